@@ -1,0 +1,1 @@
+//! Reader for QEMU simple traces (format version 4).

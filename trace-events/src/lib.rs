@@ -1,0 +1,17 @@
+//! The QEMU `trace-events` language: parser, validator and model, plus the C
+//! `printf` renderer and the constants of QEMU's binary trace format (v4).
+//!
+//! This crate is pure (no proc-macro dependencies, no I/O beyond reading a file on
+//! request). The `trace_events!` macro uses it at compile time; the `simpletrace`
+//! reader and the runtime's log backend use it at run time, so there is exactly one
+//! definition of the language and one formatter in the project.
+
+pub mod diagnostic;
+pub mod model;
+mod parse;
+pub mod printf;
+pub mod v4;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use model::{Arg, ArgKind, Event, EventFile, IntType, Position, Property};
+pub use parse::{parse_file, parse_str, Parsed};

@@ -1,0 +1,97 @@
+//! The validated model of a trace-events file.
+
+/// Where something was declared: file as given, 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Position {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Event properties. tracetool knows only `disable`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Property {
+    /// The event is compiled out: its function exists but records nothing.
+    Disable,
+}
+
+impl Property {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Property::Disable => "disable",
+        }
+    }
+}
+
+/// A C integer type as the simple backend sees it (LP64: `long` is 64 bits,
+/// plain `char` is signed as on x86-64).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct IntType {
+    /// 8, 16, 32 or 64.
+    pub bits: u8,
+    pub signed: bool,
+}
+
+/// What the simple backend records for an argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArgKind {
+    /// An integer, recorded as 8 bytes: the value cast to `uint64_t`
+    /// (sign-extended when signed).
+    Int(IntType),
+    /// `bool`, recorded as 8 bytes (0 or 1).
+    Bool,
+    /// Any pointer that is not a string, recorded as 8 bytes via `uintptr_t`.
+    Pointer,
+    /// `const char *` / `char *`: recorded as `u32` length + bytes (at most 512,
+    /// no NUL).
+    Str,
+}
+
+impl ArgKind {
+    /// Bytes this argument takes in a record for a value of `str_len` bytes
+    /// (ignored unless the argument is a string).
+    pub fn record_size(self, str_len: usize) -> usize {
+        match self {
+            ArgKind::Str => 4 + str_len.min(crate::v4::MAX_STRING_LEN),
+            _ => 8,
+        }
+    }
+}
+
+/// One argument of an event.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Arg {
+    /// The C type exactly as tracetool splits it, e.g. `const char *`, `void*`,
+    /// `unsigned long`.
+    pub ty: String,
+    pub name: String,
+    pub kind: ArgKind,
+}
+
+/// One event declaration.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Event {
+    pub name: String,
+    pub props: Vec<Property>,
+    pub args: Vec<Arg>,
+    /// The format as written (quotes and PRI macros included, trailing blanks
+    /// removed); empty when the event has none.
+    pub fmt: String,
+    /// The format after joining literals and expanding PRI macros. C escapes stay
+    /// as written.
+    pub c_format: String,
+    pub pos: Position,
+}
+
+impl Event {
+    pub fn is_disabled(&self) -> bool {
+        self.props.contains(&Property::Disable)
+    }
+}
+
+/// All events of one trace-events file, in file order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EventFile {
+    pub path: String,
+    pub events: Vec<Event>,
+}

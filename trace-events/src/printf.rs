@@ -1,0 +1,1 @@
+//! C `printf` rendering of trace formats (to be written).

@@ -1,0 +1,27 @@
+//! Constants of QEMU's simple trace binary format, version 4 (`trace/simple.c`).
+//! All integers are in host byte order; we only support little-endian hosts'
+//! files when reading, and write the host's order.
+
+/// First word of the file header.
+pub const HEADER_EVENT_ID: u64 = u64::MAX;
+/// Second word of the file header.
+pub const HEADER_MAGIC: u64 = 0xf2b1_77cb_0aa4_29b4;
+/// Third word of the file header.
+pub const HEADER_VERSION: u64 = 4;
+/// Size of the file header.
+pub const HEADER_LEN: usize = 24;
+
+/// Record type word of a mapping record: `u64 0, u64 id, u32 len, name`.
+pub const RECORD_TYPE_MAPPING: u64 = 0;
+/// Record type word of an event record.
+pub const RECORD_TYPE_EVENT: u64 = 1;
+
+/// Event id of a dropped record; its one `u64` argument is the count.
+pub const DROPPED_EVENT_ID: u64 = u64::MAX - 1;
+
+/// Event record header after the type word: id, timestamp, length, pid.
+/// `length` counts this header plus the arguments (not the type word).
+pub const EVENT_HEADER_LEN: usize = 24;
+
+/// Strings are truncated to this many bytes when recorded.
+pub const MAX_STRING_LEN: usize = 512;

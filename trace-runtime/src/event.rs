@@ -1,0 +1,82 @@
+//! Event descriptors and the program-wide event table.
+//!
+//! Every event of every crate in the program is one `Event` static placed in the
+//! [`EVENTS`] distributed slice by `trace_events!`. An event's trace ID is its
+//! index in that slice, so IDs are unique across crates without coordination.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// What the simple backend records for an argument (mirrors
+/// `trace_events::ArgKind` in a `const`-constructible form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordedKind {
+    /// 8 bytes: an integer of this many bits, sign-extended if `signed`.
+    Int { bits: u8, signed: bool },
+    /// 8 bytes: 0 or 1.
+    Bool,
+    /// 8 bytes: the address.
+    Pointer,
+    /// `u32` length + bytes, at most 512.
+    Str,
+}
+
+/// One argument of an event, as declared.
+#[derive(Debug)]
+pub struct ArgMeta {
+    /// The C type as tracetool splits it.
+    pub ty: &'static str,
+    pub name: &'static str,
+    pub kind: RecordedKind,
+}
+
+/// Static description of an event.
+#[derive(Debug)]
+pub struct EventMeta {
+    pub name: &'static str,
+    pub args: &'static [ArgMeta],
+    /// The format as written in the trace-events file ("" if none).
+    pub fmt: &'static str,
+    /// The format with PRI macros expanded.
+    pub c_format: &'static str,
+    pub file: &'static str,
+    pub line: u32,
+    /// False for `disable` events: they are compiled out and can never be enabled.
+    pub available: bool,
+}
+
+/// An event: its description and its dynamic state.
+///
+/// The state is one word so the hot path needs one relaxed load to learn both
+/// whether the event is enabled and its ID: `state = (id << 1) | enabled`.
+/// It is 0 until the runtime assigns IDs, so nothing records before that.
+#[derive(Debug)]
+pub struct Event {
+    pub meta: EventMeta,
+    state: AtomicU64,
+}
+
+impl Event {
+    pub const fn new(meta: EventMeta) -> Self {
+        Event {
+            meta,
+            state: AtomicU64::new(0),
+        }
+    }
+
+    /// The raw state word (one relaxed load). Bit 0: enabled; bits 1..: ID.
+    #[inline(always)]
+    pub fn state(&self) -> u64 {
+        self.state.load(Ordering::Relaxed)
+    }
+
+    /// Whether the event is enabled (one relaxed load). Use it to skip costly
+    /// argument preparation.
+    #[inline(always)]
+    pub fn is_enabled(&self) -> bool {
+        self.state() & 1 != 0
+    }
+}
+
+/// Every event in the program, collected at link time.
+#[linkme::distributed_slice]
+pub static EVENTS: [Event];
