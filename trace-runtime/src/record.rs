@@ -1,0 +1,45 @@
+//! The recording entry point used by generated event functions (contract; the
+//! implementation lands with the runtime).
+
+/// Bytes a string argument of `len` bytes takes in a record: `u32` length plus the
+/// bytes, truncated to 512.
+#[inline(always)]
+pub const fn str_arg_len(len: usize) -> usize {
+    4 + if len < trace_events::v4::MAX_STRING_LEN {
+        len
+    } else {
+        trace_events::v4::MAX_STRING_LEN
+    }
+}
+
+/// Writes the arguments of one record into its reserved space, in declaration
+/// order. The generated code writes exactly `payload_len` bytes.
+pub struct RecordPayload<'a> {
+    buf: &'a mut [u8],
+    pos: usize,
+}
+
+impl RecordPayload<'_> {
+    /// An integer, bool or pointer argument, already cast to `u64` as C would.
+    #[inline(always)]
+    pub fn u64(&mut self, v: u64) {
+        self.buf[self.pos..self.pos + 8].copy_from_slice(&v.to_ne_bytes());
+        self.pos += 8;
+    }
+
+    /// A string argument: `u32` length + bytes, truncated to 512.
+    #[inline(always)]
+    pub fn str(&mut self, s: &[u8]) {
+        let s = &s[..s.len().min(trace_events::v4::MAX_STRING_LEN)];
+        self.buf[self.pos..self.pos + 4].copy_from_slice(&(s.len() as u32).to_ne_bytes());
+        self.buf[self.pos + 4..self.pos + 4 + s.len()].copy_from_slice(s);
+        self.pos += 4 + s.len();
+    }
+}
+
+/// Record one event. `state` is the event's state word as loaded by the caller
+/// (already checked to be enabled); `payload_len` is the size of the arguments.
+#[inline]
+pub fn record(state: u64, payload_len: usize, fill: impl FnOnce(&mut RecordPayload<'_>)) {
+    let _ = (state, payload_len, fill);
+}
