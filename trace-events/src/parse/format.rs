@@ -1,0 +1,153 @@
+//! The format: C string literals joined with `PRI` macros, e.g.
+//! `"addr 0x%" PRIx64 " len %u"`. Produces the text as written and the C
+//! format after joining literals and expanding the macros.
+
+use super::line::{is_blank, is_ident_byte, Line};
+use crate::Diagnostic;
+
+pub(super) struct Format {
+    /// From the opening quote to the end of the last literal or macro.
+    pub written: String,
+    pub c_format: String,
+}
+
+/// Parse the format starting at the `"` at byte `start`; it runs to the end
+/// of the line. `None` when it has errors (reported to `out`).
+pub(super) fn parse_format(
+    line: &Line<'_>,
+    start: usize,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Format> {
+    let bytes = line.text.as_bytes();
+    let errors_before = out.len();
+    let mut c_format = String::new();
+    let mut pos = start;
+    let mut end = start;
+    while pos < bytes.len() {
+        let b = bytes[pos];
+        if is_blank(b) {
+            pos += 1;
+        } else if b == b'"' {
+            let close = literal_end(line, pos, out)?;
+            c_format.push_str(&line.text[pos + 1..close]);
+            pos = close + 1;
+            end = pos;
+        } else if b.is_ascii_alphabetic() || b == b'_' {
+            let word_end = pos
+                + bytes[pos..]
+                    .iter()
+                    .take_while(|&&b| is_ident_byte(b))
+                    .count();
+            let word = &line.text[pos..word_end];
+            match expand_pri(word) {
+                Some(expansion) => c_format.push_str(&expansion),
+                None => out.push(line.error(
+                    pos,
+                    format!(
+                        "unknown macro '{word}' in the format: only PRI macros such as \
+                         PRIx64 may join string literals"
+                    ),
+                )),
+            }
+            pos = word_end;
+            end = pos;
+        } else {
+            let what = line.char_at(pos).unwrap_or('?');
+            out.push(line.error(
+                pos,
+                format!("unexpected '{what}' after the format: the format must end the line"),
+            ));
+            return None;
+        }
+    }
+    let written = &line.text[start..end];
+    // tracetool's own checks, on the text as written.
+    if let Some(at) = written.find("%m") {
+        out.push(line.error(
+            start + at,
+            "'%m' is not allowed in a format: pass the error as an explicit argument",
+        ));
+    }
+    if let Some(at) = written.find("\\n") {
+        out.push(line.error(
+            start + at,
+            "a format must not contain a newline ('\\n'): each record is printed on one line",
+        ));
+    }
+    (out.len() == errors_before).then(|| Format {
+        written: written.to_string(),
+        c_format,
+    })
+}
+
+/// Offset of the quote closing the literal that opens at `open`; checks
+/// escape sequences on the way.
+fn literal_end(line: &Line<'_>, open: usize, out: &mut Vec<Diagnostic>) -> Option<usize> {
+    let bytes = line.text.as_bytes();
+    let mut pos = open + 1;
+    loop {
+        match bytes.get(pos) {
+            None => {
+                out.push(line.error(open, "unterminated string literal in the format"));
+                return None;
+            }
+            Some(b'"') => return Some(pos),
+            Some(b'\\') => {
+                let len = escape_len(&bytes[pos + 1..]);
+                if len == 0 {
+                    let what = line.char_at(pos + 1).map(String::from).unwrap_or_default();
+                    out.push(line.error(
+                        pos,
+                        format!("invalid escape sequence '\\{what}' in the format"),
+                    ));
+                    pos += 1;
+                } else {
+                    pos += 1 + len;
+                }
+            }
+            Some(_) => pos += 1,
+        }
+    }
+}
+
+/// Length of a valid C escape sequence after its backslash; 0 if invalid.
+fn escape_len(rest: &[u8]) -> usize {
+    let hex_run = |from: usize| {
+        rest[from..]
+            .iter()
+            .take_while(|b| b.is_ascii_hexdigit())
+            .count()
+    };
+    match rest.first() {
+        Some(b'\'' | b'"' | b'?' | b'\\' | b'a' | b'b' | b'f' | b'n' | b'r' | b't' | b'v') => 1,
+        Some(b'0'..=b'7') => rest
+            .iter()
+            .take(3)
+            .take_while(|b| matches!(b, b'0'..=b'7'))
+            .count(),
+        Some(b'x') => match hex_run(1) {
+            0 => 0,
+            n => 1 + n,
+        },
+        Some(b'u') if hex_run(1) >= 4 => 5,
+        Some(b'U') if hex_run(1) >= 8 => 9,
+        _ => 0,
+    }
+}
+
+/// Expand `PRI<conv><size>` as the golden tracetool data does: sizes 8, 16,
+/// 32, 64, PTR and MAX give length modifiers hh, h, none, ll, t and j.
+pub(super) fn expand_pri(word: &str) -> Option<String> {
+    let rest = word.strip_prefix("PRI")?;
+    let conv = rest.chars().next().filter(|c| "diouxX".contains(*c))?;
+    let length = match &rest[1..] {
+        "8" => "hh",
+        "16" => "h",
+        "32" => "",
+        "64" => "ll",
+        "PTR" => "t",
+        "MAX" => "j",
+        _ => return None,
+    };
+    Some(format!("{length}{conv}"))
+}

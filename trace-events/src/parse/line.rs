@@ -1,0 +1,85 @@
+//! One source line being parsed: turns byte offsets into 1-based character
+//! columns and builds diagnostics that point into the line.
+
+use crate::{Diagnostic, Severity};
+
+/// Blanks inside a declaration. tracetool (Python `\s`) also takes other
+/// whitespace, but accepting less keeps every file we accept valid for it.
+pub(super) fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// First offset at or after `pos` that is not a blank.
+pub(super) fn skip_blanks(bytes: &[u8], mut pos: usize) -> usize {
+    while bytes.get(pos).copied().is_some_and(is_blank) {
+        pos += 1;
+    }
+    pos
+}
+
+/// `[start, end)` with blanks removed from both ends.
+pub(super) fn trim(bytes: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
+    while start < end && is_blank(bytes[start]) {
+        start += 1;
+    }
+    while end > start && is_blank(bytes[end - 1]) {
+        end -= 1;
+    }
+    (start, end)
+}
+
+/// Bytes of an identifier after its first character.
+pub(super) fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// A C identifier: ASCII letter or `_`, then letters, digits or `_`.
+pub(super) fn is_identifier(s: &str) -> bool {
+    let mut bytes = s.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(is_ident_byte)
+}
+
+pub(super) struct Line<'a> {
+    pub file: &'a str,
+    /// 1-based.
+    pub number: u32,
+    /// Without the line terminator.
+    pub text: &'a str,
+}
+
+impl Line<'_> {
+    /// 1-based character column of byte offset `byte` (clamped to the line end).
+    pub fn column(&self, byte: usize) -> u32 {
+        let chars = self
+            .text
+            .char_indices()
+            .take_while(|&(i, _)| i < byte)
+            .count();
+        u32::try_from(chars + 1).unwrap_or(u32::MAX)
+    }
+
+    pub fn diagnostic(&self, severity: Severity, byte: usize, message: String) -> Diagnostic {
+        Diagnostic {
+            severity,
+            file: self.file.to_string(),
+            line: self.number,
+            column: self.column(byte),
+            message,
+            source_line: self.text.to_string(),
+        }
+    }
+
+    pub fn error(&self, byte: usize, message: impl Into<String>) -> Diagnostic {
+        self.diagnostic(Severity::Error, byte, message.into())
+    }
+
+    pub fn warning(&self, byte: usize, message: impl Into<String>) -> Diagnostic {
+        self.diagnostic(Severity::Warning, byte, message.into())
+    }
+
+    /// The character at byte offset `byte`, for messages.
+    pub fn char_at(&self, byte: usize) -> Option<char> {
+        self.text.get(byte..).and_then(|s| s.chars().next())
+    }
+}
