@@ -23,3 +23,10 @@ pub use spec::{Conv, Conversion, Count, Flags, Length};
 /// The largest width or precision accepted (glibc allows up to `INT_MAX`);
 /// the bound keeps a hostile format or `*` argument from demanding gigabytes.
 pub const MAX_WIDTH: u32 = 4096;
+
+#[cfg(test)]
+mod glibc_cases;
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod tests;
