@@ -1,0 +1,120 @@
+//! The analysis API, after simpletrace.py's `Analyzer`: `begin`, a handler per
+//! event (looked up once per event, like the Python method named after it) or
+//! `catchall`, then `end`.
+
+use std::io::Read;
+
+use trace_events::Event;
+
+use crate::error::ReadError;
+use crate::read::Reader;
+use crate::record::Record;
+
+/// A per-event handler.
+pub type Handler<A> = fn(&mut A, &Record<'_>) -> Result<(), <A as Analyzer>::Error>;
+
+/// Implement this to analyse a trace; run it with [`process`].
+///
+/// ```
+/// use simpletrace::{Analyzer, Handler, Record};
+/// use trace_events::Event;
+///
+/// #[derive(Default)]
+/// struct CountWrites { writes: u64, others: u64 }
+///
+/// impl CountWrites {
+///     fn write(&mut self, _: &Record<'_>) -> Result<(), std::convert::Infallible> {
+///         self.writes += 1;
+///         Ok(())
+///     }
+/// }
+///
+/// impl Analyzer for CountWrites {
+///     type Error = std::convert::Infallible;
+///     fn handler(&self, event: &Event) -> Option<Handler<Self>> {
+///         event.name.ends_with("_write").then_some(Self::write as Handler<Self>)
+///     }
+///     fn catchall(&mut self, _: &Record<'_>) -> Result<(), Self::Error> {
+///         self.others += 1;
+///         Ok(())
+///     }
+/// }
+/// ```
+pub trait Analyzer: Sized {
+    type Error;
+
+    /// Called before the first record.
+    fn begin(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    /// The handler for records of `event`, or `None` for [`Analyzer::catchall`].
+    /// Asked once per event (the dropped event included).
+    fn handler(&self, event: &Event) -> Option<Handler<Self>> {
+        let _ = event;
+        None
+    }
+
+    /// Called for records whose event has no handler.
+    fn catchall(&mut self, record: &Record<'_>) -> Result<(), Self::Error> {
+        let _ = record;
+        Ok(())
+    }
+
+    /// Called after the last record (also when the file ends inside a record).
+    fn end(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// How a [`process`] run ended.
+#[derive(Debug)]
+pub struct Summary {
+    /// Records handed to the analyzer.
+    pub records: u64,
+    /// The file ended inside its last record: everything before it was
+    /// processed (a warning, not an error).
+    pub truncated: Option<ReadError>,
+}
+
+/// Why [`process`] stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError<E> {
+    #[error(transparent)]
+    Read(ReadError),
+    #[error("analyzer failed: {0}")]
+    Analyzer(E),
+}
+
+/// Run `analyzer` over every record of `reader`.
+pub fn process<R: Read, A: Analyzer>(
+    reader: &mut Reader<R>,
+    analyzer: &mut A,
+) -> Result<Summary, ProcessError<A::Error>> {
+    // Resolved handlers by event index: `None` = not asked yet.
+    let mut handlers: Vec<Option<Option<Handler<A>>>> = vec![None; reader.events().index_count()];
+    analyzer.begin().map_err(ProcessError::Analyzer)?;
+    let mut records = 0u64;
+    let truncated = loop {
+        let record = match reader.next_record() {
+            Ok(Some(record)) => record,
+            Ok(None) => break None,
+            Err(e) if e.is_truncation() => break Some(e),
+            Err(e) => return Err(ProcessError::Read(e)),
+        };
+        records += 1;
+        let slot = handlers.get_mut(record.index.get());
+        let handler = match slot {
+            Some(Some(handler)) => *handler,
+            Some(slot) => *slot.insert(analyzer.handler(record.event)),
+            None => analyzer.handler(record.event),
+        };
+        match handler {
+            Some(handler) => handler(analyzer, &record),
+            None => analyzer.catchall(&record),
+        }
+        .map_err(ProcessError::Analyzer)?;
+    };
+    analyzer.end().map_err(ProcessError::Analyzer)?;
+    Ok(Summary { records, truncated })
+}

@@ -1,0 +1,111 @@
+//! A chunked byte source: reads the input in large blocks and hands out
+//! borrowed slices, so decoding does no per-record allocation or syscall.
+
+use std::io::{self, Read};
+
+/// Default block size: large enough that reads run at disk speed.
+pub const DEFAULT_CAPACITY: usize = 1 << 20;
+
+pub(crate) struct ByteSource<R> {
+    inner: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// File offset of `buf[0]`.
+    base: u64,
+    eof: bool,
+}
+
+impl<R: Read> ByteSource<R> {
+    pub fn new(inner: R, capacity: usize) -> Self {
+        Self {
+            inner,
+            buf: vec![0; capacity.max(64)],
+            start: 0,
+            end: 0,
+            base: 0,
+            eof: false,
+        }
+    }
+
+    /// File offset of the next unread byte.
+    pub fn offset(&self) -> u64 {
+        self.base + self.start as u64
+    }
+
+    /// Make at least `n` bytes available (fewer only at end of input) and
+    /// return them. Callers bound `n` (it never comes unchecked from input).
+    pub fn fill(&mut self, n: usize) -> io::Result<&[u8]> {
+        if self.end - self.start < n && !self.eof {
+            if self.buf.len() - self.start < n {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.base += self.start as u64;
+                self.end -= self.start;
+                self.start = 0;
+                if self.buf.len() < n {
+                    self.buf.resize(n, 0);
+                }
+            }
+            while self.end - self.start < n {
+                match self.inner.read(&mut self.buf[self.end..]) {
+                    Ok(0) => {
+                        self.eof = true;
+                        break;
+                    }
+                    Ok(read) => self.end += read,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(&self.buf[self.start..self.end])
+    }
+
+    /// Consume `n` available bytes and return them.
+    pub fn take(&mut self, n: usize) -> &[u8] {
+        let from = self.start;
+        self.start = (from + n).min(self.end);
+        &self.buf[from..self.start]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that returns at most 3 bytes a call, to exercise refills.
+    struct Trickle<'a>(&'a [u8]);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(3).min(out.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn refills_across_block_boundaries_and_tracks_offsets() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
+        let mut src = ByteSource::new(Trickle(&data), 64);
+        let mut got = Vec::new();
+        for size in [10usize, 63, 1, 100, 7].iter().cycle() {
+            assert_eq!(src.offset(), got.len() as u64);
+            let avail = src.fill(*size).unwrap().len();
+            if avail == 0 {
+                break;
+            }
+            let n = avail.min(*size);
+            got.extend_from_slice(src.take(n));
+        }
+        assert_eq!(got, data);
+    }
+
+    #[test]
+    fn short_at_end_of_input() {
+        let mut src = ByteSource::new(&b"abcde"[..], 64);
+        assert_eq!(src.fill(8).unwrap(), b"abcde");
+        assert_eq!(src.take(5), b"abcde");
+        assert_eq!(src.fill(1).unwrap(), b"");
+    }
+}

@@ -1,0 +1,104 @@
+//! `simpletrace events [--json] FILE...`: the events of trace-events files.
+
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use serde_json::{json, Value};
+use trace_events::Event;
+
+#[derive(Args)]
+pub struct EventsArgs {
+    /// One JSON object a line (file, line, name, props, args, fmt, c_format).
+    #[arg(long)]
+    json: bool,
+    /// trace-events files.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+pub fn run(args: &EventsArgs) -> io::Result<ExitCode> {
+    let mut events = Vec::new();
+    let mut failed = false;
+    for path in &args.files {
+        let name = path.display().to_string();
+        let parsed = match trace_events::parse_file(path, &name) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                eprintln!("simpletrace: error: cannot read {name}: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        for diagnostic in &parsed.diagnostics {
+            eprintln!("{diagnostic}");
+        }
+        failed |= parsed.has_errors();
+        events.extend(parsed.file.events);
+    }
+    let mut out = BufWriter::new(io::stdout().lock());
+    if args.json {
+        for event in &events {
+            write_json(&mut out, event)?;
+        }
+    } else {
+        write_table(&mut out, &events)?;
+    }
+    out.flush()?;
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The fields and meaning of tracetool's own dump (golden tracetool-events.jsonl).
+fn write_json(out: &mut impl Write, event: &Event) -> io::Result<()> {
+    let props: Vec<&str> = event.props.iter().map(|p| p.as_str()).collect();
+    let args: Vec<Value> = event.args.iter().map(|a| json!([a.ty, a.name])).collect();
+    // Written field by field to keep tracetool's key order.
+    write!(out, "{{\"file\": {}", json!(event.pos.file))?;
+    write!(out, ", \"line\": {}", event.pos.line)?;
+    write!(out, ", \"name\": {}", json!(event.name))?;
+    write!(out, ", \"props\": {}", json!(props))?;
+    write!(out, ", \"args\": {}", Value::from(args))?;
+    write!(out, ", \"fmt\": {}", json!(event.fmt))?;
+    writeln!(out, ", \"c_format\": {}}}", json!(event.c_format))
+}
+
+/// `file:line  [disable ]name(type name, ...)  format`, columns aligned.
+fn write_table(out: &mut impl Write, events: &[Event]) -> io::Result<()> {
+    let rows: Vec<(String, String, &str)> = events
+        .iter()
+        .map(|e| {
+            let args: Vec<String> = e.args.iter().map(|a| join_decl(&a.ty, &a.name)).collect();
+            let args = if args.is_empty() {
+                "void".to_string()
+            } else {
+                args.join(", ")
+            };
+            let disable = if e.is_disabled() { "disable " } else { "" };
+            (
+                format!("{}:{}", e.pos.file, e.pos.line),
+                format!("{disable}{}({args})", e.name),
+                e.fmt.as_str(),
+            )
+        })
+        .collect();
+    let width = |col: fn(&(String, String, &str)) -> usize| rows.iter().map(col).max().unwrap_or(0);
+    let (w_loc, w_decl) = (width(|r| r.0.len()), width(|r| r.1.len()));
+    for (loc, decl, fmt) in &rows {
+        writeln!(out, "{loc:w_loc$}  {decl:w_decl$}  {fmt}")?;
+    }
+    Ok(())
+}
+
+/// `const char *name`, `uint64_t addr`.
+fn join_decl(ty: &str, name: &str) -> String {
+    if ty.ends_with('*') {
+        format!("{ty}{name}")
+    } else {
+        format!("{ty} {name}")
+    }
+}

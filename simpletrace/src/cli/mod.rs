@@ -1,0 +1,48 @@
+//! Command line: decoding (the default, simpletrace.py-compatible) and
+//! subcommands, one module each.
+
+mod decode;
+mod events;
+
+use std::io;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "simpletrace",
+    version,
+    about = "Read QEMU simple traces: simpletrace.py-identical text, printf-formatted logs, JSON",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    decode: decode::DecodeArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the events declared in trace-events files.
+    Events(events::EventsArgs),
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Events(args)) => events::run(&args),
+        None => decode::run(&cli.decode),
+    };
+    match result {
+        Ok(code) => code,
+        // The reader of our output went away (e.g. `| head`): not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("simpletrace: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

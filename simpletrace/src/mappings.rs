@@ -1,0 +1,86 @@
+//! Event id -> declared event, as set by a file's mapping records (or by
+//! position for `--no-header`). Memory is bounded whatever the file says.
+
+use std::collections::HashMap;
+
+use crate::events::{EventIndex, EventTable};
+
+/// Ids below this are kept in a vector (QEMU hands out small dense ids).
+const DENSE_IDS: u64 = 1 << 16;
+/// Bounds the names of undeclared events we keep for error messages.
+pub const MAX_UNDECLARED_NAME_BYTES: usize = 8 << 20;
+/// Bounds the number of sparse (large) ids.
+const MAX_SPARSE_IDS: usize = 1 << 16;
+
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Slot {
+    #[default]
+    Unmapped,
+    Declared(EventIndex),
+    /// Mapped to a name the trace-events files do not declare: only an error
+    /// if a record uses it (QEMU maps every event it knows).
+    Undeclared(Box<str>),
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Mappings {
+    dense: Vec<Slot>,
+    sparse: HashMap<u64, Slot>,
+    undeclared_bytes: usize,
+}
+
+/// A mapping could not be stored without exceeding the memory bounds.
+#[derive(Debug)]
+pub(crate) struct MappingLimit;
+
+impl Mappings {
+    /// Id `n` is the `n`th declared event (`--no-header`).
+    pub fn by_position(table: &EventTable) -> Self {
+        let n = (table.len() as u64).min(DENSE_IDS);
+        Self {
+            dense: (0..n)
+                .filter_map(|i| table.nth(i))
+                .map(Slot::Declared)
+                .collect(),
+            ..Self::default()
+        }
+    }
+
+    pub fn get(&self, id: u64) -> &Slot {
+        const UNMAPPED: Slot = Slot::Unmapped;
+        if id < DENSE_IDS {
+            self.dense.get(id as usize).unwrap_or(&UNMAPPED)
+        } else {
+            self.sparse.get(&id).unwrap_or(&UNMAPPED)
+        }
+    }
+
+    pub fn insert(&mut self, table: &EventTable, id: u64, name: &str) -> Result<(), MappingLimit> {
+        let slot = match table.find(name) {
+            Some(index) => Slot::Declared(index),
+            None => {
+                if self.undeclared_bytes + name.len() > MAX_UNDECLARED_NAME_BYTES {
+                    return Err(MappingLimit);
+                }
+                self.undeclared_bytes += name.len();
+                Slot::Undeclared(name.into())
+            }
+        };
+        let old = if id < DENSE_IDS {
+            let i = id as usize;
+            if self.dense.len() <= i {
+                self.dense.resize(i + 1, Slot::Unmapped);
+            }
+            std::mem::replace(&mut self.dense[i], slot)
+        } else {
+            if self.sparse.len() >= MAX_SPARSE_IDS && !self.sparse.contains_key(&id) {
+                return Err(MappingLimit);
+            }
+            self.sparse.insert(id, slot).unwrap_or_default()
+        };
+        if let Slot::Undeclared(old) = old {
+            self.undeclared_bytes -= old.len();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,93 @@
+//! simpletrace.py's delta column: `f'{delta_ns / 1000:0.3f}'`, i.e. Python's
+//! correctly rounded int/int true division, then round-half-even of that
+//! double to three decimals. Reproduced exactly for every `i128` delta of two
+//! `u64` timestamps.
+
+use std::io::Write;
+
+/// Below this the double nearest `n / 1000` is within 2e-6 of it, so three
+/// decimals of it are exactly the integer digits of `n`.
+const EXACT_INTEGER_PATH: u64 = 1 << 42;
+
+/// Appends the delta in microseconds with three decimals.
+pub fn write_delta_us(out: &mut Vec<u8>, delta_ns: i128) {
+    let magnitude = delta_ns.unsigned_abs();
+    if magnitude < EXACT_INTEGER_PATH as u128 {
+        let m = magnitude as u64;
+        if delta_ns < 0 {
+            out.push(b'-');
+        }
+        super::write_dec(out, m / 1000);
+        let frac = m % 1000;
+        out.extend_from_slice(&[
+            b'.',
+            digit(frac / 100),
+            digit(frac / 10 % 10),
+            digit(frac % 10),
+        ]);
+    } else {
+        // Rust's `{:.3}` rounds the exact binary value half-to-even, as Python does.
+        let _ = write!(out, "{:.3}", div_1000(delta_ns));
+    }
+}
+
+fn digit(d: u64) -> u8 {
+    b'0' + (d % 10) as u8
+}
+
+/// `n / 1000` correctly rounded to the nearest double (ties to even), as
+/// Python's int true division gives it; for |n| < 2^65.
+fn div_1000(n: i128) -> f64 {
+    let magnitude = n.unsigned_abs().min(u128::MAX >> 63);
+    let scaled = magnitude << 63;
+    // A sticky bit far below the rounding position keeps ties exact.
+    let quotient = scaled / 1000 | u128::from(scaled % 1000 != 0);
+    let value = quotient as f64 * (-63f64).exp2();
+    if n < 0 {
+        -value
+    } else {
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delta(n: i128) -> String {
+        let mut out = Vec::new();
+        write_delta_us(&mut out, n);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn small_deltas() {
+        assert_eq!(delta(0), "0.000");
+        assert_eq!(delta(1), "0.001");
+        assert_eq!(delta(-1), "-0.001");
+        assert_eq!(delta(999), "0.999");
+        assert_eq!(delta(123_456), "123.456");
+        assert_eq!(delta(-2_774), "-2.774");
+    }
+
+    /// Expected strings printed by CPython 3.11: `f'{n / 1000:0.3f}'`.
+    #[test]
+    fn large_deltas_match_python() {
+        let cases: &[(i128, &str)] = &[
+            ((1 << 42) - 1, "4398046511.103"),
+            (1 << 42, "4398046511.104"),
+            (9_007_199_254_740_993, "9007199254740.992"),
+            (-9_007_199_254_740_993, "-9007199254740.992"),
+            (18_446_744_073_709_551_615, "18446744073709552.000"),
+            (-18_446_744_073_709_551_615, "-18446744073709552.000"),
+            // float(n) / 1000.0 would give ...345.688: Python divides exactly.
+            (123_456_789_012_345_678, "123456789012345.672"),
+            (4_611_686_018_427_387_904, "4611686018427388.000"),
+            (36_028_797_018_963_971, "36028797018963.969"),
+            (-36_028_797_018_963_971, "-36028797018963.969"),
+        ];
+        for &(n, want) in cases {
+            assert_eq!(delta(n), want, "delta_ns = {n}");
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! One JSON object a record: `name`, `id`, `timestamp_ns`, `pid`, then `args`
+//! (by name, typed as declared) or, for a dropped record, `dropped`.
+
+use std::io::{self, Write};
+
+use trace_events::{Arg, ArgKind};
+
+use super::{write_dec, write_hex};
+use crate::{Analyzer, Record, Value};
+
+pub struct Json<W: Write> {
+    out: W,
+    line: Vec<u8>,
+}
+
+impl<W: Write> Json<W> {
+    pub fn new(out: W) -> Self {
+        Self {
+            out,
+            line: Vec::with_capacity(256),
+        }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+impl<W: Write> Analyzer for Json<W> {
+    type Error = io::Error;
+
+    fn catchall(&mut self, record: &Record<'_>) -> io::Result<()> {
+        let line = &mut self.line;
+        line.clear();
+        line.extend_from_slice(b"{\"name\":");
+        write_string(line, record.name());
+        line.extend_from_slice(b",\"id\":");
+        write_dec(line, record.id);
+        line.extend_from_slice(b",\"timestamp_ns\":");
+        write_dec(line, record.timestamp_ns);
+        line.extend_from_slice(b",\"pid\":");
+        write_dec(line, record.pid.into());
+        if let Some(count) = record.dropped_count() {
+            line.extend_from_slice(b",\"dropped\":");
+            write_dec(line, count);
+        } else {
+            line.extend_from_slice(b",\"args\":{");
+            for (i, (decl, value)) in record.args().enumerate() {
+                if i > 0 {
+                    line.push(b',');
+                }
+                write_string(line, &decl.name);
+                line.push(b':');
+                write_value(line, decl, value);
+            }
+            line.push(b'}');
+        }
+        line.extend_from_slice(b"}\n");
+        self.out.write_all(line)
+    }
+
+    fn end(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// The value as the program held it: integers in their declared width and
+/// signedness, bools as booleans, pointers as `"0x..."` strings, strings as
+/// text (invalid UTF-8 replaced by U+FFFD).
+fn write_value(out: &mut Vec<u8>, decl: &Arg, value: Value<'_>) {
+    match (decl.kind, value) {
+        (_, Value::Str(s)) => write_string(out, &String::from_utf8_lossy(s)),
+        (ArgKind::Int(ty), Value::Int(v)) => {
+            let bits = u32::from(ty.bits.clamp(1, 64));
+            let shift = 64 - bits;
+            if ty.signed {
+                let v = ((v << shift) as i64) >> shift;
+                if v < 0 {
+                    out.push(b'-');
+                }
+                write_dec(out, v.unsigned_abs());
+            } else {
+                write_dec(out, (v << shift) >> shift);
+            }
+        }
+        (ArgKind::Bool, Value::Int(v)) => {
+            out.extend_from_slice(if v != 0 { b"true" } else { b"false" });
+        }
+        (ArgKind::Pointer | ArgKind::Str, Value::Int(v)) => {
+            out.extend_from_slice(b"\"0x");
+            write_hex(out, v);
+            out.push(b'"');
+        }
+    }
+}
+
+fn write_string(out: &mut Vec<u8>, s: &str) {
+    // Writing JSON into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}

@@ -1,0 +1,101 @@
+//! QEMU's log backend text: `<name> <format rendered with the arguments>`,
+//! rendered by the project's one C printf implementation. An event declared
+//! without a format prints as `<name> <arg>=<value>...` (values as
+//! simpletrace.py prints them).
+
+use std::io::{self, Write};
+
+use trace_events::printf::{Format, Value as PrintfValue};
+use trace_events::Arg;
+
+use super::{write_bytes_repr, write_hex};
+use crate::{Analyzer, Record, Value};
+
+/// Arguments rendered without a heap allocation (tracetool allows 10).
+const INLINE_ARGS: usize = 16;
+
+pub struct Log<W: Write> {
+    out: W,
+    line: Vec<u8>,
+    /// Compiled formats by event index; `None` until first seen.
+    formats: Vec<Option<Format>>,
+}
+
+impl<W: Write> Log<W> {
+    pub fn new(out: W) -> Self {
+        Self {
+            out,
+            line: Vec::with_capacity(256),
+            formats: Vec::new(),
+        }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+impl<W: Write> Analyzer for Log<W> {
+    type Error = io::Error;
+
+    fn catchall(&mut self, record: &Record<'_>) -> io::Result<()> {
+        let line = &mut self.line;
+        line.clear();
+        line.extend_from_slice(record.name().as_bytes());
+        if record.event.fmt.is_empty() {
+            write_name_values(line, record);
+        } else {
+            let index = record.index.get();
+            if self.formats.len() <= index {
+                self.formats.resize(index + 1, None);
+            }
+            let format = self.formats[index]
+                .get_or_insert_with(|| Format::parse_lossy(&record.event.c_format));
+            line.push(b' ');
+            render(format, line, record);
+        }
+        line.push(b'\n');
+        self.out.write_all(line)
+    }
+
+    fn end(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+fn value<'a>((_, v): (&Arg, Value<'a>)) -> PrintfValue<'a> {
+    match v {
+        Value::Int(n) => PrintfValue::Int(n),
+        Value::Str(s) => PrintfValue::Str(s),
+    }
+}
+
+fn render(format: &Format, out: &mut Vec<u8>, record: &Record<'_>) {
+    let args = record.args();
+    if args.len() <= INLINE_ARGS {
+        let mut inline = [PrintfValue::Int(0); INLINE_ARGS];
+        let n = args.len();
+        for (slot, arg) in inline.iter_mut().zip(args) {
+            *slot = value(arg);
+        }
+        format.render(out, &inline[..n]);
+    } else {
+        let values: Vec<PrintfValue<'_>> = args.map(value).collect();
+        format.render(out, &values);
+    }
+}
+
+fn write_name_values(out: &mut Vec<u8>, record: &Record<'_>) {
+    for (decl, value) in record.args() {
+        out.push(b' ');
+        out.extend_from_slice(decl.name.as_bytes());
+        out.push(b'=');
+        match value {
+            Value::Int(n) => {
+                out.extend_from_slice(b"0x");
+                write_hex(out, n);
+            }
+            Value::Str(s) => write_bytes_repr(out, s),
+        }
+    }
+}

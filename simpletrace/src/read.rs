@@ -1,0 +1,270 @@
+//! The v4 trace reader: checks the header, then decodes records one at a time
+//! from a chunked buffer, following mapping records.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use trace_events::v4;
+
+use crate::buffer::{ByteSource, DEFAULT_CAPACITY};
+use crate::error::ReadError;
+use crate::events::{EventIndex, EventTable};
+use crate::mappings::{Mappings, Slot, MAX_UNDECLARED_NAME_BYTES};
+use crate::record::{args_len, OwnedRecord, Record};
+
+/// Longest event record accepted (length field). Real records are at most
+/// 24 + 10 * (4 + 512) = 5,184 bytes; this bounds memory against lying lengths.
+pub const MAX_RECORD_LEN: usize = 1 << 20;
+/// Longest event name accepted in a mapping record.
+pub const MAX_NAME_LEN: usize = 4096;
+
+/// Decodes a version-4 trace from any `Read`.
+pub struct Reader<R> {
+    src: ByteSource<R>,
+    table: EventTable,
+    mappings: Mappings,
+    /// Set after an error or the end: later calls return `Ok(None)`.
+    done: bool,
+}
+
+impl Reader<File> {
+    /// Open `path` and check its header.
+    pub fn open(path: impl AsRef<Path>, table: EventTable) -> Result<Self, ReadError> {
+        Self::new(File::open(path)?, table)
+    }
+}
+
+impl<R: Read> Reader<R> {
+    /// Read and check the file header (version 4).
+    pub fn new(input: R, table: EventTable) -> Result<Self, ReadError> {
+        let mut reader = Self::with_mappings(input, table, Mappings::default());
+        reader.read_header()?;
+        Ok(reader)
+    }
+
+    /// No header; ids are positions in the event table (simpletrace.py's
+    /// `--no-header`). Mapping records in the file still apply.
+    pub fn headerless(input: R, table: EventTable) -> Self {
+        let mappings = Mappings::by_position(&table);
+        Self::with_mappings(input, table, mappings)
+    }
+
+    fn with_mappings(input: R, table: EventTable, mappings: Mappings) -> Self {
+        Self {
+            src: ByteSource::new(input, DEFAULT_CAPACITY),
+            table,
+            mappings,
+            done: false,
+        }
+    }
+
+    pub fn events(&self) -> &EventTable {
+        &self.table
+    }
+
+    /// Byte offset of the next record.
+    pub fn offset(&self) -> u64 {
+        self.src.offset()
+    }
+
+    fn read_header(&mut self) -> Result<(), ReadError> {
+        let header = self.src.fill(v4::HEADER_LEN)?;
+        if header.len() < v4::HEADER_LEN {
+            return Err(ReadError::ShortHeader { len: header.len() });
+        }
+        let id = le_u64(header, 0);
+        let magic = le_u64(header, 8);
+        let version = le_u64(header, 16);
+        if id != v4::HEADER_EVENT_ID {
+            return Err(ReadError::BadHeaderId { found: id });
+        }
+        if magic != v4::HEADER_MAGIC {
+            return Err(ReadError::BadMagic { found: magic });
+        }
+        match version {
+            v4::HEADER_VERSION => {}
+            0 | 2 | 3 => return Err(ReadError::UnsupportedVersion { version }),
+            _ => return Err(ReadError::UnknownVersion { version }),
+        }
+        self.src.take(v4::HEADER_LEN);
+        Ok(())
+    }
+
+    /// The next event record, `Ok(None)` at the end. After an error (a
+    /// truncated last record included) the reader is finished.
+    pub fn next_record(&mut self) -> Result<Option<Record<'_>>, ReadError> {
+        if self.done {
+            return Ok(None);
+        }
+        match self.advance() {
+            Ok(Some((len, index))) => Ok(Some(self.decode_taken(len, index))),
+            Ok(None) => {
+                self.done = true;
+                Ok(None)
+            }
+            Err(e) => {
+                self.done = true;
+                Err(e)
+            }
+        }
+    }
+
+    /// Skip mapping records up to the next event record, validate it and
+    /// leave it unconsumed; returns its total length and its event.
+    fn advance(&mut self) -> Result<Option<(usize, EventIndex)>, ReadError> {
+        loop {
+            let offset = self.src.offset();
+            let head = self.src.fill(8 + v4::EVENT_HEADER_LEN)?;
+            if head.is_empty() {
+                return Ok(None);
+            }
+            let record_type = need(head, 8, offset).map(|h| le_u64(h, 0))?;
+            match record_type {
+                v4::RECORD_TYPE_MAPPING => self.read_mapping(offset)?,
+                v4::RECORD_TYPE_EVENT => return self.check_event(offset).map(Some),
+                _ => {
+                    return Err(ReadError::UnknownRecordType {
+                        offset,
+                        record_type,
+                    })
+                }
+            }
+        }
+    }
+
+    fn read_mapping(&mut self, offset: u64) -> Result<(), ReadError> {
+        let head = need(self.src.fill(20)?, 20, offset)?;
+        let id = le_u64(head, 8);
+        let len = le_u32(head, 16);
+        if len as usize > MAX_NAME_LEN {
+            return Err(ReadError::NameTooLong {
+                offset,
+                len,
+                limit: MAX_NAME_LEN,
+            });
+        }
+        let total = 20 + len as usize;
+        need(self.src.fill(total)?, total, offset)?;
+        let bytes = self.src.take(total);
+        let name =
+            std::str::from_utf8(&bytes[20..]).map_err(|_| ReadError::NameNotUtf8 { offset })?;
+        self.mappings
+            .insert(&self.table, id, name)
+            .map_err(|_| ReadError::TooManyMappings {
+                offset,
+                limit: MAX_UNDECLARED_NAME_BYTES,
+            })
+    }
+
+    fn check_event(&mut self, offset: u64) -> Result<(usize, EventIndex), ReadError> {
+        const HEAD: usize = 8 + v4::EVENT_HEADER_LEN;
+        let head = need(self.src.fill(HEAD)?, HEAD, offset)?;
+        let id = le_u64(head, 8);
+        let length = le_u32(head, 24);
+        if (length as usize) < v4::EVENT_HEADER_LEN || length as usize > MAX_RECORD_LEN {
+            return Err(ReadError::BadLength {
+                offset,
+                length,
+                limit: MAX_RECORD_LEN,
+            });
+        }
+        let index = if id == v4::DROPPED_EVENT_ID {
+            self.table.dropped_index()
+        } else {
+            match self.mappings.get(id) {
+                Slot::Declared(index) => *index,
+                Slot::Unmapped => return Err(ReadError::UnmappedId { offset, id }),
+                Slot::Undeclared(name) => {
+                    return Err(ReadError::UndeclaredName {
+                        offset,
+                        id,
+                        name: name.to_string(),
+                    })
+                }
+            }
+        };
+        let total = 8 + length as usize;
+        let record = need(self.src.fill(total)?, total, offset)?;
+        let event = self.table.event(index);
+        let body = &record[HEAD..total];
+        match args_len(event, body) {
+            Ok(n) if n == body.len() => Ok((total, index)),
+            Ok(n) => Err(mismatch(offset, event, length, n as u64)),
+            Err(n) => Err(mismatch(offset, event, length, n)),
+        }
+    }
+
+    /// Consume the record `check_event` validated and view it.
+    fn decode_taken(&mut self, total: usize, index: EventIndex) -> Record<'_> {
+        let offset = self.src.offset();
+        let bytes = self.src.take(total);
+        Record {
+            offset,
+            id: le_u64(bytes, 8),
+            timestamp_ns: le_u64(bytes, 16),
+            pid: le_u32(bytes, 28),
+            event: self.table.event(index),
+            index,
+            arg_bytes: bytes.get(8 + v4::EVENT_HEADER_LEN..).unwrap_or_default(),
+        }
+    }
+
+    /// Owned records, for `for` loops and iterator adapters.
+    pub fn records(self) -> Records<R> {
+        Records { reader: self }
+    }
+}
+
+/// Iterator of owned records (allocates per record; use
+/// [`Reader::next_record`] or an [`crate::Analyzer`] on hot paths).
+pub struct Records<R> {
+    reader: Reader<R>,
+}
+
+impl<R: Read> Iterator for Records<R> {
+    type Item = Result<OwnedRecord, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.reader
+            .next_record()
+            .map(|r| r.map(|r| r.to_owned()))
+            .transpose()
+    }
+}
+
+fn mismatch(offset: u64, event: &trace_events::Event, length: u32, args: u64) -> ReadError {
+    ReadError::LengthMismatch {
+        offset,
+        event: event.name.clone(),
+        length,
+        needed: args + v4::EVENT_HEADER_LEN as u64,
+    }
+}
+
+/// `bytes` if it has `n` bytes, else the truncation error.
+fn need(bytes: &[u8], n: usize, offset: u64) -> Result<&[u8], ReadError> {
+    if bytes.len() >= n {
+        Ok(bytes)
+    } else {
+        Err(ReadError::Truncated {
+            offset,
+            needed: n as u64,
+            available: bytes.len() as u64,
+        })
+    }
+}
+
+fn le_u64(bytes: &[u8], at: usize) -> u64 {
+    match bytes.get(at..at + 8) {
+        Some(b) => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+        None => 0,
+    }
+}
+
+fn le_u32(bytes: &[u8], at: usize) -> u32 {
+    match bytes.get(at..at + 4) {
+        Some(b) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+        None => 0,
+    }
+}

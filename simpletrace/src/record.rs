@@ -1,0 +1,172 @@
+//! Typed records, borrowed from the reader's buffer (no allocation) or owned.
+
+use trace_events::{Arg, ArgKind, Event};
+
+use crate::events::EventIndex;
+
+/// One argument value as recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// Integers, bools and pointers: the 64-bit value the backend recorded (the
+    /// declared-type value cast to `uint64_t`).
+    Int(u64),
+    /// String bytes as recorded (no NUL, not necessarily UTF-8).
+    Str(&'a [u8]),
+}
+
+impl Value<'_> {
+    pub fn to_owned(self) -> OwnedValue {
+        match self {
+            Value::Int(v) => OwnedValue::Int(v),
+            Value::Str(s) => OwnedValue::Str(s.to_vec()),
+        }
+    }
+}
+
+/// An event record (dropped records included), borrowed from the reader.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    /// Byte offset of the record (its type word) in the file.
+    pub offset: u64,
+    /// The event id as written in the file.
+    pub id: u64,
+    pub timestamp_ns: u64,
+    pub pid: u32,
+    /// The declared event; `Dropped_Event(uint64_t num_events_dropped)` for a
+    /// dropped record.
+    pub event: &'a Event,
+    pub index: EventIndex,
+    /// The argument bytes, already checked against `event`'s arguments.
+    pub(crate) arg_bytes: &'a [u8],
+}
+
+impl<'a> Record<'a> {
+    pub fn name(&self) -> &'a str {
+        &self.event.name
+    }
+
+    pub fn is_dropped(&self) -> bool {
+        self.id == trace_events::v4::DROPPED_EVENT_ID
+    }
+
+    /// How many events were lost before this dropped record.
+    pub fn dropped_count(&self) -> Option<u64> {
+        if !self.is_dropped() {
+            return None;
+        }
+        match self.args().next() {
+            Some((_, Value::Int(n))) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The arguments with their declarations, in order.
+    pub fn args(&self) -> Args<'a> {
+        Args {
+            decls: self.event.args.iter(),
+            bytes: self.arg_bytes,
+        }
+    }
+
+    pub fn to_owned(&self) -> OwnedRecord {
+        OwnedRecord {
+            offset: self.offset,
+            id: self.id,
+            timestamp_ns: self.timestamp_ns,
+            pid: self.pid,
+            name: self.event.name.clone(),
+            index: self.index,
+            args: self.args().map(|(_, v)| v.to_owned()).collect(),
+        }
+    }
+}
+
+/// Iterator over a record's arguments.
+#[derive(Debug, Clone)]
+pub struct Args<'a> {
+    decls: std::slice::Iter<'a, Arg>,
+    bytes: &'a [u8],
+}
+
+impl<'a> Iterator for Args<'a> {
+    type Item = (&'a Arg, Value<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let decl = self.decls.next()?;
+        // The reader validated the layout; `split` still never panics.
+        let value = match decl.kind {
+            ArgKind::Str => {
+                let len = u32::from_le_bytes(split::<4>(&mut self.bytes)) as usize;
+                let len = len.min(self.bytes.len());
+                let (s, rest) = self.bytes.split_at(len);
+                self.bytes = rest;
+                Value::Str(s)
+            }
+            _ => Value::Int(u64::from_le_bytes(split::<8>(&mut self.bytes))),
+        };
+        Some((decl, value))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.decls.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Args<'_> {}
+
+fn split<const N: usize>(bytes: &mut &[u8]) -> [u8; N] {
+    match bytes.split_first_chunk::<N>() {
+        Some((head, rest)) => {
+            *bytes = rest;
+            *head
+        }
+        None => [0; N],
+    }
+}
+
+/// Length the arguments of `event` take at the start of `body`, or the length
+/// they claim when it runs past `body` (so the caller can report it).
+pub(crate) fn args_len(event: &Event, body: &[u8]) -> Result<usize, u64> {
+    let mut pos = 0usize;
+    for arg in &event.args {
+        match arg.kind {
+            ArgKind::Str => {
+                let Some(len) = body.get(pos..pos + 4) else {
+                    return Err(pos as u64 + 4);
+                };
+                let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as u64;
+                let end = pos as u64 + 4 + len;
+                if end > body.len() as u64 {
+                    return Err(end);
+                }
+                pos = end as usize;
+            }
+            _ => {
+                pos += 8;
+                if pos > body.len() {
+                    return Err(pos as u64);
+                }
+            }
+        }
+    }
+    Ok(pos)
+}
+
+/// An owned argument value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnedValue {
+    Int(u64),
+    Str(Vec<u8>),
+}
+
+/// An owned record, for iterator-style use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedRecord {
+    pub offset: u64,
+    pub id: u64,
+    pub timestamp_ns: u64,
+    pub pid: u32,
+    pub name: String,
+    pub index: EventIndex,
+    pub args: Vec<OwnedValue>,
+}
