@@ -2,6 +2,7 @@
 //! every problem of the file is reported in one pass.
 
 mod args;
+mod check;
 mod ctype;
 mod decl;
 mod format;

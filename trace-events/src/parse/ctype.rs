@@ -83,6 +83,13 @@ fn check_allowed(ty: &str) -> Result<(), TypeError> {
     let mut at = 0;
     for bit in ty.split(' ') {
         let word = bit.replace('*', "");
+        if word.contains('\t') {
+            let tab = at + bit.find('\t').unwrap_or(0);
+            return Err((
+                tab,
+                "separate the words of a type with spaces, not tabs".to_string(),
+            ));
+        }
         if !word.is_empty() && word != "const" && !ALLOWED.contains(&word.as_str()) {
             return Err((
                 at,

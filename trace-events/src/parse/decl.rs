@@ -1,6 +1,7 @@
 //! One declaration line: `[props] name(args) ["format"]`.
 
 use super::args::parse_args;
+use super::check::check_format;
 use super::format::{parse_format, Format};
 use super::line::{is_ident_byte, skip_blanks, Line};
 use crate::{Diagnostic, Event, Position, Property};
@@ -49,6 +50,11 @@ pub(super) fn parse_decl(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<E
         }
     };
     let name = &line.text[name_start..name_end];
+    if props.is_empty() && name_start == 1 {
+        // tracetool's regex takes leading blanks as part of the properties,
+        // which then need a blank of their own: one blank alone fails.
+        out.push(line.error(0, "remove the blank before the event name"));
+    }
     if name.as_bytes()[0].is_ascii_digit() {
         out.push(line.error(
             name_start,
@@ -76,6 +82,7 @@ pub(super) fn parse_decl(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<E
         None => Some(Format {
             written: String::new(),
             c_format: String::new(),
+            pieces: Vec::new(),
         }),
         Some(b'"') => parse_format(line, format_start, out),
         Some(_) => {
@@ -92,6 +99,10 @@ pub(super) fn parse_decl(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<E
         return None;
     }
     let format = format?;
+    check_format(line, &format, &args, out);
+    if error_count(out) > errors_before {
+        return None;
+    }
     Some(Event {
         name: name.to_string(),
         props,

@@ -9,6 +9,30 @@ pub(super) struct Format {
     /// From the opening quote to the end of the last literal or macro.
     pub written: String,
     pub c_format: String,
+    /// Where each piece of `c_format` comes from, in order.
+    pub pieces: Vec<Piece>,
+}
+
+/// A piece of `c_format`: a literal's contents or a macro's expansion.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Piece {
+    /// Offset in `c_format`.
+    pub c_start: usize,
+    /// Offset in the line: the literal's contents, or the macro's name.
+    pub line_start: usize,
+    pub is_macro: bool,
+}
+
+impl Format {
+    /// The offset in the line of offset `c_offset` in `c_format`.
+    pub fn line_offset(&self, c_offset: usize) -> usize {
+        let index = self.pieces.partition_point(|p| p.c_start <= c_offset);
+        match index.checked_sub(1).map(|i| self.pieces[i]) {
+            Some(p) if p.is_macro => p.line_start,
+            Some(p) => p.line_start + (c_offset - p.c_start),
+            None => 0,
+        }
+    }
 }
 
 /// Parse the format starting at the `"` at byte `start`; it runs to the end
@@ -21,6 +45,7 @@ pub(super) fn parse_format(
     let bytes = line.text.as_bytes();
     let errors_before = out.len();
     let mut c_format = String::new();
+    let mut pieces = Vec::new();
     let mut pos = start;
     let mut end = start;
     while pos < bytes.len() {
@@ -29,6 +54,11 @@ pub(super) fn parse_format(
             pos += 1;
         } else if b == b'"' {
             let close = literal_end(line, pos, out)?;
+            pieces.push(Piece {
+                c_start: c_format.len(),
+                line_start: pos + 1,
+                is_macro: false,
+            });
             c_format.push_str(&line.text[pos + 1..close]);
             pos = close + 1;
             end = pos;
@@ -40,7 +70,14 @@ pub(super) fn parse_format(
                     .count();
             let word = &line.text[pos..word_end];
             match expand_pri(word) {
-                Some(expansion) => c_format.push_str(&expansion),
+                Some(expansion) => {
+                    pieces.push(Piece {
+                        c_start: c_format.len(),
+                        line_start: pos,
+                        is_macro: true,
+                    });
+                    c_format.push_str(&expansion);
+                }
                 None => out.push(line.error(
                     pos,
                     format!(
@@ -77,6 +114,7 @@ pub(super) fn parse_format(
     (out.len() == errors_before).then(|| Format {
         written: written.to_string(),
         c_format,
+        pieces,
     })
 }
 

@@ -1,0 +1,97 @@
+//! Conversions that do not fit the arguments are warnings: the event is kept.
+
+use trace_events::{parse_str, Severity};
+
+/// `(line, column, message)` of every warning, and whether the event was kept.
+fn warnings(source: &str) -> (Vec<(u32, u32, String)>, bool) {
+    let parsed = parse_str("trace-events", source);
+    assert!(!parsed.has_errors(), "{:#?}", parsed.diagnostics);
+    let found = parsed
+        .diagnostics
+        .iter()
+        .inspect(|d| assert_eq!(d.severity, Severity::Warning))
+        .map(|d| (d.line, d.column, d.message.clone()))
+        .collect();
+    (found, parsed.file.events.len() == 1)
+}
+
+fn one_warning(source: &str, column: u32, message: &str) {
+    let (found, kept) = warnings(source);
+    assert_eq!(found, [(1, column, message.to_string())], "{source:?}");
+    assert!(kept, "a warning must not drop the event");
+}
+
+#[test]
+fn string_conversion_on_a_number() {
+    one_warning(
+        "e(int x) \"x %s\"\n",
+        13,
+        "'%s' prints a string, but argument 'x' is 'int'",
+    );
+}
+
+#[test]
+fn number_conversion_on_a_string() {
+    one_warning(
+        "e(const char *s) \"s %\" PRIx64\n",
+        21,
+        "'%llx' does not print a string, but argument 's' is 'const char *'",
+    );
+}
+
+#[test]
+fn star_width_on_a_string() {
+    one_warning(
+        "e(const char *w, int v) \"%*d\"\n",
+        26,
+        "'*' in '%d' takes an int, but argument 'w' is 'const char *'",
+    );
+}
+
+#[test]
+fn too_few_arguments() {
+    one_warning(
+        "e(int x) \"%d %d\"\n",
+        14,
+        "the format uses 2 arguments but the event has 1",
+    );
+}
+
+#[test]
+fn too_many_arguments() {
+    one_warning(
+        "e(int x, int y) \"%d\"\n",
+        17,
+        "the format uses 1 argument but the event has 2",
+    );
+}
+
+#[test]
+fn unsupported_conversion() {
+    one_warning(
+        "e(int x) \"x %f\"\n",
+        13,
+        "format: conversion '%f' is not supported in trace formats",
+    );
+}
+
+#[test]
+fn duplicate_property() {
+    one_warning(
+        "disable disable e(void)\n",
+        9,
+        "property 'disable' is given twice",
+    );
+}
+
+#[test]
+fn fitting_formats_have_no_warnings() {
+    for source in [
+        "e(int x, const char *s, void *p, bool b) \"%d %s %p %u\"\n",
+        "e(int w, uint64_t v) \"%0*\" PRIx64 \" %%\"\n",
+        "e(int x)\n",
+        "e(void) \"100%%\"\n",
+    ] {
+        assert_eq!(warnings(source).0, [], "{source:?}");
+    }
+}
