@@ -117,3 +117,38 @@ fn golden_formats_consume_exactly_their_arguments() {
         );
     }
 }
+
+/// Every format of QEMU's 5,811 events (tracetool's own parse) compiles, and
+/// consumes as many arguments as the event declares.
+#[test]
+fn every_qemu_format_compiles_and_matches_its_argument_count() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/golden/tracetool-events.jsonl"
+    );
+    let text = std::fs::read_to_string(path).expect("read tracetool-events.jsonl");
+    let mut failures = Vec::new();
+    let mut events = 0;
+    for line in text.lines().filter(|line| !line.trim().is_empty()) {
+        let json: Json = serde_json::from_str(line).expect("golden row is JSON");
+        events += 1;
+        let name = json["name"].as_str().expect("name");
+        let c_format = json["c_format"].as_str().expect("c_format");
+        let declared = json["args"].as_array().expect("args").len();
+        match Format::parse(c_format) {
+            Ok(format) if format.arg_count() == declared => {}
+            Ok(format) => failures.push(format!(
+                "{name}: {c_format:?} consumes {} arguments, {declared} declared",
+                format.arg_count()
+            )),
+            Err(err) => failures.push(format!("{name}: {c_format:?}: {err}")),
+        }
+    }
+    assert_eq!(events, 5811, "tracetool event count");
+    assert!(
+        failures.is_empty(),
+        "{} formats fail:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
