@@ -1,10 +1,29 @@
 //! Implementation detail of `trace-runtime`: use the macros through it.
+//!
+//! `trace_events!` works in three steps, one module each: read the macro input
+//! ([`input`]), load and check the trace-events file ([`load`]), and generate the
+//! event functions and table ([`generate`], with C-to-Rust types in [`types`] and
+//! identifier escaping in [`names`]).
+
+mod generate;
+mod input;
+mod load;
+mod names;
+mod types;
 
 use proc_macro::TokenStream;
 
-/// Generate typed event functions from a trace-events file.
+/// Generate typed event functions from a trace-events file. See
+/// `trace_runtime::trace_events!` for the generated API.
 #[proc_macro]
 pub fn trace_events(input: TokenStream) -> TokenStream {
-    let _ = input;
-    TokenStream::new()
+    expand(input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+fn expand(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream> {
+    let input: input::MacroInput = syn::parse2(input)?;
+    let loaded = load::load(&input.path)?;
+    generate::generate(&loaded, &input.path)
 }

@@ -1,0 +1,242 @@
+//! Code generation: for each event a descriptor static in `events` (placed in the
+//! program-wide `EVENTS` slice) and an `#[inline]` function that records it;
+//! plus `EVENT_TABLE` and a dependency on the file so editing it rebuilds.
+//!
+//! Namespaces keep generated names from colliding: event functions live in the
+//! caller's value namespace, descriptors in the value namespace of module
+//! `events` (a type-namespace item), both named exactly as the event.
+
+use std::collections::HashMap;
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+use syn::{Error, LitStr};
+use trace_events::{ArgKind, Event};
+
+use crate::load::Loaded;
+use crate::names::rust_ident;
+use crate::types::{rust_arg, RustArg};
+
+/// The one generated value-namespace name that is not an event name.
+const TABLE: &str = "EVENT_TABLE";
+
+/// An event with its Rust names and types, checked.
+struct Checked<'a> {
+    event: &'a Event,
+    ident: Ident,
+    args: Vec<(Ident, RustArg)>,
+}
+
+pub fn generate(loaded: &Loaded, lit: &LitStr) -> syn::Result<TokenStream> {
+    let events = check(loaded, lit)?;
+    let file = &loaded.display;
+    let abs_path = &loaded.abs_path;
+
+    let descriptors = events.iter().map(|c| descriptor(c, file));
+    let functions = events.iter().map(|c| function(c, file));
+    let idents = events.iter().map(|c| &c.ident);
+    let warnings = loaded.warnings.iter().map(|w| warning(w, lit.span()));
+    let table = Ident::new(TABLE, Span::call_site());
+    let module_doc = format!(
+        "Descriptors of the events of `{file}`, named as the events: \
+         `events::NAME.is_enabled()` tells whether a costly argument is worth preparing."
+    );
+    let table_doc = format!("The events of `{file}`, in file order.");
+
+    Ok(quote! {
+        // Rebuild when the file changes.
+        const _: &[::core::primitive::u8] = ::core::include_bytes!(#abs_path);
+
+        #[doc = #module_doc]
+        pub mod events {
+            #![allow(non_upper_case_globals)]
+            use ::trace_runtime::__private as rt;
+            #(#descriptors)*
+        }
+
+        #[doc = #table_doc]
+        #[allow(dead_code)]
+        pub static #table: &[&::trace_runtime::Event] = &[#(&events::#idents),*];
+
+        #(#functions)*
+        #(#warnings)*
+    })
+}
+
+/// Map names and types; report every problem at once, spanned on the path.
+fn check<'a>(loaded: &'a Loaded, lit: &LitStr) -> syn::Result<Vec<Checked<'a>>> {
+    let mut errors: Vec<String> = Vec::new();
+    let mut checked = Vec::with_capacity(loaded.events.len());
+    let mut seen: HashMap<String, &Event> = HashMap::new();
+    for event in &loaded.events {
+        let at = format!("{}:{}:{}", event.pos.file, event.pos.line, event.pos.column);
+        let ident = match rust_ident(&event.name, Span::call_site()) {
+            Ok(ident) => ident,
+            Err(e) => {
+                errors.push(format!("{at}: event name {e}"));
+                continue;
+            }
+        };
+        let unraw = ident.to_string().trim_start_matches("r#").to_string();
+        if unraw == TABLE {
+            errors.push(format!(
+                "{at}: the event name `{TABLE}` is reserved by trace_events!"
+            ));
+        }
+        if let Some(first) = seen.insert(unraw.clone(), event) {
+            errors.push(format!(
+                "{at}: event `{}` has the same Rust name `{unraw}` as event `{}` at line {}",
+                event.name, first.name, first.pos.line
+            ));
+        }
+        let mut args = Vec::with_capacity(event.args.len());
+        for arg in &event.args {
+            match (rust_ident(&arg.name, Span::call_site()), rust_arg(arg)) {
+                (Ok(name), Ok(ty)) => {
+                    if args.iter().any(|(other, _): &(Ident, _)| *other == name) {
+                        errors.push(format!(
+                            "{at}: event `{}`: argument `{}` is declared twice",
+                            event.name, arg.name
+                        ));
+                    }
+                    args.push((name, ty));
+                }
+                (Err(e), _) => errors.push(format!("{at}: event `{}`: argument {e}", event.name)),
+                (_, Err(e)) => errors.push(format!("{at}: event `{}`: {e}", event.name)),
+            }
+        }
+        checked.push(Checked { event, ident, args });
+    }
+    let mut errors = errors.into_iter().map(|e| Error::new(lit.span(), e));
+    match errors.next() {
+        None => Ok(checked),
+        Some(mut first) => {
+            errors.for_each(|e| first.combine(e));
+            Err(first)
+        }
+    }
+}
+
+/// The event's `Event` static, an element of the program-wide `EVENTS` slice.
+fn descriptor(c: &Checked, file: &str) -> TokenStream {
+    let e = c.event;
+    let ident = &c.ident;
+    let name = &e.name;
+    let args = e.args.iter().map(|a| {
+        let (ty, name) = (&a.ty, &a.name);
+        let kind = match a.kind {
+            ArgKind::Int(int) => {
+                let (bits, signed) = (Literal::u8_unsuffixed(int.bits), int.signed);
+                quote!(Int { bits: #bits, signed: #signed })
+            }
+            ArgKind::Bool => quote!(Bool),
+            ArgKind::Pointer => quote!(Pointer),
+            ArgKind::Str => quote!(Str),
+        };
+        quote!(rt::ArgMeta { ty: #ty, name: #name, kind: rt::RecordedKind::#kind })
+    });
+    let (fmt, c_format) = (&e.fmt, &e.c_format);
+    let line = Literal::u32_unsuffixed(e.pos.line);
+    let available = !e.is_disabled();
+    let doc = format!("Event `{name}` ({file}:{}).", e.pos.line);
+    quote! {
+        #[doc = #doc]
+        #[rt::linkme::distributed_slice(rt::EVENTS)]
+        #[linkme(crate = rt::linkme)]
+        pub static #ident: rt::Event = rt::Event::new(rt::EventMeta {
+            name: #name,
+            args: &[#(#args),*],
+            fmt: #fmt,
+            c_format: #c_format,
+            file: #file,
+            line: #line,
+            available: #available,
+        });
+    }
+}
+
+/// The event's function: records the arguments when the event is enabled; a
+/// `disable`d event's function does nothing.
+fn function(c: &Checked, file: &str) -> TokenStream {
+    let e = c.event;
+    let ident = &c.ident;
+    let params = c.args.iter().map(|(name, ty)| {
+        let ty = ty.param_type();
+        quote!(#name: #ty)
+    });
+    let decl = if e.args.is_empty() {
+        "void".to_string()
+    } else {
+        let args: Vec<String> = e
+            .args
+            .iter()
+            .map(|a| format!("{} {}", a.ty, a.name))
+            .collect();
+        args.join(", ")
+    };
+    let doc = format!("`{}({decl})` {} ({file}:{})", e.name, e.fmt, e.pos.line);
+
+    if e.is_disabled() {
+        return quote! {
+            #[doc = #doc]
+            #[doc = ""]
+            #[doc = "Disabled in the trace-events file: compiled to nothing."]
+            #[inline(always)]
+            #[allow(non_snake_case, dead_code, unused_variables, clippy::too_many_arguments)]
+            pub fn #ident(#(#params),*) {}
+        };
+    }
+
+    // Hygienic names, so they cannot clash with argument names.
+    let state = Ident::new("state", Span::mixed_site());
+    let rec = Ident::new("rec", Span::mixed_site());
+    let strs: Vec<&Ident> = c
+        .args
+        .iter()
+        .filter(|(_, ty)| *ty == RustArg::Str)
+        .map(|(name, _)| name)
+        .collect();
+    let fixed = Literal::usize_unsuffixed(8 * (c.args.len() - strs.len()));
+    let writes = c.args.iter().map(|(name, ty)| match ty {
+        RustArg::Str => quote!(#rec.str(#name);),
+        _ => {
+            let value = ty.as_u64(&quote!(#name));
+            quote!(#rec.u64(#value);)
+        }
+    });
+    let fill = if c.args.is_empty() {
+        quote!(|_| {})
+    } else {
+        quote!(|#rec| { #(#writes)* })
+    };
+    quote! {
+        #[doc = #doc]
+        #[inline]
+        #[allow(non_snake_case, dead_code, clippy::too_many_arguments)]
+        pub fn #ident(#(#params),*) {
+            let #state = events::#ident.state();
+            if #state & 1 != 0 {
+                #(let #strs = ::trace_runtime::__private::TraceStr::trace_bytes(&#strs);)*
+                ::trace_runtime::__private::record(
+                    #state,
+                    #fixed #(+ ::trace_runtime::__private::str_arg_len(#strs.len()))*,
+                    #fill,
+                );
+            }
+        }
+    }
+}
+
+/// A warning that shows without failing the build (on stable there is no API for
+/// it): the use of a deprecated item whose note is the diagnostic.
+fn warning(message: &str, span: Span) -> TokenStream {
+    let item = Ident::new("trace_events_warning", span);
+    quote! {
+        const _: () = {
+            #[deprecated(note = #message)]
+            #[allow(non_camel_case_types)]
+            struct trace_events_warning;
+            let _ = #item;
+        };
+    }
+}
