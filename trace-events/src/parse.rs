@@ -50,36 +50,34 @@ pub fn parse_str(file: &str, source: &str) -> Parsed {
         let text = raw.strip_suffix('\n').unwrap_or(raw);
         // CRLF files read the same as LF files (Python's universal newlines).
         let text = text.strip_suffix('\r').unwrap_or(text);
-        let line = Line {
-            file,
-            number: u32::try_from(index + 1).unwrap_or(u32::MAX),
-            text,
-        };
+        let line = Line::new(file, u32::try_from(index + 1).unwrap_or(u32::MAX), text);
         if !terminated {
-            diagnostics.push(line.error(text.len(), "the file must end with a newline"));
+            diagnostics.extend(line.error(text.len(), "the file must end with a newline"));
         }
         if let Some(cr) = text.find('\r') {
             // Python would start a new line here: reading it differently
             // from tracetool is worse than refusing it.
-            diagnostics.push(line.error(cr, "carriage return inside a line"));
+            diagnostics.extend(line.error(cr, "carriage return inside a line"));
             continue;
         }
         let first = line::skip_blanks(text.as_bytes(), 0);
         if first == text.len() || text.as_bytes()[first] == b'#' {
             continue;
         }
-        let Some(event) = decl::parse_decl(&line, &mut diagnostics) else {
+        let event = decl::parse_decl(&line, &mut diagnostics);
+        diagnostics.extend(line.dropped_summary());
+        let Some(event) = event else {
             continue;
         };
         match seen.get(&event.name.to_ascii_lowercase()) {
-            Some((name, first_line)) if *name == event.name => diagnostics.push(line.error(
+            Some((name, first_line)) if *name == event.name => diagnostics.extend(line.error(
                 event_name_offset(&line, &event),
                 format!(
                     "duplicate event '{}': already declared on line {first_line}",
                     event.name
                 ),
             )),
-            Some((name, first_line)) => diagnostics.push(line.error(
+            Some((name, first_line)) => diagnostics.extend(line.error(
                 event_name_offset(&line, &event),
                 format!(
                     "event '{}' clashes with '{name}' on line {first_line}: \
@@ -122,26 +120,21 @@ pub fn parse_file(path: &std::path::Path, display_name: &str) -> std::io::Result
         Err(e) => {
             let source = String::from_utf8_lossy(&bytes);
             let mut parsed = parse_str(display_name, &source);
-            parsed
-                .diagnostics
-                .insert(0, not_utf8(display_name, &bytes, e.valid_up_to()));
+            let first = not_utf8(display_name, &bytes, e.valid_up_to());
+            parsed.diagnostics.splice(0..0, first);
             Ok(parsed)
         }
     }
 }
 
 /// The error for the first byte that is not UTF-8, at `valid_up_to`.
-fn not_utf8(file: &str, bytes: &[u8], valid_up_to: usize) -> Diagnostic {
+fn not_utf8(file: &str, bytes: &[u8], valid_up_to: usize) -> Option<Diagnostic> {
     let valid = String::from_utf8_lossy(&bytes[..valid_up_to]);
     let line_start = valid.rfind('\n').map_or(0, |i| i + 1);
     let number = valid.matches('\n').count() + 1;
     let rest = &bytes[valid_up_to..];
     let line_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
     let text = String::from_utf8_lossy(&bytes[line_start..valid_up_to + line_end]).into_owned();
-    let line = Line {
-        file,
-        number: u32::try_from(number).unwrap_or(u32::MAX),
-        text: &text,
-    };
+    let line = Line::new(file, u32::try_from(number).unwrap_or(u32::MAX), &text);
     line.error(valid_up_to - line_start, "the file is not valid UTF-8 here")
 }

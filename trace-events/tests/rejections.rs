@@ -351,3 +351,33 @@ fn diagnostic_renders_position_line_and_caret() {
          2 | \tbar(int a)\n  | ^"
     );
 }
+
+#[test]
+fn a_huge_line_keeps_sixteen_diagnostics_and_counts_the_rest() {
+    let source = format!("foo({})\nok(void)\n", ",".repeat(100_000));
+    let parsed = parse_str("trace-events", &source);
+    assert_eq!(parsed.diagnostics.len(), 17);
+    let last = parsed.diagnostics.last().unwrap();
+    assert_eq!(last.severity, Severity::Error);
+    assert_eq!(
+        last.message,
+        "99985 more problems on this line are not shown"
+    );
+    let names: Vec<&str> = parsed.file.events.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["ok"]);
+}
+
+#[test]
+fn an_error_past_the_cap_still_rejects_the_event() {
+    let source = format!("{}foo(hwaddr a)\n", "disable ".repeat(20));
+    let parsed = parse_str("trace-events", &source);
+    assert!(parsed.file.events.is_empty());
+    let last = parsed.diagnostics.last().unwrap();
+    assert_eq!(
+        (last.severity, last.message.as_str()),
+        (
+            Severity::Error,
+            "4 more problems on this line are not shown"
+        )
+    );
+}

@@ -1,6 +1,8 @@
 //! The argument list: split as tracetool splits it, then checked so that
 //! every accepted argument is a valid C parameter.
 
+use std::collections::HashSet;
+
 use super::ctype;
 use super::line::{is_blank, is_identifier, trim, Line};
 use crate::{Arg, Diagnostic};
@@ -73,23 +75,24 @@ pub(super) fn parse_args(
     pieces.push((start, close));
 
     let mut args: Vec<Arg> = Vec::new();
+    let mut names = HashSet::new();
     let mut count = 0;
     for &(start, end) in &pieces {
         let (start, end) = trim(bytes, start, end);
         let text = &line.text[start..end];
         if text.is_empty() {
-            out.push(line.error(start, "empty argument (did you forget to use 'void'?)"));
+            out.extend(line.error(start, "empty argument (did you forget to use 'void'?)"));
             continue;
         }
         if text == "void" {
             if pieces.len() > 1 {
-                out.push(line.error(start, "'void' must be the only argument when it is used"));
+                out.extend(line.error(start, "'void' must be the only argument when it is used"));
             }
             continue;
         }
         count += 1;
         if count == MAX_ARGS + 1 {
-            out.push(line.error(
+            out.extend(line.error(
                 start,
                 format!("too many arguments: an event takes at most {MAX_ARGS}"),
             ));
@@ -97,9 +100,9 @@ pub(super) fn parse_args(
         let Some(arg) = parse_arg(line, start, end, out) else {
             continue;
         };
-        if args.iter().any(|a| a.name == arg.name) {
+        if !names.insert(arg.name.clone()) {
             let at = end - arg.name.len();
-            out.push(line.error(at, format!("duplicate argument name '{}'", arg.name)));
+            out.extend(line.error(at, format!("duplicate argument name '{}'", arg.name)));
             continue;
         }
         args.push(arg);
@@ -118,7 +121,7 @@ fn parse_arg(line: &Line<'_>, start: usize, end: usize, out: &mut Vec<Diagnostic
         None => match text.bytes().rposition(is_blank) {
             Some(blank) => (trim(bytes, start, start + blank).1, start + blank + 1),
             None => {
-                out.push(line.error(
+                out.extend(line.error(
                     start,
                     format!("argument '{text}' needs a type and a name, e.g. 'int {text}'"),
                 ));
@@ -132,22 +135,22 @@ fn parse_arg(line: &Line<'_>, start: usize, end: usize, out: &mut Vec<Diagnostic
 
     let mut ok = true;
     if name.is_empty() {
-        out.push(line.error(end, format!("argument of type '{ty}' has no name")));
+        out.extend(line.error(end, format!("argument of type '{ty}' has no name")));
         ok = false;
     } else if !is_identifier(name) {
-        out.push(line.error(
+        out.extend(line.error(
             name_start,
             format!("argument name '{name}' is not a C identifier"),
         ));
         ok = false;
     } else if C_KEYWORDS.contains(&name) {
-        out.push(line.error(name_start, format!("argument name '{name}' is a C keyword")));
+        out.extend(line.error(name_start, format!("argument name '{name}' is a C keyword")));
         ok = false;
     }
     let kind = match ctype::classify(ty) {
         Ok(kind) => Some(kind),
         Err((at, message)) => {
-            out.push(line.error(start + at, message));
+            out.extend(line.error(start + at, message));
             None
         }
     };

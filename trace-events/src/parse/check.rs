@@ -20,7 +20,7 @@ pub(super) fn check_format(
         Ok(compiled) => compiled,
         Err(e) => {
             let at = format.line_offset(e.offset);
-            out.push(match e.kind {
+            out.extend(match e.kind {
                 FormatErrorKind::UnknownEscape(_)
                 | FormatErrorKind::EmptyHexEscape
                 | FormatErrorKind::EscapeOutOfRange
@@ -51,7 +51,7 @@ pub(super) fn check_format(
             }
             ArgRole::Value => format!("'{spec}' prints a string"),
         };
-        out.push(line.warning(
+        out.extend(line.warning(
             format.line_offset(conversion.offset),
             format!("{wants}, but argument '{}' is '{}'", arg.name, arg.ty),
         ));
@@ -62,7 +62,7 @@ pub(super) fn check_format(
             .arg_uses()
             .nth(args.len())
             .map(|u| u.conversion.offset);
-        out.push(line.warning(
+        out.extend(line.warning(
             format.line_offset(extra.unwrap_or(0)),
             count_message(wanted, args.len()),
         ));
@@ -71,7 +71,7 @@ pub(super) fn check_format(
             .pieces
             .first()
             .map_or(0, |p| p.line_start.saturating_sub(1));
-        out.push(line.warning(at, count_message(wanted, args.len())));
+        out.extend(line.warning(at, count_message(wanted, args.len())));
     }
 }
 

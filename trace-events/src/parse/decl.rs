@@ -9,7 +9,7 @@ use crate::{Diagnostic, Event, Position, Property};
 /// Parse a line that is neither blank nor a comment. Problems go to `out`;
 /// the event is returned only if the line has no error.
 pub(super) fn parse_decl(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<Event> {
-    let errors_before = error_count(out);
+    let first_new = out.len();
     let bytes = line.text.as_bytes();
     let word_end = |from: usize| {
         from + bytes[from..]
@@ -24,14 +24,14 @@ pub(super) fn parse_decl(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<E
     let (name_start, name_end) = loop {
         let end = word_end(pos);
         if end == pos {
-            out.push(unexpected(line, pos, "expected an event name"));
+            out.extend(unexpected(line, pos, "expected an event name"));
             return None;
         }
         let next = skip_blanks(bytes, end);
         match bytes.get(next) {
             Some(b'(') if next == end => break (pos, end),
             Some(b'(') => {
-                out.push(line.error(end, "no blank is allowed between the event name and '('"));
+                out.extend(line.error(end, "no blank is allowed between the event name and '('"));
                 break (pos, end);
             }
             Some(&b) if is_ident_byte(b) && next > end => {
@@ -40,7 +40,7 @@ pub(super) fn parse_decl(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<E
             }
             _ => {
                 let word = &line.text[pos..end];
-                out.push(unexpected(
+                out.extend(unexpected(
                     line,
                     next,
                     &format!("expected '(' after '{word}'"),
@@ -53,10 +53,10 @@ pub(super) fn parse_decl(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<E
     if props.is_empty() && name_start == 1 {
         // tracetool's regex takes leading blanks as part of the properties,
         // which then need a blank of their own: one blank alone fails.
-        out.push(line.error(0, "remove the blank before the event name"));
+        out.extend(line.error(0, "remove the blank before the event name"));
     }
     if name.as_bytes()[0].is_ascii_digit() {
-        out.push(line.error(
+        out.extend(line.error(
             name_start,
             format!("event name '{name}' must start with a letter or '_'"),
         ));
@@ -69,7 +69,7 @@ pub(super) fn parse_decl(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<E
         .position(|&b| b == b')')
         .map(|i| open + i)
     else {
-        out.push(line.error(
+        out.extend(line.error(
             line.text.len(),
             "missing ')' at the end of the argument list",
         ));
@@ -86,7 +86,7 @@ pub(super) fn parse_decl(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<E
         }),
         Some(b'"') => parse_format(line, format_start, out),
         Some(_) => {
-            out.push(unexpected(
+            out.extend(unexpected(
                 line,
                 format_start,
                 "expected a format string after the argument list",
@@ -95,12 +95,12 @@ pub(super) fn parse_decl(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<E
         }
     };
 
-    if error_count(out) > errors_before {
+    if has_errors(&out[first_new..]) || line.dropped_error() {
         return None;
     }
     let format = format?;
     check_format(line, &format, &args, out);
-    if error_count(out) > errors_before {
+    if has_errors(&out[first_new..]) || line.dropped_error() {
         return None;
     }
     Some(Event {
@@ -126,10 +126,10 @@ fn parse_props(
     for &(start, end) in words {
         match &line.text[start..end] {
             "disable" if props.contains(&Property::Disable) => {
-                out.push(line.warning(start, "property 'disable' is given twice"));
+                out.extend(line.warning(start, "property 'disable' is given twice"));
             }
             "disable" => props.push(Property::Disable),
-            other => out.push(line.error(
+            other => out.extend(line.error(
                 start,
                 format!("unknown property '{other}': the only property is 'disable'"),
             )),
@@ -139,7 +139,7 @@ fn parse_props(
 }
 
 /// "unexpected X: <what was expected>" at `pos`, or "... at the end of the line".
-fn unexpected(line: &Line<'_>, pos: usize, expected: &str) -> Diagnostic {
+fn unexpected(line: &Line<'_>, pos: usize, expected: &str) -> Option<Diagnostic> {
     match line.char_at(pos) {
         Some(c) => line.error(pos, format!("unexpected {}: {expected}", describe(c))),
         None => line.error(pos, format!("unexpected end of line: {expected}")),
@@ -154,6 +154,6 @@ fn describe(c: char) -> String {
     }
 }
 
-fn error_count(diags: &[Diagnostic]) -> usize {
-    diags.iter().filter(|d| d.is_error()).count()
+fn has_errors(diags: &[Diagnostic]) -> bool {
+    diags.iter().any(Diagnostic::is_error)
 }

@@ -78,7 +78,7 @@ pub(super) fn parse_format(
                     });
                     c_format.push_str(&expansion);
                 }
-                None => out.push(line.error(
+                None => out.extend(line.error(
                     pos,
                     format!(
                         "unknown macro '{word}' in the format: only PRI macros such as \
@@ -90,7 +90,7 @@ pub(super) fn parse_format(
             end = pos;
         } else {
             let what = line.char_at(pos).unwrap_or('?');
-            out.push(line.error(
+            out.extend(line.error(
                 pos,
                 format!("unexpected '{what}' after the format: the format must end the line"),
             ));
@@ -100,13 +100,13 @@ pub(super) fn parse_format(
     let written = &line.text[start..end];
     // tracetool's own checks, on the text as written.
     if let Some(at) = written.find("%m") {
-        out.push(line.error(
+        out.extend(line.error(
             start + at,
             "'%m' is not allowed in a format: pass the error as an explicit argument",
         ));
     }
     if let Some(at) = written.find("\\n") {
-        out.push(line.error(
+        out.extend(line.error(
             start + at,
             "a format must not contain a newline ('\\n'): each record is printed on one line",
         ));
@@ -126,7 +126,7 @@ fn literal_end(line: &Line<'_>, open: usize, out: &mut Vec<Diagnostic>) -> Optio
     loop {
         match bytes.get(pos) {
             None => {
-                out.push(line.error(open, "unterminated string literal in the format"));
+                out.extend(line.error(open, "unterminated string literal in the format"));
                 return None;
             }
             Some(b'"') => return Some(pos),
@@ -134,7 +134,7 @@ fn literal_end(line: &Line<'_>, open: usize, out: &mut Vec<Diagnostic>) -> Optio
                 let len = escape_len(&bytes[pos + 1..]);
                 if len == 0 {
                     let what = line.char_at(pos + 1).map(String::from).unwrap_or_default();
-                    out.push(line.error(
+                    out.extend(line.error(
                         pos,
                         format!("invalid escape sequence '\\{what}' in the format"),
                     ));

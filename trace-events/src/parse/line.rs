@@ -1,6 +1,8 @@
 //! One source line being parsed: turns byte offsets into 1-based character
 //! columns and builds diagnostics that point into the line.
 
+use std::cell::Cell;
+
 use crate::{Diagnostic, Severity};
 
 /// Blanks inside a declaration. tracetool (Python `\s`) also takes other
@@ -40,12 +42,32 @@ pub(super) fn is_identifier(s: &str) -> bool {
         && bytes.all(is_ident_byte)
 }
 
+/// Diagnostics kept per line; the rest are counted, not built, so one huge
+/// line cannot make thousands of copies of itself.
+pub(super) const MAX_DIAGNOSTICS_PER_LINE: usize = 16;
+
 pub(super) struct Line<'a> {
     pub file: &'a str,
     /// 1-based.
     pub number: u32,
     /// Without the line terminator.
     pub text: &'a str,
+    kept: Cell<usize>,
+    dropped: Cell<usize>,
+    dropped_error: Cell<bool>,
+}
+
+impl<'a> Line<'a> {
+    pub fn new(file: &'a str, number: u32, text: &'a str) -> Self {
+        Line {
+            file,
+            number,
+            text,
+            kept: Cell::new(0),
+            dropped: Cell::new(0),
+            dropped_error: Cell::new(false),
+        }
+    }
 }
 
 impl Line<'_> {
@@ -59,7 +81,20 @@ impl Line<'_> {
         u32::try_from(chars + 1).unwrap_or(u32::MAX)
     }
 
-    pub fn diagnostic(&self, severity: Severity, byte: usize, message: String) -> Diagnostic {
+    /// A diagnostic at byte offset `byte`, or `None` once this line has
+    /// [`MAX_DIAGNOSTICS_PER_LINE`] (then it is only counted).
+    fn diagnostic(&self, severity: Severity, byte: usize, message: String) -> Option<Diagnostic> {
+        if self.kept.get() >= MAX_DIAGNOSTICS_PER_LINE {
+            self.dropped.set(self.dropped.get() + 1);
+            self.dropped_error
+                .set(self.dropped_error.get() || severity == Severity::Error);
+            return None;
+        }
+        self.kept.set(self.kept.get() + 1);
+        Some(self.build(severity, byte, message))
+    }
+
+    fn build(&self, severity: Severity, byte: usize, message: String) -> Diagnostic {
         Diagnostic {
             severity,
             file: self.file.to_string(),
@@ -70,12 +105,34 @@ impl Line<'_> {
         }
     }
 
-    pub fn error(&self, byte: usize, message: impl Into<String>) -> Diagnostic {
+    pub fn error(&self, byte: usize, message: impl Into<String>) -> Option<Diagnostic> {
         self.diagnostic(Severity::Error, byte, message.into())
     }
 
-    pub fn warning(&self, byte: usize, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(&self, byte: usize, message: impl Into<String>) -> Option<Diagnostic> {
         self.diagnostic(Severity::Warning, byte, message.into())
+    }
+
+    /// Whether an error on this line was counted but not built.
+    pub fn dropped_error(&self) -> bool {
+        self.dropped_error.get()
+    }
+
+    /// One diagnostic saying how many were not built, if any were not.
+    pub fn dropped_summary(&self) -> Option<Diagnostic> {
+        let dropped = self.dropped.get();
+        let severity = if self.dropped_error.get() {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        (dropped > 0).then(|| {
+            self.build(
+                severity,
+                0,
+                format!("{dropped} more problems on this line are not shown"),
+            )
+        })
     }
 
     /// The character at byte offset `byte`, for messages.
