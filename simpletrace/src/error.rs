@@ -23,7 +23,7 @@ pub enum ReadError {
     #[error("unknown trace format version {version} at offset 16")]
     UnknownVersion { version: u64 },
 
-    #[error("trace format version {version} (offset 16) is not supported; version 4 is; a version-3 file has no mappings: read it with --no-header")]
+    #[error("trace format version {version} (offset 16) is not supported, only version 4; a trace without header, whose ids are positions in the trace-events files, is read with --no-header")]
     UnsupportedVersion { version: u64 },
 
     #[error(

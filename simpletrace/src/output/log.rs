@@ -30,6 +30,10 @@ impl<W: Write> Log<W> {
         }
     }
 
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     pub fn into_inner(self) -> W {
         self.out
     }
