@@ -75,6 +75,30 @@ impl Event {
     pub fn is_enabled(&self) -> bool {
         self.state() & 1 != 0
     }
+
+    /// The event's trace ID (meaningful once the runtime has started).
+    pub fn id(&self) -> u64 {
+        self.state() >> 1
+    }
+
+    /// Give the event its ID, disabled.
+    pub(crate) fn assign_id(&self, id: u64) {
+        self.state.store(id << 1, Ordering::Relaxed);
+    }
+
+    /// Turn recording on or off; unavailable events stay off. Returns whether the
+    /// event is now in the requested state.
+    pub(crate) fn set_enabled(&self, on: bool) -> bool {
+        if on && !self.meta.available {
+            return false;
+        }
+        if on {
+            self.state.fetch_or(1, Ordering::Relaxed);
+        } else {
+            self.state.fetch_and(!1, Ordering::Relaxed);
+        }
+        true
+    }
 }
 
 /// Every event in the program, collected at link time.

@@ -1,5 +1,8 @@
-//! The recording entry point used by generated event functions (contract; the
-//! implementation lands with the runtime).
+//! The recording entry point used by generated event functions.
+
+use std::sync::atomic::Ordering;
+
+use crate::{clock, encode, local};
 
 /// Bytes a string argument of `len` bytes takes in a record: `u32` length plus the
 /// bytes, truncated to 512.
@@ -19,7 +22,13 @@ pub struct RecordPayload<'a> {
     pos: usize,
 }
 
-impl RecordPayload<'_> {
+impl<'a> RecordPayload<'a> {
+    /// Arguments are written from the start of `buf`.
+    #[inline(always)]
+    pub(crate) fn new(buf: &'a mut [u8]) -> Self {
+        RecordPayload { buf, pos: 0 }
+    }
+
     /// An integer, bool or pointer argument, already cast to `u64` as C would.
     #[inline(always)]
     pub fn u64(&mut self, v: u64) {
@@ -39,7 +48,15 @@ impl RecordPayload<'_> {
 
 /// Record one event. `state` is the event's state word as loaded by the caller
 /// (already checked to be enabled); `payload_len` is the size of the arguments.
+///
+/// The record is built in place in the thread's buffer, exactly as it will be in
+/// the file. No lock, syscall or allocation (after the thread's first event).
 #[inline]
 pub fn record(state: u64, payload_len: usize, fill: impl FnOnce(&mut RecordPayload<'_>)) {
-    let _ = (state, payload_len, fill);
+    let timestamp = clock::now_ns();
+    local::push(encode::record_len(payload_len), |rec| {
+        let pid = local::PID.load(Ordering::Relaxed);
+        encode::put_record_header(rec, state >> 1, timestamp, pid);
+        fill(&mut RecordPayload::new(&mut rec[encode::record_len(0)..]));
+    });
 }

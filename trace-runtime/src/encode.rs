@@ -1,0 +1,119 @@
+//! Byte layout of the v4 items the runtime writes (QEMU `trace/simple.c`).
+
+use trace_events::v4;
+
+/// Size of an event record with `payload_len` bytes of arguments, type word included.
+#[inline(always)]
+pub(crate) const fn record_len(payload_len: usize) -> usize {
+    8 + v4::EVENT_HEADER_LEN + payload_len
+}
+
+/// Write an event record header into the first 32 bytes of `rec`, whose length is
+/// the whole record.
+#[inline(always)]
+pub(crate) fn put_record_header(rec: &mut [u8], id: u64, timestamp_ns: u64, pid: u32) {
+    let length = (rec.len() - 8) as u32;
+    rec[0..8].copy_from_slice(&v4::RECORD_TYPE_EVENT.to_ne_bytes());
+    rec[8..16].copy_from_slice(&id.to_ne_bytes());
+    rec[16..24].copy_from_slice(&timestamp_ns.to_ne_bytes());
+    rec[24..28].copy_from_slice(&length.to_ne_bytes());
+    rec[28..32].copy_from_slice(&pid.to_ne_bytes());
+}
+
+/// Append the file header.
+pub(crate) fn push_file_header(out: &mut Vec<u8>) {
+    out.extend_from_slice(&v4::HEADER_EVENT_ID.to_ne_bytes());
+    out.extend_from_slice(&v4::HEADER_MAGIC.to_ne_bytes());
+    out.extend_from_slice(&v4::HEADER_VERSION.to_ne_bytes());
+}
+
+/// Append a mapping record: `u64 0, u64 id, u32 name_len, name`.
+pub(crate) fn push_mapping(out: &mut Vec<u8>, id: u64, name: &str) {
+    out.extend_from_slice(&v4::RECORD_TYPE_MAPPING.to_ne_bytes());
+    out.extend_from_slice(&id.to_ne_bytes());
+    out.extend_from_slice(&(name.len() as u32).to_ne_bytes());
+    out.extend_from_slice(name.as_bytes());
+}
+
+/// Append a dropped record counting `count` lost events.
+pub(crate) fn push_dropped(out: &mut Vec<u8>, timestamp_ns: u64, pid: u32, count: u64) {
+    let start = out.len();
+    out.resize(start + record_len(8), 0);
+    let rec = &mut out[start..];
+    put_record_header(rec, v4::DROPPED_EVENT_ID, timestamp_ns, pid);
+    rec[32..40].copy_from_slice(&count.to_ne_bytes());
+}
+
+/// The event records in `bytes` (whole records back to back): how many there are
+/// and the timestamp of the first.
+pub(crate) fn scan_records(bytes: &[u8]) -> (u64, Option<u64>) {
+    let mut count = 0;
+    let mut pos = 0;
+    let first_ts = bytes
+        .get(16..24)
+        .map(|b| u64::from_ne_bytes(b.try_into().unwrap()));
+    while let Some(len) = bytes.get(pos + 24..pos + 28) {
+        let length = u32::from_ne_bytes(len.try_into().unwrap()) as usize;
+        if length < v4::EVENT_HEADER_LEN {
+            break; // cannot happen with records we wrote; never loop forever
+        }
+        count += 1;
+        pos += 8 + length;
+    }
+    (count, first_ts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u64_at(b: &[u8], at: usize) -> u64 {
+        u64::from_ne_bytes(b[at..at + 8].try_into().unwrap())
+    }
+    fn u32_at(b: &[u8], at: usize) -> u32 {
+        u32::from_ne_bytes(b[at..at + 4].try_into().unwrap())
+    }
+
+    #[test]
+    fn file_header_matches_qemu() {
+        let mut out = Vec::new();
+        push_file_header(&mut out);
+        assert_eq!(out.len(), v4::HEADER_LEN);
+        assert_eq!(u64_at(&out, 0), 0xffff_ffff_ffff_ffff);
+        assert_eq!(u64_at(&out, 8), 0xf2b1_77cb_0aa4_29b4);
+        assert_eq!(u64_at(&out, 16), 4);
+    }
+
+    #[test]
+    fn mapping_record_layout() {
+        let mut out = Vec::new();
+        push_mapping(&mut out, 7, "qemu_ev");
+        assert_eq!(out.len(), 8 + 8 + 4 + 7);
+        assert_eq!(u64_at(&out, 0), 0);
+        assert_eq!(u64_at(&out, 8), 7);
+        assert_eq!(u32_at(&out, 16), 7);
+        assert_eq!(&out[20..], b"qemu_ev");
+    }
+
+    #[test]
+    fn dropped_record_layout() {
+        let mut out = Vec::new();
+        push_dropped(&mut out, 123, 42, 9);
+        assert_eq!(out.len(), 40);
+        assert_eq!(u64_at(&out, 0), 1);
+        assert_eq!(u64_at(&out, 8), 0xffff_ffff_ffff_fffe);
+        assert_eq!(u64_at(&out, 16), 123);
+        assert_eq!(u32_at(&out, 24), 32, "length is 32 per QEMU");
+        assert_eq!(u32_at(&out, 28), 42);
+        assert_eq!(u64_at(&out, 32), 9);
+    }
+
+    #[test]
+    fn scan_counts_records_and_reads_first_timestamp() {
+        let mut out = Vec::new();
+        push_dropped(&mut out, 5, 1, 1);
+        push_dropped(&mut out, 6, 1, 1);
+        assert_eq!(scan_records(&out), (2, Some(5)));
+        assert_eq!(scan_records(&[]), (0, None));
+    }
+}

@@ -1,0 +1,73 @@
+//! The runtime's own events. They are ordinary entries of `EVENTS`, so they get
+//! IDs and mapping records like any other, and readers decode them from the
+//! trace-events line in [`RUNTIME_TRACE_EVENTS`].
+
+use crate::event::{ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
+
+/// trace-events declarations of the runtime's own events, for readers such as
+/// `simpletrace.py` (append them to the program's trace-events file).
+pub const RUNTIME_TRACE_EVENTS: &str =
+    "trace_thread(uint64_t tid, const char *name) \"tid %\" PRIu64 \" name %s\"\n";
+
+/// Written by the writer before each batch of records drained from one thread's
+/// buffer: the records that follow (up to the next `trace_thread`) came from the
+/// thread with this kernel thread id and name. Disable it to get files whose
+/// every record is a program event.
+#[linkme::distributed_slice(EVENTS)]
+pub(crate) static TRACE_THREAD: Event = Event::new(EventMeta {
+    name: "trace_thread",
+    args: &[
+        ArgMeta {
+            ty: "uint64_t",
+            name: "tid",
+            kind: RecordedKind::Int {
+                bits: 64,
+                signed: false,
+            },
+        },
+        ArgMeta {
+            ty: "const char *",
+            name: "name",
+            kind: RecordedKind::Str,
+        },
+    ],
+    fmt: "\"tid %\" PRIu64 \" name %s\"",
+    c_format: "tid %llu name %s",
+    file: file!(),
+    line: line!(),
+    available: true,
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The declaration readers get describes exactly what the writer records.
+    #[test]
+    fn trace_events_text_matches_the_descriptor() {
+        let parsed = trace_events::parse_str("runtime", RUNTIME_TRACE_EVENTS);
+        assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+        let [ev] = &parsed.file.events[..] else {
+            panic!("one event expected: {:?}", parsed.file.events);
+        };
+        let meta = &TRACE_THREAD.meta;
+        assert_eq!(ev.name, meta.name);
+        assert_eq!(ev.fmt, meta.fmt);
+        assert_eq!(ev.c_format, meta.c_format);
+        assert!(!ev.is_disabled() && meta.available);
+        assert_eq!(ev.args.len(), meta.args.len());
+        for (a, m) in ev.args.iter().zip(meta.args) {
+            assert_eq!((a.ty.as_str(), a.name.as_str()), (m.ty, m.name));
+            let kind = match a.kind {
+                trace_events::model::ArgKind::Int(t) => RecordedKind::Int {
+                    bits: t.bits,
+                    signed: t.signed,
+                },
+                trace_events::model::ArgKind::Bool => RecordedKind::Bool,
+                trace_events::model::ArgKind::Pointer => RecordedKind::Pointer,
+                trace_events::model::ArgKind::Str => RecordedKind::Str,
+            };
+            assert_eq!(kind, m.kind);
+        }
+    }
+}
