@@ -391,3 +391,33 @@ fn first_event_offset(bytes: &[u8]) -> usize {
     }
     at
 }
+
+/// Mapping records cannot make the reader's memory grow without bound.
+#[test]
+fn mapping_tables_are_bounded() {
+    // Many large (sparse) ids.
+    let mut trace = Trace::v4();
+    for id in 0..70_000u64 {
+        trace = trace.mapping((1 << 40) + id, "foo");
+    }
+    assert!(matches!(
+        error_of(&trace.bytes),
+        ReadError::TooManyMappings { .. }
+    ));
+    // Many long undeclared names.
+    let name = "n".repeat(4096);
+    let mut trace = Trace::v4();
+    for id in 0..3_000u64 {
+        trace = trace.mapping(id, &name);
+    }
+    assert!(matches!(
+        error_of(&trace.bytes),
+        ReadError::TooManyMappings { .. }
+    ));
+    // Re-mapping the same id does not add up.
+    let mut trace = Trace::v4();
+    for _ in 0..3_000u64 {
+        trace = trace.mapping(5, &name);
+    }
+    assert!(read_all(&trace.bytes, table(EVENTS)).unwrap().is_empty());
+}
