@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 use syn::{Error, LitStr};
-use trace_events::{ArgKind, Event};
+use trace_events::{ArgKind, Diagnostic, Event, Severity};
 
-use crate::load::Loaded;
+use crate::load::{render, Loaded};
 use crate::names::rust_ident;
 use crate::types::{rust_arg, RustArg};
 
@@ -65,49 +65,71 @@ pub fn generate(loaded: &Loaded, lit: &LitStr) -> syn::Result<TokenStream> {
 
 /// Map names and types; report every problem at once, spanned on the path.
 fn check<'a>(loaded: &'a Loaded, lit: &LitStr) -> syn::Result<Vec<Checked<'a>>> {
-    let mut errors: Vec<String> = Vec::new();
+    let mut errors: Vec<(&Event, String)> = Vec::new();
     let mut checked = Vec::with_capacity(loaded.events.len());
     let mut seen: HashMap<String, &Event> = HashMap::new();
     for event in &loaded.events {
-        let at = format!("{}:{}:{}", event.pos.file, event.pos.line, event.pos.column);
         let ident = match rust_ident(&event.name, Span::call_site()) {
             Ok(ident) => ident,
             Err(e) => {
-                errors.push(format!("{at}: event name {e}"));
+                errors.push((event, format!("event name {e}")));
                 continue;
             }
         };
-        let unraw = ident.to_string().trim_start_matches("r#").to_string();
-        if unraw == TABLE {
-            errors.push(format!(
-                "{at}: the event name `{TABLE}` is reserved by trace_events!"
+        let rust_name = unraw(&ident);
+        if rust_name == TABLE {
+            errors.push((
+                event,
+                format!("the event name `{TABLE}` is reserved by trace_events!"),
             ));
         }
-        if let Some(first) = seen.insert(unraw.clone(), event) {
-            errors.push(format!(
-                "{at}: event `{}` has the same Rust name `{unraw}` as event `{}` at line {}",
-                event.name, first.name, first.pos.line
+        if let Some(first) = seen.insert(rust_name.clone(), event) {
+            errors.push((
+                event,
+                format!(
+                    "event `{}` clashes with event `{}` (line {}): both are `{rust_name}` in Rust",
+                    event.name, first.name, first.pos.line
+                ),
             ));
         }
-        let mut args = Vec::with_capacity(event.args.len());
+        let mut args: Vec<(Ident, RustArg)> = Vec::with_capacity(event.args.len());
         for arg in &event.args {
             match (rust_ident(&arg.name, Span::call_site()), rust_arg(arg)) {
                 (Ok(name), Ok(ty)) => {
-                    if args.iter().any(|(other, _): &(Ident, _)| *other == name) {
-                        errors.push(format!(
-                            "{at}: event `{}`: argument `{}` is declared twice",
-                            event.name, arg.name
+                    if let Some(j) = args.iter().position(|(other, _)| *other == name) {
+                        errors.push((
+                            event,
+                            format!(
+                                "event `{}`: argument `{}` clashes with argument `{}`: \
+                                 both are `{}` in Rust",
+                                event.name,
+                                arg.name,
+                                event.args[j].name,
+                                unraw(&name)
+                            ),
                         ));
                     }
                     args.push((name, ty));
                 }
-                (Err(e), _) => errors.push(format!("{at}: event `{}`: argument {e}", event.name)),
-                (_, Err(e)) => errors.push(format!("{at}: event `{}`: {e}", event.name)),
+                (Err(e), _) => {
+                    errors.push((event, format!("event `{}`: argument {e}", event.name)))
+                }
+                (_, Err(e)) => errors.push((event, format!("event `{}`: {e}", event.name))),
             }
         }
         checked.push(Checked { event, ident, args });
     }
-    let mut errors = errors.into_iter().map(|e| Error::new(lit.span(), e));
+    let mut errors = errors.into_iter().map(|(event, message)| {
+        let diagnostic = Diagnostic {
+            severity: Severity::Error,
+            file: event.pos.file.clone(),
+            line: event.pos.line,
+            column: event.pos.column,
+            message,
+            source_line: loaded.source_line(event.pos.line),
+        };
+        Error::new(lit.span(), render(&diagnostic))
+    });
     match errors.next() {
         None => Ok(checked),
         Some(mut first) => {
@@ -115,6 +137,12 @@ fn check<'a>(loaded: &'a Loaded, lit: &LitStr) -> syn::Result<Vec<Checked<'a>>> 
             Err(first)
         }
     }
+}
+
+/// The name an identifier stands for (`r#type` is `type`).
+fn unraw(ident: &Ident) -> String {
+    let s = ident.to_string();
+    s.strip_prefix("r#").map_or(s.clone(), str::to_string)
 }
 
 /// The event's `Event` static, an element of the program-wide `EVENTS` slice.

@@ -23,6 +23,16 @@ pub struct Loaded {
     pub warnings: Vec<String>,
 }
 
+impl Loaded {
+    /// Line `number` (1-based) of the file, to quote in later errors.
+    pub fn source_line(&self, number: u32) -> String {
+        let bytes = std::fs::read(&self.abs_path).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        let line = text.lines().nth(number.saturating_sub(1) as usize);
+        line.unwrap_or_default().to_string()
+    }
+}
+
 /// Load the file named by `lit`, relative to the calling crate's directory.
 pub fn load(lit: &LitStr) -> syn::Result<Loaded> {
     let base = std::env::var_os("CARGO_MANIFEST_DIR").ok_or_else(|| {
