@@ -116,6 +116,12 @@ fn decl() -> impl Strategy<Value = Decl> {
                 } else {
                     arg_texts.join(",")
                 };
+                // tracetool reads `,"` as the start of a second format.
+                let text = if text.trim_end().ends_with(',') {
+                    format!("{text}.")
+                } else {
+                    text
+                };
                 let (written, c_format) = if with_format {
                     let mut written = format!("\"{text}");
                     let mut c = text.clone();

@@ -275,6 +275,13 @@ rejects!(
     "unexpected ',' after the format: the format must end the line"
 );
 rejects!(
+    comma_before_quote_splits_format,
+    "foo(int x, int y) \"x %d,\" PRIx32\n",
+    1,
+    24,
+    "a ',' followed by '\"' splits the format in two for tracetool: reword the format"
+);
+rejects!(
     unterminated_literal,
     "foo(int x) \"x %d\n",
     1,

@@ -111,11 +111,35 @@ pub(super) fn parse_format(
             "a format must not contain a newline ('\\n'): each record is printed on one line",
         ));
     }
+    if let Some(at) = second_format_comma(written) {
+        out.extend(line.error(
+            start + at,
+            "a ',' followed by '\"' splits the format in two for tracetool: \
+             reword the format",
+        ));
+    }
     (out.len() == errors_before).then(|| Format {
         written: written.to_string(),
         c_format,
         pieces,
     })
+}
+
+/// tracetool's line regex reads `"a,"b"` as two formats (the old `tcg`
+/// translation-time format): a `,` after at least one character, then
+/// optional whitespace (Python's `\s`), then `"`. Offset of that comma.
+fn second_format_comma(written: &str) -> Option<usize> {
+    let is_space = |c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c);
+    written
+        .char_indices()
+        .skip(2)
+        .filter(|&(_, c)| c == ',')
+        .find(|&(i, _)| {
+            written[i + 1..]
+                .trim_start_matches(is_space)
+                .starts_with('"')
+        })
+        .map(|(i, _)| i)
 }
 
 /// Offset of the quote closing the literal that opens at `open`; checks
