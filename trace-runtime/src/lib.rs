@@ -11,6 +11,48 @@
 //!     .expect("start tracing");
 //! ```
 
+/// Generates typed event functions from a QEMU-style trace-events file.
+///
+/// `trace_events!("path")` reads the file at compile time (the path is relative
+/// to the calling crate's `Cargo.toml` directory) and generates, in the module
+/// where it is called:
+///
+/// - `pub fn NAME(args...)` for each event: records the event when it is
+///   enabled, and costs one relaxed load when it is not. Integer arguments take
+///   the Rust type of their C type: `int8_t`..`uint64_t` are `i8`..`u64`, `int`
+///   `i32`, `unsigned` `u32`, `short` `i16`, `long` and `long long` `i64`,
+///   `unsigned long` `u64`, `char` `i8`, `unsigned char` `u8`, `size_t` and
+///   `uintptr_t` `usize`, `ssize_t` and `ptrdiff_t` `isize`; `bool` is `bool`.
+///   Strings (`const char *`) take any [`TraceStr`] (`&str`, `&[u8]`, `&CStr`,
+///   `Option<_>`...), other pointers any [`TracePtr`]. The function of a
+///   `disable`d event does nothing.
+/// - `events::NAME`, the event's [`Event`]: `events::NAME.is_enabled()` tells
+///   whether costly arguments are worth preparing.
+/// - `EVENT_TABLE: &[&Event]`, the file's events in file order, each with its
+///   name, arguments, formats, file, line and availability.
+///
+/// Event and argument names that are Rust keywords become raw identifiers
+/// (`r#type`); `self`, `Self`, `super`, `crate` and `_` get a trailing `_`.
+/// IDs are given out when tracing starts (an event's ID is its index in the
+/// program-wide table), so several crates of a program can each have a file.
+/// Editing the file rebuilds the crate. Errors in the file are compile errors
+/// that quote the line (`file:line:column`), all of them at once; warnings
+/// show as deprecation warnings.
+///
+/// ```
+/// // tests/ui/disabled.trace-events:
+/// //   disk_read(const char *name, uint64_t offset) "name %s offset 0x%" PRIx64
+/// //   disable disk_write(const char *name, uint64_t offset) "name %s offset 0x%" PRIx64
+/// mod trace {
+///     trace_runtime::trace_events!("tests/ui/disabled.trace-events");
+/// }
+///
+/// trace::disk_read("disk.img", 4096);
+/// if trace::events::disk_write.is_enabled() {
+///     unreachable!("disabled in the file");
+/// }
+/// assert_eq!(trace::EVENT_TABLE[0].meta.name, "disk_read");
+/// ```
 pub use trace_macros::trace_events;
 
 pub mod args;

@@ -83,7 +83,11 @@ pub(crate) fn run(control: &'static Control, file: File, period: Duration) {
         buffers: Vec::new(),
     };
     let mut flushed = 0;
+    let mut calibration = clock::Calibration::begin();
     loop {
+        if calibration.as_ref().is_some_and(|c| c.try_finish()) {
+            calibration = None;
+        }
         let requested = control.flush_requested.load(Ordering::Acquire);
         let stop = control.stop.load(Ordering::Acquire);
         let paused = control.paused.load(Ordering::Acquire) && !stop;
