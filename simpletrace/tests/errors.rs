@@ -6,7 +6,7 @@ mod common;
 use std::fs;
 
 use common::*;
-use simpletrace::output::simpletrace_py::SimpletracePy;
+use simpletrace::output::{Printer, SimpletracePy};
 use simpletrace::{process, EventTable, ProcessError, ReadError, Reader};
 
 const EVENTS: &str = "\
@@ -283,9 +283,9 @@ fn truncated_golden_traces_print_everything_before_the_cut() {
             .chain(bytes.len() - 40..bytes.len());
         for cut in cuts {
             let mut reader = Reader::new(&bytes[..cut], golden_table(&case)).unwrap();
-            let mut out = SimpletracePy::new(Vec::new());
+            let mut out = Printer::new(SimpletracePy::default(), Vec::new());
             let summary = process(&mut reader, &mut out).unwrap();
-            let text = String::from_utf8(out.into_inner()).unwrap();
+            let text = String::from_utf8(out.into_inner().unwrap()).unwrap();
             let lines = summary.records as usize;
             let prefix: String = expected.split_inclusive('\n').take(lines).collect();
             assert_eq!(text, prefix, "cut at {cut}");
@@ -375,7 +375,11 @@ fn corrupted_golden_record_errors_name_the_record_offset() {
     let first_event = first_event_offset(&bytes);
     bytes[first_event + 8..first_event + 16].copy_from_slice(&12345u64.to_le_bytes());
     let mut reader = Reader::new(&bytes[..], golden_table(&case)).unwrap();
-    let err = process(&mut reader, &mut SimpletracePy::new(Vec::new())).unwrap_err();
+    let err = process(
+        &mut reader,
+        &mut Printer::new(SimpletracePy::default(), Vec::new()),
+    )
+    .unwrap_err();
     assert!(
         matches!(err, ProcessError::Read(ReadError::UnmappedId { offset, id: 12345 }) if offset == first_event as u64),
         "{err}"

@@ -6,7 +6,7 @@ mod common;
 use std::fs;
 
 use common::*;
-use simpletrace::output::simpletrace_py::SimpletracePy;
+use simpletrace::output::{Printer, SimpletracePy};
 use simpletrace::{process, Reader};
 
 #[test]
@@ -40,7 +40,7 @@ fn cli_output_equals_simpletrace_py_for_every_golden_case() {
 fn library_output_equals_simpletrace_py_for_every_golden_case() {
     for case in golden_cases() {
         let mut reader = Reader::open(case.join("trace.bin"), golden_table(&case)).unwrap();
-        let mut formatter = SimpletracePy::new(Vec::new());
+        let mut formatter = Printer::new(SimpletracePy::default(), Vec::new());
         let summary = process(&mut reader, &mut formatter).unwrap();
         let expected = fs::read(case.join("expected.txt")).unwrap();
         assert!(summary.truncated.is_none());
@@ -48,7 +48,11 @@ fn library_output_equals_simpletrace_py_for_every_golden_case() {
             summary.records as usize,
             expected.split(|&b| b == b'\n').count() - 1
         );
-        assert!(formatter.into_inner() == expected, "{}", case.display());
+        assert!(
+            formatter.into_inner().unwrap() == expected,
+            "{}",
+            case.display()
+        );
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use common::*;
 use proptest::prelude::*;
-use simpletrace::output::{json::Json, log::Log, simpletrace_py::SimpletracePy};
+use simpletrace::output::{Json, Log, Printer, SimpletracePy};
 use simpletrace::{process, Analyzer, EventTable, Reader};
 
 fn golden() -> &'static (Vec<u8>, EventTable) {
@@ -40,9 +40,17 @@ fn run<A: Analyzer<Error = std::io::Error>>(bytes: &[u8], headerless: bool, anal
 }
 
 fn run_all(bytes: &[u8], headerless: bool) {
-    run(bytes, headerless, &mut SimpletracePy::new(Vec::new()));
-    run(bytes, headerless, &mut Log::new(Vec::new()));
-    run(bytes, headerless, &mut Json::new(Vec::new()));
+    run(
+        bytes,
+        headerless,
+        &mut Printer::new(SimpletracePy::default(), Vec::new()),
+    );
+    run(
+        bytes,
+        headerless,
+        &mut Printer::new(Log::default(), Vec::new()),
+    );
+    run(bytes, headerless, &mut Printer::new(Json, Vec::new()));
 }
 
 proptest! {

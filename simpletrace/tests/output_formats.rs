@@ -5,21 +5,22 @@
 mod common;
 
 use common::*;
-use simpletrace::output::json::Json;
-use simpletrace::output::log::Log;
+use simpletrace::output::{Json, Log, Printer, RecordFormat};
 use simpletrace::{process, Analyzer, Reader, Record};
 
 /// Collects the log text of each record separately (strings may hold newlines).
+#[derive(Default)]
 struct PerRecord {
-    log: Log<Vec<u8>>,
+    log: Log,
     lines: Vec<Vec<u8>>,
 }
 
 impl Analyzer for PerRecord {
-    type Error = std::io::Error;
-    fn catchall(&mut self, record: &Record<'_>) -> std::io::Result<()> {
-        self.log.catchall(record)?;
-        self.lines.push(std::mem::take(self.log.get_mut()));
+    type Error = std::convert::Infallible;
+    fn catchall(&mut self, record: &Record<'_>) -> Result<(), Self::Error> {
+        let mut line = Vec::new();
+        self.log.format(record, &mut line);
+        self.lines.push(line);
         Ok(())
     }
 }
@@ -27,10 +28,7 @@ impl Analyzer for PerRecord {
 fn log_lines(case: &str) -> Vec<Vec<u8>> {
     let case = golden_case(case);
     let mut reader = Reader::open(case.join("trace.bin"), golden_table(&case)).unwrap();
-    let mut per_record = PerRecord {
-        log: Log::new(Vec::new()),
-        lines: Vec::new(),
-    };
+    let mut per_record = PerRecord::default();
     process(&mut reader, &mut per_record).unwrap();
     per_record.lines
 }
@@ -90,9 +88,9 @@ fn cli_log_format_is_the_library_output() {
 fn json_records_are_typed() {
     let case = golden_case("case1");
     let mut reader = Reader::open(case.join("trace.bin"), golden_table(&case)).unwrap();
-    let mut json = Json::new(Vec::new());
+    let mut json = Printer::new(Json, Vec::new());
     process(&mut reader, &mut json).unwrap();
-    let text = String::from_utf8(json.into_inner()).unwrap();
+    let text = String::from_utf8(json.into_inner().unwrap()).unwrap();
     let records: Vec<serde_json::Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

@@ -1,12 +1,12 @@
 //! `simpletrace [--no-header] [--format F] TRACE_EVENTS... TRACE_FILE`.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use simpletrace::output::{json::Json, log::Log, simpletrace_py::SimpletracePy};
+use simpletrace::output::{Json, Log, Printer, SimpletracePy};
 use simpletrace::{process, Analyzer, EventTable, LoadError, ProcessError, Reader};
 
 #[derive(Args)]
@@ -31,8 +31,6 @@ enum Format {
     /// One JSON object a record.
     Json,
 }
-
-const OUTPUT_BUFFER: usize = 1 << 20;
 
 pub fn run(args: &DecodeArgs) -> io::Result<ExitCode> {
     let Some((trace, event_files)) = args.files.split_last() else {
@@ -65,12 +63,16 @@ pub fn run(args: &DecodeArgs) -> io::Result<ExitCode> {
             Err(e) => return fail(&format_args!("{}: {e}", trace.display())),
         }
     };
-    let stdout = io::stdout().lock();
-    let out = BufWriter::with_capacity(OUTPUT_BUFFER, stdout);
+    // The printer buffers in large blocks itself.
+    let out = io::stdout().lock();
     match args.format {
-        Format::Simpletrace => decode(&mut reader, &mut SimpletracePy::new(out), trace),
-        Format::Log => decode(&mut reader, &mut Log::new(out), trace),
-        Format::Json => decode(&mut reader, &mut Json::new(out), trace),
+        Format::Simpletrace => decode(
+            &mut reader,
+            &mut Printer::new(SimpletracePy::default(), out),
+            trace,
+        ),
+        Format::Log => decode(&mut reader, &mut Printer::new(Log::default(), out), trace),
+        Format::Json => decode(&mut reader, &mut Printer::new(Json, out), trace),
     }
 }
 

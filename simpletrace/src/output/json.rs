@@ -1,37 +1,16 @@
 //! One JSON object a record: `name`, `id`, `timestamp_ns`, `pid`, then `args`
 //! (by name, typed as declared) or, for a dropped record, `dropped`.
 
-use std::io::{self, Write};
-
 use trace_events::{Arg, ArgKind};
 
-use super::{write_dec, write_hex};
-use crate::{Analyzer, Record, Value};
+use super::{write_dec, write_hex, RecordFormat};
+use crate::{Record, Value};
 
-pub struct Json<W: Write> {
-    out: W,
-    line: Vec<u8>,
-}
+#[derive(Debug, Default)]
+pub struct Json;
 
-impl<W: Write> Json<W> {
-    pub fn new(out: W) -> Self {
-        Self {
-            out,
-            line: Vec::with_capacity(256),
-        }
-    }
-
-    pub fn into_inner(self) -> W {
-        self.out
-    }
-}
-
-impl<W: Write> Analyzer for Json<W> {
-    type Error = io::Error;
-
-    fn catchall(&mut self, record: &Record<'_>) -> io::Result<()> {
-        let line = &mut self.line;
-        line.clear();
+impl RecordFormat for Json {
+    fn format(&mut self, record: &Record<'_>, line: &mut Vec<u8>) {
         line.extend_from_slice(b"{\"name\":");
         write_string(line, record.name());
         line.extend_from_slice(b",\"id\":");
@@ -56,11 +35,6 @@ impl<W: Write> Analyzer for Json<W> {
             line.push(b'}');
         }
         line.extend_from_slice(b"}\n");
-        self.out.write_all(line)
-    }
-
-    fn end(&mut self) -> io::Result<()> {
-        self.out.flush()
     }
 }
 

@@ -3,48 +3,23 @@
 //! without a format prints as `<name> <arg>=<value>...` (values as
 //! simpletrace.py prints them).
 
-use std::io::{self, Write};
-
 use trace_events::printf::{Format, Value as PrintfValue};
 use trace_events::Arg;
 
-use super::{write_bytes_repr, write_hex};
-use crate::{Analyzer, Record, Value};
+use super::{write_bytes_repr, write_hex, RecordFormat};
+use crate::{Record, Value};
 
 /// Arguments rendered without a heap allocation (tracetool allows 10).
 const INLINE_ARGS: usize = 16;
 
-pub struct Log<W: Write> {
-    out: W,
-    line: Vec<u8>,
+#[derive(Debug, Default)]
+pub struct Log {
     /// Compiled formats by event index; `None` until first seen.
     formats: Vec<Option<Format>>,
 }
 
-impl<W: Write> Log<W> {
-    pub fn new(out: W) -> Self {
-        Self {
-            out,
-            line: Vec::with_capacity(256),
-            formats: Vec::new(),
-        }
-    }
-
-    pub fn get_mut(&mut self) -> &mut W {
-        &mut self.out
-    }
-
-    pub fn into_inner(self) -> W {
-        self.out
-    }
-}
-
-impl<W: Write> Analyzer for Log<W> {
-    type Error = io::Error;
-
-    fn catchall(&mut self, record: &Record<'_>) -> io::Result<()> {
-        let line = &mut self.line;
-        line.clear();
+impl RecordFormat for Log {
+    fn format(&mut self, record: &Record<'_>, line: &mut Vec<u8>) {
         line.extend_from_slice(record.name().as_bytes());
         if record.event.fmt.is_empty() {
             write_name_values(line, record);
@@ -59,11 +34,6 @@ impl<W: Write> Analyzer for Log<W> {
             render(format, line, record);
         }
         line.push(b'\n');
-        self.out.write_all(line)
-    }
-
-    fn end(&mut self) -> io::Result<()> {
-        self.out.flush()
     }
 }
 

@@ -1,13 +1,19 @@
-//! Output formats of the CLI, each an [`crate::Analyzer`] writing to any `Write`.
+//! Output formats of the CLI: each a [`RecordFormat`], printed to any `Write`
+//! by the [`Printer`] analyzer.
 
 mod bytes_repr;
 mod delta;
 pub mod json;
 pub mod log;
+mod printer;
 pub mod simpletrace_py;
 
 pub use bytes_repr::write_bytes_repr;
 pub use delta::write_delta_us;
+pub use json::Json;
+pub use log::Log;
+pub use printer::{Printer, RecordFormat};
+pub use simpletrace_py::SimpletracePy;
 
 /// Writes `value` as lowercase hex without prefix.
 pub(crate) fn write_hex(out: &mut Vec<u8>, value: u64) {

@@ -1,0 +1,60 @@
+//! Runs a [`RecordFormat`] as an [`Analyzer`]: text goes to one large buffer
+//! that is handed to the writer in big blocks (no per-record write call).
+
+use std::io::{self, Write};
+
+use crate::{Analyzer, Record};
+
+/// Renders one record as text (its line and newline).
+pub trait RecordFormat {
+    fn format(&mut self, record: &Record<'_>, out: &mut Vec<u8>);
+}
+
+/// The buffer is written out once it holds this much.
+const FLUSH_AT: usize = 1 << 20;
+
+/// An analyzer printing every record with `F` to `W`.
+pub struct Printer<F, W: Write> {
+    format: F,
+    out: W,
+    buf: Vec<u8>,
+}
+
+impl<F: RecordFormat, W: Write> Printer<F, W> {
+    pub fn new(format: F, out: W) -> Self {
+        Self {
+            format,
+            out,
+            buf: Vec::with_capacity(FLUSH_AT + 64 * 1024),
+        }
+    }
+
+    /// Write what is buffered and return the writer.
+    pub fn into_inner(mut self) -> io::Result<W> {
+        self.flush()?;
+        Ok(self.out)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        self.out.flush()
+    }
+}
+
+impl<F: RecordFormat, W: Write> Analyzer for Printer<F, W> {
+    type Error = io::Error;
+
+    fn catchall(&mut self, record: &Record<'_>) -> io::Result<()> {
+        self.format.format(record, &mut self.buf);
+        if self.buf.len() >= FLUSH_AT {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn end(&mut self) -> io::Result<()> {
+        self.flush()
+    }
+}
