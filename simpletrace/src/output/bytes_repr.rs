@@ -11,14 +11,21 @@ pub fn write_bytes_repr(out: &mut Vec<u8>, bytes: &[u8]) {
     };
     out.push(b'b');
     out.push(quote);
-    let mut run = 0;
-    for (i, &c) in bytes.iter().enumerate() {
-        let plain = (0x20..0x7f).contains(&c) && c != quote && c != b'\\';
-        if plain {
+    // Most strings need no escape: one copy.
+    if bytes
+        .iter()
+        .all(|&c| (0x20..0x7f).contains(&c) && c != b'\'' && c != b'\\')
+    {
+        out.extend_from_slice(bytes);
+        out.push(quote);
+        return;
+    }
+    out.reserve(bytes.len() * 4 + 1);
+    for &c in bytes {
+        if (0x20..0x7f).contains(&c) && c != quote && c != b'\\' {
+            out.push(c);
             continue;
         }
-        out.extend_from_slice(&bytes[run..i]);
-        run = i + 1;
         match c {
             b'\t' => out.extend_from_slice(b"\\t"),
             b'\n' => out.extend_from_slice(b"\\n"),
@@ -35,7 +42,6 @@ pub fn write_bytes_repr(out: &mut Vec<u8>, bytes: &[u8]) {
             }
         }
     }
-    out.extend_from_slice(&bytes[run..]);
     out.push(quote);
 }
 

@@ -1,13 +1,46 @@
 //! The text simpletrace.py prints, byte for byte:
 //! `<name> <delta_us> pid=<pid> <arg>=<value> ...`.
 
+use trace_events::{ArgKind, Event};
+
 use super::{write_bytes_repr, write_dec, write_delta_us, write_hex, RecordFormat};
 use crate::{Record, Value};
 
-/// The format keeps the previous timestamp for the delta column.
+/// The format keeps the previous timestamp for the delta column and, per
+/// event, the constant text around the values.
 #[derive(Debug, Default)]
 pub struct SimpletracePy {
     last_timestamp: Option<u64>,
+    templates: Vec<Option<Template>>,
+    /// `pid=N ` of the last record: pids rarely change.
+    last_pid: Option<(u32, Vec<u8>)>,
+}
+
+/// `name ` and, per argument, `name=` (`name=0x` for integers), with the
+/// blank that separates it from the previous one.
+#[derive(Debug)]
+struct Template {
+    head: Vec<u8>,
+    args: Vec<Vec<u8>>,
+}
+
+impl Template {
+    fn new(event: &Event) -> Self {
+        let args = event
+            .args
+            .iter()
+            .enumerate()
+            .map(|(i, arg)| {
+                let blank = if i > 0 { " " } else { "" };
+                let hex = if arg.kind == ArgKind::Str { "" } else { "0x" };
+                format!("{blank}{}={hex}", arg.name).into_bytes()
+            })
+            .collect();
+        Self {
+            head: format!("{} ", event.name).into_bytes(),
+            args,
+        }
+    }
 }
 
 impl RecordFormat for SimpletracePy {
@@ -15,26 +48,30 @@ impl RecordFormat for SimpletracePy {
         let last = self.last_timestamp.replace(record.timestamp_ns);
         let delta =
             i128::from(record.timestamp_ns) - i128::from(last.unwrap_or(record.timestamp_ns));
-        line.extend_from_slice(record.name().as_bytes());
-        line.push(b' ');
+        let index = record.index.get();
+        if self.templates.len() <= index {
+            self.templates.resize_with(index + 1, || None);
+        }
+        let template = self.templates[index].get_or_insert_with(|| Template::new(record.event));
+        line.extend_from_slice(&template.head);
         write_delta_us(line, delta);
-        line.extend_from_slice(b" pid=");
-        write_dec(line, record.pid.into());
-        // simpletrace.py prints `pid=N ` + ' '.join(args): a blank stays even
-        // without arguments.
-        line.push(b' ');
-        for (i, (decl, value)) in record.args().enumerate() {
-            if i > 0 {
-                line.push(b' ');
+        // simpletrace.py prints `pid=N ` + ' '.join(args): the blank stays
+        // even without arguments.
+        let pid = match &mut self.last_pid {
+            Some((pid, text)) if *pid == record.pid => text,
+            slot => {
+                let mut text = b" pid=".to_vec();
+                write_dec(&mut text, record.pid.into());
+                text.push(b' ');
+                &mut slot.insert((record.pid, text)).1
             }
-            line.extend_from_slice(decl.name.as_bytes());
-            line.push(b'=');
+        };
+        line.extend_from_slice(pid);
+        for (piece, (_, value)) in template.args.iter().zip(record.args()) {
+            line.extend_from_slice(piece);
             match value {
                 Value::Str(s) => write_bytes_repr(line, s),
-                Value::Int(v) => {
-                    line.extend_from_slice(b"0x");
-                    write_hex(line, v);
-                }
+                Value::Int(v) => write_hex(line, v),
             }
         }
         line.push(b'\n');
