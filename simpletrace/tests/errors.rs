@@ -249,7 +249,7 @@ fn truncated_built_trace_at_every_length() {
                 other => break other.map(|_| ()),
             }
         };
-        let start = *boundaries.iter().filter(|&&b| b <= cut).last().unwrap();
+        let start = *boundaries.iter().rfind(|&&b| b <= cut).unwrap();
         let events_before = boundaries
             .iter()
             .filter(|&&b| b <= cut)

@@ -41,7 +41,7 @@ fn div_1000(n: i128) -> f64 {
     let magnitude = n.unsigned_abs().min(u128::MAX >> 63);
     let scaled = magnitude << 63;
     // A sticky bit far below the rounding position keeps ties exact.
-    let quotient = scaled / 1000 | u128::from(scaled % 1000 != 0);
+    let quotient = (scaled / 1000) | u128::from(scaled % 1000 != 0);
     let value = quotient as f64 * (-63f64).exp2();
     if n < 0 {
         -value
