@@ -202,13 +202,17 @@ fn function(c: &Checked, file: &str) -> TokenStream {
             .collect();
         args.join(", ")
     };
-    let doc = format!("`{}({decl})` {} ({file}:{})", e.name, e.fmt, e.pos.line);
+    // A text block: formats may hold characters Markdown or HTML would eat.
+    let doc = format!(
+        "Records event `{}` of {file}:{}:\n\n```text\n{}({decl}) {}\n```",
+        e.name, e.pos.line, e.name, e.fmt
+    );
 
     if e.is_disabled() {
         return quote! {
             #[doc = #doc]
             #[doc = ""]
-            #[doc = "Disabled in the trace-events file: compiled to nothing."]
+            #[doc = "Disabled (`disable`) in the trace-events file: compiled to nothing."]
             #[inline(always)]
             #[allow(non_snake_case, dead_code, unused_variables, clippy::too_many_arguments)]
             pub fn #ident(#(#params),*) {}
@@ -266,5 +270,160 @@ fn warning(message: &str, span: Span) -> TokenStream {
             struct trace_events_warning;
             let _ = #item;
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trace_events::{Arg, IntType, Position, Property};
+
+    fn event(name: &str, line: u32, disabled: bool, args: &[(&str, &str, ArgKind)]) -> Event {
+        Event {
+            name: name.into(),
+            props: if disabled {
+                vec![Property::Disable]
+            } else {
+                vec![]
+            },
+            args: args
+                .iter()
+                .map(|(ty, name, kind)| Arg {
+                    ty: (*ty).into(),
+                    name: (*name).into(),
+                    kind: *kind,
+                })
+                .collect(),
+            fmt: "\"fmt\"".into(),
+            c_format: "fmt".into(),
+            pos: Position {
+                file: "trace-events".into(),
+                line,
+                column: 1,
+            },
+        }
+    }
+
+    fn generated(events: Vec<Event>) -> syn::File {
+        let loaded = Loaded {
+            abs_path: "/abs/trace-events".into(),
+            display: "trace-events".into(),
+            events,
+            warnings: vec![],
+        };
+        let lit = LitStr::new("trace-events", Span::call_site());
+        syn::parse2(generate(&loaded, &lit).unwrap()).unwrap()
+    }
+
+    fn function<'f>(file: &'f syn::File, name: &str) -> &'f syn::ItemFn {
+        file.items
+            .iter()
+            .find_map(|i| match i {
+                syn::Item::Fn(f) if f.sig.ident == name => Some(f),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no fn {name}"))
+    }
+
+    fn tokens(t: impl quote::ToTokens) -> String {
+        t.to_token_stream().to_string()
+    }
+
+    const U32: ArgKind = ArgKind::Int(IntType {
+        bits: 32,
+        signed: false,
+    });
+    const I8: ArgKind = ArgKind::Int(IntType {
+        bits: 8,
+        signed: true,
+    });
+
+    #[test]
+    fn one_function_and_descriptor_per_event_and_a_file_dependency() {
+        let file = generated(vec![
+            event(
+                "foo",
+                1,
+                false,
+                &[("uint32_t", "a", U32), ("const char *", "s", ArgKind::Str)],
+            ),
+            event("bar", 2, true, &[]),
+        ]);
+        let all = tokens(&file);
+        assert!(
+            all.contains(r#"include_bytes ! ("/abs/trace-events")"#),
+            "{all}"
+        );
+        assert!(all.contains("pub static EVENT_TABLE : & [& :: trace_runtime :: Event] = & [& events :: foo , & events :: bar]"));
+
+        let module = file.items.iter().find_map(|i| match i {
+            syn::Item::Mod(m) if m.ident == "events" => Some(m),
+            _ => None,
+        });
+        let statics: Vec<String> = module
+            .unwrap()
+            .content
+            .as_ref()
+            .unwrap()
+            .1
+            .iter()
+            .filter_map(|i| match i {
+                syn::Item::Static(s) => Some(s.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(statics, ["foo", "bar"]);
+
+        let foo = function(&file, "foo");
+        assert_eq!(
+            tokens(&foo.sig.inputs),
+            "a : :: core :: primitive :: u32 , s : impl :: trace_runtime :: TraceStr"
+        );
+        assert!(function(&file, "bar").sig.inputs.is_empty());
+    }
+
+    #[test]
+    fn descriptors_carry_the_declaration() {
+        let file = generated(vec![event("foo", 7, false, &[("int8_t", "a", I8)])]);
+        let all = tokens(&file);
+        for expected in [
+            "name : \"foo\"",
+            "rt :: ArgMeta { ty : \"int8_t\" , name : \"a\" , kind : rt :: RecordedKind :: Int { bits : 8 , signed : true } }",
+            "fmt : \"\\\"fmt\\\"\"",
+            "c_format : \"fmt\"",
+            "file : \"trace-events\"",
+            "line : 7",
+            "available : true",
+        ] {
+            assert!(all.contains(expected), "{expected} not in {all}");
+        }
+    }
+
+    #[test]
+    fn enabled_events_record_every_argument_with_its_size() {
+        let file = generated(vec![event(
+            "foo",
+            1,
+            false,
+            &[
+                ("int8_t", "a", I8),
+                ("const char *", "s", ArgKind::Str),
+                ("void *", "p", ArgKind::Pointer),
+            ],
+        )]);
+        let body = tokens(&function(&file, "foo").block);
+        assert!(body.contains("if state & 1 != 0"), "{body}");
+        assert!(
+            body.contains("16 + :: trace_runtime :: __private :: str_arg_len (s . len ())"),
+            "{body}"
+        );
+        assert!(body.contains("rec . u64 (a as i64 as u64) ; rec . str (s) ; rec . u64 (:: trace_runtime :: __private :: TracePtr :: trace_addr (& p)) ;"), "{body}");
+    }
+
+    #[test]
+    fn disabled_events_compile_to_nothing_but_stay_in_the_table() {
+        let file = generated(vec![event("off", 1, true, &[("uint32_t", "a", U32)])]);
+        assert!(function(&file, "off").block.stmts.is_empty());
+        assert!(tokens(&file).contains("available : false"));
     }
 }

@@ -13,8 +13,8 @@ mod types;
 
 use proc_macro::TokenStream;
 
-/// Generate typed event functions from a trace-events file. See
-/// `trace_runtime::trace_events!` for the generated API.
+// Documented where users see it: on the re-export, `trace_runtime::trace_events!`
+// (rustdoc would append a doc comment here to that one).
 #[proc_macro]
 pub fn trace_events(input: TokenStream) -> TokenStream {
     expand(input.into())
