@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::thread;
 
-use simpletrace::output::{log::Log, simpletrace_py::SimpletracePy};
+use simpletrace::output::{Log, Printer, SimpletracePy};
 use simpletrace::{process, EventTable, Reader};
 
 mod trace {
@@ -33,9 +33,9 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     let table = event_table()?;
     println!("\n== as QEMU's simpletrace.py prints it ==");
-    decode(&path, table.clone(), SimpletracePy::new(io::stdout().lock()))?;
+    decode(&path, table.clone(), Printer::new(SimpletracePy::default(), io::stdout().lock()))?;
     println!("\n== as QEMU's log backend prints it ==");
-    decode(&path, table, Log::new(io::stdout().lock()))?;
+    decode(&path, table, Printer::new(Log::default(), io::stdout().lock()))?;
     Ok(())
 }
 
