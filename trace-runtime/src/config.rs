@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::options::{self, OptionItem, OptionsError, OPTIONS_ENV};
 use crate::runtime::{self, TraceGuard};
 use crate::select::{Matcher, SelectError};
 
@@ -27,6 +28,13 @@ pub enum StartError {
     WriterPeriod,
     #[error(transparent)]
     Select(#[from] SelectError),
+    #[error(transparent)]
+    Options(#[from] OptionsError),
+    #[error("cannot create log file {}: {source}", path.display())]
+    LogFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot create trace file {}: {source}", path.display())]
     Open {
         path: PathBuf,
@@ -36,11 +44,35 @@ pub enum StartError {
     Spawn(std::io::Error),
 }
 
+/// Which backends record enabled events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Backend {
+    /// QEMU's binary format into the trace file, by the writer thread.
+    #[default]
+    Simple,
+    /// One formatted line per event, written by the recording thread, as
+    /// QEMU's log backend does.
+    Log,
+    /// Both of the above.
+    Both,
+}
+
+impl Backend {
+    pub(crate) fn simple(self) -> bool {
+        matches!(self, Backend::Simple | Backend::Both)
+    }
+    pub(crate) fn log(self) -> bool {
+        matches!(self, Backend::Log | Backend::Both)
+    }
+}
+
 /// Trace configuration, built step by step and consumed by [`Config::start`].
 ///
 /// By default every available event is enabled; [`Config::enable`],
-/// [`Config::disable`], [`Config::enable_all`] and [`Config::disable_all`] are
-/// applied in call order on top of that.
+/// [`Config::disable`], [`Config::enable_all`], [`Config::disable_all`] and
+/// [`Config::options`] are applied in call order on top of that. At start the
+/// options string in the environment variable `SIMPLETRACE` (if set) is applied
+/// last, unless [`Config::ignore_env`] was called.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub(crate) file: Option<PathBuf>,
@@ -48,6 +80,12 @@ pub struct Config {
     pub(crate) writer_period: Duration,
     pub(crate) selections: Vec<(Matcher, bool)>,
     pub(crate) start_paused: bool,
+    pub(crate) backend: Backend,
+    /// `None`: stderr.
+    pub(crate) log_file: Option<PathBuf>,
+    pub(crate) log_timestamps: bool,
+    pub(crate) help: bool,
+    read_env: bool,
 }
 
 impl Default for Config {
@@ -64,6 +102,11 @@ impl Config {
             writer_period: DEFAULT_WRITER_PERIOD,
             selections: Vec::new(),
             start_paused: false,
+            backend: Backend::Simple,
+            log_file: None,
+            log_timestamps: false,
+            help: false,
+            read_env: true,
         }
     }
 
@@ -86,15 +129,19 @@ impl Config {
         self
     }
 
-    /// Enable the event with exactly this name.
-    pub fn enable(mut self, name: impl Into<String>) -> Self {
-        self.selections.push((Matcher::Exact(name.into()), true));
+    /// Enable the events matching a name or a glob (`*`, `?`). A name without
+    /// `*` must match an event, and an unavailable one cannot be enabled:
+    /// [`Config::start`] fails otherwise.
+    pub fn enable(mut self, pattern: impl AsRef<str>) -> Self {
+        self.selections
+            .push((Matcher::parse(pattern.as_ref()), true));
         self
     }
 
-    /// Disable the event with exactly this name.
-    pub fn disable(mut self, name: impl Into<String>) -> Self {
-        self.selections.push((Matcher::Exact(name.into()), false));
+    /// Disable the events matching a name or a glob (same rules as [`Config::enable`]).
+    pub fn disable(mut self, pattern: impl AsRef<str>) -> Self {
+        self.selections
+            .push((Matcher::parse(pattern.as_ref()), false));
         self
     }
 
@@ -110,6 +157,77 @@ impl Config {
         self
     }
 
+    /// Which backends record (default [`Backend::Simple`]).
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
+    }
+
+    /// Where the log backend writes (default: stderr). The file is truncated.
+    pub fn log_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.log_file = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Start each log line with `<tid>@<seconds>.<microseconds>:` (wall clock),
+    /// as QEMU's log backend does with `-msg timestamp=on`.
+    pub fn log_timestamps(mut self, on: bool) -> Self {
+        self.log_timestamps = on;
+        self
+    }
+
+    /// Do not read the `SIMPLETRACE` environment variable at start.
+    pub fn ignore_env(mut self) -> Self {
+        self.read_env = false;
+        self
+    }
+
+    /// Apply an options string, as QEMU's `-trace` reads it (see the crate
+    /// documentation for the grammar): `[enable=]PATTERN`, `-PATTERN`,
+    /// `events=FILE`, `file=FILE`, `help`, `backend=simple|log|both`,
+    /// `logfile=FILE`, `timestamp=on|off`, comma separated. A string that
+    /// selects events starts, as QEMU does, from no program event enabled
+    /// (the runtime's `trace_thread` stays on unless named). `events=FILE` is
+    /// read now; unknown event names are reported by [`Config::start`].
+    pub fn options(mut self, options: &str) -> Result<Self, OptionsError> {
+        let mut items = Vec::new();
+        for item in options::parse_options(options)? {
+            match item {
+                OptionItem::EventsFile(path) => items.extend(options::read_events_file(&path)?),
+                item => items.push(item),
+            }
+        }
+        let mut baseline = true;
+        for item in items {
+            match item {
+                OptionItem::Select { pattern, enable } => {
+                    if std::mem::take(&mut baseline) {
+                        self.selections.push((Matcher::Program, false));
+                    }
+                    self.selections.push((Matcher::parse(&pattern), enable));
+                }
+                OptionItem::File(path) => self.file = Some(path),
+                OptionItem::Help => self.help = true,
+                OptionItem::Backend(b) => self.backend = b,
+                OptionItem::LogFile(path) => self.log_file = Some(path),
+                OptionItem::Timestamp(on) => self.log_timestamps = on,
+                OptionItem::EventsFile(_) => {} // expanded above
+            }
+        }
+        Ok(self)
+    }
+
+    /// Apply the options string in `SIMPLETRACE`, if set.
+    fn apply_env(self) -> Result<Self, OptionsError> {
+        match std::env::var(OPTIONS_ENV) {
+            Ok(value) => self
+                .options(&value)
+                .map_err(|e| OptionsError::Env(Box::new(e))),
+            Err(std::env::VarError::NotPresent) => Ok(self),
+            Err(std::env::VarError::NotUnicode(_)) => Err(OptionsError::EnvNotUnicode),
+        }
+    }
+
     /// Start with the writer paused (tests use it to fill buffers deterministically).
     #[doc(hidden)]
     pub fn __start_paused(mut self) -> Self {
@@ -118,7 +236,19 @@ impl Config {
     }
 
     /// Start tracing. Keep the guard alive: dropping it flushes and closes the trace.
+    ///
+    /// With `help` in the options, prints every event with its state
+    /// (`name : state 1|0`) to stdout and exits the process, as QEMU does.
     pub fn start(self) -> Result<TraceGuard, StartError> {
+        let config = if self.read_env {
+            self.apply_env()?
+        } else {
+            self
+        };
+        config.start_checked()
+    }
+
+    fn start_checked(self) -> Result<TraceGuard, StartError> {
         if !(MIN_BUFFER_SIZE..=MAX_BUFFER_SIZE).contains(&self.buffer_size) {
             return Err(StartError::BufferSize {
                 requested: self.buffer_size,

@@ -86,18 +86,18 @@ impl Event {
         self.state.store(id << 1, Ordering::Relaxed);
     }
 
-    /// Turn recording on or off; unavailable events stay off. Returns whether the
-    /// event is now in the requested state.
-    pub(crate) fn set_enabled(&self, on: bool) -> bool {
+    /// Turn recording on or off; unavailable events stay off. Returns whether
+    /// the state changed, `None` if `on` was asked of an unavailable event.
+    pub(crate) fn switch(&self, on: bool) -> Option<bool> {
         if on && !self.meta.available {
-            return false;
+            return None;
         }
-        if on {
-            self.state.fetch_or(1, Ordering::Relaxed);
+        let before = if on {
+            self.state.fetch_or(1, Ordering::Relaxed)
         } else {
-            self.state.fetch_and(!1, Ordering::Relaxed);
-        }
-        true
+            self.state.fetch_and(!1, Ordering::Relaxed)
+        };
+        Some((before & 1 != 0) != on)
     }
 }
 

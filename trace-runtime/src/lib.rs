@@ -60,29 +60,39 @@ mod clock;
 mod config;
 mod encode;
 pub mod event;
+mod event_control;
 mod fork;
 mod internal;
 mod local;
+mod log;
+pub mod options;
 mod record;
 mod ring;
 mod runtime;
 mod select;
 mod sync;
 mod sys;
+mod trace_file;
 mod writer;
 
 pub use args::{TracePtr, TraceStr};
 pub use config::{
-    Config, StartError, DEFAULT_BUFFER_SIZE, DEFAULT_WRITER_PERIOD, MAX_BUFFER_SIZE,
+    Backend, Config, StartError, DEFAULT_BUFFER_SIZE, DEFAULT_WRITER_PERIOD, MAX_BUFFER_SIZE,
     MIN_BUFFER_SIZE,
 };
 pub use event::{ArgMeta, Event, EventMeta};
-pub use internal::RUNTIME_TRACE_EVENTS;
-pub use runtime::{
-    event_state, flush, set_all_enabled, set_event_enabled, status, ControlError, EventState,
-    Status, TraceGuard,
+pub use event_control::{
+    event_state, list_events, set_all_enabled, set_enabled, set_event_enabled, EventInfo,
+    EventState,
 };
+pub use internal::RUNTIME_TRACE_EVENTS;
+pub use options::{OptionsError, OPTIONS_ENV};
+pub use runtime::{flush, status, ControlError, Status, TraceGuard};
 pub use select::SelectError;
+pub use trace_file::{
+    trace_file_flush, trace_file_off, trace_file_on, trace_file_set, trace_file_status,
+    TraceFileStatus,
+};
 
 /// Start tracing with the default configuration (every event, file `trace-<pid>`).
 pub fn start() -> Result<TraceGuard, StartError> {

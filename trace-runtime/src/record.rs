@@ -1,8 +1,8 @@
 //! The recording entry point used by generated event functions.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU8, Ordering};
 
-use crate::{clock, encode, local};
+use crate::{clock, encode, local, log};
 
 /// Bytes a string argument of `len` bytes takes in a record: `u32` length plus the
 /// bytes, truncated to 512.
@@ -46,17 +46,57 @@ impl<'a> RecordPayload<'a> {
     }
 }
 
+/// Which backends record (bits [`SIMPLE`] and [`LOG`]); set at start.
+pub(crate) static BACKENDS: AtomicU8 = AtomicU8::new(0);
+pub(crate) const SIMPLE: u8 = 1;
+pub(crate) const LOG: u8 = 2;
+
 /// Record one event. `state` is the event's state word as loaded by the caller
 /// (already checked to be enabled); `payload_len` is the size of the arguments.
 ///
-/// The record is built in place in the thread's buffer, exactly as it will be in
-/// the file. No lock, syscall or allocation (after the thread's first event).
+/// With the simple backend alone the record is built in place in the thread's
+/// buffer, exactly as it will be in the file: no lock, syscall or allocation
+/// (after the thread's first event).
 #[inline]
 pub fn record(state: u64, payload_len: usize, fill: impl FnOnce(&mut RecordPayload<'_>)) {
+    let backends = BACKENDS.load(Ordering::Relaxed);
+    if backends == SIMPLE {
+        let timestamp = clock::now_ns();
+        local::push(encode::record_len(payload_len), |rec| {
+            let pid = local::PID.load(Ordering::Relaxed);
+            encode::put_record_header(rec, state >> 1, timestamp, pid);
+            fill(&mut RecordPayload::new(&mut rec[encode::record_len(0)..]));
+        });
+    } else if backends & LOG != 0 {
+        record_logged(state, payload_len, fill, backends & SIMPLE != 0);
+    }
+}
+
+/// The log backend's path: the arguments are written once into a scratch
+/// buffer, logged, and copied into the thread's ring if the simple backend is on.
+#[inline(never)]
+fn record_logged(
+    state: u64,
+    payload_len: usize,
+    fill: impl FnOnce(&mut RecordPayload<'_>),
+    simple: bool,
+) {
     let timestamp = clock::now_ns();
-    local::push(encode::record_len(payload_len), |rec| {
-        let pid = local::PID.load(Ordering::Relaxed);
-        encode::put_record_header(rec, state >> 1, timestamp, pid);
-        fill(&mut RecordPayload::new(&mut rec[encode::record_len(0)..]));
-    });
+    let done = log::record(
+        state >> 1,
+        payload_len,
+        |payload| fill(&mut RecordPayload::new(payload)),
+        |payload| {
+            if simple {
+                local::push(encode::record_len(payload_len), |rec| {
+                    let pid = local::PID.load(Ordering::Relaxed);
+                    encode::put_record_header(rec, state >> 1, timestamp, pid);
+                    rec[encode::record_len(0)..].copy_from_slice(payload);
+                });
+            }
+        },
+    );
+    if !done && simple {
+        local::UNBUFFERED_DROPS.fetch_add(1, Ordering::Relaxed);
+    }
 }

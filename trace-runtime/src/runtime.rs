@@ -3,7 +3,7 @@
 //! One trace per process: [`crate::Config::start`] succeeds once.
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock, PoisonError};
 use std::thread::{JoinHandle, Thread};
@@ -11,13 +11,20 @@ use std::time::Duration;
 
 use crate::config::{Config, StartError};
 use crate::event::EVENTS;
+use crate::log::{self, Output};
+use crate::record::{BACKENDS, LOG, SIMPLE};
 use crate::select::{self, Matcher, SelectError};
-use crate::{fork, local, sys, writer};
+use crate::trace_file::TraceFile;
+use crate::{encode, event_control, fork, local, sys, writer};
 
 /// State shared by the controlling functions and the writer thread.
 pub(crate) struct Control {
     pub(crate) pid: u32,
-    pub(crate) path: PathBuf,
+    /// Whether the simple backend records (else the trace file stays off).
+    pub(crate) simple: bool,
+    pub(crate) trace_file: Mutex<TraceFile>,
+    /// The header and a mapping for every event: the start of every trace file.
+    pub(crate) preamble: Vec<u8>,
     pub(crate) flush_requested: AtomicU64,
     pub(crate) flush_done: Mutex<u64>,
     pub(crate) flush_cv: Condvar,
@@ -28,6 +35,7 @@ pub(crate) struct Control {
     pub(crate) writer: OnceLock<Thread>,
     pub(crate) written: AtomicU64,
     pub(crate) dropped: AtomicU64,
+    pub(crate) discarded: AtomicU64,
     pub(crate) write_errors: AtomicU64,
 }
 
@@ -40,6 +48,11 @@ pub(crate) fn control() -> Option<&'static Control> {
     CONTROL
         .get()
         .filter(|c| c.pid == sys::getpid() && c.writer_alive.load(Ordering::Acquire))
+}
+
+/// The control block of the trace started in this process, running or stopped.
+pub(crate) fn control_block() -> Option<&'static Control> {
+    CONTROL.get()
 }
 
 /// The control block as seen by the hot path's kick (no pid check).
@@ -60,30 +73,48 @@ pub(crate) fn start(config: Config) -> Result<TraceGuard, StartError> {
 
 fn start_once(config: Config) -> Result<TraceGuard, StartError> {
     let pid = sys::getpid();
+    let log_output = match (&config.log_file, config.backend.log()) {
+        (_, false) | (None, true) => Output::Stderr,
+        (Some(path), true) => Output::File(Mutex::new(File::create(path).map_err(|source| {
+            StartError::LogFile {
+                path: path.clone(),
+                source,
+            }
+        })?)),
+    };
     select::assign_ids();
-    select::apply(&EVENTS, &Matcher::All, true)?;
-    for (matcher, on) in &config.selections {
-        if let Err(e) = select::apply(&EVENTS, matcher, *on) {
-            select::disable_all();
-            return Err(e.into());
-        }
+    if let Err(e) = select_events(&config) {
+        select::disable_all();
+        return Err(e.into());
+    }
+    if config.help {
+        print_help();
     }
     let path = config
         .file
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("trace-{pid}")));
-    let file = File::create(&path).map_err(|source| {
-        select::disable_all();
-        StartError::Open {
-            path: path.clone(),
-            source,
-        }
-    })?;
+    let mut preamble = Vec::new();
+    encode::push_file_header(&mut preamble);
+    for event in EVENTS.iter() {
+        encode::push_mapping(&mut preamble, event.id(), event.meta.name);
+    }
+    let write_errors = AtomicU64::new(0);
+    let trace_file = if config.backend.simple() {
+        TraceFile::create(path.clone(), &preamble, &write_errors).map_err(|source| {
+            select::disable_all();
+            StartError::Open { path, source }
+        })?
+    } else {
+        TraceFile::off(path)
+    };
     local::PID.store(pid, Ordering::Relaxed);
     local::BUFFER_SIZE.store(config.buffer_size.next_power_of_two(), Ordering::Relaxed);
     let control = CONTROL.get_or_init(|| Control {
         pid,
-        path,
+        simple: config.backend.simple(),
+        trace_file: Mutex::new(trace_file),
+        preamble,
         flush_requested: AtomicU64::new(0),
         flush_done: Mutex::new(0),
         flush_cv: Condvar::new(),
@@ -93,14 +124,24 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
         writer: OnceLock::new(),
         written: AtomicU64::new(0),
         dropped: AtomicU64::new(0),
-        write_errors: AtomicU64::new(0),
+        discarded: AtomicU64::new(0),
+        write_errors,
     });
+    if config.backend.log() {
+        log::install(log_output, config.log_timestamps);
+    }
+    let backends = match (config.backend.simple(), config.backend.log()) {
+        (true, true) => SIMPLE | LOG,
+        (false, _) => LOG,
+        (true, false) => SIMPLE,
+    };
+    BACKENDS.store(backends, Ordering::Release);
     fork::install_child_handler();
     let period = config.writer_period;
     let spawned = sys::with_signals_blocked(|| {
         std::thread::Builder::new()
             .name("trace-writer".into())
-            .spawn(move || writer::run(control, file, period))
+            .spawn(move || writer::run(control, period))
     });
     let handle = spawned.map_err(|e| {
         select::disable_all();
@@ -113,6 +154,27 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
     })
 }
 
+/// Every event available, then the configuration's selections in order.
+fn select_events(config: &Config) -> Result<(), SelectError> {
+    select::apply(&EVENTS, &Matcher::All, true)?;
+    for (matcher, on) in &config.selections {
+        select::apply(&EVENTS, matcher, *on)?;
+    }
+    Ok(())
+}
+
+/// `help` in the options: list the events with their states and exit, as
+/// QEMU's `-trace help` does.
+fn print_help() -> ! {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for info in event_control::list_events("*").unwrap_or_default() {
+        let _ = writeln!(out, "{info}");
+    }
+    let _ = out.flush();
+    std::process::exit(0);
+}
+
 /// Keeps the trace running; dropping it stops recording, writes everything
 /// recorded and closes the file.
 #[must_use = "dropping the guard stops the trace"]
@@ -121,9 +183,11 @@ pub struct TraceGuard {
 }
 
 impl TraceGuard {
-    /// The trace file's path.
-    pub fn path(&self) -> &Path {
-        &CONTROL.get().expect("a guard exists only after start").path
+    /// The trace file's path (it changes with [`crate::trace_file_set`]).
+    pub fn path(&self) -> PathBuf {
+        let c = CONTROL.get().expect("a guard exists only after start");
+        let t = c.trace_file.lock().unwrap_or_else(PoisonError::into_inner);
+        t.path().to_path_buf()
     }
 
     /// See [`flush`].
@@ -174,16 +238,20 @@ impl Drop for TraceGuard {
 pub struct Status {
     /// Program event records written to the file.
     pub written: u64,
-    /// Events dropped because a buffer was full (reported in the file's dropped records).
+    /// Events dropped because a buffer was full (reported in the file's dropped
+    /// records while the file is on).
     pub dropped: u64,
+    /// Program event records recorded while the trace file was off.
+    pub discarded: u64,
     /// Writes to the file that failed; their records are lost.
     pub write_errors: u64,
 }
 
-fn status_of(c: &Control) -> Status {
+pub(crate) fn status_of(c: &Control) -> Status {
     Status {
         written: c.written.load(Ordering::Acquire),
         dropped: c.dropped.load(Ordering::Acquire),
+        discarded: c.discarded.load(Ordering::Acquire),
         write_errors: c.write_errors.load(Ordering::Acquire),
     }
 }
@@ -220,44 +288,17 @@ pub fn flush() {
 }
 
 /// Why a control call failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum ControlError {
     #[error("no trace is running in this process")]
     NotRunning,
+    #[error("the simple backend is off: there is no trace file")]
+    NoTraceFile,
+    #[error("cannot create trace file {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Select(#[from] SelectError),
-}
-
-/// Turn the event with exactly this name on or off while tracing.
-pub fn set_event_enabled(name: &str, on: bool) -> Result<(), ControlError> {
-    control().ok_or(ControlError::NotRunning)?;
-    select::apply(&EVENTS, &Matcher::Exact(name.to_owned()), on)?;
-    Ok(())
-}
-
-/// Turn every available event on or off while tracing.
-pub fn set_all_enabled(on: bool) -> Result<(), ControlError> {
-    control().ok_or(ControlError::NotRunning)?;
-    select::apply(&EVENTS, &Matcher::All, on)?;
-    Ok(())
-}
-
-/// An event's state, as QEMU's `trace-event-get-state` reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventState {
-    Unavailable,
-    Disabled,
-    Enabled,
-}
-
-/// The state of the event with exactly this name, `None` if there is none.
-pub fn event_state(name: &str) -> Option<EventState> {
-    let event = EVENTS.iter().find(|e| e.meta.name == name)?;
-    Some(if !event.meta.available {
-        EventState::Unavailable
-    } else if event.is_enabled() {
-        EventState::Enabled
-    } else {
-        EventState::Disabled
-    })
 }

@@ -1,15 +1,54 @@
-//! Choosing which events record: the selections of `Config` and of the runtime
-//! control functions, applied to the `EVENTS` table.
+//! Choosing which events record: the selections of `Config`, of the options
+//! string and of the run-time control functions, applied to the `EVENTS` table.
+//!
+//! Names follow QEMU's `-trace` rules: `*` matches any run of characters and `?`
+//! any one character. A name without `*` must match an event, else it is an
+//! error naming it (QEMU warns "does not exist"); naming an unavailable
+//! (`disable`d) event to enable it is an error too (QEMU: "not traceable").
 
 use crate::event::{Event, EVENTS};
 
-/// Which events a selection names. Glob patterns will be another variant.
+/// Which events a selection names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Matcher {
-    /// Every available event.
+    /// Every event.
     All,
+    /// Every event but the runtime's own (`trace_thread`): the baseline an
+    /// options string starts from, so thread records stay on unless named.
+    Program,
     /// The event with exactly this name.
     Exact(String),
+    /// A glob with `*` and/or `?`.
+    Glob(String),
+}
+
+impl Matcher {
+    /// A name or glob as written by the user.
+    pub(crate) fn parse(pattern: &str) -> Matcher {
+        if pattern.contains(['*', '?']) {
+            Matcher::Glob(pattern.to_owned())
+        } else {
+            Matcher::Exact(pattern.to_owned())
+        }
+    }
+
+    fn matches(&self, event: &Event) -> bool {
+        match self {
+            Matcher::All => true,
+            Matcher::Program => !is_runtime_event(event),
+            Matcher::Exact(name) => event.meta.name == name,
+            Matcher::Glob(pattern) => glob_match(pattern.as_bytes(), event.meta.name.as_bytes()),
+        }
+    }
+
+    /// A selection that must match something (QEMU: a name without `*`).
+    fn must_match(&self) -> Option<&str> {
+        match self {
+            Matcher::Exact(name) => Some(name),
+            Matcher::Glob(pattern) if !pattern.contains('*') => Some(pattern),
+            _ => None,
+        }
+    }
 }
 
 /// Why a selection could not be applied.
@@ -21,27 +60,74 @@ pub enum SelectError {
     Unavailable(String),
 }
 
-/// Turn the matched events on or off.
-pub(crate) fn apply(events: &[Event], matcher: &Matcher, on: bool) -> Result<(), SelectError> {
-    match matcher {
-        Matcher::All => {
-            for event in events {
-                event.set_enabled(on);
+/// `*` matches any run of bytes, `?` any one byte, anything else itself.
+/// Linear backtracking to the last `*`: O(pattern * name) at worst, no recursion.
+pub(crate) fn glob_match(pattern: &[u8], name: &[u8]) -> bool {
+    let (mut p, mut n) = (0, 0);
+    // Where to resume after the last `*`: (pattern index after it, name index).
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p + 1, n));
+                p += 1;
             }
-            Ok(())
+            Some(&c) if c == b'?' || c == name[n] => {
+                p += 1;
+                n += 1;
+            }
+            _ => match star {
+                Some((sp, sn)) => {
+                    // Let the `*` swallow one more byte and retry.
+                    star = Some((sp, sn + 1));
+                    p = sp;
+                    n = sn + 1;
+                }
+                None => return false,
+            },
         }
-        Matcher::Exact(name) => {
-            let event = events
-                .iter()
-                .find(|e| e.meta.name == name)
-                .ok_or_else(|| SelectError::UnknownEvent(name.clone()))?;
-            if event.set_enabled(on) {
-                Ok(())
-            } else {
-                Err(SelectError::Unavailable(name.clone()))
+    }
+    pattern[p.min(pattern.len())..].iter().all(|&c| c == b'*')
+}
+
+/// Turn the matched events on or off; returns how many changed state.
+/// Patterns skip unavailable events, as QEMU does.
+pub(crate) fn apply(events: &[Event], matcher: &Matcher, on: bool) -> Result<usize, SelectError> {
+    let mut matched = false;
+    let mut changed = 0;
+    for event in events.iter().filter(|e| matcher.matches(e)) {
+        matched = true;
+        match event.switch(on) {
+            Some(true) => changed += 1,
+            Some(false) => {}
+            None => {
+                if let Matcher::Exact(name) = matcher {
+                    return Err(SelectError::Unavailable(name.clone()));
+                }
             }
         }
     }
+    match matcher.must_match() {
+        Some(name) if !matched => Err(SelectError::UnknownEvent(name.to_owned())),
+        _ => Ok(changed),
+    }
+}
+
+/// The events a matcher names, in `EVENTS` order; a name without `*` that
+/// matches nothing is an error.
+pub(crate) fn matching<'a>(
+    events: &'a [Event],
+    matcher: &Matcher,
+) -> Result<Vec<&'a Event>, SelectError> {
+    let found: Vec<&Event> = events.iter().filter(|e| matcher.matches(e)).collect();
+    match matcher.must_match() {
+        Some(name) if found.is_empty() => Err(SelectError::UnknownEvent(name.to_owned())),
+        _ => Ok(found),
+    }
+}
+
+fn is_runtime_event(event: &Event) -> bool {
+    std::ptr::eq(event, &crate::internal::TRACE_THREAD)
 }
 
 /// Give every event its ID (its index in `EVENTS`), all disabled.
@@ -55,16 +141,15 @@ pub(crate) fn assign_ids() {
 /// in an atfork child handler.
 pub(crate) fn disable_all() {
     for event in EVENTS.iter() {
-        event.set_enabled(false);
+        event.switch(false);
     }
 }
 
 /// Stop every program event; the writer's own `trace_thread` keeps its state so
 /// the final drain still attributes records to threads.
 pub(crate) fn stop_program_events() {
-    let thread = &crate::internal::TRACE_THREAD;
-    for event in EVENTS.iter().filter(|e| !std::ptr::eq(*e, thread)) {
-        event.set_enabled(false);
+    for event in EVENTS.iter().filter(|e| !is_runtime_event(e)) {
+        event.switch(false);
     }
 }
 
@@ -85,29 +170,40 @@ mod tests {
         })
     }
 
-    fn table() -> [Event; 3] {
-        let t = [ev("a", true), ev("b", true), ev("off", false)];
+    fn table() -> [Event; 4] {
+        let t = [
+            ev("a", true),
+            ev("b", true),
+            ev("off", false),
+            ev("disk_read", true),
+        ];
         for (i, e) in t.iter().enumerate() {
             e.assign_id(i as u64);
         }
         t
     }
 
+    fn states(t: &[Event]) -> Vec<u64> {
+        t.iter().map(|e| e.state()).collect()
+    }
+
     #[test]
     fn all_enables_only_available_events_and_keeps_ids() {
         let t = table();
-        apply(&t, &Matcher::All, true).unwrap();
-        assert_eq!(t.iter().map(|e| e.state()).collect::<Vec<_>>(), [1, 3, 4]);
-        apply(&t, &Matcher::All, false).unwrap();
-        assert_eq!(t.iter().map(|e| e.state()).collect::<Vec<_>>(), [0, 2, 4]);
+        assert_eq!(apply(&t, &Matcher::All, true), Ok(3));
+        assert_eq!(states(&t), [1, 3, 4, 7]);
+        assert_eq!(apply(&t, &Matcher::All, true), Ok(0), "nothing changed");
+        assert_eq!(apply(&t, &Matcher::All, false), Ok(3));
+        assert_eq!(states(&t), [0, 2, 4, 6]);
     }
 
     #[test]
     fn exact_names_toggle_one_event() {
         let t = table();
-        apply(&t, &Matcher::Exact("b".into()), true).unwrap();
+        assert_eq!(apply(&t, &Matcher::Exact("b".into()), true), Ok(1));
         assert!(!t[0].is_enabled() && t[1].is_enabled());
-        apply(&t, &Matcher::Exact("b".into()), false).unwrap();
+        assert_eq!(apply(&t, &Matcher::Exact("b".into()), true), Ok(0));
+        assert_eq!(apply(&t, &Matcher::Exact("b".into()), false), Ok(1));
         assert!(!t[1].is_enabled());
     }
 
@@ -122,7 +218,102 @@ mod tests {
             apply(&t, &Matcher::Exact("off".into()), true),
             Err(SelectError::Unavailable("off".into()))
         );
-        assert_eq!(apply(&t, &Matcher::Exact("off".into()), false), Ok(()));
+        assert_eq!(apply(&t, &Matcher::Exact("off".into()), false), Ok(0));
         assert!(!t[2].is_enabled());
+        // QEMU: a name without `*` is not a pattern, so `?` alone must match.
+        assert_eq!(
+            apply(&t, &Matcher::parse("x?"), true),
+            Err(SelectError::UnknownEvent("x?".into()))
+        );
+        assert_eq!(
+            matching(&t, &Matcher::parse("nope")).map(|v| v.len()),
+            Err(SelectError::UnknownEvent("nope".into()))
+        );
+    }
+
+    #[test]
+    fn globs_skip_unavailable_events_and_may_match_nothing() {
+        let t = table();
+        assert_eq!(apply(&t, &Matcher::parse("*"), true), Ok(3));
+        assert!(!t[2].is_enabled());
+        assert_eq!(apply(&t, &Matcher::parse("o*"), true), Ok(0));
+        assert_eq!(apply(&t, &Matcher::parse("zzz*"), true), Ok(0));
+        assert_eq!(apply(&t, &Matcher::parse("?"), false), Ok(2));
+        assert_eq!(states(&t), [0, 2, 4, 7]);
+        let names: Vec<&str> = matching(&t, &Matcher::parse("*_*"))
+            .unwrap()
+            .iter()
+            .map(|e| e.meta.name)
+            .collect();
+        assert_eq!(names, ["disk_read"]);
+    }
+
+    #[test]
+    fn parse_tells_names_from_globs() {
+        assert_eq!(
+            Matcher::parse("disk_read"),
+            Matcher::Exact("disk_read".into())
+        );
+        assert_eq!(Matcher::parse("disk_*"), Matcher::Glob("disk_*".into()));
+        assert_eq!(
+            Matcher::parse("disk_rea?"),
+            Matcher::Glob("disk_rea?".into())
+        );
+    }
+
+    #[test]
+    fn glob_matching() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("*", "", true),
+            ("*", "anything", true),
+            ("", "", true),
+            ("", "a", false),
+            ("a", "", false),
+            ("abc", "abc", true),
+            ("abc", "abcd", false),
+            ("abc*", "abcd", true),
+            ("*cd", "abcd", true),
+            ("*cd", "abcde", false),
+            ("a*d", "abcd", true),
+            ("a*d", "ad", true),
+            ("a*d", "abdc", false),
+            ("a?c", "abc", true),
+            ("a?c", "ac", false),
+            ("?", "", false),
+            ("??", "ab", true),
+            ("*a*b*", "xxaxxbxx", true),
+            ("*a*b*", "xxbxxaxx", false),
+            ("**", "x", true),
+            ("a*b*c", "aXbYbZc", true),
+            ("a*bc", "abcbc", true),
+            ("virtio_*_req?", "virtio_blk_reqs", true),
+            ("virtio_*_req?", "virtio_blk_req", false),
+        ];
+        for &(pattern, name, want) in cases {
+            assert_eq!(
+                glob_match(pattern.as_bytes(), name.as_bytes()),
+                want,
+                "{pattern:?} vs {name:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Agrees with a plain recursive definition of `*`/`?` globbing.
+        #[test]
+        fn glob_agrees_with_reference(pattern in "[ab*?]{0,8}", name in "[ab]{0,10}") {
+            fn reference(p: &[u8], n: &[u8]) -> bool {
+                match (p.first(), n.first()) {
+                    (None, _) => n.is_empty(),
+                    (Some(b'*'), _) => reference(&p[1..], n) || (!n.is_empty() && reference(p, &n[1..])),
+                    (Some(_), None) => false,
+                    (Some(&c), Some(&d)) => (c == b'?' || c == d) && reference(&p[1..], &n[1..]),
+                }
+            }
+            proptest::prop_assert_eq!(
+                glob_match(pattern.as_bytes(), name.as_bytes()),
+                reference(pattern.as_bytes(), name.as_bytes())
+            );
+        }
     }
 }

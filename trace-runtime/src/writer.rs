@@ -8,17 +8,15 @@
 //! Each pass copies whole slices out of the buffers into one staging vector
 //! (freeing buffer space before any syscall), then writes it with one `write_all`.
 
-use std::fs::File;
-use std::io::{Seek, SeekFrom, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::PoisonError;
 use std::time::Duration;
 
 use crate::encode;
-use crate::event::EVENTS;
 use crate::internal::TRACE_THREAD;
 use crate::local::{self, ThreadBuffer, UNBUFFERED_DROPS};
 use crate::runtime::{self, Control};
+use crate::trace_file::Written;
 use crate::{clock, record::RecordPayload};
 
 /// Staged bytes above which a pass writes before draining the next buffer.
@@ -55,29 +53,16 @@ impl Drop for AliveGuard {
 
 struct Writer {
     control: &'static Control,
-    file: File,
-    /// Bytes of the file known to be good; a failed write is cut back to it.
-    good_len: u64,
-    /// Header and mappings, kept until written once.
-    preamble: Vec<u8>,
     staging: Vec<u8>,
     /// Program event records in `staging`.
     staged_records: u64,
     buffers: Vec<ThreadBuffer>,
 }
 
-pub(crate) fn run(control: &'static Control, file: File, period: Duration) {
+pub(crate) fn run(control: &'static Control, period: Duration) {
     let _alive = AliveGuard(control);
-    let mut preamble = Vec::new();
-    encode::push_file_header(&mut preamble);
-    for event in EVENTS.iter() {
-        encode::push_mapping(&mut preamble, event.id(), event.meta.name);
-    }
     let mut w = Writer {
         control,
-        file,
-        good_len: 0,
-        preamble,
         staging: Vec::with_capacity(STAGING_WRITE_AT),
         staged_records: 0,
         buffers: Vec::new(),
@@ -173,57 +158,25 @@ impl Writer {
     }
 
     /// Write the staged bytes; a failure is counted and its bytes discarded, so a
-    /// stuck or full disk never holds producers back.
+    /// stuck or full disk never holds producers back. While the trace file is
+    /// off the records are counted as discarded.
     fn write_staged(&mut self) {
-        if self.staging.is_empty() && self.preamble.is_empty() {
-            return;
-        }
-        if !self.preamble.is_empty() {
-            if self.write_bytes(true) {
-                self.preamble = Vec::new();
-            } else {
-                // No header in the file yet: records alone would be unreadable.
-                self.discard_staged();
-                return;
-            }
-        }
         if self.staging.is_empty() {
             return;
         }
-        if self.write_bytes(false) {
-            self.control
-                .written
-                .fetch_add(self.staged_records, Ordering::Release);
+        let c = self.control;
+        let mut file = c.trace_file.lock().unwrap_or_else(PoisonError::into_inner);
+        let counter = match file.write_batch(&c.preamble, &self.staging, &c.write_errors) {
+            Written::Yes => Some(&c.written),
+            Written::Off => Some(&c.discarded),
+            Written::Failed => None,
+        };
+        drop(file);
+        if let Some(counter) = counter {
+            counter.fetch_add(self.staged_records, Ordering::Release);
         }
-        self.discard_staged();
-    }
-
-    fn discard_staged(&mut self) {
         self.staging.clear();
         self.staged_records = 0;
-    }
-
-    fn write_bytes(&mut self, preamble: bool) -> bool {
-        let bytes = if preamble {
-            &self.preamble
-        } else {
-            &self.staging
-        };
-        match self.file.write_all(bytes) {
-            Ok(()) => {
-                self.good_len += bytes.len() as u64;
-                true
-            }
-            Err(_) => {
-                self.control.write_errors.fetch_add(1, Ordering::Release);
-                // Keep the file a sequence of whole records (fails harmlessly on
-                // devices and pipes).
-                if self.file.set_len(self.good_len).is_ok() {
-                    let _ = self.file.seek(SeekFrom::Start(self.good_len));
-                }
-                false
-            }
-        }
     }
 }
 

@@ -1,0 +1,106 @@
+//! Turning events on and off while tracing, and querying their states, as
+//! QEMU's `trace-event NAME on|off`, `info trace-events` and QMP's
+//! `trace-event-get-state` offer it. Safe from any thread while events record:
+//! each event's state is one atomic word.
+
+use std::fmt;
+
+use crate::event::EVENTS;
+use crate::runtime::{control, ControlError};
+use crate::select::{self, Matcher, SelectError};
+
+/// An event's state, as QEMU's `trace-event-get-state` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventState {
+    /// Declared `disable`: compiled out, can never be enabled.
+    Unavailable,
+    Disabled,
+    Enabled,
+}
+
+/// One event and its state. `Display` prints it as QEMU's `info
+/// trace-events` does: `name : state 1` (enabled) or `name : state 0`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventInfo {
+    pub name: &'static str,
+    pub state: EventState,
+}
+
+impl fmt::Display for EventInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let on = u8::from(self.state == EventState::Enabled);
+        write!(f, "{} : state {on}", self.name)
+    }
+}
+
+fn state_of(event: &crate::Event) -> EventState {
+    if !event.meta.available {
+        EventState::Unavailable
+    } else if event.is_enabled() {
+        EventState::Enabled
+    } else {
+        EventState::Disabled
+    }
+}
+
+/// Enable or disable the events matching a name or glob (`*` any run of
+/// characters, `?` one); returns how many changed state. A name without `*`
+/// that matches no event is an error naming it; so is enabling an
+/// unavailable event by its name (globs skip unavailable events).
+pub fn set_enabled(pattern: &str, on: bool) -> Result<usize, ControlError> {
+    control().ok_or(ControlError::NotRunning)?;
+    Ok(select::apply(&EVENTS, &Matcher::parse(pattern), on)?)
+}
+
+/// Turn the event with exactly this name on or off while tracing.
+pub fn set_event_enabled(name: &str, on: bool) -> Result<(), ControlError> {
+    control().ok_or(ControlError::NotRunning)?;
+    select::apply(&EVENTS, &Matcher::Exact(name.to_owned()), on)?;
+    Ok(())
+}
+
+/// Turn every available event on or off while tracing.
+pub fn set_all_enabled(on: bool) -> Result<(), ControlError> {
+    control().ok_or(ControlError::NotRunning)?;
+    select::apply(&EVENTS, &Matcher::All, on)?;
+    Ok(())
+}
+
+/// The state of the event with exactly this name, `None` if there is none.
+pub fn event_state(name: &str) -> Option<EventState> {
+    EVENTS
+        .iter()
+        .find(|e| e.meta.name == name)
+        .map(|e| state_of(e))
+}
+
+/// The events matching a name or glob with their states, in ID order (`"*"`
+/// lists every event). A name without `*` that matches nothing is an error.
+pub fn list_events(pattern: &str) -> Result<Vec<EventInfo>, SelectError> {
+    Ok(select::matching(&EVENTS, &Matcher::parse(pattern))?
+        .into_iter()
+        .map(|e| EventInfo {
+            name: e.meta.name,
+            state: state_of(e),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn info_line_is_qemus() {
+        let info = |state| {
+            EventInfo {
+                name: "disk_read",
+                state,
+            }
+            .to_string()
+        };
+        assert_eq!(info(EventState::Enabled), "disk_read : state 1");
+        assert_eq!(info(EventState::Disabled), "disk_read : state 0");
+        assert_eq!(info(EventState::Unavailable), "disk_read : state 0");
+    }
+}

@@ -1,0 +1,337 @@
+//! The options string: QEMU's `-trace` argument, plus the backend choice.
+//!
+//! ```text
+//! OPTIONS := ITEM ( "," ITEM )*
+//! ITEM    := [enable=]PATTERN      enable the matching events; "-PATTERN" disables
+//!          | events=FILE           one PATTERN a line; blank lines and "#" comments skipped
+//!          | file=FILE             the simple backend's trace file
+//!          | help | ?              list the events with their states and exit
+//!          | backend=simple|log|both
+//!          | logfile=FILE          the log backend's output (default: stderr)
+//!          | timestamp=on|off      log lines start with "<tid>@<sec>.<usec>:"
+//! ```
+//!
+//! Items apply in order and may repeat. As in QEMU's option syntax, `,,` in an
+//! item is a literal comma (for file names).
+
+use std::path::PathBuf;
+
+use crate::config::Backend;
+
+/// The environment variable read at start: an options string.
+pub const OPTIONS_ENV: &str = "SIMPLETRACE";
+
+/// Largest `events=FILE` read (QEMU's reader has a 1 KiB line buffer; real
+/// lists are a few KiB).
+pub const MAX_EVENTS_FILE: u64 = 1 << 20;
+
+/// One item of an options string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OptionItem {
+    /// Enable (or, written `-PATTERN`, disable) the events matching a name or glob.
+    Select {
+        pattern: String,
+        enable: bool,
+    },
+    /// Read more patterns from this file.
+    EventsFile(PathBuf),
+    /// The trace file.
+    File(PathBuf),
+    /// List the events and their states, then exit.
+    Help,
+    Backend(Backend),
+    /// Where the log backend writes.
+    LogFile(PathBuf),
+    /// Whether log lines carry QEMU's `-msg timestamp=on` prefix.
+    Timestamp(bool),
+}
+
+/// Why an options string was rejected. Each names the offending item.
+#[derive(Debug, thiserror::Error)]
+pub enum OptionsError {
+    #[error("empty item at position {position} of the trace options")]
+    EmptyItem { position: usize },
+    #[error("unknown trace option `{key}` in `{item}` (expected enable, events, file, help, backend, logfile or timestamp)")]
+    UnknownKey { key: String, item: String },
+    #[error("trace option `{key}=` needs a value")]
+    EmptyValue { key: String },
+    #[error("`{item}` names no event: a pattern cannot be empty")]
+    EmptyPattern { item: String },
+    #[error("trace option `{key}={value}`: expected {expected}")]
+    BadValue {
+        key: String,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("cannot read events file {}: {source}", path.display())]
+    EventsFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("events file {} is larger than {MAX_EVENTS_FILE} bytes", path.display())]
+    EventsFileTooLarge { path: PathBuf },
+    #[error("environment variable {OPTIONS_ENV}: {0}")]
+    Env(Box<OptionsError>),
+    #[error("environment variable {OPTIONS_ENV} is not valid Unicode")]
+    EnvNotUnicode,
+}
+
+/// Split an options string into items (no file is read here).
+pub fn parse_options(options: &str) -> Result<Vec<OptionItem>, OptionsError> {
+    split_items(options)
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| parse_item(i + 1, &item))
+        .collect()
+}
+
+/// The patterns of an events file's text: one a line, surrounding blanks
+/// ignored, blank lines and lines starting with `#` skipped.
+pub fn parse_events_text(text: &str) -> Result<Vec<OptionItem>, OptionsError> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(select)
+        .collect()
+}
+
+/// Read an `events=FILE` into its patterns.
+pub(crate) fn read_events_file(path: &std::path::Path) -> Result<Vec<OptionItem>, OptionsError> {
+    use std::io::Read;
+    let err = |source| OptionsError::EventsFile {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(err)?;
+    let mut text = String::new();
+    file.take(MAX_EVENTS_FILE + 1)
+        .read_to_string(&mut text)
+        .map_err(err)?;
+    if text.len() as u64 > MAX_EVENTS_FILE {
+        return Err(OptionsError::EventsFileTooLarge {
+            path: path.to_path_buf(),
+        });
+    }
+    parse_events_text(&text)
+}
+
+/// Items split at single commas; `,,` is a literal comma.
+fn split_items(options: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut current = String::new();
+    let mut chars = options.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != ',' {
+            current.push(c);
+        } else if chars.next_if_eq(&',').is_some() {
+            current.push(',');
+        } else {
+            items.push(std::mem::take(&mut current));
+        }
+    }
+    items.push(current);
+    items
+}
+
+fn parse_item(position: usize, item: &str) -> Result<OptionItem, OptionsError> {
+    if item.is_empty() {
+        return Err(OptionsError::EmptyItem { position });
+    }
+    let Some((key, value)) = item.split_once('=') else {
+        return Ok(match item {
+            "help" | "?" => OptionItem::Help,
+            pattern => select(pattern)?,
+        });
+    };
+    if value.is_empty() {
+        return Err(OptionsError::EmptyValue { key: key.into() });
+    }
+    let bad = |expected| OptionsError::BadValue {
+        key: key.into(),
+        value: value.into(),
+        expected,
+    };
+    Ok(match key {
+        "enable" if value == "help" || value == "?" => OptionItem::Help,
+        "enable" => select(value)?,
+        "events" => OptionItem::EventsFile(value.into()),
+        "file" => OptionItem::File(value.into()),
+        "logfile" => OptionItem::LogFile(value.into()),
+        "backend" => OptionItem::Backend(match value {
+            "simple" => Backend::Simple,
+            "log" => Backend::Log,
+            "both" => Backend::Both,
+            _ => return Err(bad("simple, log or both")),
+        }),
+        "timestamp" => OptionItem::Timestamp(match value {
+            "on" => true,
+            "off" => false,
+            _ => return Err(bad("on or off")),
+        }),
+        _ => {
+            return Err(OptionsError::UnknownKey {
+                key: key.into(),
+                item: item.into(),
+            })
+        }
+    })
+}
+
+fn select(text: &str) -> Result<OptionItem, OptionsError> {
+    let (enable, pattern) = match text.strip_prefix('-') {
+        Some(rest) => (false, rest),
+        None => (true, text),
+    };
+    if pattern.is_empty() {
+        return Err(OptionsError::EmptyPattern { item: text.into() });
+    }
+    Ok(OptionItem::Select {
+        pattern: pattern.into(),
+        enable,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn on(p: &str) -> OptionItem {
+        OptionItem::Select {
+            pattern: p.into(),
+            enable: true,
+        }
+    }
+    fn off(p: &str) -> OptionItem {
+        OptionItem::Select {
+            pattern: p.into(),
+            enable: false,
+        }
+    }
+
+    #[test]
+    fn every_form() {
+        let items = parse_options(
+            "disk_*,enable=net_rx,-disk_write,enable=-net_?x,events=ev.txt,file=out.trace,\
+             help,?,enable=help,backend=log,backend=both,backend=simple,logfile=log.txt,\
+             timestamp=on,timestamp=off",
+        )
+        .unwrap();
+        assert_eq!(
+            items,
+            [
+                on("disk_*"),
+                on("net_rx"),
+                off("disk_write"),
+                off("net_?x"),
+                OptionItem::EventsFile("ev.txt".into()),
+                OptionItem::File("out.trace".into()),
+                OptionItem::Help,
+                OptionItem::Help,
+                OptionItem::Help,
+                OptionItem::Backend(Backend::Log),
+                OptionItem::Backend(Backend::Both),
+                OptionItem::Backend(Backend::Simple),
+                OptionItem::LogFile("log.txt".into()),
+                OptionItem::Timestamp(true),
+                OptionItem::Timestamp(false),
+            ]
+        );
+    }
+
+    #[test]
+    fn double_comma_is_a_literal_comma_and_values_may_hold_equals() {
+        assert_eq!(
+            parse_options("file=a,,b.trace,x").unwrap(),
+            [OptionItem::File("a,b.trace".into()), on("x")]
+        );
+        assert_eq!(
+            parse_options("file=a=b").unwrap(),
+            [OptionItem::File("a=b".into())]
+        );
+    }
+
+    fn err(options: &str) -> String {
+        parse_options(options).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn each_error_names_the_item() {
+        assert_eq!(err(""), "empty item at position 1 of the trace options");
+        assert_eq!(err(",a"), "empty item at position 1 of the trace options");
+        assert_eq!(
+            err("a,b,,,"),
+            "empty item at position 3 of the trace options"
+        );
+        assert_eq!(err("a,"), "empty item at position 2 of the trace options");
+        assert!(
+            err("a,speed=3").starts_with("unknown trace option `speed` in `speed=3`"),
+            "{}",
+            err("a,speed=3")
+        );
+        assert_eq!(err("file="), "trace option `file=` needs a value");
+        assert_eq!(err("enable="), "trace option `enable=` needs a value");
+        assert_eq!(err("events="), "trace option `events=` needs a value");
+        assert_eq!(err("-"), "`-` names no event: a pattern cannot be empty");
+        assert_eq!(
+            err("enable=-"),
+            "`-` names no event: a pattern cannot be empty"
+        );
+        assert_eq!(
+            err("backend=binary"),
+            "trace option `backend=binary`: expected simple, log or both"
+        );
+        assert_eq!(
+            err("timestamp=yes"),
+            "trace option `timestamp=yes`: expected on or off"
+        );
+    }
+
+    #[test]
+    fn events_text_skips_blanks_and_comments() {
+        let text = "# block layer\n\ndisk_*\n  -disk_write  \n\t# indented comment\nnet_rx\n";
+        assert_eq!(
+            parse_events_text(text).unwrap(),
+            [on("disk_*"), off("disk_write"), on("net_rx")]
+        );
+        assert!(matches!(
+            parse_events_text("a\n-\n"),
+            Err(OptionsError::EmptyPattern { item }) if item == "-"
+        ));
+    }
+
+    #[test]
+    fn events_file_errors_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing");
+        let e = read_events_file(&missing).unwrap_err();
+        assert!(matches!(&e, OptionsError::EventsFile { path, .. } if *path == missing));
+        assert!(e.to_string().contains("missing"), "{e}");
+
+        let big = dir.path().join("big");
+        std::fs::write(&big, vec![b'a'; MAX_EVENTS_FILE as usize + 1]).unwrap();
+        assert!(matches!(
+            read_events_file(&big),
+            Err(OptionsError::EventsFileTooLarge { path }) if path == big
+        ));
+
+        let bad = dir.path().join("bad");
+        std::fs::write(&bad, b"\xff\n").unwrap();
+        assert!(matches!(
+            read_events_file(&bad),
+            Err(OptionsError::EventsFile { .. })
+        ));
+
+        let good = dir.path().join("good");
+        std::fs::write(&good, "a\n#b\n-c\n").unwrap();
+        assert_eq!(read_events_file(&good).unwrap(), [on("a"), off("c")]);
+    }
+
+    proptest::proptest! {
+        /// Any text: items or a typed error, never a panic.
+        #[test]
+        fn never_panics(s in "\\PC{0,40}") {
+            let _ = parse_options(&s);
+            let _ = parse_events_text(&s);
+        }
+    }
+}
