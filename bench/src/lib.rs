@@ -6,3 +6,4 @@ pub mod floor;
 pub mod ours;
 pub mod qemu_port;
 pub mod tracing_baseline;
+pub mod setup;
