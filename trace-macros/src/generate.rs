@@ -310,6 +310,7 @@ mod tests {
             display: "trace-events".into(),
             events,
             warnings: vec![],
+            errors: None,
         };
         let lit = LitStr::new("trace-events", Span::call_site());
         syn::parse2(generate(&loaded, &lit).unwrap()).unwrap()

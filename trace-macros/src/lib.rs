@@ -24,6 +24,19 @@ pub fn trace_events(input: TokenStream) -> TokenStream {
 
 fn expand(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream> {
     let input: input::MacroInput = syn::parse2(input)?;
-    let loaded = load::load(&input.path)?;
-    generate::generate(&loaded, &input.path)
+    let mut loaded = load::load(&input.path)?;
+    // The valid events are generated even when other lines are wrong, so the
+    // file's errors are not buried under "cannot find function" errors.
+    let file_errors = loaded.errors.take();
+    match (file_errors, generate::generate(&loaded, &input.path)) {
+        (None, generated) => generated,
+        (Some(errors), Ok(code)) => {
+            let errors = errors.into_compile_error();
+            Ok(quote::quote!(#code #errors))
+        }
+        (Some(mut errors), Err(more)) => {
+            errors.combine(more);
+            Err(errors)
+        }
+    }
 }

@@ -10,7 +10,8 @@ use trace_events::{Diagnostic, Event};
 /// terminal (or memory) with one error a line.
 const MAX_ERRORS: usize = 100;
 
-/// A trace-events file that parsed without errors.
+/// A trace-events file that was read: its valid events, and the errors of the
+/// lines that were not.
 #[derive(Debug)]
 pub struct Loaded {
     /// Where the file was read, for `include_bytes!` (rebuild on edit).
@@ -21,6 +22,8 @@ pub struct Loaded {
     pub events: Vec<Event>,
     /// Rendered warnings, to be shown without failing the build.
     pub warnings: Vec<String>,
+    /// Every error in the file, combined; `None` if there is none.
+    pub errors: Option<Error>,
 }
 
 impl Loaded {
@@ -34,6 +37,7 @@ impl Loaded {
 }
 
 /// Load the file named by `lit`, relative to the calling crate's directory.
+/// Fails only if the file cannot be read.
 pub fn load(lit: &LitStr) -> syn::Result<Loaded> {
     let base = std::env::var_os("CARGO_MANIFEST_DIR").ok_or_else(|| {
         Error::new(
@@ -57,14 +61,12 @@ pub fn load_from(base: &Path, lit: &LitStr) -> syn::Result<Loaded> {
         .map_err(|e| err(format!("cannot read trace-events file `{abs_path}`: {e}")))?;
     let (errors, warnings): (Vec<_>, Vec<_>) =
         parsed.diagnostics.iter().partition(|d| d.is_error());
-    if let Some(error) = combine_errors(lit, &errors) {
-        return Err(error);
-    }
     Ok(Loaded {
         abs_path,
         display,
         events: parsed.file.events,
         warnings: warnings.into_iter().map(render).collect(),
+        errors: combine_errors(lit, &errors),
     })
 }
 
@@ -142,6 +144,8 @@ mod tests {
     fn relative_paths_resolve_against_the_base_and_absolute_ones_do_not() {
         let dir = fixtures();
         let rel = load_from(dir.path(), &lit("ok")).unwrap();
+        assert!(rel.errors.is_none());
+        assert_eq!(rel.events[0].name, "foo");
         assert_eq!(rel.display, "ok");
         assert_eq!(rel.abs_path, dir.path().join("ok").to_str().unwrap());
         let abs_name = dir.path().join("ok");
@@ -152,7 +156,8 @@ mod tests {
     #[test]
     fn invalid_utf8_is_an_error_with_its_line() {
         let dir = fixtures();
-        let err = load_from(dir.path(), &lit("latin1")).unwrap_err();
+        let loaded = load_from(dir.path(), &lit("latin1")).unwrap();
+        let err = loaded.errors.unwrap();
         assert_eq!(
             err.to_string(),
             "latin1:2:6: the file is not valid UTF-8 here\n2 | # caf\u{fffd}\n  |      ^"
