@@ -103,11 +103,15 @@ pub fn process<R: Read, A: Analyzer>(
             Err(e) => return Err(ProcessError::Read(e)),
         };
         records += 1;
-        let slot = handlers.get_mut(record.index.get());
+        let index = record.index.get();
+        if handlers.len() <= index {
+            // The table grew: the trace declared events (bounded by the reader).
+            handlers.resize(index + 1, None);
+        }
+        let slot = &mut handlers[index];
         let handler = match slot {
-            Some(Some(handler)) => *handler,
-            Some(slot) => *slot.insert(analyzer.handler(record.event)),
-            None => analyzer.handler(record.event),
+            Some(handler) => *handler,
+            None => *slot.insert(analyzer.handler(record.event)),
         };
         match handler {
             Some(handler) => handler(analyzer, &record),

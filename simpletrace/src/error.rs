@@ -63,6 +63,20 @@ pub enum ReadError {
         limit: usize,
     },
 
+    #[error("trace_event_decl record at offset {offset}: {reason}")]
+    BadDeclaration { offset: u64, reason: String },
+
+    #[error("trace_event_decl record at offset {offset}: event id {id} is mapped to '{mapped}' but declared as '{declared}'")]
+    DeclarationMismatch {
+        offset: u64,
+        id: u64,
+        mapped: String,
+        declared: String,
+    },
+
+    #[error("trace_event_decl record at offset {offset}: more than {limit} declared events")]
+    TooManyDeclarations { offset: u64, limit: usize },
+
     #[error("truncated record at offset {offset}: {needed} bytes needed, the file ends after {available}")]
     Truncated {
         offset: u64,

@@ -1,14 +1,18 @@
 //! The table of declared events a trace is decoded against: every event of the
 //! given trace-events files, looked up by name (v4 mapping records name events),
-//! plus the synthetic `Dropped_Event` of dropped records.
+//! the synthetic `Dropped_Event` of dropped records, the runtime's own events,
+//! and events a self-describing trace declares as it goes.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use trace_events::{Arg, ArgKind, Diagnostic, Event, IntType, Position};
 
-/// Index of an event in an [`EventTable`]; the dropped event has its own index
-/// just past the declared ones.
+use crate::runtime_events::RUNTIME_TRACE_EVENTS;
+
+/// Index of an event in an [`EventTable`], stable while the table grows: the
+/// dropped event is index 0, the `n`th declared event index `n + 1`. Small and
+/// dense, for per-event caches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct EventIndex(pub(crate) u32);
 
@@ -21,9 +25,9 @@ impl EventIndex {
 /// Declared events, in the order given (which is the id order of `--no-header`).
 #[derive(Debug, Clone)]
 pub struct EventTable {
+    /// `Dropped_Event` first, then the declared events.
     events: Vec<Event>,
     by_name: HashMap<String, u32>,
-    dropped: Event,
 }
 
 /// Why the trace-events files could not be loaded.
@@ -45,19 +49,38 @@ impl EventTable {
     /// A table of `events`; like simpletrace.py's dict, a later event of the
     /// same name replaces an earlier one in name look-ups.
     pub fn new(events: impl IntoIterator<Item = Event>) -> Self {
-        let mut events: Vec<Event> = events.into_iter().collect();
-        // Indices are u32 and the one past the declared events is the dropped event.
-        events.truncate(u32::MAX as usize - 1);
-        let by_name = events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.name.clone(), i as u32))
-            .collect();
-        Self {
-            events,
-            by_name,
-            dropped: dropped_event(),
+        let mut table = Self {
+            events: vec![dropped_event()],
+            by_name: HashMap::new(),
+        };
+        for event in events {
+            if table.push(event).is_none() {
+                break;
+            }
         }
+        table
+    }
+
+    /// Append `event` (it replaces an earlier one of the same name in name
+    /// look-ups); `None` when the table is full (indices are `u32`).
+    pub fn push(&mut self, event: Event) -> Option<EventIndex> {
+        let index = u32::try_from(self.events.len())
+            .ok()
+            .filter(|&i| i < u32::MAX)?;
+        self.by_name.insert(event.name.clone(), index);
+        self.events.push(event);
+        Some(EventIndex(index))
+    }
+
+    /// This table plus the runtime's own events ([`RUNTIME_TRACE_EVENTS`]) that
+    /// it does not declare, so traces written by our runtime always decode.
+    pub fn with_runtime_events(mut self) -> Self {
+        for event in runtime_events() {
+            if self.find(&event.name).is_none() {
+                self.push(event);
+            }
+        }
+        self
     }
 
     /// Parse `paths` (named as given) and build the table. Warnings are
@@ -87,7 +110,7 @@ impl EventTable {
 
     /// Number of declared events (the dropped event not counted).
     pub fn len(&self) -> usize {
-        self.events.len()
+        self.events.len() - 1
     }
 
     pub fn is_empty(&self) -> bool {
@@ -96,7 +119,7 @@ impl EventTable {
 
     /// The declared events in order.
     pub fn declared(&self) -> &[Event] {
-        &self.events
+        self.events.get(1..).unwrap_or_default()
     }
 
     /// Index of the declared event called `name`.
@@ -106,16 +129,17 @@ impl EventTable {
 
     /// Index of the `n`th declared event (the `--no-header` id mapping).
     pub fn nth(&self, n: u64) -> Option<EventIndex> {
-        (n < self.len() as u64).then_some(EventIndex(n as u32))
+        (n < self.len() as u64).then_some(EventIndex(n as u32 + 1))
     }
 
     pub fn dropped_index(&self) -> EventIndex {
-        EventIndex(self.len() as u32)
+        EventIndex(0)
     }
 
-    /// Number of indices, the dropped event included: the size of a per-event cache.
+    /// Number of indices, the dropped event included: the size of a per-event
+    /// cache (it grows when events are pushed).
     pub fn index_count(&self) -> usize {
-        self.events.len() + 1
+        self.events.len()
     }
 
     /// The event at `index` (the dropped event for an index of another table
@@ -128,8 +152,16 @@ impl EventTable {
     }
 
     pub fn dropped(&self) -> &Event {
-        &self.dropped
+        &self.events[0]
     }
+}
+
+/// The runtime's own events, parsed from their fixed declarations.
+fn runtime_events() -> Vec<Event> {
+    // The text is a constant of this crate, tested to parse without errors.
+    trace_events::parse_str("<runtime>", RUNTIME_TRACE_EVENTS)
+        .file
+        .events
 }
 
 /// `Dropped_Event(uint64_t num_events_dropped)`, as simpletrace.py declares it.

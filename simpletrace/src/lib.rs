@@ -13,15 +13,29 @@
 
 mod analyzer;
 mod buffer;
+mod declaration;
 mod error;
 mod events;
+pub mod filter;
+mod learn;
 mod mappings;
 pub mod output;
 mod read;
 mod record;
+mod runtime_events;
+mod select;
+pub mod stats;
+mod threads;
+pub mod timeline;
 
 pub use analyzer::{process, Analyzer, Handler, ProcessError, Summary};
+pub use declaration::declaration_line;
 pub use error::ReadError;
 pub use events::{EventIndex, EventTable, LoadError};
+pub use filter::Filter;
+pub use learn::MAX_LEARNED_EVENTS;
 pub use read::{Reader, Records, MAX_NAME_LEN, MAX_RECORD_LEN};
 pub use record::{Args, OwnedRecord, OwnedValue, Record, Value};
+pub use runtime_events::{DECL_EVENT, RUNTIME_TRACE_EVENTS, THREAD_EVENT};
+pub use select::{Consumer, Selected};
+pub use threads::{Thread, Threads};

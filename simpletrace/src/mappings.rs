@@ -66,6 +66,15 @@ impl Mappings {
                 Slot::Undeclared(name.into())
             }
         };
+        self.set(id, slot)
+    }
+
+    /// Map `id` to a declared event (a declaration learned from the trace).
+    pub fn declare(&mut self, id: u64, index: EventIndex) -> Result<(), MappingLimit> {
+        self.set(id, Slot::Declared(index))
+    }
+
+    fn set(&mut self, id: u64, slot: Slot) -> Result<(), MappingLimit> {
         let old = if id < DENSE_IDS {
             let i = id as usize;
             if self.dense.len() <= i {

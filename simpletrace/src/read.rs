@@ -10,8 +10,10 @@ use trace_events::v4;
 use crate::buffer::{ByteSource, DEFAULT_CAPACITY};
 use crate::error::ReadError;
 use crate::events::{EventIndex, EventTable};
+use crate::learn::{parse_declaration, MAX_LEARNED_EVENTS};
 use crate::mappings::{Mappings, Slot, MAX_UNDECLARED_NAME_BYTES};
 use crate::record::{args_len, OwnedRecord, Record};
+use crate::runtime_events::{is_id_and_text, DECL_EVENT};
 
 /// Longest event record accepted (length field). Real records are at most
 /// 24 + 10 * (4 + 512) = 5,184 bytes; this bounds memory against lying lengths.
@@ -20,10 +22,17 @@ pub const MAX_RECORD_LEN: usize = 1 << 20;
 pub const MAX_NAME_LEN: usize = 4096;
 
 /// Decodes a version-4 trace from any `Read`.
+///
+/// The table always includes the runtime's own events, and the reader learns
+/// the events a self-describing trace declares in `trace_event_decl` records
+/// (declarations in the given table win over the trace's).
 pub struct Reader<R> {
     src: ByteSource<R>,
     table: EventTable,
     mappings: Mappings,
+    /// `trace_event_decl`, when the table has it with its built-in shape.
+    decl_index: Option<EventIndex>,
+    learned: usize,
     /// Set after an error or the end: later calls return `Ok(None)`.
     done: bool,
 }
@@ -46,15 +55,22 @@ impl<R: Read> Reader<R> {
     /// No header; ids are positions in the event table (simpletrace.py's
     /// `--no-header`). Mapping records in the file still apply.
     pub fn headerless(input: R, table: EventTable) -> Self {
+        // Positions are those of the given table, before the runtime's events.
         let mappings = Mappings::by_position(&table);
         Self::with_mappings(input, table, mappings)
     }
 
     fn with_mappings(input: R, table: EventTable, mappings: Mappings) -> Self {
+        let table = table.with_runtime_events();
+        let decl_index = table
+            .find(DECL_EVENT)
+            .filter(|&i| is_id_and_text(table.event(i)));
         Self {
             src: ByteSource::new(input, DEFAULT_CAPACITY),
             table,
             mappings,
+            decl_index,
+            learned: 0,
             done: false,
         }
     }
@@ -97,7 +113,13 @@ impl<R: Read> Reader<R> {
         if self.done {
             return Ok(None);
         }
-        match self.advance() {
+        let learned = match self.advance() {
+            Ok(Some((len, index))) if Some(index) == self.decl_index => {
+                self.learn(len).map(|()| Some((len, index)))
+            }
+            other => other,
+        };
+        match learned {
             Ok(Some((len, index))) => Ok(Some(self.decode_taken(len, index))),
             Ok(None) => {
                 self.done = true;
@@ -195,6 +217,47 @@ impl<R: Read> Reader<R> {
         }
     }
 
+    /// Learn the event declared by the validated, unconsumed `trace_event_decl`
+    /// record of `total` bytes ahead.
+    fn learn(&mut self, total: usize) -> Result<(), ReadError> {
+        let offset = self.src.offset();
+        let body = self.src.fill(total)?.get(8 + v4::EVENT_HEADER_LEN..total);
+        let body = body.unwrap_or_default();
+        let id = le_u64(body, 0);
+        let len = le_u32(body, 8) as usize;
+        let text = body.get(12..12 + len).unwrap_or_default();
+        let event = parse_declaration(text)
+            .map_err(|reason| ReadError::BadDeclaration { offset, reason })?;
+        match self.mappings.get(id) {
+            // The given trace-events files (or an earlier declaration) win.
+            Slot::Declared(_) => return Ok(()),
+            Slot::Undeclared(mapped) if **mapped != *event.name => {
+                return Err(ReadError::DeclarationMismatch {
+                    offset,
+                    id,
+                    mapped: mapped.to_string(),
+                    declared: event.name,
+                })
+            }
+            Slot::Undeclared(_) | Slot::Unmapped => {}
+        }
+        let too_many = ReadError::TooManyDeclarations {
+            offset,
+            limit: MAX_LEARNED_EVENTS,
+        };
+        if self.learned >= MAX_LEARNED_EVENTS {
+            return Err(too_many);
+        }
+        let index = self.table.push(event).ok_or(too_many)?;
+        self.learned += 1;
+        self.mappings
+            .declare(id, index)
+            .map_err(|_| ReadError::TooManyMappings {
+                offset,
+                limit: MAX_UNDECLARED_NAME_BYTES,
+            })
+    }
+
     /// Consume the record `check_event` validated and view it.
     fn decode_taken(&mut self, total: usize, index: EventIndex) -> Record<'_> {
         let offset = self.src.offset();
@@ -207,6 +270,7 @@ impl<R: Read> Reader<R> {
             event: self.table.event(index),
             index,
             arg_bytes: bytes.get(8 + v4::EVENT_HEADER_LEN..).unwrap_or_default(),
+            table: &self.table,
         }
     }
 

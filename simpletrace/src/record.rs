@@ -2,7 +2,7 @@
 
 use trace_events::{Arg, ArgKind, Event};
 
-use crate::events::EventIndex;
+use crate::events::{EventIndex, EventTable};
 
 /// One argument value as recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +24,7 @@ impl Value<'_> {
 }
 
 /// An event record (dropped records included), borrowed from the reader.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Record<'a> {
     /// Byte offset of the record (its type word) in the file.
     pub offset: u64,
@@ -38,9 +38,31 @@ pub struct Record<'a> {
     pub index: EventIndex,
     /// The argument bytes, already checked against `event`'s arguments.
     pub(crate) arg_bytes: &'a [u8],
+    /// The table `event` belongs to, as the reader knows it at this record.
+    pub(crate) table: &'a EventTable,
+}
+
+impl std::fmt::Debug for Record<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Record")
+            .field("offset", &self.offset)
+            .field("id", &self.id)
+            .field("timestamp_ns", &self.timestamp_ns)
+            .field("pid", &self.pid)
+            .field("event", &self.event.name)
+            .field("index", &self.index)
+            .field("args", &self.args().map(|(_, v)| v).collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl<'a> Record<'a> {
+    /// Every event known when this record was read (the trace may declare
+    /// more later).
+    pub fn events(&self) -> &'a EventTable {
+        self.table
+    }
+
     pub fn name(&self) -> &'a str {
         &self.event.name
     }

@@ -1,24 +1,36 @@
-//! `simpletrace events [--json] FILE...`: the events of trace-events files.
+//! `simpletrace events [--json] FILE...`: the events of trace-events files;
+//! `simpletrace events --from-trace TRACE_FILE`: the trace-events file a
+//! self-describing trace carries.
 
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
 use serde_json::{json, Value};
+use simpletrace::{declaration_line, EventTable, Reader};
 use trace_events::Event;
+
+use super::input::fail;
 
 #[derive(Args)]
 pub struct EventsArgs {
     /// One JSON object a line (file, line, name, props, args, fmt, c_format).
     #[arg(long)]
     json: bool,
+    /// Print the trace-events file that a trace written by our runtime
+    /// carries (its events and the runtime's), for QEMU's simpletrace.py.
+    #[arg(long, value_name = "TRACE_FILE", conflicts_with_all = ["json", "files"])]
+    from_trace: Option<PathBuf>,
     /// trace-events files.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "from_trace")]
     files: Vec<PathBuf>,
 }
 
 pub fn run(args: &EventsArgs) -> io::Result<ExitCode> {
+    if let Some(trace) = &args.from_trace {
+        return from_trace(trace);
+    }
     let mut events = Vec::new();
     let mut failed = false;
     for path in &args.files {
@@ -51,6 +63,46 @@ pub fn run(args: &EventsArgs) -> io::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn from_trace(trace: &Path) -> io::Result<ExitCode> {
+    let mut reader = match Reader::open(trace, EventTable::new([])) {
+        Ok(reader) => reader,
+        Err(e) => return Ok(fail(&format_args!("{}: {e}", trace.display()))),
+    };
+    let runtime = reader.events().len();
+    // Declarations may come anywhere before their first use: read it all.
+    loop {
+        match reader.next_record() {
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) if e.is_truncation() => {
+                eprintln!("simpletrace: warning: {}: {e}", trace.display());
+                break;
+            }
+            Err(e) => return Ok(fail(&format_args!("{}: {e}", trace.display()))),
+        }
+    }
+    let events = reader.events().declared();
+    if events.len() == runtime {
+        eprintln!(
+            "simpletrace: warning: {} declares no events (not written by our runtime?)",
+            trace.display()
+        );
+    }
+    let mut out = BufWriter::new(io::stdout().lock());
+    writeln!(
+        out,
+        "# Declared by {}; the last lines are the runtime's own events.",
+        trace.display()
+    )?;
+    // The trace's events first, then the runtime's, like a program's file
+    // with RUNTIME_TRACE_EVENTS appended.
+    for event in events[runtime..].iter().chain(&events[..runtime]) {
+        writeln!(out, "{}", declaration_line(event))?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The fields and meaning of tracetool's own dump (golden tracetool-events.jsonl).

@@ -3,6 +3,9 @@
 
 mod decode;
 mod events;
+mod export;
+mod input;
+mod stats;
 
 use std::io;
 use std::process::ExitCode;
@@ -13,7 +16,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "simpletrace",
     version,
-    about = "Read QEMU simple traces: simpletrace.py-identical text, printf-formatted logs, JSON",
+    about = "Read QEMU simple traces: simpletrace.py-identical text, printf-formatted logs, JSON, timelines, statistics",
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
@@ -26,14 +29,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// List the events declared in trace-events files.
+    /// List the events declared in trace-events files, or print the
+    /// trace-events file a self-describing trace carries.
     Events(events::EventsArgs),
+    /// Export a timeline (Chrome trace-event JSON, for Perfetto).
+    Export(export::ExportArgs),
+    /// Per-event counts, rates, dropped totals and call latencies.
+    Stats(stats::StatsArgs),
 }
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Events(args)) => events::run(&args),
+        Some(Command::Export(args)) => export::run(&args),
+        Some(Command::Stats(args)) => stats::run(&args),
         None => decode::run(&cli.decode),
     };
     match result {

@@ -41,7 +41,7 @@ impl RecordFormat for Json {
 /// The value as the program held it: integers in their declared width and
 /// signedness, bools as booleans, pointers as `"0x..."` strings, strings as
 /// text (invalid UTF-8 replaced by U+FFFD).
-fn write_value(out: &mut Vec<u8>, decl: &Arg, value: Value<'_>) {
+pub(crate) fn write_value(out: &mut Vec<u8>, decl: &Arg, value: Value<'_>) {
     match (decl.kind, value) {
         (_, Value::Str(s)) => write_string(out, &String::from_utf8_lossy(s)),
         (ArgKind::Int(ty), Value::Int(v)) => {
@@ -68,7 +68,7 @@ fn write_value(out: &mut Vec<u8>, decl: &Arg, value: Value<'_>) {
     }
 }
 
-fn write_string(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn write_string(out: &mut Vec<u8>, s: &str) {
     // Writing JSON into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, s);
 }

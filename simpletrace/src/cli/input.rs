@@ -1,0 +1,135 @@
+//! What every reading command takes: optional trace-events files, the trace
+//! file, and the record selection; and how they run an analysis.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use simpletrace::filter::{ThreadSelector, TimeBound};
+use simpletrace::{process, Analyzer, EventTable, Filter, LoadError, ProcessError, Reader};
+
+#[derive(Args)]
+pub struct TraceInput {
+    /// The file has no header: event ids are positions in the trace-events files.
+    #[arg(long)]
+    no_header: bool,
+    /// trace-events files (not needed for traces written by our runtime, which
+    /// declare their events), then the trace file.
+    #[arg(value_name = "[TRACE_EVENTS...] TRACE_FILE", required = true, num_args = 1..)]
+    files: Vec<PathBuf>,
+}
+
+/// Which records to keep; every option given must hold.
+#[derive(Args)]
+pub struct SelectArgs {
+    /// Keep events whose name matches PATTERN (`*`, `?`); `-PATTERN` drops
+    /// them instead. Repeatable.
+    #[arg(long = "events", value_name = "PATTERN", allow_hyphen_values = true)]
+    events: Vec<String>,
+    /// Keep records at or after TIME: nanoseconds as in the trace, or after
+    /// the first record with a leading `+`; units ns (default), us, ms, s
+    /// (e.g. `+1.5ms`).
+    #[arg(long, value_name = "TIME")]
+    from: Option<TimeBound>,
+    /// Keep records at or before TIME (as --from).
+    #[arg(long, value_name = "TIME")]
+    to: Option<TimeBound>,
+    /// Keep records of this process id. Repeatable.
+    #[arg(long, value_name = "PID")]
+    pid: Vec<u32>,
+    /// Keep records of this thread: kernel thread id, or name (glob).
+    /// Repeatable.
+    #[arg(long, value_name = "TID|NAME")]
+    thread: Vec<String>,
+}
+
+impl SelectArgs {
+    pub fn filter(&self) -> Filter {
+        let mut filter = Filter::default();
+        for pattern in &self.events {
+            filter = filter.event(pattern);
+        }
+        if let Some(from) = self.from {
+            filter = filter.from(from);
+        }
+        if let Some(to) = self.to {
+            filter = filter.to(to);
+        }
+        for &pid in &self.pid {
+            filter = filter.pid(pid);
+        }
+        for thread in &self.thread {
+            filter = filter.thread(ThreadSelector::parse(thread));
+        }
+        filter
+    }
+}
+
+impl TraceInput {
+    pub fn trace(&self) -> &Path {
+        self.files.last().map_or(Path::new(""), PathBuf::as_path)
+    }
+
+    /// Load the events and open the trace; on failure the message is printed
+    /// and the exit code returned.
+    pub fn open(&self) -> Result<Reader<File>, ExitCode> {
+        let Some((trace, event_files)) = self.files.split_last() else {
+            return Err(ExitCode::FAILURE);
+        };
+        let table = match EventTable::load(event_files) {
+            Ok((table, warnings)) => {
+                for warning in warnings {
+                    eprintln!("{warning}");
+                }
+                table
+            }
+            Err(LoadError::Invalid { diagnostics, .. }) => {
+                for diagnostic in diagnostics {
+                    eprintln!("{diagnostic}");
+                }
+                return Err(ExitCode::FAILURE);
+            }
+            Err(e) => return Err(fail(&e)),
+        };
+        let file = match File::open(trace) {
+            Ok(file) => file,
+            Err(e) => return Err(fail(&format_args!("cannot open {}: {e}", trace.display()))),
+        };
+        if self.no_header {
+            Ok(Reader::headerless(file, table))
+        } else {
+            Reader::new(file, table).map_err(|e| fail(&format_args!("{}: {e}", trace.display())))
+        }
+    }
+}
+
+/// Run `analyzer` over the trace; a truncated last record is a warning.
+pub fn analyze<A: Analyzer<Error = io::Error>>(
+    reader: &mut Reader<File>,
+    analyzer: &mut A,
+    trace: &Path,
+) -> io::Result<ExitCode> {
+    match process(reader, analyzer) {
+        Ok(summary) => {
+            if let Some(truncated) = summary.truncated {
+                eprintln!("simpletrace: warning: {}: {truncated}", trace.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ProcessError::Analyzer(e)) => Err(e),
+        Err(ProcessError::Read(e)) => {
+            // Everything before the bad record has been written; flush it first.
+            analyzer.end()?;
+            Ok(fail(&format_args!("{}: {e}", trace.display())))
+        }
+    }
+}
+
+/// Print an error (after what was printed so far) and return the failure code.
+pub fn fail(message: &dyn std::fmt::Display) -> ExitCode {
+    let _ = io::stdout().flush();
+    eprintln!("simpletrace: error: {message}");
+    ExitCode::FAILURE
+}

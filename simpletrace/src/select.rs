@@ -1,0 +1,75 @@
+//! Runs a [`Consumer`] over the records a [`Filter`] keeps, telling it which
+//! thread each came from.
+
+use std::io::{self, Write};
+
+use crate::output::{Printer, RecordFormat};
+use crate::{Analyzer, Filter, Record, Thread, Threads};
+
+/// Something that takes the selected records of a trace.
+pub trait Consumer {
+    type Error;
+
+    /// A kept record and its thread, when the trace says (see [`Threads`]).
+    fn record(&mut self, record: &Record<'_>, thread: Option<&Thread>) -> Result<(), Self::Error>;
+
+    /// After the last record.
+    fn end(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// An [`Analyzer`] that follows threads, filters, and hands on to `C`.
+pub struct Selected<C> {
+    threads: Threads,
+    filter: Filter,
+    consumer: C,
+}
+
+impl<C: Consumer> Selected<C> {
+    pub fn new(filter: Filter, consumer: C) -> Self {
+        Self {
+            threads: Threads::default(),
+            filter,
+            consumer,
+        }
+    }
+
+    pub fn consumer(&self) -> &C {
+        &self.consumer
+    }
+
+    pub fn into_inner(self) -> C {
+        self.consumer
+    }
+}
+
+impl<C: Consumer> Analyzer for Selected<C> {
+    type Error = C::Error;
+
+    fn catchall(&mut self, record: &Record<'_>) -> Result<(), Self::Error> {
+        self.threads.observe(record);
+        let thread = self.threads.current_for(record);
+        if self.filter.accepts(record, thread) {
+            self.consumer.record(record, thread)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn end(&mut self) -> Result<(), Self::Error> {
+        self.consumer.end()
+    }
+}
+
+impl<F: RecordFormat, W: Write> Consumer for Printer<F, W> {
+    type Error = io::Error;
+
+    fn record(&mut self, record: &Record<'_>, _: Option<&Thread>) -> io::Result<()> {
+        Analyzer::catchall(self, record)
+    }
+
+    fn end(&mut self) -> io::Result<()> {
+        Analyzer::end(self)
+    }
+}
