@@ -68,10 +68,7 @@ pub fn set_all_enabled(on: bool) -> Result<(), ControlError> {
 
 /// The state of the event with exactly this name, `None` if there is none.
 pub fn event_state(name: &str) -> Option<EventState> {
-    EVENTS
-        .iter()
-        .find(|e| e.meta.name == name)
-        .map(|e| state_of(e))
+    EVENTS.iter().find(|e| e.meta.name == name).map(state_of)
 }
 
 /// The events matching a name or glob with their states, in ID order (`"*"`

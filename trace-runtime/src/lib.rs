@@ -10,6 +10,17 @@
 //!     .start()
 //!     .expect("start tracing");
 //! ```
+//!
+//! # Controlling tracing
+//!
+//! The options string is QEMU's `-trace` argument (see [`options`] for the
+//! grammar): `disk_*,-disk_write,events=FILE,file=FILE,help`, plus
+//! `backend=simple|log|both`, `logfile=FILE` and `timestamp=on|off`. Pass one
+//! from the program's command line with [`Config::options`]; the one in the
+//! environment variable `SIMPLETRACE` is applied at start, after the program's
+//! own configuration. While tracing, from any thread: [`set_enabled`],
+//! [`event_state`], [`list_events`], [`trace_file_on`], [`trace_file_off`],
+//! [`trace_file_flush`], [`trace_file_set`] and [`trace_file_status`].
 
 /// Generates typed event functions from a QEMU-style trace-events file.
 ///
