@@ -120,3 +120,110 @@ pub fn encode_args(args: &[A<'_>]) -> Vec<u8> {
     }
     body
 }
+
+/// One line of a golden `expected.txt` (what simpletrace.py printed).
+#[derive(Debug, Clone)]
+pub struct ExpectedLine {
+    pub name: String,
+    /// Nanoseconds since the first record (the delta column summed up).
+    pub t_ns: i128,
+    pub pid: u32,
+    /// The arguments as printed (`a=0x1 b=b'x'`).
+    pub args: String,
+}
+
+/// The records of a golden case as simpletrace.py printed them.
+pub fn expected_lines(case: &std::path::Path) -> Vec<ExpectedLine> {
+    let text = std::fs::read(case.join("expected.txt")).unwrap();
+    let mut t_ns = 0i128;
+    text.split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            // The text is ASCII: strings are printed with Python's repr.
+            let line = std::str::from_utf8(line).unwrap();
+            let mut parts = line.splitn(4, ' ');
+            let name = parts.next().unwrap().to_string();
+            t_ns += parse_delta_ns(parts.next().unwrap());
+            let pid = parts
+                .next()
+                .unwrap()
+                .strip_prefix("pid=")
+                .unwrap()
+                .parse()
+                .unwrap();
+            let args = parts.next().unwrap_or("").to_string();
+            ExpectedLine {
+                name,
+                t_ns,
+                pid,
+                args,
+            }
+        })
+        .collect()
+}
+
+/// `-12.345` (microseconds, three decimals) in nanoseconds, exactly.
+pub fn parse_delta_ns(text: &str) -> i128 {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (us, frac) = digits.split_once('.').unwrap();
+    assert_eq!(frac.len(), 3, "{text}");
+    let ns = us.parse::<i128>().unwrap() * 1000 + frac.parse::<i128>().unwrap();
+    if negative {
+        -ns
+    } else {
+        ns
+    }
+}
+
+/// A trace written as our runtime writes one: program events `1..` after
+/// `trace_thread` (id 0), with their mappings, in the builder's hands.
+pub const THREADED_EVENTS: &str = "\
+trace_thread(uint64_t tid, const char *name) \"tid %\" PRIu64 \" name %s\"
+io_enter(int fd) \"fd %d\"
+io_exit(int ret) \"ret %d\"
+lock_enter(void)
+lock_exit(void)
+tick(uint64_t n) \"n %\" PRIu64
+orphan_enter(void)
+";
+
+pub const PID: u32 = 100;
+
+/// Two threads (11 \"main\", 12 \"worker-1\"), nested calls, a drop, an exit
+/// that closes an inner call, an unmatched exit, an enter without a declared
+/// exit, an unclosed call at the end, and a timestamp that goes back.
+pub fn threaded_trace() -> Trace {
+    let names = [
+        "trace_thread",
+        "io_enter",
+        "io_exit",
+        "lock_enter",
+        "lock_exit",
+        "tick",
+        "orphan_enter",
+    ];
+    let mut t = Trace::v4();
+    for (id, name) in names.iter().enumerate() {
+        t = t.mapping(id as u64, name);
+    }
+    let thread = |t: Trace, ts, tid, name: &[u8]| t.event(0, ts, PID, &[A::I(tid), A::S(name)]);
+    let t = thread(t, 1000, 11, b"main");
+    let t = t.event(1, 1000, PID, &[A::I(3)]); // io_enter fd=3
+    let t = t.event(3, 1100, PID, &[]); // lock_enter
+    let t = t.event(4, 1200, PID, &[]); // lock_exit
+    let t = t.event(5, 1250, PID, &[A::I(1)]); // tick n=1
+    let t = thread(t, 900, 12, b"worker-1");
+    let t = t.dropped(900, PID, 5);
+    let t = t.event(1, 950, PID, &[A::I(4)]); // io_enter fd=4
+    let t = t.event(3, 960, PID, &[]); // lock_enter
+    let t = t.event(2, 990, PID, &[A::I(0)]); // io_exit ret=0, closes lock too
+    let t = t.event(4, 995, PID, &[]); // lock_exit: nothing open
+    let t = t.event(6, 996, PID, &[]); // orphan_enter: no orphan_exit declared
+    let t = thread(t, 1300, 11, b"main");
+    let t = t.event(2, 1300, PID, &[A::I(-5i64 as u64)]); // io_exit ret=-5
+    let t = t.event(1, 1400, PID, &[A::I(5)]); // io_enter fd=5, never exits
+    t.event(5, 1350, PID, &[A::I(2)]) // tick n=2, earlier than the enter
+}

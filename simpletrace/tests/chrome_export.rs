@@ -1,0 +1,293 @@
+//! `simpletrace export --chrome`: the JSON's structure on traces with nesting,
+//! drops and several threads, and on the golden traces against what
+//! simpletrace.py printed for them.
+
+mod common;
+
+use std::collections::HashMap;
+use std::ffi::OsStr;
+
+use common::*;
+use serde_json::Value;
+
+fn export(trace: &Trace, events: &str, extra: &[&str]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let (tr, ev, out) = (
+        dir.path().join("t"),
+        dir.path().join("e"),
+        dir.path().join("o.json"),
+    );
+    std::fs::write(&tr, &trace.bytes).unwrap();
+    std::fs::write(&ev, events).unwrap();
+    export_files(&[ev.as_os_str(), tr.as_os_str()], &out, extra)
+}
+
+fn export_files(files: &[&OsStr], out: &std::path::Path, extra: &[&str]) -> Value {
+    let mut args: Vec<&OsStr> = vec!["export".as_ref(), "--chrome".as_ref(), out.as_os_str()];
+    args.extend(extra.iter().map(OsStr::new));
+    args.extend_from_slice(files);
+    let run = run_cli(&args);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap()
+}
+
+type Track = (u64, u64);
+
+/// A finished slice: name, start and end in µs, B args, E args.
+#[derive(Debug, PartialEq)]
+struct Slice {
+    name: String,
+    start: f64,
+    end: f64,
+    args: Value,
+    end_args: Value,
+}
+
+/// What a viewer builds from the file, checking the rules it relies on: every
+/// timed event on a named track, timestamps non-decreasing per track, `E`
+/// closing the innermost `B` of the same name, nothing left open.
+struct Timeline {
+    names: HashMap<Track, String>,
+    slices: HashMap<Track, Vec<Slice>>,
+    instants: HashMap<Track, Vec<(String, String, f64, Value)>>,
+}
+
+fn timeline(json: &Value) -> Timeline {
+    assert_eq!(json["displayTimeUnit"], "ns");
+    let events = json["traceEvents"].as_array().expect("traceEvents array");
+    let mut names = HashMap::new();
+    let mut slices: HashMap<Track, Vec<Slice>> = HashMap::new();
+    let mut instants: HashMap<Track, Vec<_>> = HashMap::new();
+    let mut open: HashMap<Track, Vec<(String, f64, Value)>> = HashMap::new();
+    let mut last_ts: HashMap<Track, f64> = HashMap::new();
+    for e in events {
+        let track = (e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap());
+        let name = e["name"].as_str().unwrap().to_string();
+        let ph = e["ph"].as_str().unwrap();
+        if ph == "M" {
+            if name == "thread_name" {
+                names.insert(track, e["args"]["name"].as_str().unwrap().to_string());
+            }
+            continue;
+        }
+        assert!(
+            names.contains_key(&track),
+            "{e}: track not named before use"
+        );
+        let ts = e["ts"].as_f64().unwrap();
+        let last = last_ts.entry(track).or_insert(f64::MIN);
+        assert!(ts >= *last, "{e}: goes back on its track");
+        *last = ts;
+        match ph {
+            "B" => open
+                .entry(track)
+                .or_default()
+                .push((name, ts, e["args"].clone())),
+            "E" => {
+                let (b_name, start, args) = open
+                    .get_mut(&track)
+                    .and_then(Vec::pop)
+                    .expect("E without B");
+                assert_eq!(b_name, name, "E closes the innermost B");
+                slices.entry(track).or_default().push(Slice {
+                    name,
+                    start,
+                    end: ts,
+                    args,
+                    end_args: e["args"].clone(),
+                });
+            }
+            "i" => {
+                assert_eq!(e["s"], "t", "thread-scoped instant");
+                let cat = e["cat"].as_str().unwrap().to_string();
+                instants
+                    .entry(track)
+                    .or_default()
+                    .push((name, cat, ts, e["args"].clone()));
+            }
+            other => panic!("unexpected phase {other}"),
+        }
+    }
+    assert!(
+        open.values().all(Vec::is_empty),
+        "unclosed slices: {open:?}"
+    );
+    Timeline {
+        names,
+        slices,
+        instants,
+    }
+}
+
+fn slice(name: &str, start: f64, end: f64, args: Value, end_args: Value) -> Slice {
+    Slice {
+        name: name.into(),
+        start,
+        end,
+        args,
+        end_args,
+    }
+}
+
+#[test]
+fn threads_nesting_drops_and_unmatched_records() {
+    let json = export(&threaded_trace(), THREADED_EVENTS, &[]);
+    let t = timeline(&json);
+    let (main, worker) = ((PID as u64, 11), (PID as u64, 12));
+    assert_eq!(t.names[&main], "main");
+    assert_eq!(t.names[&worker], "worker-1");
+    assert_eq!(t.names.len(), 2, "{:?}", t.names);
+    let unclosed = serde_json::json!({"unclosed": "closed without its exit"});
+    // Ends in the order viewers see them: inner first.
+    assert_eq!(
+        t.slices[&main],
+        [
+            slice(
+                "lock",
+                1.1,
+                1.2,
+                serde_json::json!({}),
+                serde_json::json!({})
+            ),
+            slice(
+                "io",
+                1.0,
+                1.3,
+                serde_json::json!({"fd": 3}),
+                serde_json::json!({"ret": -5})
+            ),
+            // Never exited: closed at the trace's last timestamp.
+            slice(
+                "io",
+                1.4,
+                1.4,
+                serde_json::json!({"fd": 5}),
+                unclosed.clone()
+            ),
+        ]
+    );
+    assert_eq!(
+        t.slices[&worker],
+        [
+            // io's exit came first: lock is closed with it, keeping the nesting.
+            slice("lock", 0.96, 0.99, serde_json::json!({}), unclosed),
+            slice(
+                "io",
+                0.95,
+                0.99,
+                serde_json::json!({"fd": 4}),
+                serde_json::json!({"ret": 0})
+            ),
+        ]
+    );
+    let instants = |track| -> Vec<(&str, &str, f64, &Value)> {
+        t.instants[&track]
+            .iter()
+            .map(|(n, c, ts, a)| (n.as_str(), c.as_str(), *ts, a))
+            .collect()
+    };
+    assert_eq!(
+        instants(main),
+        [
+            ("tick", "event", 1.25, &serde_json::json!({"n": 1})),
+            // Recorded at 1350 ns, after an event at 1400 ns on its thread.
+            ("tick", "event", 1.4, &serde_json::json!({"n": 2})),
+        ]
+    );
+    assert_eq!(
+        instants(worker),
+        [
+            (
+                "dropped 5 events",
+                "dropped",
+                0.9,
+                &serde_json::json!({"dropped": 5})
+            ),
+            ("lock_exit", "unmatched_exit", 0.995, &serde_json::json!({})),
+            ("orphan_enter", "event", 0.996, &serde_json::json!({})),
+        ]
+    );
+    assert_eq!(json["otherData"]["dropped_events"], 5);
+}
+
+#[test]
+fn filters_apply_to_the_export() {
+    let json = export(
+        &threaded_trace(),
+        THREADED_EVENTS,
+        &["--thread", "worker-*", "--events", "-lock_*"],
+    );
+    let t = timeline(&json);
+    assert_eq!(
+        t.names.keys().copied().collect::<Vec<_>>(),
+        [(PID as u64, 12)]
+    );
+    let names: Vec<&str> = t.slices[&(PID as u64, 12)]
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(names, ["io"]);
+    let json = export(
+        &threaded_trace(),
+        THREADED_EVENTS,
+        &["--from", "+100ns", "--to", "1300"],
+    );
+    let t = timeline(&json);
+    // From 1000 + 100 ns to 1300 ns: main's lock pair, tick n=1, and io_exit
+    // at 1300, unmatched now; nothing of the worker.
+    assert_eq!(t.names.len(), 1);
+    assert_eq!(t.slices[&(PID as u64, 11)].len(), 1);
+    let cats: Vec<&str> = t.instants[&(PID as u64, 11)]
+        .iter()
+        .map(|i| i.1.as_str())
+        .collect();
+    assert_eq!(cats, ["event", "unmatched_exit"]);
+}
+
+/// One track (QEMU traces have no thread records), an instant per record with
+/// the counts simpletrace.py printed, dropped counts summed, and timestamps
+/// kept monotonic although the dropped records go back in time.
+#[test]
+fn golden_traces_export_every_record() {
+    for case in golden_cases() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("o.json");
+        let (ev, tr) = (case.join("trace-events"), case.join("trace.bin"));
+        let json = export_files(&[ev.as_os_str(), tr.as_os_str()], &out, &[]);
+        let t = timeline(&json);
+        let expected = expected_lines(&case);
+        let pid = expected[0].pid as u64;
+        assert_eq!(t.names.keys().copied().collect::<Vec<_>>(), [(pid, pid)]);
+        let instants = &t.instants[&(pid, pid)];
+        let events: Vec<&str> = instants
+            .iter()
+            .filter(|i| i.1 == "event")
+            .map(|i| i.0.as_str())
+            .collect();
+        let want: Vec<&str> = expected
+            .iter()
+            .filter(|l| l.name != "Dropped_Event")
+            .map(|l| l.name.as_str())
+            .collect();
+        assert_eq!(events, want, "{}", case.display());
+        let dropped: u64 = instants
+            .iter()
+            .filter(|i| i.1 == "dropped")
+            .map(|i| i.3["dropped"].as_u64().unwrap())
+            .sum();
+        let want: u64 = expected
+            .iter()
+            .filter(|l| l.name == "Dropped_Event")
+            .map(|l| {
+                u64::from_str_radix(l.args.strip_prefix("num_events_dropped=0x").unwrap(), 16)
+                    .unwrap()
+            })
+            .sum();
+        assert_eq!(dropped, want);
+        assert_eq!(json["otherData"]["dropped_events"], want);
+    }
+}
