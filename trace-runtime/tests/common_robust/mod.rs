@@ -1,0 +1,398 @@
+//! Shared by the robustness tests (`robust_*.rs`): events whose every argument
+//! is derived from `(thread, seq)`, the trace decoded by the real reader
+//! (`simpletrace`), and a per-thread accounting check that holds for any
+//! interleaving of producers and writer.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use simpletrace::{Analyzer, EventTable, OwnedRecord, OwnedValue, ReadError, Reader};
+
+pub mod trace {
+    trace_runtime::trace_events!("tests/common_robust/robust.trace-events");
+}
+
+pub const EVENTS_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/common_robust/robust.trace-events"
+);
+
+/// The event each producer thread emits: thread `t` emits `KINDS[t % 3]` only,
+/// so a thread's dropped records count events of one name.
+pub const KINDS: [&str; 3] = ["robust_int", "robust_str", "robust_mix"];
+
+pub fn kind_of(thread: u32) -> &'static str {
+    KINDS[thread as usize % KINDS.len()]
+}
+
+/// Name given to producer thread `t` (the kernel keeps 15 bytes).
+pub fn thread_name(thread: u32) -> String {
+    format!("robust-{thread}")
+}
+
+/// splitmix64 of `(thread, seq)`: the value every other argument derives from.
+pub fn check_value(thread: u32, seq: u64) -> u64 {
+    let mut z = (u64::from(thread) << 40 ^ seq).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d1_049b_b133_111b);
+    z ^ (z >> 31)
+}
+
+/// 0 to 40 lowercase letters derived from `check` (no allocation: producers
+/// run at full speed).
+pub fn text(check: u64, buf: &mut [u8; 40]) -> &[u8] {
+    let len = (check % 41) as usize;
+    for (i, b) in buf[..len].iter_mut().enumerate() {
+        *b = b'a' + ((check >> (i % 8 * 8)) as u8 ^ i as u8) % 26;
+    }
+    &buf[..len]
+}
+
+/// Record event number `seq` of producer `thread`.
+pub fn emit(thread: u32, seq: u64) {
+    let check = check_value(thread, seq);
+    let mut buf = [0u8; 40];
+    match thread as usize % KINDS.len() {
+        0 => trace::robust_int(thread, seq, check),
+        1 => trace::robust_str(thread, seq, text(check, &mut buf)),
+        _ => trace::robust_mix(
+            thread,
+            seq,
+            neg(check),
+            seq % 2 == 1,
+            text(check, &mut buf),
+            check as usize,
+        ),
+    }
+}
+
+fn neg(check: u64) -> i16 {
+    -((check % 30_000) as i16)
+}
+
+/// The arguments `emit(thread, seq)` records, as the reader decodes them.
+pub fn expected_args(thread: u32, seq: u64) -> Vec<OwnedValue> {
+    let check = check_value(thread, seq);
+    let mut buf = [0u8; 40];
+    let text = OwnedValue::Str(text(check, &mut buf).to_vec());
+    let head = [OwnedValue::Int(thread.into()), OwnedValue::Int(seq)];
+    let tail = match thread as usize % KINDS.len() {
+        0 => vec![OwnedValue::Int(check)],
+        1 => vec![text],
+        _ => vec![
+            // C converts int16_t to uint64_t by sign extension.
+            OwnedValue::Int(i64::from(neg(check)) as u64),
+            OwnedValue::Int(seq % 2),
+            text,
+            OwnedValue::Int(check as usize as u64),
+        ],
+    };
+    head.into_iter().chain(tail).collect()
+}
+
+/// The reader's table: this file's events (the runtime's own are built in).
+pub fn table() -> EventTable {
+    let source = std::fs::read_to_string(EVENTS_FILE).unwrap();
+    let parsed = trace_events::parse_str("robust.trace-events", &source);
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    EventTable::new(parsed.file.events)
+}
+
+/// A trace as the reader sees it.
+pub struct Decoded {
+    pub records: Vec<OwnedRecord>,
+    /// The reader's warning when the file ends inside a record.
+    pub truncated: Option<ReadError>,
+}
+
+#[derive(Default)]
+struct Collect(Vec<OwnedRecord>);
+
+impl Analyzer for Collect {
+    type Error = std::convert::Infallible;
+    fn catchall(&mut self, record: &simpletrace::Record<'_>) -> Result<(), Self::Error> {
+        self.0.push(record.to_owned());
+        Ok(())
+    }
+}
+
+/// Decode a whole trace with `simpletrace::process`; any error other than a
+/// cut-off last record fails the test.
+pub fn decode(input: impl Read) -> Decoded {
+    let mut reader = Reader::new(input, table()).expect("trace header");
+    let mut collect = Collect::default();
+    let summary = simpletrace::process(&mut reader, &mut collect).expect("trace decodes");
+    assert_eq!(summary.records, collect.0.len() as u64);
+    Decoded {
+        records: collect.0,
+        truncated: summary.truncated,
+    }
+}
+
+pub fn decode_file(path: &Path) -> Decoded {
+    decode(std::fs::File::open(path).unwrap())
+}
+
+/// What the writer drained from one thread in one pass: the `trace_thread`
+/// record, then the drops counted since the previous batch, then records.
+#[derive(Debug, Default, Clone)]
+pub struct Batch {
+    pub dropped: u64,
+    pub seqs: Vec<u64>,
+}
+
+/// The producer threads' batches, in file order, by thread number. Checks
+/// that every program record is exactly what `emit` wrote for its `(thread,
+/// seq)`, and that it sits in a batch of the thread that emitted it.
+pub fn batches(records: &[OwnedRecord]) -> BTreeMap<u32, Vec<Batch>> {
+    let mut out: BTreeMap<u32, Vec<Batch>> = BTreeMap::new();
+    let mut current: Option<u32> = None;
+    for r in records {
+        match r.name.as_str() {
+            "trace_event_decl" => assert!(current.is_none(), "declaration after events"),
+            "trace_thread" => {
+                let [_, OwnedValue::Str(name)] = &r.args[..] else {
+                    panic!("trace_thread args {:?}", r.args);
+                };
+                let name = String::from_utf8_lossy(name);
+                let thread = name
+                    .strip_prefix("robust-")
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or_else(|| panic!("records from an unexpected thread {name:?}"));
+                out.entry(thread).or_default().push(Batch::default());
+                current = Some(thread);
+            }
+            "Dropped_Event" => {
+                let batch = last_batch(&mut out, current, r);
+                assert!(
+                    batch.dropped == 0 && batch.seqs.is_empty(),
+                    "a dropped record not right after trace_thread at {}",
+                    r.offset
+                );
+                let [OwnedValue::Int(n)] = r.args[..] else {
+                    panic!("dropped args {:?}", r.args);
+                };
+                assert!(n > 0, "a dropped record counting nothing at {}", r.offset);
+                batch.dropped = n;
+            }
+            name => {
+                let (Some(OwnedValue::Int(thread)), Some(&OwnedValue::Int(seq))) =
+                    (r.args.first(), r.args.get(1))
+                else {
+                    panic!("unexpected record {r:?}");
+                };
+                let thread = *thread as u32;
+                assert_eq!(Some(thread), current, "record of another thread: {r:?}");
+                assert_eq!(name, kind_of(thread), "at {}", r.offset);
+                assert_eq!(r.args, expected_args(thread, seq), "torn record: {r:?}");
+                last_batch(&mut out, current, r).seqs.push(seq);
+            }
+        }
+    }
+    out
+}
+
+fn last_batch<'a>(
+    out: &'a mut BTreeMap<u32, Vec<Batch>>,
+    current: Option<u32>,
+    r: &OwnedRecord,
+) -> &'a mut Batch {
+    let thread = current.unwrap_or_else(|| panic!("record before any trace_thread: {r:?}"));
+    out.get_mut(&thread).unwrap().last_mut().unwrap()
+}
+
+/// Per-thread accounting that holds for any interleaving of one producer and
+/// the writer, even in a trace cut short:
+///
+/// - sequence numbers strictly increase (no record duplicated or reordered);
+/// - for a record in batch `k`, the events missing before it number at least
+///   the drops counted up to batch `k - 1` (those drops happened before the
+///   writer took batch `k - 1`, so before this record was made) and at most
+///   the drops counted up to batch `k + 1` when that batch is in the file
+///   (each missing event was dropped before this record was made, so before
+///   the writer read the drop counter for batch `k + 1`).
+///
+/// With `emitted` (the trace ended normally) every event is accounted for:
+/// records + drops == emitted. Returns (records, drops) of the thread.
+pub fn check_thread(thread: u32, batches: &[Batch], emitted: Option<u64>) -> (u64, u64) {
+    let cumulative: Vec<u64> = batches
+        .iter()
+        .scan(0, |sum, b| {
+            *sum += b.dropped;
+            Some(*sum)
+        })
+        .collect();
+    let mut decoded = 0u64;
+    let mut last = None;
+    for (k, batch) in batches.iter().enumerate() {
+        for &seq in &batch.seqs {
+            if let Some(last) = last {
+                assert!(seq > last, "thread {thread}: seq {seq} after {last}");
+            }
+            last = Some(seq);
+            let missing = seq - decoded;
+            let lower = if k == 0 { 0 } else { cumulative[k - 1] };
+            assert!(
+                missing >= lower,
+                "thread {thread}: {missing} missing before seq {seq}, {lower} counted earlier"
+            );
+            if let Some(&upper) = cumulative.get(k + 1) {
+                assert!(
+                    missing <= upper,
+                    "thread {thread}: {missing} missing before seq {seq}, only {upper} counted"
+                );
+            }
+            decoded += 1;
+        }
+    }
+    let dropped = cumulative.last().copied().unwrap_or(0);
+    if let Some(emitted) = emitted {
+        assert_eq!(
+            decoded + dropped,
+            emitted,
+            "thread {thread}: {decoded} recorded + {dropped} dropped"
+        );
+    }
+    (decoded, dropped)
+}
+
+/// Create a FIFO at `path`.
+pub fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: `c` is a valid NUL-terminated path.
+    let rc = unsafe { libc::mkfifo(c.as_ptr(), 0o600) };
+    assert_eq!(rc, 0, "mkfifo: {}", std::io::Error::last_os_error());
+}
+
+/// Run `f` on its own thread; fail the test if it has not returned within
+/// `limit` (a liveness check with a generous limit, not a speed assertion).
+pub fn within<T: Send + 'static>(
+    limit: Duration,
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(v) => v,
+        Err(_) => panic!("{what}: still running after {limit:?} (blocked)"),
+    }
+}
+
+/// The environment variable that tells a re-executed test binary which
+/// scenario to play.
+pub const CHILD_ENV: &str = "ROBUST_CHILD";
+
+/// The scenario this process plays, if it is a child.
+pub fn child_scenario() -> Option<String> {
+    std::env::var(CHILD_ENV).ok()
+}
+
+/// Re-run this test binary's `test` as a child playing `scenario` in `dir`.
+pub fn child_command(test: &str, scenario: &str, dir: &Path) -> Command {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, scenario)
+        .env_remove(trace_runtime::OPTIONS_ENV)
+        .current_dir(dir);
+    cmd
+}
+
+/// Run a child to its end, killing it (and failing) after `limit`.
+pub fn run_child(mut cmd: Command, limit: Duration) -> Output {
+    use std::process::Stdio;
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let start = Instant::now();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            // SAFETY: signals our own child, which has not been reaped.
+            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+            panic!("child hung: killed after {:?}", start.elapsed());
+        }
+    }
+}
+
+/// Whether the runtime's writer thread is blocked writing to a pipe, as the
+/// kernel's `wchan` says; `None` when the kernel does not tell.
+pub fn writer_blocked_on_pipe() -> Option<bool> {
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let task = task.ok()?.path();
+        let comm = std::fs::read_to_string(task.join("comm")).unwrap_or_default();
+        if comm.trim_end() == "trace-writer" {
+            let wchan = std::fs::read_to_string(task.join("wchan")).ok()?;
+            if wchan.is_empty() || wchan == "0" {
+                return None;
+            }
+            return Some(wchan.contains("pipe_write"));
+        }
+    }
+    Some(false)
+}
+
+/// Call `feed` (which records events) until the writer is blocked on its
+/// FIFO, whose reader never reads (liveness limit 30 s). Returns whether the
+/// kernel confirmed it (else the pipe was seen full).
+pub fn stall_writer_on_fifo(read_end: &std::fs::File, mut feed: impl FnMut()) -> bool {
+    use std::os::fd::AsRawFd;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let fd = read_end.as_raw_fd();
+    // SAFETY: F_GETPIPE_SZ on an open pipe descriptor.
+    let capacity = unsafe { libc::fcntl(fd, libc::F_GETPIPE_SZ) };
+    loop {
+        feed();
+        std::thread::sleep(Duration::from_millis(2));
+        match writer_blocked_on_pipe() {
+            Some(true) => return true,
+            Some(false) => {}
+            None => {
+                let mut queued: libc::c_int = 0;
+                // SAFETY: FIONREAD writes one int through a valid pointer.
+                unsafe { libc::ioctl(fd, libc::FIONREAD, &mut queued) };
+                if queued >= capacity {
+                    eprintln!("note: no wchan in /proc; the pipe is full");
+                    return false;
+                }
+            }
+        }
+        assert!(Instant::now() < deadline, "the writer never blocked");
+    }
+}
+
+/// Open the FIFO's read end without waiting for a writer.
+pub fn open_fifo_reader(path: &Path) -> std::fs::File {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .unwrap()
+}
+
+/// Make reads of `file` block again.
+pub fn set_blocking(file: &std::fs::File) {
+    use std::os::fd::AsRawFd;
+    let fd = file.as_raw_fd();
+    // SAFETY: F_GETFL/F_SETFL on an open descriptor.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        assert!(flags >= 0);
+        assert_eq!(libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK), 0);
+    }
+}
