@@ -3,12 +3,13 @@
 //! `trace_events!` works in three steps, one module each: read the macro input
 //! ([`input`]), load and check the trace-events file ([`load`]), and generate the
 //! event functions and table ([`generate`], with C-to-Rust types in [`types`] and
-//! identifier escaping in [`names`]).
+//! identifier escaping in [`names`]). `#[traced]` is in [`traced`].
 
 mod generate;
 mod input;
 mod load;
 mod names;
+mod traced;
 mod types;
 
 use proc_macro::TokenStream;
@@ -20,6 +21,12 @@ pub fn trace_events(input: TokenStream) -> TokenStream {
     expand(input.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
+}
+
+// Documented on the re-export, `trace_runtime::traced`.
+#[proc_macro_attribute]
+pub fn traced(attr: TokenStream, item: TokenStream) -> TokenStream {
+    traced::expand(attr.into(), item.into()).into()
 }
 
 fn expand(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream> {

@@ -1,0 +1,386 @@
+//! What `#[traced]` functions record with: how a Rust value becomes an event
+//! argument ([`TraceArg`]), how a `Result` shows its error ([`TracedResult`]),
+//! and the guard that records the exit event on every path ([`Exit`]).
+
+use std::ffi::{CStr, CString};
+
+use crate::event::{Event, RecordedKind};
+use crate::record::{record, str_arg_len, RecordPayload};
+
+/// An argument as the simple backend records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoded<'a> {
+    /// Integers, bools and pointers: the value cast to `uint64_t` as C would.
+    U64(u64),
+    /// Strings: the bytes (truncated to 512 when recorded).
+    Str(&'a [u8]),
+}
+
+/// A value a trace can hold: an integer, a `bool`, a string or a raw pointer.
+///
+/// `#[traced]` records each argument not skipped, and with `ret`/`err` the
+/// return value or error, through this trait. References record what they
+/// point to (`&u32` records the `u32`, `&String` the string).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be recorded in a trace",
+    label = "a trace holds integers, `bool`, strings and raw pointers, not `{Self}`",
+    note = "skip the argument: `#[traced(skip(NAME))]` (or `skip_all`); for a return value, leave out `ret` or `err`"
+)]
+pub trait TraceArg {
+    /// How the value is recorded (the event descriptor's argument kind).
+    const KIND: RecordedKind;
+    /// The C type the event declares for it (`uint32_t`, `const char *`...).
+    const C_TYPE: &'static str;
+    /// How the value is passed to a `trace_events!` function that declares it.
+    type Value<'a>
+    where
+        Self: 'a;
+
+    fn encoded(&self) -> Encoded<'_>;
+    fn value(&self) -> Self::Value<'_>;
+    /// What a declared exit event gets where the value is absent (an `Ok`'s
+    /// error): 0, `false`, `""` or null.
+    fn zero<'a>() -> Self::Value<'a>
+    where
+        Self: 'a;
+}
+
+macro_rules! int_arg {
+    ($($ty:ty => $c:literal, $signed:literal;)*) => {$(
+        impl TraceArg for $ty {
+            const KIND: RecordedKind = RecordedKind::Int { bits: <$ty>::BITS as u8, signed: $signed };
+            const C_TYPE: &'static str = $c;
+            type Value<'a> = $ty;
+
+            #[inline(always)]
+            fn encoded(&self) -> Encoded<'_> {
+                // Signed values sign-extend, as C's cast to uint64_t does.
+                Encoded::U64(if $signed { *self as i64 as u64 } else { *self as u64 })
+            }
+            #[inline(always)]
+            fn value(&self) -> $ty {
+                *self
+            }
+            #[inline(always)]
+            fn zero<'a>() -> $ty where Self: 'a {
+                0
+            }
+        }
+    )*};
+}
+
+int_arg! {
+    u8 => "uint8_t", false;
+    u16 => "uint16_t", false;
+    u32 => "uint32_t", false;
+    u64 => "uint64_t", false;
+    usize => "size_t", false;
+    i8 => "int8_t", true;
+    i16 => "int16_t", true;
+    i32 => "int32_t", true;
+    i64 => "int64_t", true;
+    isize => "ssize_t", true;
+}
+
+impl TraceArg for bool {
+    const KIND: RecordedKind = RecordedKind::Bool;
+    const C_TYPE: &'static str = "bool";
+    type Value<'a> = bool;
+
+    #[inline(always)]
+    fn encoded(&self) -> Encoded<'_> {
+        Encoded::U64(*self as u64)
+    }
+    #[inline(always)]
+    fn value(&self) -> bool {
+        *self
+    }
+    #[inline(always)]
+    fn zero<'a>() -> bool
+    where
+        Self: 'a,
+    {
+        false
+    }
+}
+
+macro_rules! str_arg {
+    ($($ty:ty => $value:ty, |$s:ident| $bytes:expr, $as_value:expr, $zero:expr;)*) => {$(
+        impl TraceArg for $ty {
+            const KIND: RecordedKind = RecordedKind::Str;
+            const C_TYPE: &'static str = "const char *";
+            type Value<'a> = &'a $value;
+
+            #[inline(always)]
+            fn encoded(&self) -> Encoded<'_> {
+                let $s = self;
+                Encoded::Str($bytes)
+            }
+            #[inline(always)]
+            fn value(&self) -> &$value {
+                let $s = self;
+                $as_value
+            }
+            #[inline(always)]
+            fn zero<'a>() -> &'a $value where Self: 'a {
+                $zero
+            }
+        }
+    )*};
+}
+
+str_arg! {
+    str => str, |s| s.as_bytes(), s, "";
+    String => str, |s| s.as_bytes(), s.as_str(), "";
+    CStr => CStr, |s| s.to_bytes(), s, c"";
+    CString => CStr, |s| s.as_bytes(), s.as_c_str(), c"";
+}
+
+macro_rules! pointer_arg {
+    ($($ptr:ident),*) => {$(
+        impl<T> TraceArg for *$ptr T {
+            const KIND: RecordedKind = RecordedKind::Pointer;
+            const C_TYPE: &'static str = "void *";
+            type Value<'a> = *$ptr T where T: 'a;
+
+            #[inline(always)]
+            fn encoded(&self) -> Encoded<'_> {
+                Encoded::U64(*self as usize as u64)
+            }
+            #[inline(always)]
+            fn value(&self) -> *$ptr T {
+                *self
+            }
+            #[inline(always)]
+            fn zero<'a>() -> *$ptr T where Self: 'a {
+                std::ptr::null::<T>() as *$ptr T
+            }
+        }
+    )*};
+}
+
+pointer_arg!(const, mut);
+
+macro_rules! reference_arg {
+    ($($ref:ty),*) => {$(
+        impl<T: TraceArg + ?Sized> TraceArg for $ref {
+            const KIND: RecordedKind = T::KIND;
+            const C_TYPE: &'static str = T::C_TYPE;
+            type Value<'a> = T::Value<'a> where Self: 'a;
+
+            #[inline(always)]
+            fn encoded(&self) -> Encoded<'_> {
+                (**self).encoded()
+            }
+            #[inline(always)]
+            fn value(&self) -> T::Value<'_> {
+                (**self).value()
+            }
+            #[inline(always)]
+            fn zero<'a>() -> T::Value<'a> where Self: 'a {
+                T::zero()
+            }
+        }
+    )*};
+}
+
+reference_arg!(&T, &mut T);
+
+/// `err` records the error of a function returning this type.
+#[diagnostic::on_unimplemented(
+    message = "`err` needs a function that returns a `Result`, not `{Self}`",
+    label = "not a `Result`"
+)]
+pub trait TracedResult {
+    type Ok;
+    type Err;
+    fn trace_ok(&self) -> Option<&Self::Ok>;
+    fn trace_err(&self) -> Option<&Self::Err>;
+}
+
+impl<T, E> TracedResult for Result<T, E> {
+    type Ok = T;
+    type Err = E;
+
+    #[inline(always)]
+    fn trace_ok(&self) -> Option<&T> {
+        self.as_ref().ok()
+    }
+    #[inline(always)]
+    fn trace_err(&self) -> Option<&E> {
+        self.as_ref().err()
+    }
+}
+
+/// The value, or the zero of its kind when absent (0 or the empty string).
+#[inline(always)]
+pub fn encoded_or_zero<T: TraceArg + ?Sized>(value: Option<&T>) -> Encoded<'_> {
+    match value {
+        Some(v) => v.encoded(),
+        None if matches!(T::KIND, RecordedKind::Str) => Encoded::Str(&[]),
+        None => Encoded::U64(0),
+    }
+}
+
+/// The value to pass to a declared event, or the zero of its type when absent.
+#[inline(always)]
+pub fn value_or_zero<'a, T: TraceArg + ?Sized + 'a>(value: Option<&'a T>) -> T::Value<'a> {
+    match value {
+        Some(v) => v.value(),
+        None => T::zero(),
+    }
+}
+
+/// Types the closure that runs a body for `ret`/`err` as returning `R`, so `?`
+/// and `return` in it convert as they did in the function.
+#[inline(always)]
+pub fn returning<R, F: FnOnce() -> R>(body: F) -> F {
+    body
+}
+
+/// [`returning`] for the `async` block that runs an `async fn`'s body.
+#[inline(always)]
+pub fn returning_future<R, F: std::future::Future<Output = R>>(body: F) -> F {
+    body
+}
+
+/// Record `event` with these arguments (the caller checked it is enabled:
+/// `state` is its state word).
+#[inline]
+pub fn record_args(state: u64, args: &[Encoded<'_>]) {
+    let len = args
+        .iter()
+        .map(|a| match a {
+            Encoded::U64(_) => 8,
+            Encoded::Str(s) => str_arg_len(s.len()),
+        })
+        .sum();
+    record(state, len, |rec| write_args(rec, args));
+}
+
+#[inline(always)]
+fn write_args(rec: &mut RecordPayload<'_>, args: &[Encoded<'_>]) {
+    for arg in args {
+        match *arg {
+            Encoded::U64(v) => rec.u64(v),
+            Encoded::Str(s) => rec.str(s),
+        }
+    }
+}
+
+/// Records the exit event when dropped: on a plain return, on `?`, while a
+/// panic unwinds and when an `async fn`'s future is dropped unfinished. An
+/// exit event with arguments is recorded with all of them zero there (its
+/// `returned` argument false); [`Exit::returned`] disarms it on the path that
+/// records the return value instead.
+#[must_use]
+pub struct Exit {
+    event: &'static Event,
+}
+
+impl Exit {
+    #[inline(always)]
+    pub fn new(event: &'static Event) -> Self {
+        Exit { event }
+    }
+
+    /// The function returned a value: the caller records the exit itself.
+    #[inline(always)]
+    pub fn returned(self) {
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Exit {
+    #[inline]
+    fn drop(&mut self) {
+        let state = self.event.state();
+        if state & 1 != 0 {
+            record_zeros(state, self.event);
+        }
+    }
+}
+
+fn record_zeros(state: u64, event: &Event) {
+    let args = event.meta.args;
+    let len = args
+        .iter()
+        .map(|a| match a.kind {
+            RecordedKind::Str => str_arg_len(0),
+            _ => 8,
+        })
+        .sum();
+    record(state, len, |rec| {
+        for arg in args {
+            match arg.kind {
+                RecordedKind::Str => rec.str(&[]),
+                _ => rec.u64(0),
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind_and_type<T: TraceArg + ?Sized>() -> (RecordedKind, &'static str) {
+        (T::KIND, T::C_TYPE)
+    }
+
+    #[test]
+    fn integers_declare_their_c_type_and_sign_extend_like_c() {
+        let int = |bits, signed| RecordedKind::Int { bits, signed };
+        assert_eq!(kind_and_type::<u8>(), (int(8, false), "uint8_t"));
+        assert_eq!(kind_and_type::<i16>(), (int(16, true), "int16_t"));
+        assert_eq!(kind_and_type::<u32>(), (int(32, false), "uint32_t"));
+        assert_eq!(kind_and_type::<i64>(), (int(64, true), "int64_t"));
+        assert_eq!(kind_and_type::<usize>().1, "size_t");
+        assert_eq!(kind_and_type::<isize>().1, "ssize_t");
+        assert_eq!((-1i8).encoded(), Encoded::U64(u64::MAX));
+        assert_eq!((-2i32).encoded(), Encoded::U64(u64::MAX - 1));
+        assert_eq!(0xffu8.encoded(), Encoded::U64(0xff));
+        assert_eq!(true.encoded(), Encoded::U64(1));
+    }
+
+    #[test]
+    fn strings_and_references_record_what_they_point_to() {
+        assert_eq!(kind_and_type::<&str>(), (RecordedKind::Str, "const char *"));
+        assert_eq!(kind_and_type::<&mut String>().0, RecordedKind::Str);
+        assert_eq!(kind_and_type::<&&u16>().1, "uint16_t");
+        assert_eq!("ab".encoded(), Encoded::Str(b"ab"));
+        assert_eq!(String::from("cd").encoded(), Encoded::Str(b"cd"));
+        assert_eq!(c"ef".encoded(), Encoded::Str(b"ef"));
+        assert_eq!((&&7u64).encoded(), Encoded::U64(7));
+    }
+
+    #[test]
+    fn raw_pointers_record_their_address() {
+        let x = 5u8;
+        let p: *const u8 = &x;
+        assert_eq!(
+            kind_and_type::<*mut u8>(),
+            (RecordedKind::Pointer, "void *")
+        );
+        assert_eq!(p.encoded(), Encoded::U64(p as usize as u64));
+        assert!(<*const u8 as TraceArg>::zero().is_null());
+    }
+
+    #[test]
+    fn absent_values_are_zero_of_their_kind() {
+        assert_eq!(encoded_or_zero::<u32>(None), Encoded::U64(0));
+        assert_eq!(encoded_or_zero::<String>(None), Encoded::Str(b""));
+        assert_eq!(encoded_or_zero(Some(&3i8)), Encoded::U64(3));
+        assert_eq!(value_or_zero::<String>(None), "");
+        assert_eq!(value_or_zero(Some(&String::from("x"))), "x");
+        assert_eq!(value_or_zero::<i32>(None), 0);
+    }
+
+    #[test]
+    fn results_show_their_error() {
+        let ok: Result<u8, i32> = Ok(1);
+        let err: Result<u8, i32> = Err(-5);
+        assert_eq!((ok.trace_ok(), ok.trace_err()), (Some(&1), None));
+        assert_eq!((err.trace_ok(), err.trace_err()), (None, Some(&-5)));
+    }
+}
