@@ -6,8 +6,10 @@ use crate::event::{ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
 
 /// trace-events declarations of the runtime's own events, for readers such as
 /// `simpletrace.py` (append them to the program's trace-events file).
-pub const RUNTIME_TRACE_EVENTS: &str =
-    "trace_thread(uint64_t tid, const char *name) \"tid %\" PRIu64 \" name %s\"\n";
+pub const RUNTIME_TRACE_EVENTS: &str = concat!(
+    "trace_thread(uint64_t tid, const char *name) \"tid %\" PRIu64 \" name %s\"\n",
+    "trace_event_decl(uint64_t id, const char *decl) \"id %\" PRIu64 \" decl %s\"\n",
+);
 
 /// Written by the writer before each batch of records drained from one thread's
 /// buffer: the records that follow (up to the next `trace_thread`) came from the
@@ -38,6 +40,34 @@ pub(crate) static TRACE_THREAD: Event = Event::new(EventMeta {
     available: true,
 });
 
+/// Written once per program event right after the mapping records (see
+/// `describe.rs`): event `id` is declared by the trace-events line `decl`, so
+/// a reader needs no trace-events file. Disable it to leave them out.
+#[linkme::distributed_slice(EVENTS)]
+pub(crate) static TRACE_EVENT_DECL: Event = Event::new(EventMeta {
+    name: "trace_event_decl",
+    args: &[
+        ArgMeta {
+            ty: "uint64_t",
+            name: "id",
+            kind: RecordedKind::Int {
+                bits: 64,
+                signed: false,
+            },
+        },
+        ArgMeta {
+            ty: "const char *",
+            name: "decl",
+            kind: RecordedKind::Str,
+        },
+    ],
+    fmt: "\"id %\" PRIu64 \" decl %s\"",
+    c_format: "id %llu decl %s",
+    file: file!(),
+    line: line!(),
+    available: true,
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,10 +77,15 @@ mod tests {
     fn trace_events_text_matches_the_descriptor() {
         let parsed = trace_events::parse_str("runtime", RUNTIME_TRACE_EVENTS);
         assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
-        let [ev] = &parsed.file.events[..] else {
-            panic!("one event expected: {:?}", parsed.file.events);
+        let [thread, decl] = &parsed.file.events[..] else {
+            panic!("two events expected: {:?}", parsed.file.events);
         };
-        let meta = &TRACE_THREAD.meta;
+        for (ev, meta) in [(thread, &TRACE_THREAD.meta), (decl, &TRACE_EVENT_DECL.meta)] {
+            check(ev, meta);
+        }
+    }
+
+    fn check(ev: &trace_events::Event, meta: &EventMeta) {
         assert_eq!(ev.name, meta.name);
         assert_eq!(ev.fmt, meta.fmt);
         assert_eq!(ev.c_format, meta.c_format);

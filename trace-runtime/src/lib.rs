@@ -69,6 +69,7 @@ pub use trace_macros::trace_events;
 pub mod args;
 mod clock;
 mod config;
+mod describe;
 mod encode;
 pub mod event;
 mod event_control;

@@ -15,7 +15,7 @@ use crate::log::{self, Output};
 use crate::record::{BACKENDS, LOG, SIMPLE};
 use crate::select::{self, Matcher, SelectError};
 use crate::trace_file::TraceFile;
-use crate::{encode, event_control, fork, local, sys, writer};
+use crate::{clock, describe, encode, event_control, fork, local, sys, writer};
 
 /// State shared by the controlling functions and the writer thread.
 pub(crate) struct Control {
@@ -99,6 +99,7 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
     for event in EVENTS.iter() {
         encode::push_mapping(&mut preamble, event.id(), event.meta.name);
     }
+    describe::push_declarations(&mut preamble, clock::now_ns(), pid);
     let write_errors = AtomicU64::new(0);
     let trace_file = if config.backend.simple() {
         TraceFile::create(path.clone(), &preamble, &write_errors).map_err(|source| {

@@ -128,6 +128,7 @@ pub(crate) fn matching<'a>(
 
 fn is_runtime_event(event: &Event) -> bool {
     std::ptr::eq(event, &crate::internal::TRACE_THREAD)
+        || std::ptr::eq(event, &crate::internal::TRACE_EVENT_DECL)
 }
 
 /// Give every event its ID (its index in `EVENTS`), all disabled.

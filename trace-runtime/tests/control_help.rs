@@ -41,6 +41,7 @@ fn help_lists_every_event_with_its_state_and_exits() {
             "net_tx : state 0",
             "raw_args : state 0",
             "tick : state 0",
+            "trace_event_decl : state 1",
             "trace_thread : state 1",
         ]
     );

@@ -82,6 +82,7 @@ fn options_select_events_and_running_code_sees_changes() {
             "net_tx : state 0",
             "raw_args : state 0",
             "tick : state 1",
+            "trace_event_decl : state 1",
             "trace_thread : state 1",
         ]
     );
@@ -139,14 +140,14 @@ fn options_select_events_and_running_code_sees_changes() {
 
     let recs: Vec<_> = records(&path)
         .into_iter()
-        .filter(|r| r.name != "trace_thread")
+        .filter(|r| r.name != "trace_thread" && r.name != "trace_event_decl")
         .collect();
     let names: Vec<&str> = recs.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["disk_read", "disk_write", "tick"]);
     assert_eq!(
         reader_log(&path, &[])
             .lines()
-            .filter(|l| !l.starts_with("trace_thread"))
+            .filter(|l| !l.starts_with("trace_thread") && !l.starts_with("trace_event_decl"))
             .collect::<Vec<_>>(),
         [
             "disk_read dev vda offset 0x0 len 512",

@@ -43,12 +43,12 @@ pub fn records(path: &Path) -> Vec<OwnedRecord> {
     out
 }
 
-/// Names of the program records (no `trace_thread`, no dropped records).
+/// Names of the program records (no runtime records, no dropped records).
 pub fn program_names(path: &Path) -> Vec<String> {
     records(path)
         .into_iter()
         .map(|r| r.name)
-        .filter(|n| n != "trace_thread" && n != "Dropped_Event")
+        .filter(|n| n != "trace_thread" && n != "trace_event_decl" && n != "Dropped_Event")
         .collect()
 }
 

@@ -1,0 +1,133 @@
+//! Self-describing traces: right after the mappings, one
+//! `trace_event_decl(id, decl)` record per program event carries the event's
+//! trace-events line, so a reader needs no trace-events file (the runtime's
+//! own events are built into readers).
+
+use crate::encode;
+use crate::event::{EventMeta, EVENTS};
+use crate::internal::{TRACE_EVENT_DECL, TRACE_THREAD};
+
+/// The event's trace-events declaration, e.g.
+/// `disable foo(int a, const char *s) "a %d s %s"`.
+pub(crate) fn declaration(meta: &EventMeta) -> String {
+    let mut line = String::new();
+    if !meta.available {
+        line.push_str("disable ");
+    }
+    line.push_str(meta.name);
+    line.push('(');
+    if meta.args.is_empty() {
+        line.push_str("void");
+    }
+    for (i, arg) in meta.args.iter().enumerate() {
+        if i > 0 {
+            line.push_str(", ");
+        }
+        line.push_str(arg.ty);
+        // `const char *name`, `uint64_t addr`.
+        if !arg.ty.ends_with('*') {
+            line.push(' ');
+        }
+        line.push_str(arg.name);
+    }
+    line.push(')');
+    if !meta.fmt.is_empty() {
+        line.push(' ');
+        line.push_str(meta.fmt);
+    }
+    line
+}
+
+/// Append a declaration record for every program event, unless
+/// `trace_event_decl` is disabled. The text is written whole (not cut at
+/// 512 bytes like recorded strings): readers take the length as written.
+pub(crate) fn push_declarations(out: &mut Vec<u8>, timestamp_ns: u64, pid: u32) {
+    if !TRACE_EVENT_DECL.is_enabled() {
+        return;
+    }
+    for event in EVENTS.iter() {
+        if std::ptr::eq(event, &TRACE_THREAD) || std::ptr::eq(event, &TRACE_EVENT_DECL) {
+            continue;
+        }
+        let decl = declaration(&event.meta);
+        let start = out.len();
+        out.resize(start + encode::record_len(8 + 4 + decl.len()), 0);
+        let rec = &mut out[start..];
+        encode::put_record_header(rec, TRACE_EVENT_DECL.id(), timestamp_ns, pid);
+        let args = &mut rec[encode::record_len(0)..];
+        args[..8].copy_from_slice(&event.id().to_ne_bytes());
+        args[8..12].copy_from_slice(&(decl.len() as u32).to_ne_bytes());
+        args[12..].copy_from_slice(decl.as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{ArgMeta, RecordedKind};
+
+    /// Declarations parse back to the events they describe.
+    #[test]
+    fn declarations_round_trip_through_the_parser() {
+        const ARGS: &[ArgMeta] = &[
+            ArgMeta {
+                ty: "const char *",
+                name: "dev",
+                kind: RecordedKind::Str,
+            },
+            ArgMeta {
+                ty: "uint64_t",
+                name: "sector",
+                kind: RecordedKind::Int {
+                    bits: 64,
+                    signed: false,
+                },
+            },
+            ArgMeta {
+                ty: "void *",
+                name: "req",
+                kind: RecordedKind::Pointer,
+            },
+        ];
+        let meta = |name, args, fmt, available| EventMeta {
+            name,
+            args,
+            fmt,
+            c_format: "",
+            file: "",
+            line: 0,
+            available,
+        };
+        let disk = meta(
+            "disk_read",
+            ARGS,
+            "\"dev %s sector %\" PRIu64 \" req %p\"",
+            true,
+        );
+        let tick = meta("tick", &[], "", true);
+        let dump = meta("debug_dump", &ARGS[..1], "\"dump %s\"", false);
+        let mut runtime = crate::RUNTIME_TRACE_EVENTS.lines();
+        for (meta, text) in [
+            (
+                &disk,
+                "disk_read(const char *dev, uint64_t sector, void *req) \"dev %s sector %\" PRIu64 \" req %p\"",
+            ),
+            (&tick, "tick(void)"),
+            (&dump, "disable debug_dump(const char *dev) \"dump %s\""),
+            (&TRACE_THREAD.meta, runtime.next().unwrap()),
+            (&TRACE_EVENT_DECL.meta, runtime.next().unwrap()),
+        ] {
+            let line = declaration(meta);
+            assert_eq!(line, text);
+            let parsed = trace_events::parse_str("decl", &format!("{line}\n"));
+            assert!(!parsed.has_errors(), "{line}: {:?}", parsed.diagnostics);
+            let event = &parsed.file.events[0];
+            assert_eq!(event.name, meta.name);
+            assert_eq!(event.is_disabled(), !meta.available);
+            assert_eq!(event.fmt, meta.fmt);
+            let args: Vec<(&str, &str)> = event.args.iter().map(|a| (a.ty.as_str(), a.name.as_str())).collect();
+            let want: Vec<(&str, &str)> = meta.args.iter().map(|a| (a.ty, a.name)).collect();
+            assert_eq!(args, want);
+        }
+    }
+}
