@@ -5,5 +5,5 @@
 pub mod floor;
 pub mod ours;
 pub mod qemu_port;
-pub mod tracing_baseline;
 pub mod setup;
+pub mod tracing_baseline;

@@ -54,10 +54,7 @@ impl Setup {
         let qemu_path = dir.path().join("qemu.trace");
         let tracing_path = dir.path().join("tracing.log");
 
-        let ours = config
-            .file(&ours_path)
-            .disable("bench_disabled")
-            .start()?;
+        let ours = config.file(&ours_path).disable("bench_disabled").start()?;
 
         QEMU.init()?;
         QEMU.set_trace_file(&qemu_path)?;
