@@ -66,6 +66,48 @@
 /// ```
 pub use trace_macros::trace_events;
 
+/// Traces a function: an event when it is entered, with its arguments, and one
+/// when it exits, by any return, `?`, panic unwinding or (`async fn`) a future
+/// dropped unfinished. The events are `NAME_enter` and `NAME_exit` (`NAME` is
+/// the function's name, or `name = "..."`), need no trace-events line, and are
+/// enabled by pattern, listed, mapped and declared in the trace like any other.
+///
+/// ```
+/// use trace_runtime::traced;
+///
+/// #[traced]
+/// fn read_block(dev: &str, sector: u64) -> usize { 512 }
+///
+/// #[traced(name = "dev_write", skip(buf), ret)]
+/// fn write(fd: i32, buf: &[u8]) -> isize { buf.len() as isize }
+///
+/// #[traced(err)]
+/// fn open(path: &str) -> Result<u32, i32> { Err(-2) }
+///
+/// read_block("vda", 8); // read_block_enter(dev, sector) ... read_block_exit()
+/// ```
+///
+/// Arguments are recorded through [`TraceArg`]: integers, `bool`, strings
+/// (`&str`, `String`, `&CStr`), raw pointers, and references to those. `self`
+/// and pattern arguments are not recorded. Anything else must be skipped, as
+/// must arguments whose type is generic or `impl Trait`: the events' arguments
+/// have fixed types.
+///
+/// Options:
+/// - `name = "x"`: events `x_enter`/`x_exit` (two methods of one name need it).
+/// - `skip(a, b)`, `skip_all`: record only the other arguments.
+/// - `ret`: the exit event is `NAME_exit(bool returned, T ret)`.
+/// - `err`: for a `Result<T, E>`, `NAME_exit(bool returned, bool is_err, E err)`;
+///   with `ret` too, `NAME_exit(bool returned, bool is_err, T ret, E err)`.
+///   `returned` is false (and the values zero) on unwinding or cancellation.
+/// - `events = path`: use the events a `trace_events!` invocation in module
+///   `path` declares (`path::NAME_enter(args...)`, `path::NAME_exit(...)`),
+///   so rustc checks the declarations against the function.
+///
+/// The events have no format: the log backend prints `arg=value` as
+/// simpletrace.py does.
+pub use trace_macros::traced;
+
 pub mod args;
 mod clock;
 mod config;
@@ -85,6 +127,7 @@ mod select;
 mod sync;
 mod sys;
 mod trace_file;
+mod traced;
 mod writer;
 
 pub use args::{TracePtr, TraceStr};
@@ -105,6 +148,7 @@ pub use trace_file::{
     trace_file_flush, trace_file_off, trace_file_on, trace_file_set, trace_file_status,
     TraceFileStatus,
 };
+pub use traced::{Encoded, TraceArg, TracedResult};
 
 /// Start tracing with the default configuration (every event, file `trace-<pid>`).
 pub fn start() -> Result<TraceGuard, StartError> {
@@ -118,5 +162,9 @@ pub mod __private {
     pub use crate::args::{TracePtr, TraceStr};
     pub use crate::event::{ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
     pub use crate::record::{record, str_arg_len, RecordPayload};
+    pub use crate::traced::{
+        encoded_or_zero, record_args, returning, returning_future, value_or_zero, Encoded, Exit,
+        TraceArg, TracedResult,
+    };
     pub use linkme;
 }
