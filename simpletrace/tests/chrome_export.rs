@@ -291,3 +291,47 @@ fn golden_traces_export_every_record() {
         assert_eq!(json["otherData"]["dropped_events"], want);
     }
 }
+
+/// `--html` embeds exactly the `--chrome` JSON, with `<` escaped so no
+/// string can end the script element.
+#[test]
+fn html_page_embeds_the_chrome_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tr, ev) = (dir.path().join("t"), dir.path().join("e"));
+    // A thread name that would end a script element if written raw.
+    let trace = threaded_trace()
+        .event(0, 2000, PID, &[A::I(13), A::S(b"</script><b>")])
+        .event(5, 2001, PID, &[A::I(3)]);
+    std::fs::write(&tr, &trace.bytes).unwrap();
+    std::fs::write(&ev, THREADED_EVENTS).unwrap();
+    let (json_out, html_out) = (dir.path().join("o.json"), dir.path().join("o.html"));
+    let json = export_files(&[ev.as_os_str(), tr.as_os_str()], &json_out, &[]);
+    let args: Vec<&OsStr> = vec![
+        "export".as_ref(),
+        "--html".as_ref(),
+        html_out.as_os_str(),
+        ev.as_os_str(),
+        tr.as_os_str(),
+    ];
+    let run = run_cli(&args);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let html = std::fs::read_to_string(&html_out).unwrap();
+    let start = html
+        .find(r#"<script type="application/json" id="trace">"#)
+        .unwrap();
+    let body = &html[start..];
+    let body = &body[body.find('>').unwrap() + 1..];
+    let embedded = &body[..body.find("</script>").unwrap()];
+    assert!(!embedded.contains('<'));
+    let embedded: Value = serde_json::from_str(embedded).unwrap();
+    assert_eq!(embedded, json);
+    assert_eq!(timeline(&embedded).names[&(PID as u64, 13)], "</script><b>");
+    assert!(
+        !html.contains("src=") && !html.contains("href=") && !html.contains("fetch("),
+        "self-contained: loads nothing"
+    );
+}

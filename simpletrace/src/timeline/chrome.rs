@@ -49,6 +49,11 @@ impl<W: Write> ChromeTrace<W> {
         }
     }
 
+    /// The writer (what is buffered is not in it before [`Consumer::end`]).
+    pub fn writer_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     /// Write what is buffered and return the writer (after [`Consumer::end`]).
     pub fn into_inner(mut self) -> io::Result<W> {
         self.out.write_all(&self.buf)?;

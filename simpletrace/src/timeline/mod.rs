@@ -1,10 +1,12 @@
 //! Timelines: which records are calls, one monotonic track per thread, and
-//! the Chrome trace-event JSON export.
+//! the Chrome trace-event JSON export, and a self-contained HTML view.
 
 pub mod chrome;
+pub mod html;
 pub mod pairs;
 pub mod tracks;
 
 pub use chrome::ChromeTrace;
+pub use html::HtmlTimeline;
 pub use pairs::{PairId, Pairs, Role};
 pub use tracks::{Closed, TrackKey, Tracks};
