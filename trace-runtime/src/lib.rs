@@ -163,7 +163,7 @@ pub mod __private {
     pub use crate::event::{ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
     pub use crate::record::{record, str_arg_len, RecordPayload};
     pub use crate::traced::{
-        encoded_or_zero, record_args, returning, returning_future, value_or_zero, Encoded, Exit,
+        record_args, returning, returning_future, value_or_zero, zero_encoded, Encoded, Exit,
         TraceArg, TracedResult,
     };
     pub use linkme;

@@ -212,13 +212,12 @@ impl<T, E> TracedResult for Result<T, E> {
     }
 }
 
-/// The value, or the zero of its kind when absent (0 or the empty string).
+/// What an absent value of this kind records: 0 or the empty string.
 #[inline(always)]
-pub fn encoded_or_zero<T: TraceArg + ?Sized>(value: Option<&T>) -> Encoded<'_> {
-    match value {
-        Some(v) => v.encoded(),
-        None if matches!(T::KIND, RecordedKind::Str) => Encoded::Str(&[]),
-        None => Encoded::U64(0),
+pub const fn zero_encoded(kind: RecordedKind) -> Encoded<'static> {
+    match kind {
+        RecordedKind::Str => Encoded::Str(&[]),
+        _ => Encoded::U64(0),
     }
 }
 
@@ -368,9 +367,9 @@ mod tests {
 
     #[test]
     fn absent_values_are_zero_of_their_kind() {
-        assert_eq!(encoded_or_zero::<u32>(None), Encoded::U64(0));
-        assert_eq!(encoded_or_zero::<String>(None), Encoded::Str(b""));
-        assert_eq!(encoded_or_zero(Some(&3i8)), Encoded::U64(3));
+        assert_eq!(zero_encoded(u32::KIND), Encoded::U64(0));
+        assert_eq!(zero_encoded(String::KIND), Encoded::Str(b""));
+        assert_eq!(zero_encoded(<*const u8>::KIND), Encoded::U64(0));
         assert_eq!(value_or_zero::<String>(None), "");
         assert_eq!(value_or_zero(Some(&String::from("x"))), "x");
         assert_eq!(value_or_zero::<i32>(None), 0);

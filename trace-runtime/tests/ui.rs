@@ -26,4 +26,6 @@ fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/fail/*.rs");
     t.pass("tests/ui/pass/*.rs");
+    t.compile_fail("tests/ui/traced_fail/*.rs");
+    t.pass("tests/ui/traced_pass/*.rs");
 }

@@ -34,7 +34,14 @@ struct Names {
 }
 
 fn rt() -> TokenStream {
-    quote!(::trace_runtime::__private)
+    rt_at(Span::call_site())
+}
+
+/// The runtime's path with the span of what it is used for, so type errors
+/// point at the user's code (on stable, an expression's span is its first
+/// token's).
+fn rt_at(span: Span) -> TokenStream {
+    quote_spanned!(span=> ::trace_runtime::__private)
 }
 
 pub fn generate(t: &Traced) -> TokenStream {
@@ -61,6 +68,10 @@ pub fn generate(t: &Traced) -> TokenStream {
 }
 
 /// The events are ours: two descriptors, recorded with `record_args`.
+///
+/// Values are encoded through `<T as TraceArg>` with `T` as written and spanned
+/// on it, so a type that cannot be recorded gives the same error as its
+/// descriptor, which rustc reports once.
 fn own_events(t: &Traced, n: &Names) -> TokenStream {
     let rt = rt();
     let Names {
@@ -76,13 +87,16 @@ fn own_events(t: &Traced, n: &Names) -> TokenStream {
         .map(|a| arg_meta(&a.name, &a.static_ty, a.ty.span()));
     let enter = descriptor(enter_static, &format!("{}_enter", t.base), enter_args);
     let exit_desc = descriptor(exit_static, &format!("{}_exit", t.base), exit_metas(t));
-    let idents = t.args.iter().map(|a| &a.ident);
+    let encoded = t.args.iter().map(|a| {
+        let (ident, ty, rt) = (&a.ident, &a.ty, rt_at(a.ty.span()));
+        quote_spanned!(a.ty.span()=> <#ty as #rt::TraceArg>::encoded(&#ident))
+    });
     let prologue = quote! {
         #enter
         #exit_desc
         let #state = #enter_static.state();
         if #state & 1 != 0 {
-            #rt::record_args(#state, &[#(#rt::TraceArg::encoded(&#idents)),*]);
+            #rt::record_args(#state, &[#(#encoded),*]);
         }
         let #exit = #rt::Exit::new(&#exit_static);
     };
@@ -90,14 +104,32 @@ fn own_events(t: &Traced, n: &Names) -> TokenStream {
         let block = &t.item.block;
         return quote!(#prologue #block);
     }
-    let values = exit_values(
-        t,
-        n,
-        |v| quote!(#rt::TraceArg::encoded(#v)),
-        |v| quote!(#rt::encoded_or_zero(#v)),
-    );
-    let values = values.into_iter().map(|v| quote!(#v)).collect::<Vec<_>>();
-    let run = run_body(t, n);
+
+    let (span, rt_ret, ty) = (ret_span(t), rt_at(ret_span(t)), ret_type(t));
+    let result = quote_spanned!(span=> <#ty as #rt_ret::TracedResult>);
+    let encode = |value: TokenStream, ty: TokenStream| quote_spanned!(span=> <#ty as #rt_ret::TraceArg>::encoded(#value));
+    // The `Ok` value or the error, zero when absent.
+    let part = |part: &str| {
+        let (get, ty) = match part {
+            "ok" => (quote!(trace_ok), quote_spanned!(span=> #result::Ok)),
+            _ => (quote!(trace_err), quote_spanned!(span=> #result::Err)),
+        };
+        let value = encode(quote!(v), ty.clone());
+        quote_spanned! {span=>
+            match #result::#get(&#ret) {
+                ::core::option::Option::Some(v) => #value,
+                ::core::option::Option::None => #rt_ret::zero_encoded(<#ty as #rt_ret::TraceArg>::KIND),
+            }
+        }
+    };
+    let is_err =
+        quote_spanned!(span=> #rt_ret::Encoded::U64(#result::trace_err(&#ret).is_some() as u64));
+    let values = match (t.options.ret.is_some(), t.options.err.is_some()) {
+        (true, false) => vec![encode(quote!(&#ret), ty)],
+        (false, true) => vec![is_err, part("err")],
+        _ => vec![is_err, part("ok"), part("err")],
+    };
+    let run = run_body(t);
     quote! {
         #prologue
         let #ret = #run;
@@ -118,7 +150,7 @@ fn declared_events(t: &Traced, n: &Names, path: &Path) -> TokenStream {
     let enter_fn = format_ident!("{}_enter", t.base, span = path.span());
     let exit_fn = format_ident!("{}_exit", t.base, span = path.span());
     let values = t.args.iter().map(|a| {
-        let ident = &a.ident;
+        let (ident, rt) = (&a.ident, rt_at(a.ty.span()));
         quote_spanned!(a.ty.span()=> #rt::TraceArg::value(&#ident))
     });
     let prologue = quote! {
@@ -134,13 +166,17 @@ fn declared_events(t: &Traced, n: &Names, path: &Path) -> TokenStream {
             #block
         };
     }
-    let values = exit_values(
-        t,
-        n,
-        |v| quote!(#rt::TraceArg::value(#v)),
-        |v| quote!(#rt::value_or_zero(#v)),
-    );
-    let run = run_body(t, n);
+    let (span, rt_ret) = (ret_span(t), rt_at(ret_span(t)));
+    let ok = quote_spanned!(span=> #rt_ret::TracedResult::trace_ok(&#ret));
+    let err = quote_spanned!(span=> #rt_ret::TracedResult::trace_err(&#ret));
+    let is_err = quote_spanned!(span=> #err.is_some());
+    let or_zero = |v| quote_spanned!(span=> #rt_ret::value_or_zero(#v));
+    let values = match (t.options.ret.is_some(), t.options.err.is_some()) {
+        (true, false) => vec![quote_spanned!(span=> #rt_ret::TraceArg::value(&#ret))],
+        (false, true) => vec![is_err, or_zero(err)],
+        _ => vec![is_err, or_zero(ok), or_zero(err)],
+    };
+    let run = run_body(t);
     quote! {
         #prologue
         let #ret = #run;
@@ -151,14 +187,10 @@ fn declared_events(t: &Traced, n: &Names, path: &Path) -> TokenStream {
 }
 
 /// The body as an expression whose value is the function's return value.
-fn run_body(t: &Traced, n: &Names) -> TokenStream {
+fn run_body(t: &Traced) -> TokenStream {
     let rt = rt();
-    let _ = n;
     let block = &t.item.block;
-    let ty = match &t.item.sig.output {
-        syn::ReturnType::Type(_, ty) => quote!(#ty),
-        syn::ReturnType::Default => quote!(()),
-    };
+    let ty = ret_type(t);
     if t.item.sig.asyncness.is_some() {
         quote!(#rt::returning_future::<#ty, _>(async move #block).await)
     } else {
@@ -166,44 +198,23 @@ fn run_body(t: &Traced, n: &Names) -> TokenStream {
     }
 }
 
-/// The exit event's values after `returned`: `value` makes one from a
-/// reference, `or_zero` from an `Option` of a reference.
-fn exit_values(
-    t: &Traced,
-    n: &Names,
-    value: impl Fn(TokenStream) -> TokenStream,
-    or_zero: impl Fn(TokenStream) -> TokenStream,
-) -> Vec<TokenStream> {
-    let rt = rt();
-    let ret = &n.ret;
-    let ok = quote!(#rt::TracedResult::trace_ok(&#ret));
-    let err = quote!(#rt::TracedResult::trace_err(&#ret));
-    let is_err = quote!(#err.is_some());
-    let is_err = if t.options.events.is_some() {
-        is_err
-    } else {
-        quote!(#rt::Encoded::U64(#is_err as u64))
-    };
-    match (t.options.ret.is_some(), t.options.err.is_some()) {
-        (true, false) => vec![value(quote!(&#ret))],
-        (false, true) => vec![is_err, or_zero(err)],
-        (true, true) => vec![is_err, or_zero(ok), or_zero(err)],
-        (false, false) => vec![],
+/// The return type as written (`()` if none).
+fn ret_type(t: &Traced) -> TokenStream {
+    match &t.item.sig.output {
+        syn::ReturnType::Type(_, ty) => quote!(#ty),
+        syn::ReturnType::Default => quote!(()),
     }
 }
 
 /// Descriptors of the exit event's arguments.
 fn exit_metas(t: &Traced) -> Vec<TokenStream> {
-    let rt = rt();
     let Some(ty) = &t.ret else {
         return vec![];
     };
-    let span = match &t.item.sig.output {
-        syn::ReturnType::Type(_, ty) => ty.span(),
-        syn::ReturnType::Default => Span::call_site(),
-    };
-    let ok = quote!(<#ty as #rt::TracedResult>::Ok);
-    let err = quote!(<#ty as #rt::TracedResult>::Err);
+    let span = ret_span(t);
+    let rt = rt_at(span);
+    let ok = quote_spanned!(span=> <#ty as #rt::TracedResult>::Ok);
+    let err = quote_spanned!(span=> <#ty as #rt::TracedResult>::Err);
     let mut metas = vec![bool_meta("returned")];
     match (t.options.ret.is_some(), t.options.err.is_some()) {
         (true, false) => metas.push(arg_meta("ret", ty, span)),
@@ -217,6 +228,14 @@ fn exit_metas(t: &Traced) -> Vec<TokenStream> {
     metas
 }
 
+/// The return type's span: errors about the recorded value point there.
+fn ret_span(t: &Traced) -> Span {
+    match &t.item.sig.output {
+        syn::ReturnType::Type(_, ty) => ty.span(),
+        syn::ReturnType::Default => Span::call_site(),
+    }
+}
+
 fn bool_meta(name: &str) -> TokenStream {
     let rt = rt();
     quote!(#rt::ArgMeta { ty: "bool", name: #name, kind: #rt::RecordedKind::Bool })
@@ -225,7 +244,7 @@ fn bool_meta(name: &str) -> TokenStream {
 /// An argument of type `ty`; a type that cannot be recorded fails here,
 /// spanned on the type as written.
 fn arg_meta(name: &str, ty: &TokenStream, span: Span) -> TokenStream {
-    let rt = rt();
+    let rt = rt_at(span);
     quote_spanned! {span=>
         #rt::ArgMeta {
             ty: <#ty as #rt::TraceArg>::C_TYPE,
