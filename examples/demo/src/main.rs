@@ -4,14 +4,17 @@
 //! QEMU's log backend prints it.
 //!
 //! Usage: `cargo run --release -p demo [TRACE_FILE]` (default `trace-<pid>`).
+//! The trace is self-describing: `simpletrace TRACE_FILE` decodes it with no
+//! trace-events file, and `simpletrace events --from-trace TRACE_FILE` prints the
+//! declarations QEMU's simpletrace.py needs to read it.
 
 use std::error::Error;
-use std::io::{self, Write};
-use std::path::PathBuf;
+use std::io;
+use std::path::Path;
 use std::thread;
 
-use simpletrace::output::{Log, Printer, SimpletracePy};
-use simpletrace::{process, EventTable, Reader};
+use simpletrace::output::{Log, Printer, RecordFormat, SimpletracePy};
+use simpletrace::{process, EventTable, Filter, Reader, Selected};
 
 mod trace {
     trace_runtime::trace_events!("trace-events");
@@ -20,10 +23,10 @@ mod trace {
 const REQUESTS_PER_WORKER: u64 = 4;
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let path = std::env::args_os()
+    let path: std::path::PathBuf = std::env::args_os()
         .nth(1)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(format!("trace-{}", std::process::id())));
+        .map(Into::into)
+        .unwrap_or_else(|| format!("trace-{}", std::process::id()).into());
 
     let guard = trace_runtime::Config::new().file(&path).start()?;
     let checksum = run_device("vda", 2);
@@ -31,11 +34,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     drop(guard);
     println!("checksum {checksum}; trace written to {}", path.display());
 
-    let table = event_table()?;
     println!("\n== as QEMU's simpletrace.py prints it ==");
-    decode(&path, table.clone(), Printer::new(SimpletracePy::default(), io::stdout().lock()))?;
+    print(&path, SimpletracePy::default())?;
     println!("\n== as QEMU's log backend prints it ==");
-    decode(&path, table, Printer::new(Log::default(), io::stdout().lock()))?;
+    print(&path, Log::default())?;
     Ok(())
 }
 
@@ -72,33 +74,15 @@ fn serve(worker: u64) -> i64 {
     checksum
 }
 
-/// The demo's events plus the runtime's own (`trace_thread`), as a reader needs
-/// them.
-fn event_table() -> Result<EventTable, Box<dyn Error>> {
-    let ours = concat!(env!("CARGO_MANIFEST_DIR"), "/trace-events");
-    let mut events = Vec::new();
-    for (name, source) in [
-        ("trace-events", std::fs::read_to_string(ours)?),
-        ("runtime", trace_runtime::RUNTIME_TRACE_EVENTS.to_string()),
-    ] {
-        let parsed = trace_events::parse_str(name, &source);
-        if let Some(error) = parsed.diagnostics.iter().find(|d| d.is_error()) {
-            return Err(error.to_string().into());
-        }
-        events.extend(parsed.file.events);
-    }
-    Ok(EventTable::new(events))
-}
-
-fn decode<A>(path: &PathBuf, table: EventTable, mut analyzer: A) -> Result<(), Box<dyn Error>>
-where
-    A: simpletrace::Analyzer<Error = io::Error>,
-{
-    let mut reader = Reader::open(path, table)?;
-    let summary = process(&mut reader, &mut analyzer)?;
+/// Decode `path` with no trace-events file (the trace carries its
+/// declarations), leaving out the declaration records themselves.
+fn print(path: &Path, format: impl RecordFormat) -> Result<(), Box<dyn Error>> {
+    let mut reader = Reader::open(path, EventTable::new([]))?;
+    let filter = Filter::default().event("-trace_event_decl");
+    let mut printer = Selected::new(filter, Printer::new(format, io::stdout().lock()));
+    let summary = process(&mut reader, &mut printer)?;
     if let Some(warning) = summary.truncated {
         eprintln!("warning: {warning}");
     }
-    io::stdout().flush()?;
     Ok(())
 }
