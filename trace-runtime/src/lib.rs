@@ -120,6 +120,7 @@ mod internal;
 mod local;
 mod log;
 pub mod options;
+mod panic_hook;
 mod record;
 mod ring;
 mod runtime;

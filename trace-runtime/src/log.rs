@@ -11,6 +11,7 @@
 use std::cell::RefCell;
 use std::fs::File;
 use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -32,17 +33,21 @@ pub(crate) struct LogSink {
     timestamps: bool,
     /// By event ID, compiled on first use.
     formats: Box<[OnceLock<Format>]>,
+    /// Failed writes (the trace's `write_errors`): the line is lost, counted.
+    errors: &'static AtomicU64,
 }
 
 static SINK: OnceLock<LogSink> = OnceLock::new();
 
 /// Install the sink (once per process; a second call keeps the first).
-pub(crate) fn install(output: Output, timestamps: bool) {
+/// Failed writes are counted in `errors`.
+pub(crate) fn install(output: Output, timestamps: bool, errors: &'static AtomicU64) {
     let formats = EVENTS.iter().map(|_| OnceLock::new()).collect();
     let _ = SINK.set(LogSink {
         output,
         timestamps,
         formats,
+        errors,
     });
 }
 
@@ -122,14 +127,16 @@ impl LogSink {
     }
 
     fn write(&self, line: &[u8]) {
-        // A failed log write has nowhere to be reported; it is dropped.
-        let _ = match &self.output {
+        let written = match &self.output {
             Output::Stderr => std::io::stderr().lock().write_all(line),
             Output::File(file) => file
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .write_all(line),
         };
+        if written.is_err() {
+            self.errors.fetch_add(1, Ordering::Release);
+        }
     }
 }
 
@@ -251,11 +258,14 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
+    static ERRORS: AtomicU64 = AtomicU64::new(0);
+
     fn sink(timestamps: bool) -> LogSink {
         LogSink {
             output: Output::Stderr,
             timestamps,
             formats: vec![OnceLock::new()].into_boxed_slice(),
+            errors: &ERRORS,
         }
     }
 

@@ -5,9 +5,9 @@
 use std::fs::File;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, OnceLock, PoisonError};
+use std::sync::{Condvar, Mutex, OnceLock, PoisonError, TryLockError};
 use std::thread::{JoinHandle, Thread};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::config::{Config, StartError};
 use crate::event::EVENTS;
@@ -15,7 +15,7 @@ use crate::log::{self, Output};
 use crate::record::{BACKENDS, LOG, SIMPLE};
 use crate::select::{self, Matcher, SelectError};
 use crate::trace_file::TraceFile;
-use crate::{clock, describe, encode, event_control, fork, local, sys, writer};
+use crate::{clock, describe, encode, event_control, fork, local, panic_hook, sys, writer};
 
 /// State shared by the controlling functions and the writer thread.
 pub(crate) struct Control {
@@ -23,6 +23,9 @@ pub(crate) struct Control {
     /// Whether the simple backend records (else the trace file stays off).
     pub(crate) simple: bool,
     pub(crate) trace_file: Mutex<TraceFile>,
+    /// The trace file's path at start (what a forked child reports if the
+    /// file's lock was held at the fork).
+    pub(crate) start_path: PathBuf,
     /// The header and a mapping for every event: the start of every trace file.
     pub(crate) preamble: Vec<u8>,
     pub(crate) flush_requested: AtomicU64,
@@ -37,6 +40,7 @@ pub(crate) struct Control {
     pub(crate) dropped: AtomicU64,
     pub(crate) discarded: AtomicU64,
     pub(crate) write_errors: AtomicU64,
+    pub(crate) unwritten: AtomicU64,
 }
 
 static STARTED: AtomicBool = AtomicBool::new(false);
@@ -50,9 +54,11 @@ pub(crate) fn control() -> Option<&'static Control> {
         .filter(|c| c.pid == sys::getpid() && c.writer_alive.load(Ordering::Acquire))
 }
 
-/// The control block of the trace started in this process, running or stopped.
+/// The control block of the trace started in this process, running or
+/// stopped (`None` in a forked child: its copies of the runtime's locks may
+/// be held forever by threads that do not exist there).
 pub(crate) fn control_block() -> Option<&'static Control> {
-    CONTROL.get()
+    CONTROL.get().filter(|c| c.pid == sys::getpid())
 }
 
 /// The control block as seen by the hot path's kick (no pid check).
@@ -114,6 +120,7 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
     let control = CONTROL.get_or_init(|| Control {
         pid,
         simple: config.backend.simple(),
+        start_path: trace_file.path().to_path_buf(),
         trace_file: Mutex::new(trace_file),
         preamble,
         flush_requested: AtomicU64::new(0),
@@ -127,9 +134,10 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
         dropped: AtomicU64::new(0),
         discarded: AtomicU64::new(0),
         write_errors,
+        unwritten: AtomicU64::new(0),
     });
     if config.backend.log() {
-        log::install(log_output, config.log_timestamps);
+        log::install(log_output, config.log_timestamps, &control.write_errors);
     }
     let backends = match (config.backend.simple(), config.backend.log()) {
         (true, true) => SIMPLE | LOG,
@@ -138,6 +146,7 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
     };
     BACKENDS.store(backends, Ordering::Release);
     fork::install_child_handler();
+    panic_hook::install();
     let period = config.writer_period;
     let spawned = sys::with_signals_blocked(|| {
         std::thread::Builder::new()
@@ -185,8 +194,17 @@ pub struct TraceGuard {
 
 impl TraceGuard {
     /// The trace file's path (it changes with [`crate::trace_file_set`]).
+    /// In a forked child: the path as of the fork if it can be read without
+    /// waiting, else the path the trace started with.
     pub fn path(&self) -> PathBuf {
         let c = CONTROL.get().expect("a guard exists only after start");
+        if c.pid != sys::getpid() {
+            return match c.trace_file.try_lock() {
+                Ok(t) => t.path().to_path_buf(),
+                Err(TryLockError::Poisoned(t)) => t.into_inner().path().to_path_buf(),
+                Err(TryLockError::WouldBlock) => c.start_path.clone(),
+            };
+        }
         let t = c.trace_file.lock().unwrap_or_else(PoisonError::into_inner);
         t.path().to_path_buf()
     }
@@ -230,8 +248,38 @@ impl Drop for TraceGuard {
         select::stop_program_events();
         c.stop.store(true, Ordering::Release);
         wake_writer(c);
+        // Unwinding past the guard must not hang on a writer stuck on its file.
+        if std::thread::panicking() && !wait_writer_end(c, PANIC_WAIT_LIMIT) {
+            std::mem::forget(handle);
+            return;
+        }
         let _ = handle.join();
+        c.trace_file
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .close();
     }
+}
+
+/// Longest a panic waits for the writer (in the panic hook and while
+/// unwinding past the guard): a panic must not become a hang.
+pub(crate) const PANIC_WAIT_LIMIT: Duration = Duration::from_secs(2);
+
+/// Wait until the writer thread has ended, at most `limit`; returns whether it did.
+fn wait_writer_end(c: &Control, limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    let mut done = c.flush_done.lock().unwrap_or_else(PoisonError::into_inner);
+    while c.writer_alive.load(Ordering::Acquire) {
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+            return false;
+        };
+        done = c
+            .flush_cv
+            .wait_timeout(done, left.min(Duration::from_millis(100)))
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
+    }
+    true
 }
 
 /// Counters of the running (or stopped) trace.
@@ -244,8 +292,12 @@ pub struct Status {
     pub dropped: u64,
     /// Program event records recorded while the trace file was off.
     pub discarded: u64,
-    /// Writes to the file that failed; their records are lost.
+    /// Writes that failed, their records lost: batches of the trace file,
+    /// and lines of the log backend (one each).
     pub write_errors: u64,
+    /// Program event records lost because the write of their batch failed.
+    /// With the file on: recorded events = written + dropped + unwritten.
+    pub unwritten: u64,
 }
 
 pub(crate) fn status_of(c: &Control) -> Status {
@@ -254,6 +306,7 @@ pub(crate) fn status_of(c: &Control) -> Status {
         dropped: c.dropped.load(Ordering::Acquire),
         discarded: c.discarded.load(Ordering::Acquire),
         write_errors: c.write_errors.load(Ordering::Acquire),
+        unwritten: c.unwritten.load(Ordering::Acquire),
     }
 }
 
@@ -273,19 +326,37 @@ fn wake_writer(c: &Control) {
 /// thread that synchronized with it) is in the file. Returns at once if no
 /// trace is running in this process.
 pub fn flush() {
+    flush_within(None);
+}
+
+/// [`flush`], giving up after `limit` if one is given; returns whether the
+/// flush completed. From the writer thread itself it returns false at once.
+pub(crate) fn flush_within(limit: Option<Duration>) -> bool {
     let Some(c) = control() else {
-        return;
+        return true;
     };
+    if c.writer.get().map(Thread::id) == Some(std::thread::current().id()) {
+        return false;
+    }
+    let deadline = limit.map(|l| Instant::now() + l);
     let ticket = c.flush_requested.fetch_add(1, Ordering::AcqRel) + 1;
     wake_writer(c);
     let mut done = c.flush_done.lock().unwrap_or_else(PoisonError::into_inner);
     while *done < ticket && c.writer_alive.load(Ordering::Acquire) {
+        let mut wait = Duration::from_millis(100);
+        if let Some(deadline) = deadline {
+            match deadline.checked_duration_since(Instant::now()) {
+                Some(left) => wait = wait.min(left),
+                None => return false,
+            }
+        }
         done = c
             .flush_cv
-            .wait_timeout(done, Duration::from_millis(100))
+            .wait_timeout(done, wait)
             .unwrap_or_else(PoisonError::into_inner)
             .0;
     }
+    true
 }
 
 /// Why a control call failed.

@@ -74,6 +74,11 @@ impl TraceFile {
         self.file.is_some()
     }
 
+    /// Close the file (the trace has stopped).
+    pub(crate) fn close(&mut self) {
+        self.file = None;
+    }
+
     fn write_preamble(&mut self, preamble: &[u8], errors: &AtomicU64) -> bool {
         if self.needs_preamble && self.write_all(preamble, errors) {
             self.needs_preamble = false;
@@ -209,6 +214,7 @@ impl fmt::Display for TraceFileStatus {
             dropped,
             discarded,
             write_errors,
+            unwritten,
         } = self.counts;
         writeln!(
             f,
@@ -219,7 +225,11 @@ impl fmt::Display for TraceFileStatus {
         write!(
             f,
             "{written} events written, {dropped} dropped, {discarded} discarded while off, {write_errors} write errors"
-        )
+        )?;
+        if unwritten > 0 {
+            write!(f, " ({unwritten} events lost)")?;
+        }
+        Ok(())
     }
 }
 
@@ -237,12 +247,15 @@ mod tests {
                 dropped: 1,
                 discarded: 2,
                 write_errors: 3,
+                unwritten: 0,
             },
         };
         assert_eq!(
             s.to_string(),
             "Trace file \"trace-42\" on.\n5 events written, 1 dropped, 2 discarded while off, 3 write errors"
         );
+        s.counts.unwritten = 40;
+        assert!(s.to_string().ends_with(", 3 write errors (40 events lost)"));
         s.on = false;
         assert!(s.to_string().starts_with("Trace file \"trace-42\" off.\n"));
     }

@@ -157,9 +157,9 @@ impl Writer {
         self.control.dropped.fetch_add(count, Ordering::Release);
     }
 
-    /// Write the staged bytes; a failure is counted and its bytes discarded, so a
-    /// stuck or full disk never holds producers back. While the trace file is
-    /// off the records are counted as discarded.
+    /// Write the staged bytes; a failure is counted (the write, and the records
+    /// it lost) and its bytes discarded, so a full disk never holds producers
+    /// back. While the trace file is off the records are counted as discarded.
     fn write_staged(&mut self) {
         if self.staging.is_empty() {
             return;
@@ -167,14 +167,12 @@ impl Writer {
         let c = self.control;
         let mut file = c.trace_file.lock().unwrap_or_else(PoisonError::into_inner);
         let counter = match file.write_batch(&c.preamble, &self.staging, &c.write_errors) {
-            Written::Yes => Some(&c.written),
-            Written::Off => Some(&c.discarded),
-            Written::Failed => None,
+            Written::Yes => &c.written,
+            Written::Off => &c.discarded,
+            Written::Failed => &c.unwritten,
         };
         drop(file);
-        if let Some(counter) = counter {
-            counter.fetch_add(self.staged_records, Ordering::Release);
-        }
+        counter.fetch_add(self.staged_records, Ordering::Release);
         self.staging.clear();
         self.staged_records = 0;
     }

@@ -63,7 +63,8 @@ fn file_on_off_set_flush_and_status() {
             written: 2,
             dropped: 0,
             discarded: 2,
-            write_errors: 0
+            write_errors: 0,
+            unwritten: 0,
         }
     );
     trace_file_off().unwrap(); // already off: nothing happens
