@@ -31,7 +31,12 @@ fn child() {
             for t in 0..THREADS {
                 std::thread::Builder::new()
                     .name(thread_name(t))
-                    .spawn(move || (0..).for_each(|seq| emit(t, seq)))
+                    .spawn(move || {
+                        // Until the parent kills the process.
+                        for seq in 0.. {
+                            emit(t, seq);
+                        }
+                    })
                     .unwrap();
             }
         }
@@ -117,9 +122,9 @@ fn what_was_recorded_a_writer_period_ago_survives_sigkill() {
         std::fs::read(&path).is_ok_and(|bytes| {
             let t = decode(&bytes[..]);
             t.truncated.is_none()
-                && batches(&t.records)
-                    .get(&0)
-                    .is_some_and(|b| b.iter().map(|b| b.seqs.len() as u64).sum::<u64>() == QUIET_EVENTS)
+                && batches(&t.records).get(&0).is_some_and(|b| {
+                    b.iter().map(|b| b.seqs.len() as u64).sum::<u64>() == QUIET_EVENTS
+                })
         })
     };
     // The child never flushes and never exits: the periodic pass writes them.
@@ -128,5 +133,8 @@ fn what_was_recorded_a_writer_period_ago_survives_sigkill() {
     let trace = decode_file(&path);
     assert!(trace.truncated.is_none(), "{:?}", trace.truncated);
     let batches = batches(&trace.records);
-    assert_eq!(check_thread(0, &batches[&0], Some(QUIET_EVENTS)), (QUIET_EVENTS, 0));
+    assert_eq!(
+        check_thread(0, &batches[&0], Some(QUIET_EVENTS)),
+        (QUIET_EVENTS, 0)
+    );
 }
