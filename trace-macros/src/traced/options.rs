@@ -6,6 +6,8 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Error, Ident, LitStr, Path, Token};
 
+use super::signature::is_c_identifier;
+
 const KNOWN: &str = "`name = \"...\"`, `skip(a, b)`, `skip_all`, `ret`, `err`, `events = path`";
 
 #[derive(Default)]
@@ -132,19 +134,16 @@ fn string(expr: &syn::Expr) -> syn::Result<LitStr> {
 /// Event names are C identifiers (trace-events files and simpletrace.py).
 fn check_name(lit: &LitStr) -> syn::Result<()> {
     let name = lit.value();
-    let mut chars = name.chars();
-    let ok = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::new(
-            lit.span(),
-            format!("`{name}` is not a valid event name: use ASCII letters, digits and `_`, not starting with a digit"),
-        ))
+    if is_c_identifier(&name) {
+        return Ok(());
     }
+    Err(Error::new(
+        lit.span(),
+        format!(
+            "`{name}` is not a valid event name: use ASCII letters, digits and `_`, \
+             not starting with a digit"
+        ),
+    ))
 }
 
 #[cfg(test)]

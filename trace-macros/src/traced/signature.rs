@@ -72,7 +72,8 @@ pub fn recorded_args(sig: &Signature, options: &Options) -> syn::Result<Vec<Reco
         });
     }
     for skip in &options.skip {
-        if !names.iter().any(|n| *n == skip.unraw().to_string()) {
+        let skip_name = skip.unraw().to_string();
+        if !names.contains(&skip_name) {
             errors.push(Error::new(
                 skip.span(),
                 format!("`skip({skip})`: the function has no argument `{skip}`"),
