@@ -45,7 +45,10 @@ fn instrumented_off(a: u64, b: u64) -> u64 {
 /// rounds measure recording, not dropping.
 const ROUND: u64 = 1000;
 
-fn rounds(iters: u64, f: fn(u64, u64) -> u64) -> Duration {
+/// The function under test.
+type Case = fn(u64, u64) -> u64;
+
+fn rounds(iters: u64, f: Case) -> Duration {
     let count = iters.div_ceil(ROUND).max(1);
     let mut total = Duration::ZERO;
     for _ in 0..count {
@@ -59,7 +62,7 @@ fn rounds(iters: u64, f: fn(u64, u64) -> u64) -> Duration {
     total.mul_f64(iters as f64 / (count * ROUND) as f64)
 }
 
-fn group(c: &mut Criterion, name: &str, cases: &[(&str, fn(u64, u64) -> u64)]) {
+fn group(c: &mut Criterion, name: &str, cases: &[(&str, Case)]) {
     let mut g = c.benchmark_group(name);
     g.throughput(Throughput::Elements(1));
     for &(case, f) in cases {
