@@ -102,6 +102,38 @@ fn latency_quantiles_over_many_calls() {
 }
 
 #[test]
+fn long_latencies_are_not_clamped() {
+    // Calls of 3 us, 1 ms and 2 s: far above a fresh histogram's first bucket.
+    let latencies = [3_000u64, 1_000_000, 2_000_000_000];
+    let mut t = Trace::v4().mapping(1, "io_enter").mapping(2, "io_exit");
+    let mut ts = 0;
+    for latency in latencies {
+        t = t
+            .event(1, ts, 1, &[A::I(0)])
+            .event(2, ts + latency, 1, &[A::I(0)]);
+        ts += latency + 1;
+    }
+    let s = stats(
+        &t,
+        "io_enter(int fd)\nio_exit(int ret)\n",
+        Filter::default(),
+    );
+    let io = &s.calls()[0];
+    let within = |got: Option<u64>, want: u64| {
+        let got = got.unwrap() as f64;
+        (got - want as f64).abs() <= want as f64 * 1e-3
+    };
+    assert_eq!(io.calls, 3);
+    assert!(within(io.min_ns(), 3_000), "min {:?}", io.min_ns());
+    assert!(
+        within(io.quantile_ns(0.5), 1_000_000),
+        "median {:?}",
+        io.quantile_ns(0.5)
+    );
+    assert!(within(io.max_ns(), 2_000_000_000), "max {:?}", io.max_ns());
+}
+
+#[test]
 fn filters_select_what_is_counted() {
     let worker = Filter::default().thread(simpletrace::filter::ThreadSelector::parse("12"));
     let s = stats(&threaded_trace(), THREADED_EVENTS, worker);

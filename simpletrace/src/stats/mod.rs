@@ -50,6 +50,14 @@ impl CallStats {
         }
     }
 
+    /// `record` grows the auto-resizing histogram; `saturating_record` would
+    /// clamp to the current top (2 ns before the first resize) instead.
+    fn record_latency(&mut self, ns: u64) {
+        if self.latency.record(ns).is_err() {
+            self.latency.saturating_record(ns);
+        }
+    }
+
     pub fn min_ns(&self) -> Option<u64> {
         (self.calls > 0).then(|| self.latency.min())
     }
@@ -159,7 +167,7 @@ impl Stats {
                 call.unclosed += 1;
             } else {
                 call.calls += 1;
-                call.latency.saturating_record(c.end - c.start);
+                call.record_latency(c.end - c.start);
             }
         }
         self.closed = closed;
