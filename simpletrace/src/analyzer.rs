@@ -96,11 +96,17 @@ pub fn process<R: Read, A: Analyzer>(
     analyzer.begin().map_err(ProcessError::Analyzer)?;
     let mut records = 0u64;
     let truncated = loop {
-        let record = match reader.next_record() {
+        // Used in place: moving the record out of the result would copy it
+        // through memory in wider loads than its stores, which stalls.
+        let result = reader.next_record();
+        let record = match &result {
             Ok(Some(record)) => record,
             Ok(None) => break None,
-            Err(e) if e.is_truncation() => break Some(e),
-            Err(e) => return Err(ProcessError::Read(e)),
+            Err(_) => match result {
+                Err(e) if e.is_truncation() => break Some(e),
+                Err(e) => return Err(ProcessError::Read(e)),
+                Ok(_) => break None,
+            },
         };
         records += 1;
         let index = record.index.get();
@@ -114,8 +120,8 @@ pub fn process<R: Read, A: Analyzer>(
             None => *slot.insert(analyzer.handler(record.event)),
         };
         match handler {
-            Some(handler) => handler(analyzer, &record),
-            None => analyzer.catchall(&record),
+            Some(handler) => handler(analyzer, record),
+            None => analyzer.catchall(record),
         }
         .map_err(ProcessError::Analyzer)?;
     };

@@ -4,7 +4,7 @@
 use std::io::{self, Read};
 
 /// Default block size: large enough that reads run at disk speed.
-pub const DEFAULT_CAPACITY: usize = 1 << 20;
+pub const DEFAULT_CAPACITY: usize = 128 << 10;
 
 pub(crate) struct ByteSource<R> {
     inner: R,
@@ -33,35 +33,51 @@ impl<R: Read> ByteSource<R> {
         self.base + self.start as u64
     }
 
+    /// The bytes read and not yet consumed.
+    #[inline]
+    pub fn available(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
     /// Make at least `n` bytes available (fewer only at end of input) and
     /// return them. Callers bound `n` (it never comes unchecked from input).
+    #[inline]
     pub fn fill(&mut self, n: usize) -> io::Result<&[u8]> {
+        // Almost always the block already holds the record: no call.
         if self.end - self.start < n && !self.eof {
-            if self.buf.len() - self.start < n {
-                self.buf.copy_within(self.start..self.end, 0);
-                self.base += self.start as u64;
-                self.end -= self.start;
-                self.start = 0;
-                if self.buf.len() < n {
-                    self.buf.resize(n, 0);
-                }
-            }
-            while self.end - self.start < n {
-                match self.inner.read(&mut self.buf[self.end..]) {
-                    Ok(0) => {
-                        self.eof = true;
-                        break;
-                    }
-                    Ok(read) => self.end += read,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
+            self.refill(n)?;
         }
         Ok(&self.buf[self.start..self.end])
     }
 
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self, n: usize) -> io::Result<()> {
+        if self.buf.len() - self.start < n {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.base += self.start as u64;
+            self.end -= self.start;
+            self.start = 0;
+            if self.buf.len() < n {
+                self.buf.resize(n, 0);
+            }
+        }
+        while self.end - self.start < n {
+            match self.inner.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(read) => self.end += read,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
     /// Consume `n` available bytes and return them.
+    #[inline]
     pub fn take(&mut self, n: usize) -> &[u8] {
         let from = self.start;
         self.start = (from + n).min(self.end);

@@ -46,6 +46,7 @@ impl Mappings {
         }
     }
 
+    #[inline]
     pub fn get(&self, id: u64) -> &Slot {
         const UNMAPPED: Slot = Slot::Unmapped;
         if id < DENSE_IDS {

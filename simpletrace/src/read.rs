@@ -109,7 +109,50 @@ impl<R: Read> Reader<R> {
 
     /// The next event record, `Ok(None)` at the end. After an error (a
     /// truncated last record included) the reader is finished.
+    // Inlined so that the record stays in registers: returned through memory
+    // it is re-read in wider loads than it was written, which stalls.
+    #[inline(always)]
     pub fn next_record(&mut self) -> Result<Option<Record<'_>>, ReadError> {
+        match self.buffered_event() {
+            Some((len, index)) => Ok(Some(self.decode_taken(len, index))),
+            None => self.next_record_in_full(),
+        }
+    }
+
+    /// The common case, checked without a call: the next record is an event
+    /// record already in the buffer, valid, and not a declaration. Anything
+    /// else (`None`) takes the general path, which decides the same way.
+    #[inline]
+    fn buffered_event(&self) -> Option<(usize, EventIndex)> {
+        const HEAD: usize = 8 + v4::EVENT_HEADER_LEN;
+        let bytes = self.src.available();
+        let head = bytes.first_chunk::<HEAD>()?;
+        let [record_type, id, _timestamp, length_pid] = split_u64s(head);
+        let length = length_pid as u32 as usize;
+        if self.done
+            || record_type != v4::RECORD_TYPE_EVENT
+            || !(v4::EVENT_HEADER_LEN..=MAX_RECORD_LEN).contains(&length)
+        {
+            return None;
+        }
+        let index = if id == v4::DROPPED_EVENT_ID {
+            self.table.dropped_index()
+        } else {
+            match self.mappings.get(id) {
+                Slot::Declared(index) if Some(*index) != self.decl_index => *index,
+                _ => return None,
+            }
+        };
+        let total = 8 + length;
+        let body = bytes.get(HEAD..total)?;
+        match args_len(self.table.event(index), body) {
+            Ok(n) if n == body.len() => Some((total, index)),
+            _ => None,
+        }
+    }
+
+    #[inline(never)]
+    fn next_record_in_full(&mut self) -> Result<Option<Record<'_>>, ReadError> {
         if self.done {
             return Ok(None);
         }
@@ -155,6 +198,7 @@ impl<R: Read> Reader<R> {
         }
     }
 
+    #[cold]
     fn read_mapping(&mut self, offset: u64) -> Result<(), ReadError> {
         let head = need(self.src.fill(20)?, 20, offset)?;
         let id = le_u64(head, 8);
@@ -259,17 +303,23 @@ impl<R: Read> Reader<R> {
     }
 
     /// Consume the record `check_event` validated and view it.
+    #[inline]
     fn decode_taken(&mut self, total: usize, index: EventIndex) -> Record<'_> {
+        const HEAD: usize = 8 + v4::EVENT_HEADER_LEN;
         let offset = self.src.offset();
         let bytes = self.src.take(total);
+        let [_, id, timestamp_ns, length_pid] = match bytes.first_chunk::<HEAD>() {
+            Some(head) => split_u64s(head),
+            None => [0; 4],
+        };
         Record {
             offset,
-            id: le_u64(bytes, 8),
-            timestamp_ns: le_u64(bytes, 16),
-            pid: le_u32(bytes, 28),
+            id,
+            timestamp_ns,
+            pid: (length_pid >> 32) as u32,
             event: self.table.event(index),
             index,
-            arg_bytes: bytes.get(8 + v4::EVENT_HEADER_LEN..).unwrap_or_default(),
+            arg_bytes: bytes.get(HEAD..).unwrap_or_default(),
             table: &self.table,
         }
     }
@@ -307,6 +357,7 @@ fn mismatch(offset: u64, event: &trace_events::Event, length: u32, args: u64) ->
 }
 
 /// `bytes` if it has `n` bytes, else the truncation error.
+#[inline]
 fn need(bytes: &[u8], n: usize, offset: u64) -> Result<&[u8], ReadError> {
     if bytes.len() >= n {
         Ok(bytes)
@@ -319,6 +370,19 @@ fn need(bytes: &[u8], n: usize, offset: u64) -> Result<&[u8], ReadError> {
     }
 }
 
+/// An event record's header as four little-endian words: record type, id,
+/// timestamp, and length (low half) with pid (high half).
+#[inline]
+fn split_u64s(head: &[u8; 32]) -> [u64; 4] {
+    let word = |i: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&head[i * 8..i * 8 + 8]);
+        u64::from_le_bytes(b)
+    };
+    [word(0), word(1), word(2), word(3)]
+}
+
+#[inline]
 fn le_u64(bytes: &[u8], at: usize) -> u64 {
     match bytes.get(at..at + 8) {
         Some(b) => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
@@ -326,6 +390,7 @@ fn le_u64(bytes: &[u8], at: usize) -> u64 {
     }
 }
 
+#[inline]
 fn le_u32(bytes: &[u8], at: usize) -> u32 {
     match bytes.get(at..at + 4) {
         Some(b) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]),

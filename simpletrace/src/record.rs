@@ -148,6 +148,7 @@ fn split<const N: usize>(bytes: &mut &[u8]) -> [u8; N] {
 
 /// Length the arguments of `event` take at the start of `body`, or the length
 /// they claim when it runs past `body` (so the caller can report it).
+#[inline]
 pub(crate) fn args_len(event: &Event, body: &[u8]) -> Result<usize, u64> {
     let mut pos = 0usize;
     for arg in &event.args {

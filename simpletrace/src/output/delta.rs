@@ -5,34 +5,35 @@
 
 use std::io::Write;
 
+use super::digits::{dec_text, Text};
+
 /// Below this the double nearest `n / 1000` is within 2e-6 of it, so three
 /// decimals of it are exactly the integer digits of `n`.
 const EXACT_INTEGER_PATH: u64 = 1 << 42;
 
 /// Appends the delta in microseconds with three decimals.
+#[inline]
 pub fn write_delta_us(out: &mut Vec<u8>, delta_ns: i128) {
     let magnitude = delta_ns.unsigned_abs();
     if magnitude < EXACT_INTEGER_PATH as u128 {
-        let m = magnitude as u64;
+        // The digits of the nanoseconds (at least four) with a point before
+        // the last three: at most 1 + 10 + 1 + 3 characters.
+        let digits = dec_text(magnitude as u64, 4);
+        let frac = digits.chars & 0xff_ffff;
+        let int = digits.chars >> 24;
+        let text = Text {
+            chars: int << 32 | u128::from(b'.') << 24 | frac,
+            len: digits.len + 1,
+        };
         if delta_ns < 0 {
-            out.push(b'-');
+            text.after(b'-').append_to(out);
+        } else {
+            text.append_to(out);
         }
-        super::write_dec(out, m / 1000);
-        let frac = m % 1000;
-        out.extend_from_slice(&[
-            b'.',
-            digit(frac / 100),
-            digit(frac / 10 % 10),
-            digit(frac % 10),
-        ]);
     } else {
         // Rust's `{:.3}` rounds the exact binary value half-to-even, as Python does.
         let _ = write!(out, "{:.3}", div_1000(delta_ns));
     }
-}
-
-fn digit(d: u64) -> u8 {
-    b'0' + (d % 10) as u8
 }
 
 /// `n / 1000` correctly rounded to the nearest double (ties to even), as
@@ -68,6 +69,10 @@ mod tests {
         assert_eq!(delta(999), "0.999");
         assert_eq!(delta(123_456), "123.456");
         assert_eq!(delta(-2_774), "-2.774");
+        assert_eq!(delta(-12_345), "-12.345");
+        assert_eq!(delta(-9_580_541), "-9580.541");
+        assert_eq!(delta(4_398_046_511_103), "4398046511.103");
+        assert_eq!(delta(-4_398_046_511_103), "-4398046511.103");
     }
 
     /// Expected strings printed by CPython 3.11: `f'{n / 1000:0.3f}'`.

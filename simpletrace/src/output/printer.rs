@@ -11,7 +11,7 @@ pub trait RecordFormat {
 }
 
 /// The buffer is written out once it holds this much.
-const FLUSH_AT: usize = 1 << 20;
+const FLUSH_AT: usize = 64 << 10;
 
 /// An analyzer printing every record with `F` to `W`.
 pub struct Printer<F, W: Write> {
@@ -25,7 +25,7 @@ impl<F: RecordFormat, W: Write> Printer<F, W> {
         Self {
             format,
             out,
-            buf: Vec::with_capacity(FLUSH_AT + 64 * 1024),
+            buf: Vec::with_capacity(FLUSH_AT + 16 * 1024),
         }
     }
 

@@ -3,6 +3,7 @@
 
 use trace_events::{ArgKind, Event};
 
+use super::padded::Padded;
 use super::{write_bytes_repr, write_dec, write_delta_us, write_hex, RecordFormat};
 use crate::{Record, Value};
 
@@ -12,16 +13,16 @@ use crate::{Record, Value};
 pub struct SimpletracePy {
     last_timestamp: Option<u64>,
     templates: Vec<Option<Template>>,
-    /// `pid=N ` of the last record: pids rarely change.
-    last_pid: Option<(u32, Vec<u8>)>,
+    /// ` pid=N ` of the last record: pids rarely change.
+    last_pid: Option<(u32, Padded)>,
 }
 
 /// `name ` and, per argument, `name=` (`name=0x` for integers), with the
 /// blank that separates it from the previous one.
 #[derive(Debug)]
 struct Template {
-    head: Vec<u8>,
-    args: Vec<Vec<u8>>,
+    head: Padded,
+    args: Vec<Padded>,
 }
 
 impl Template {
@@ -33,11 +34,11 @@ impl Template {
             .map(|(i, arg)| {
                 let blank = if i > 0 { " " } else { "" };
                 let hex = if arg.kind == ArgKind::Str { "" } else { "0x" };
-                format!("{blank}{}={hex}", arg.name).into_bytes()
+                Padded::new(format!("{blank}{}={hex}", arg.name).as_bytes())
             })
             .collect();
         Self {
-            head: format!("{} ", event.name).into_bytes(),
+            head: Padded::new(format!("{} ", event.name).as_bytes()),
             args,
         }
     }
@@ -53,7 +54,7 @@ impl RecordFormat for SimpletracePy {
             self.templates.resize_with(index + 1, || None);
         }
         let template = self.templates[index].get_or_insert_with(|| Template::new(record.event));
-        line.extend_from_slice(&template.head);
+        template.head.append_to(line);
         write_delta_us(line, delta);
         // simpletrace.py prints `pid=N ` + ' '.join(args): the blank stays
         // even without arguments.
@@ -63,12 +64,12 @@ impl RecordFormat for SimpletracePy {
                 let mut text = b" pid=".to_vec();
                 write_dec(&mut text, record.pid.into());
                 text.push(b' ');
-                &mut slot.insert((record.pid, text)).1
+                &slot.insert((record.pid, Padded::new(&text))).1
             }
         };
-        line.extend_from_slice(pid);
+        pid.append_to(line);
         for (piece, (_, value)) in template.args.iter().zip(record.args()) {
-            line.extend_from_slice(piece);
+            piece.append_to(line);
             match value {
                 Value::Str(s) => write_bytes_repr(line, s),
                 Value::Int(v) => write_hex(line, v),
