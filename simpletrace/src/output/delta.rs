@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use super::digits::{dec_text, Text};
+use super::digits::{append_chars, dec8, dec_len, write_dec};
 
 /// Below this the double nearest `n / 1000` is within 2e-6 of it, so three
 /// decimals of it are exactly the integer digits of `n`.
@@ -16,20 +16,22 @@ const EXACT_INTEGER_PATH: u64 = 1 << 42;
 pub fn write_delta_us(out: &mut Vec<u8>, delta_ns: i128) {
     let magnitude = delta_ns.unsigned_abs();
     if magnitude < EXACT_INTEGER_PATH as u128 {
-        // The digits of the nanoseconds (at least four) with a point before
-        // the last three: at most 1 + 10 + 1 + 3 characters.
-        let digits = dec_text(magnitude as u64, 4);
-        let frac = digits.chars & 0xff_ffff;
-        let int = digits.chars >> 24;
-        let text = Text {
-            chars: int << 32 | u128::from(b'.') << 24 | frac,
-            len: digits.len + 1,
-        };
+        let m = magnitude as u64;
         if delta_ns < 0 {
-            text.after(b'-').append_to(out);
-        } else {
-            text.append_to(out);
+            out.push(b'-');
         }
+        // Integer microseconds, then `.` and three decimals as one store.
+        let frac = if m < 100_000_000 {
+            // One conversion gives both (at least one integer digit).
+            let chars = dec8(m as u32);
+            append_chars(out, chars >> 24, dec_len(chars).max(4) - 3);
+            chars
+        } else {
+            write_dec(out, m / 1000);
+            dec8((m % 1000) as u32)
+        };
+        let point_frac = u32::from(b'.') << 24 | (frac as u32 & 0xff_ffff);
+        out.extend_from_slice(&point_frac.to_be_bytes());
     } else {
         // Rust's `{:.3}` rounds the exact binary value half-to-even, as Python does.
         let _ = write!(out, "{:.3}", div_1000(delta_ns));

@@ -1,121 +1,112 @@
 //! Integers as text, built in registers: every line of the default output
 //! has several hex values and a decimal delta.
 //!
-//! A number's text is built as a `u128` holding its characters big-endian in
-//! the low bytes (the last character in byte 0), then appended as two 8-byte
-//! stores and cut to length. Register-built text avoids both `memcpy` calls
-//! for short variable-length copies and the stall of re-reading a stack
-//! buffer that was just written byte by byte.
-
-/// Text of at most 16 characters: `chars` holds them big-endian in its low
-/// `len` bytes.
-#[derive(Clone, Copy)]
-pub(crate) struct Text {
-    pub chars: u128,
-    pub len: u32,
-}
-
-impl Text {
-    /// Puts `c` before the text (the text must be shorter than 16).
-    #[inline]
-    pub fn after(self, c: u8) -> Self {
-        Self {
-            chars: self.chars | u128::from(c) << (8 * self.len),
-            len: self.len + 1,
-        }
-    }
-
-    #[inline]
-    pub fn append_to(self, out: &mut Vec<u8>) {
-        let len = self.len.clamp(1, 16);
-        let aligned = self.chars << (128 - 8 * len);
-        let end = out.len() + len as usize;
-        out.extend_from_slice(&((aligned >> 64) as u64).to_be_bytes());
-        out.extend_from_slice(&(aligned as u64).to_be_bytes());
-        out.truncate(end);
-    }
-}
+//! Up to eight characters are built at once in a `u64` (SWAR: one lane a
+//! digit), held big-endian in its low bytes (the last character in byte 0),
+//! then appended as one 8-byte store and cut to length. That avoids loops
+//! over digits, `memcpy` calls for short copies, and the stall of re-reading
+//! a stack buffer just written byte by byte.
 
 /// Writes `value` as lowercase hex without prefix.
 #[inline]
 pub(crate) fn write_hex(out: &mut Vec<u8>, value: u64) {
     // Digits needed: at least one (for 0).
     let len = (16 - value.leading_zeros() / 4).max(1);
-    Text {
-        chars: hex_digits(value),
-        len,
+    if len <= 8 {
+        append_chars(out, hex8(value as u32), len);
+    } else {
+        append_chars(out, hex8((value >> 32) as u32), len - 8);
+        append_8(out, hex8(value as u32));
     }
-    .append_to(out);
-}
-
-/// The 16 hex digits of `value`, byte i holding nibble i.
-#[inline]
-fn hex_digits(value: u64) -> u128 {
-    const fn splat(byte: u8) -> u128 {
-        u128::from_ne_bytes([byte; 16])
-    }
-    // Spread the nibbles: nibble i of `value` ends up in the low half of byte i.
-    let mut x = u128::from(value);
-    x = (x | x << 32) & 0x0000_0000_ffff_ffff_0000_0000_ffff_ffff;
-    x = (x | x << 16) & 0x0000_ffff_0000_ffff_0000_ffff_0000_ffff;
-    x = (x | x << 8) & 0x00ff_00ff_00ff_00ff_00ff_00ff_00ff_00ff;
-    x = (x | x << 4) & splat(0x0f);
-    // Bytes holding 10..=15 get 1 (d + 6 carries into bit 4; no byte overflows).
-    let letters = ((x + splat(6)) >> 4) & splat(1);
-    x + splat(b'0') + letters * u128::from(b'a' - b'0' - 10)
-}
-
-/// Below this a number's decimal text fits a [`Text`].
-pub(crate) const DEC_TEXT_LIMIT: u64 = 10_000_000_000_000_000;
-
-/// The decimal digits of `value` (< [`DEC_TEXT_LIMIT`]), zero-padded to at
-/// least `min_len` (at most 16), two digits a step.
-#[inline]
-pub(crate) fn dec_text(mut value: u64, min_len: u32) -> Text {
-    let mut chars = 0u128;
-    let mut len = 0;
-    loop {
-        chars |= u128::from(PAIRS[(value % 100) as usize]) << (8 * len);
-        value /= 100;
-        len += 2;
-        if value == 0 && len >= min_len {
-            break;
-        }
-    }
-    // The last pair's tens digit is a leading zero unless padding asks for it.
-    if len > min_len.max(1) && (chars >> (8 * (len - 1))) as u8 == b'0' {
-        len -= 1;
-        chars &= !(0xff << (8 * len));
-    }
-    Text { chars, len }
 }
 
 /// Writes `value` in decimal.
 #[inline]
 pub(crate) fn write_dec(out: &mut Vec<u8>, value: u64) {
-    if value < DEC_TEXT_LIMIT {
-        dec_text(value, 1).append_to(out);
+    const E8: u64 = 100_000_000;
+    if value < E8 {
+        let chars = dec8(value as u32);
+        append_chars(out, chars, dec_len(chars));
+    } else if value < E8 * E8 {
+        let high = dec8((value / E8) as u32);
+        append_chars(out, high, dec_len(high));
+        append_8(out, dec8((value % E8) as u32));
     } else {
-        // At most 20 digits: the top ones, then 16 zero-padded.
-        dec_text(value / DEC_TEXT_LIMIT, 1).append_to(out);
-        dec_text(value % DEC_TEXT_LIMIT, 16).append_to(out);
+        let top = dec8((value / (E8 * E8)) as u32);
+        let rest = value % (E8 * E8);
+        append_chars(out, top, dec_len(top));
+        append_8(out, dec8((rest / E8) as u32));
+        append_8(out, dec8((rest % E8) as u32));
     }
 }
 
-/// "00" to "99", each as a big-endian `u16` (tens in the high byte).
-const PAIRS: [u16; 100] = {
-    let mut pairs = [0u16; 100];
-    let mut i = 0;
-    while i < 100 {
-        pairs[i] = (b'0' as u16 + i as u16 / 10) << 8 | (b'0' as u16 + i as u16 % 10);
-        i += 1;
-    }
-    pairs
-};
+/// The 8 hex digits of `value`.
+#[inline]
+pub(crate) fn hex8(value: u32) -> u64 {
+    // Spread the nibbles: nibble i ends up in the low half of byte i.
+    let mut x = u64::from(value);
+    x = (x | x << 16) & 0x0000_ffff_0000_ffff;
+    x = (x | x << 8) & 0x00ff_00ff_00ff_00ff;
+    x = (x | x << 4) & 0x0f0f_0f0f_0f0f_0f0f;
+    // Bytes holding 10..=15 get 1 (d + 6 carries into bit 4; no byte overflows).
+    let letters = ((x + 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
+    x + 0x3030_3030_3030_3030 + letters * u64::from(b'a' - b'0' - 10)
+}
+
+/// The 8 decimal digits of `value` (< 10^8), zero-padded.
+#[inline]
+pub(crate) fn dec8(value: u32) -> u64 {
+    let x = u64::from(value);
+    // Four digits a 32-bit lane (the low lane holds the last four), then two
+    // a 16-bit lane, then one a byte; each split is a multiply and shift
+    // exact for the lane's range, with no carry across lanes.
+    let v = x % 10_000 | (x / 10_000) << 32;
+    let hundreds = ((v * 5243) >> 19) & 0x0000_007f_0000_007f;
+    let v = (v - hundreds * 100) | hundreds << 16;
+    let tens = ((v * 103) >> 10) & 0x000f_000f_000f_000f;
+    let digits = (v - tens * 10) | tens << 8;
+    digits + 0x3030_3030_3030_3030
+}
+
+/// Significant digits among the 8 of `chars` (from [`dec8`]; 1 for zero).
+#[inline]
+pub(crate) fn dec_len(chars: u64) -> u32 {
+    let digits = chars - 0x3030_3030_3030_3030;
+    (8 - digits.leading_zeros() / 8).max(1)
+}
+
+/// Appends the last `len` (1..=8) of the 8 characters of `chars`.
+#[inline]
+pub(crate) fn append_chars(out: &mut Vec<u8>, chars: u64, len: u32) {
+    let len = len.clamp(1, 8);
+    let end = out.len() + len as usize;
+    out.extend_from_slice(&(chars << (64 - 8 * len)).to_be_bytes());
+    out.truncate(end);
+}
+
+/// Appends the 8 characters of `chars`.
+#[inline]
+pub(crate) fn append_8(out: &mut Vec<u8>, chars: u64) {
+    out.extend_from_slice(&chars.to_be_bytes());
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dec8_of_every_value_with_four_digits_and_around_each_power() {
+        let mut values: Vec<u32> = (0..10_000).collect();
+        let mut p = 10_000u32;
+        while p < 100_000_000 {
+            values.extend(p - 1_000..p + 1_000);
+            p *= 10;
+        }
+        values.extend(99_990_000..100_000_000);
+        for v in values {
+            assert_eq!(dec8(v).to_be_bytes(), *format!("{v:08}").as_bytes());
+        }
+    }
 
     #[test]
     fn hex_and_decimal_match_std_formatting() {
