@@ -60,7 +60,7 @@ pub(crate) fn dec8(value: u32) -> u64 {
     // Four digits a 32-bit lane (the low lane holds the last four), then two
     // a 16-bit lane, then one a byte; each split is a multiply and shift
     // exact for the lane's range, with no carry across lanes.
-    let v = x % 10_000 | (x / 10_000) << 32;
+    let v = (x % 10_000) | ((x / 10_000) << 32);
     let hundreds = ((v * 5243) >> 19) & 0x0000_007f_0000_007f;
     let v = (v - hundreds * 100) | hundreds << 16;
     let tens = ((v * 103) >> 10) & 0x000f_000f_000f_000f;
