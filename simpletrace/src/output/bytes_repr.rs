@@ -24,23 +24,50 @@ pub fn write_bytes_repr(out: &mut Vec<u8>, bytes: &[u8]) {
     } else {
         &IN_SINGLE_QUOTES
     };
-    // Room for the worst case (every byte `\xNN`), filled through a cursor
-    // with fixed 4-byte stores, then cut to what was written. Record lengths
-    // are bounded, so this is too.
+    // Room for the worst case (every byte `\\xNN`) and a window's slack,
+    // filled through a cursor with fixed 4-byte stores, then cut to what was
+    // written. Record lengths are bounded, so this is too.
     let start = out.len();
-    out.resize(start + 3 + 4 * bytes.len(), 0);
+    out.resize(start + 3 + 4 * bytes.len() + WINDOW, 0);
     let dst = &mut out[start..];
     dst[0] = b'b';
     dst[1] = quote;
     let mut pos = 2;
-    for &c in bytes {
+    // Four bytes write at most 16 within one bounds-checked window.
+    let mut quads = bytes.chunks_exact(4);
+    for quad in &mut quads {
+        // Never `None`: the room above holds every window.
+        let Some(window) = dst
+            .get_mut(pos..)
+            .and_then(|d| d.first_chunk_mut::<WINDOW>())
+        else {
+            break;
+        };
+        let mut at = 0;
+        for &c in quad {
+            let escape = table[c as usize];
+            // `at` is at most 12 here; the mask lets the compiler see it.
+            let at_masked = at & 15;
+            window[at_masked..at_masked + 4].copy_from_slice(&escape.to_le_bytes()[..4]);
+            at = at_masked + (escape >> 32) as usize;
+        }
+        pos += at;
+    }
+    for &c in quads.remainder() {
         let escape = table[c as usize];
-        dst[pos..pos + 4].copy_from_slice(&escape.to_le_bytes()[..4]);
+        if let Some(slot) = dst.get_mut(pos..pos + 4) {
+            slot.copy_from_slice(&escape.to_le_bytes()[..4]);
+        }
         pos += (escape >> 32) as usize;
     }
-    dst[pos] = quote;
+    if let Some(end) = dst.get_mut(pos) {
+        *end = quote;
+    }
     out.truncate(start + pos + 1);
 }
+
+/// Slack after the worst case, for the last window.
+const WINDOW: usize = 20;
 
 /// `FLAGS` bits: the byte needs an escape whatever the quote, is `'`, is `"`.
 const ESCAPE: u8 = 1;
