@@ -269,6 +269,20 @@ fn burst(c: &mut Criterion, setup: &Setup) {
     g.finish();
 }
 
+/// A thread's first event: spawn a thread, record one event, join. Beside it
+/// the same spawn and join without the event; the difference is what the first
+/// event costs (setting up the thread's buffer included).
+fn first_event(c: &mut Criterion) {
+    let mut g = c.benchmark_group("first_event_on_new_thread");
+    g.bench_function("spawn_join_only", |b| {
+        b.iter(|| std::thread::spawn(|| black_box(0)).join())
+    });
+    g.bench_function("ours", |b| {
+        b.iter(|| std::thread::spawn(|| ours_two(black_box(1))).join())
+    });
+    g.finish();
+}
+
 fn main() {
     let setup = Setup::start(trace_runtime::Config::new()).expect("start the implementations");
     let mut c = Criterion::default()
@@ -285,6 +299,7 @@ fn main() {
     threads_case(&mut c, &setup, "one_thread", 1);
     threads_case(&mut c, &setup, "two_threads", 2);
     burst(&mut c, &setup);
+    first_event(&mut c);
 
     trace_runtime::flush();
     if let Some(status) = trace_runtime::status() {

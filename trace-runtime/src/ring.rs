@@ -54,10 +54,66 @@ unsafe impl Sync for Shared {}
 
 impl Drop for Shared {
     fn drop(&mut self) {
-        let raw = std::ptr::slice_from_raw_parts_mut(self.buf.as_ptr(), self.cap);
-        // SAFETY: `buf` came from `Box::into_raw` of a `Box<[u8]>` of `cap` bytes in
-        // `channel` and is freed only here, once both handles are gone.
-        drop(unsafe { Box::from_raw(raw) });
+        // SAFETY: `buf` came from `memory::allocate(cap)` in `channel` and is freed
+        // only here, once both handles are gone.
+        unsafe { memory::free(self.buf, self.cap) };
+    }
+}
+
+/// Ring memory that is zero but not touched: the OS maps each page on its
+/// first write, so a thread's first event faults one page instead of zeroing
+/// (and faulting) the whole ring.
+#[cfg(not(miri))]
+mod memory {
+    use std::ptr::NonNull;
+
+    pub(super) fn allocate(len: usize) -> Option<NonNull<u8>> {
+        // SAFETY: a private anonymous mapping at an address of the kernel's
+        // choosing touches no existing memory; failure is checked below.
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if ptr == libc::MAP_FAILED {
+            return None;
+        }
+        NonNull::new(ptr.cast())
+    }
+
+    /// # Safety
+    /// `ptr` and `len` are from one `allocate` call, freed once, not used after.
+    pub(super) unsafe fn free(ptr: NonNull<u8>, len: usize) {
+        // SAFETY: the caller passes a whole mapping made by `allocate`. munmap
+        // only fails for invalid arguments, which these are not.
+        unsafe { libc::munmap(ptr.as_ptr().cast(), len) };
+    }
+}
+
+/// Miri has no `mmap`: the allocator's zeroed memory behaves the same.
+#[cfg(miri)]
+mod memory {
+    use std::alloc::{alloc_zeroed, dealloc, Layout};
+    use std::ptr::NonNull;
+
+    pub(super) fn allocate(len: usize) -> Option<NonNull<u8>> {
+        let layout = Layout::array::<u8>(len).ok()?;
+        // SAFETY: `len` is a power of two, so the layout is not zero-sized.
+        NonNull::new(unsafe { alloc_zeroed(layout) })
+    }
+
+    /// # Safety
+    /// `ptr` and `len` are from one `allocate` call, freed once, not used after.
+    pub(super) unsafe fn free(ptr: NonNull<u8>, len: usize) {
+        if let Ok(layout) = Layout::array::<u8>(len) {
+            // SAFETY: allocated by `allocate` with this same layout.
+            unsafe { dealloc(ptr.as_ptr(), layout) };
+        }
     }
 }
 
@@ -88,10 +144,7 @@ pub(crate) fn channel(cap: usize) -> Option<(Producer, Consumer)> {
     if !cap.is_power_of_two() {
         return None;
     }
-    let mut mem = Vec::new();
-    mem.try_reserve_exact(cap).ok()?;
-    mem.resize(cap, 0u8);
-    let buf = NonNull::new(Box::into_raw(mem.into_boxed_slice()).cast::<u8>())?;
+    let buf = memory::allocate(cap)?;
     let shared = Arc::new(Shared {
         producer: CachePadded::new(ProducerSide {
             head: AtomicUsize::new(0),
