@@ -29,6 +29,9 @@ pub(crate) struct ThreadBuffer {
     pub(crate) name: Vec<u8>,
     /// The producer's drop counter as of the last dropped record written for it.
     pub(crate) dropped_seen: u64,
+    /// The producer was gone before the writer's last look: that look took its
+    /// last records and drops, and the buffer can go once they are written.
+    pub(crate) gone: bool,
 }
 
 /// Move the buffers registered since the last call into `out`.
@@ -102,6 +105,7 @@ fn register() -> Option<Producer> {
         tid: sys::gettid(),
         name: sys::thread_name(),
         dropped_seen: 0,
+        gone: false,
     };
     REGISTRY
         .lock()

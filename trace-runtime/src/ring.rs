@@ -272,9 +272,10 @@ impl Consumer {
         self.shared.producer.dropped.load(Ordering::Relaxed)
     }
 
-    /// Pass every published record to `read` as at most two byte slices (in
-    /// order, padding left out), then free their space.
-    pub(crate) fn drain<R>(&self, read: impl FnOnce(&[u8], &[u8]) -> R) -> R {
+    /// Every record published so far, left in place until [`Batch::release`]
+    /// frees their space (the writer writes straight from the ring). `&mut`
+    /// so no slice of a batch can outlive its release.
+    pub(crate) fn peek(&mut self) -> Batch<'_> {
         let cap = self.shared.cap;
         let head = self.shared.producer.head.load(Ordering::Acquire);
         let tail = self.tail.get();
@@ -288,20 +289,60 @@ impl Consumer {
         };
         self.shared.track_read(first.0, first.1);
         self.shared.track_read(second.0, second.1);
-        let base = self.shared.buf.as_ptr();
+        Batch {
+            consumer: self,
+            head,
+            first,
+            second,
+        }
+    }
+
+    /// Pass every published record to `read` as at most two byte slices (in
+    /// order, padding left out), then free their space.
+    #[cfg(test)]
+    pub(crate) fn drain<R>(&mut self, read: impl FnOnce(&[u8], &[u8]) -> R) -> R {
+        let batch = self.peek();
+        let (a, b) = batch.slices();
+        let result = read(a, b);
+        batch.release();
+        result
+    }
+}
+
+/// Published records of one ring, borrowed in place (see [`Consumer::peek`]).
+pub(crate) struct Batch<'a> {
+    consumer: &'a mut Consumer,
+    /// The head as loaded: where the batch ends.
+    head: usize,
+    /// (offset, length) of the records before and after the wrap.
+    first: (usize, usize),
+    second: (usize, usize),
+}
+
+impl Batch<'_> {
+    /// The records, in order, as at most two byte slices (padding left out).
+    pub(crate) fn slices(&self) -> (&[u8], &[u8]) {
+        let base = self.consumer.shared.buf.as_ptr();
+        let (first, second) = (self.first, self.second);
         // SAFETY: both ranges lie inside the allocation (offsets below `cap`,
         // `wrap_at <= cap`) and hold bytes published before `head`; the producer
-        // does not write them again until `tail` moves past them below.
-        let (a, b) = unsafe {
+        // does not write them again until `release` moves `tail` past them,
+        // which consumes the batch and so ends every borrow of these slices.
+        unsafe {
             (
                 std::slice::from_raw_parts(base.add(first.0), first.1),
                 std::slice::from_raw_parts(base.add(second.0), second.1),
             )
-        };
-        let result = read(a, b);
-        self.tail.set(head);
-        self.shared.tail.store(head, Ordering::Release);
-        result
+        }
+    }
+
+    /// Free the batch's space for the producer.
+    pub(crate) fn release(self) {
+        self.consumer.tail.set(self.head);
+        self.consumer
+            .shared
+            .tail
+            .store(self.head, Ordering::Release);
     }
 }
 
@@ -313,7 +354,7 @@ mod tests {
         (0..len).map(|i| tag.wrapping_add(i as u8)).collect()
     }
 
-    fn drain_all(c: &Consumer) -> Vec<u8> {
+    fn drain_all(c: &mut Consumer) -> Vec<u8> {
         c.drain(|a, b| [a, b].concat())
     }
 
@@ -326,7 +367,7 @@ mod tests {
     #[test]
     fn records_come_out_in_order_across_many_wraps() {
         // Two records of at most 40 bytes plus padding always fit in 128.
-        let (p, c) = channel(128).unwrap();
+        let (p, mut c) = channel(128).unwrap();
         let mut expected = Vec::new();
         let mut got = Vec::new();
         for i in 0..500u32 {
@@ -335,17 +376,17 @@ mod tests {
             assert!(p.push(len, |slot| slot.copy_from_slice(&rec)));
             expected.extend_from_slice(&rec);
             if i % 2 == 1 {
-                got.extend(drain_all(&c));
+                got.extend(drain_all(&mut c));
             }
         }
-        got.extend(drain_all(&c));
+        got.extend(drain_all(&mut c));
         assert_eq!(got, expected);
         assert_eq!(c.dropped(), 0);
     }
 
     #[test]
     fn full_ring_drops_and_counts_exactly() {
-        let (p, c) = channel(64).unwrap();
+        let (p, mut c) = channel(64).unwrap();
         let mut pushed = 0;
         for _ in 0..10 {
             if p.push(20, |s| s.fill(7)) {
@@ -354,54 +395,66 @@ mod tests {
         }
         assert_eq!(pushed, 3, "3 records of 20 fit in 64 bytes");
         assert_eq!(c.dropped(), 7);
-        assert_eq!(drain_all(&c), vec![7u8; 60]);
+        assert_eq!(drain_all(&mut c), vec![7u8; 60]);
         assert!(p.push(20, |s| s.fill(8)), "space is reused after a drain");
     }
 
     #[test]
     fn oversized_and_empty_records_are_dropped() {
-        let (p, c) = channel(64).unwrap();
+        let (p, mut c) = channel(64).unwrap();
         assert!(!p.push(65, |_| unreachable!()));
         assert!(!p.push(0, |_| unreachable!()));
         assert_eq!(c.dropped(), 2);
         assert!(p.push(64, |s| s.fill(1)), "a record may fill the ring");
-        assert_eq!(drain_all(&c), vec![1u8; 64]);
+        assert_eq!(drain_all(&mut c), vec![1u8; 64]);
     }
 
     #[test]
     fn record_ending_exactly_at_the_end_then_wrapping() {
-        let (p, c) = channel(64).unwrap();
+        let (p, mut c) = channel(64).unwrap();
         assert!(p.push(40, |s| s.fill(1)));
-        assert_eq!(drain_all(&c).len(), 40);
+        assert_eq!(drain_all(&mut c).len(), 40);
         assert!(p.push(24, |s| s.fill(2)), "ends exactly at the ring end");
         assert!(p.push(10, |s| s.fill(3)));
-        assert_eq!(drain_all(&c), [vec![2u8; 24], vec![3u8; 10]].concat());
+        assert_eq!(drain_all(&mut c), [vec![2u8; 24], vec![3u8; 10]].concat());
     }
 
     #[test]
     fn padding_is_skipped_when_draining() {
-        let (p, c) = channel(64).unwrap();
+        let (p, mut c) = channel(64).unwrap();
         assert!(p.push(50, |s| s.fill(1)));
-        assert_eq!(drain_all(&c).len(), 50);
+        assert_eq!(drain_all(&mut c).len(), 50);
         assert!(p.push(20, |s| s.fill(2)), "wraps: 14 bytes of padding");
-        assert_eq!(drain_all(&c), vec![2u8; 20]);
+        assert_eq!(drain_all(&mut c), vec![2u8; 20]);
         assert!(p.push(30, |s| s.fill(3)));
-        assert_eq!(drain_all(&c), vec![3u8; 30]);
+        assert_eq!(drain_all(&mut c), vec![3u8; 30]);
+    }
+
+    #[test]
+    fn peeked_records_keep_their_space_until_released() {
+        let (p, mut c) = channel(64).unwrap();
+        assert!(p.push(40, |s| s.fill(1)));
+        let batch = c.peek();
+        assert_eq!(batch.slices(), (&[1u8; 40][..], &[][..]));
+        assert!(!p.push(40, |s| s.fill(2)), "not released yet: no room");
+        batch.release();
+        assert!(p.push(40, |s| s.fill(2)), "wraps into the released space");
+        assert_eq!(drain_all(&mut c), vec![2u8; 40]);
     }
 
     #[test]
     fn closed_is_seen_after_producer_drops() {
-        let (p, c) = channel(64).unwrap();
+        let (p, mut c) = channel(64).unwrap();
         assert!(!c.closed());
         assert!(p.push(8, |s| s.fill(9)));
         drop(p);
         assert!(c.closed());
-        assert_eq!(drain_all(&c), vec![9u8; 8]);
+        assert_eq!(drain_all(&mut c), vec![9u8; 8]);
     }
 
     #[test]
     fn concurrent_producer_and_consumer_lose_nothing_but_drops() {
-        let (p, c) = channel(128).unwrap();
+        let (p, mut c) = channel(128).unwrap();
         let n: u32 = if cfg!(miri) { 200 } else { 20_000 };
         let producer = std::thread::spawn(move || {
             let mut sent = Vec::new();
@@ -419,10 +472,10 @@ mod tests {
         });
         let mut bytes = Vec::new();
         while !c.closed() {
-            bytes.extend(drain_all(&c));
+            bytes.extend(drain_all(&mut c));
             std::thread::yield_now();
         }
-        bytes.extend(drain_all(&c));
+        bytes.extend(drain_all(&mut c));
         let sent = producer.join().unwrap();
         let mut got = Vec::new();
         let mut pos = 0;
@@ -447,7 +500,7 @@ mod loom_tests {
     #[test]
     fn reserve_commit_drain_with_wrap() {
         loom::model(|| {
-            let (p, c) = channel(16).unwrap();
+            let (p, mut c) = channel(16).unwrap();
             let producer = loom::thread::spawn(move || {
                 let mut ok = Vec::new();
                 for tag in 1..=3u8 {
@@ -476,7 +529,7 @@ mod loom_tests {
     #[test]
     fn exact_end_then_wrap() {
         loom::model(|| {
-            let (p, c) = channel(8).unwrap();
+            let (p, mut c) = channel(8).unwrap();
             let producer = loom::thread::spawn(move || {
                 let a = p.push(4, |s| s.fill(1));
                 let b = p.push(4, |s| s.fill(2));

@@ -11,7 +11,7 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{Seek, SeekFrom, Write};
+use std::io::{self, IoSlice, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{MutexGuard, PoisonError};
@@ -80,17 +80,18 @@ impl TraceFile {
     }
 
     fn write_preamble(&mut self, preamble: &[u8], errors: &AtomicU64) -> bool {
-        if self.needs_preamble && self.write_all(preamble, errors) {
+        if self.needs_preamble && self.write_all(&[preamble], errors) {
             self.needs_preamble = false;
         }
         !self.needs_preamble
     }
 
-    /// Append whole records; never blocks on anything but the file itself.
+    /// Append whole records, given as slices written in order with as few
+    /// `writev` calls as they take; never blocks on anything but the file itself.
     pub(crate) fn write_batch(
         &mut self,
         preamble: &[u8],
-        batch: &[u8],
+        batch: &[&[u8]],
         errors: &AtomicU64,
     ) -> Written {
         if self.file.is_none() {
@@ -103,13 +104,14 @@ impl TraceFile {
         Written::Yes
     }
 
-    fn write_all(&mut self, bytes: &[u8], errors: &AtomicU64) -> bool {
+    fn write_all(&mut self, bytes: &[&[u8]], errors: &AtomicU64) -> bool {
         let Some(file) = self.file.as_mut() else {
             return false;
         };
-        match file.write_all(bytes) {
+        let len: usize = bytes.iter().map(|b| b.len()).sum();
+        match write_all_vectored(file, bytes) {
             Ok(()) => {
-                self.good_len += bytes.len() as u64;
+                self.good_len += len as u64;
                 true
             }
             Err(_) => {
@@ -121,6 +123,43 @@ impl TraceFile {
                 }
                 false
             }
+        }
+    }
+}
+
+/// Slices per `writev` call (Linux's `IOV_MAX`).
+const IOV_MAX: usize = 1024;
+
+/// `write_all` for a list of slices with `writev` (std's `write_all_vectored`
+/// is unstable): short writes resume where they stopped.
+fn write_all_vectored(file: &mut impl Write, bufs: &[&[u8]]) -> io::Result<()> {
+    // The first slice not written whole, and how much of it is written.
+    let (mut first, mut done) = (0, 0);
+    let mut iov = Vec::with_capacity(bufs.len().min(IOV_MAX));
+    loop {
+        while first < bufs.len() && done == bufs[first].len() {
+            (first, done) = (first + 1, 0);
+        }
+        let Some((head, rest)) = bufs[first..].split_first() else {
+            return Ok(());
+        };
+        iov.clear();
+        iov.push(IoSlice::new(&head[done..]));
+        iov.extend(rest.iter().take(IOV_MAX - 1).map(|b| IoSlice::new(b)));
+        let mut n = match file.write_vectored(&iov) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        while n > 0 {
+            let left = bufs[first].len() - done;
+            if n < left {
+                done += n;
+                break;
+            }
+            n -= left;
+            (first, done) = (first + 1, 0);
         }
     }
 }
@@ -260,13 +299,56 @@ mod tests {
         assert!(s.to_string().starts_with("Trace file \"trace-42\" off.\n"));
     }
 
+    /// Takes at most 7 bytes from at most 2 slices per call, sometimes
+    /// interrupted: every resume point is exercised.
+    struct Stingy {
+        out: Vec<u8>,
+        calls: u32,
+    }
+
+    impl Write for Stingy {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.write_vectored(&[IoSlice::new(buf)])
+        }
+        fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+            assert!(bufs.len() <= IOV_MAX);
+            self.calls += 1;
+            if self.calls % 5 == 0 {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            let before = self.out.len();
+            for b in bufs.iter().take(2) {
+                let room = 7 - (self.out.len() - before);
+                self.out.extend_from_slice(&b[..b.len().min(room)]);
+            }
+            Ok(self.out.len() - before)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn vectored_writes_resume_after_short_and_interrupted_writes() {
+        let parts: Vec<Vec<u8>> = (0..3000u32)
+            .map(|i| (0..i % 11).map(|j| (i + j) as u8).collect())
+            .collect();
+        let slices: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+        let mut w = Stingy {
+            out: Vec::new(),
+            calls: 0,
+        };
+        write_all_vectored(&mut w, &slices).unwrap();
+        assert_eq!(w.out, parts.concat());
+    }
+
     #[test]
     fn a_failed_write_is_cut_back_and_the_preamble_retried() {
         let dir = tempfile::tempdir().unwrap();
         let errors = AtomicU64::new(0);
         let mut t = TraceFile::create(dir.path().join("t"), b"HEAD", &errors).unwrap();
         assert!(matches!(
-            t.write_batch(b"HEAD", b"rec1", &errors),
+            t.write_batch(b"HEAD", &[b"re", b"c1"], &errors),
             Written::Yes
         ));
         assert_eq!(std::fs::read(dir.path().join("t")).unwrap(), b"HEADrec1");
@@ -274,7 +356,7 @@ mod tests {
         let mut full = TraceFile::create("/dev/full".into(), b"HEAD", &errors).unwrap();
         assert_eq!(errors.load(Ordering::Relaxed), 1);
         assert!(matches!(
-            full.write_batch(b"HEAD", b"rec", &errors),
+            full.write_batch(b"HEAD", &[b"rec"], &errors),
             Written::Failed
         ));
         assert_eq!(
@@ -285,7 +367,7 @@ mod tests {
 
         let mut off = TraceFile::off("x".into());
         assert!(matches!(
-            off.write_batch(b"HEAD", b"rec", &errors),
+            off.write_batch(b"HEAD", &[b"rec"], &errors),
             Written::Off
         ));
         t.file = None;

@@ -5,9 +5,13 @@
 //! so the hot path's common case is a flag load, never a syscall; a kick lost to
 //! a race costs at most one period. Flushes and stop wake it directly.
 //!
-//! Each pass copies whole slices out of the buffers into one staging vector
-//! (freeing buffer space before any syscall), then writes it with one `write_all`.
+//! Each pass writes straight from the buffers: the records the writer makes
+//! itself (`trace_thread`, dropped) go into a small vector, and one `writev`
+//! takes them with each buffer's published records in place (up to two slices
+//! per buffer). A buffer's space is freed once its records are written, and a
+//! pass writes as soon as 1 MiB is pending, so a buffer is held at most that long.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::PoisonError;
 use std::time::Duration;
@@ -15,12 +19,13 @@ use std::time::Duration;
 use crate::encode;
 use crate::internal::TRACE_THREAD;
 use crate::local::{self, ThreadBuffer, UNBUFFERED_DROPS};
+use crate::ring::Batch;
 use crate::runtime::{self, Control};
 use crate::trace_file::Written;
 use crate::{clock, record::RecordPayload};
 
-/// Staged bytes above which a pass writes before draining the next buffer.
-const STAGING_WRITE_AT: usize = 1 << 20;
+/// Pending bytes above which a pass writes before taking the next buffer.
+const WRITE_AT: usize = 1 << 20;
 
 static SLEEPING: AtomicBool = AtomicBool::new(false);
 
@@ -53,9 +58,8 @@ impl Drop for AliveGuard {
 
 struct Writer {
     control: &'static Control,
-    staging: Vec<u8>,
-    /// Program event records in `staging`.
-    staged_records: u64,
+    /// The records the writer makes itself, for the pending write.
+    own_records: Vec<u8>,
     buffers: Vec<ThreadBuffer>,
 }
 
@@ -63,8 +67,7 @@ pub(crate) fn run(control: &'static Control, period: Duration) {
     let _alive = AliveGuard(control);
     let mut w = Writer {
         control,
-        staging: Vec::with_capacity(STAGING_WRITE_AT),
-        staged_records: 0,
+        own_records: Vec::new(),
         buffers: Vec::new(),
     };
     let mut flushed = 0;
@@ -78,7 +81,6 @@ pub(crate) fn run(control: &'static Control, period: Duration) {
         let paused = control.paused.load(Ordering::Acquire) && !stop;
         if !paused {
             w.drain_all();
-            w.write_staged();
         }
         // While paused a flush only confirms that the writer saw the pause.
         if requested != flushed {
@@ -99,83 +101,128 @@ pub(crate) fn run(control: &'static Control, period: Duration) {
     }
 }
 
+/// One buffer's part of a pending write: the writer's own records for it
+/// (a range of `own_records`), then its records in place.
+struct Part<'a> {
+    own: Range<usize>,
+    batch: Option<Batch<'a>>,
+}
+
+/// What the next write takes, in order.
+#[derive(Default)]
+struct Pending<'a> {
+    parts: Vec<Part<'a>>,
+    bytes: usize,
+    /// Program event records (what the counters count).
+    records: u64,
+}
+
 impl Writer {
     /// One pass over every buffer.
     fn drain_all(&mut self) {
         local::adopt_new_buffers(&mut self.buffers);
+        let Writer {
+            control,
+            own_records,
+            buffers,
+        } = self;
+        let control: &'static Control = control;
+        let mut pending = Pending::default();
         let unbuffered = UNBUFFERED_DROPS.swap(0, Ordering::Relaxed);
         if unbuffered > 0 {
-            self.stage_dropped(clock::now_ns(), unbuffered);
+            encode::push_dropped(own_records, clock::now_ns(), control.pid, unbuffered);
+            control.dropped.fetch_add(unbuffered, Ordering::Release);
+            pending.bytes += own_records.len();
+            pending.parts.push(Part {
+                own: 0..own_records.len(),
+                batch: None,
+            });
         }
-        let mut i = 0;
-        while i < self.buffers.len() {
-            let closed = self.buffers[i].consumer.closed();
-            self.drain_one(i);
-            if closed {
-                // The producer is gone and the drain above took its last records.
-                self.buffers.swap_remove(i);
-            } else {
-                i += 1;
-            }
-            if self.staging.len() >= STAGING_WRITE_AT {
-                self.write_staged();
+        for buffer in buffers.iter_mut() {
+            take_records(control, buffer, own_records, &mut pending);
+            if pending.bytes >= WRITE_AT {
+                write(control, own_records, &mut pending);
             }
         }
+        write(control, own_records, &mut pending);
+        drop(pending);
+        buffers.retain(|b| !b.gone);
     }
+}
 
-    fn drain_one(&mut self, i: usize) {
-        let buffer = &mut self.buffers[i];
-        let dropped_total = buffer.consumer.dropped();
-        let new_drops = dropped_total - buffer.dropped_seen;
-        buffer.dropped_seen = dropped_total;
-        let staging = &mut self.staging;
-        let staged_records = &mut self.staged_records;
-        let control = self.control;
-        let (tid, name) = (buffer.tid, &buffer.name);
-        buffer.consumer.drain(|a, b| {
-            let (na, ts_a) = encode::scan_records(a);
-            let (nb, ts_b) = encode::scan_records(b);
-            if na + nb == 0 && new_drops == 0 {
-                return;
-            }
-            let ts = ts_a.or(ts_b).unwrap_or_else(clock::now_ns);
-            if TRACE_THREAD.is_enabled() {
-                push_thread_record(staging, ts, control.pid, tid, name);
-            }
-            if new_drops > 0 {
-                encode::push_dropped(staging, ts, control.pid, new_drops);
-                control.dropped.fetch_add(new_drops, Ordering::Release);
-            }
-            staging.extend_from_slice(a);
-            staging.extend_from_slice(b);
-            *staged_records += na + nb;
-        });
+/// Add `buffer`'s published records to `pending`, after a `trace_thread`
+/// record and a dropped record when it dropped events since the last time.
+fn take_records<'a>(
+    control: &Control,
+    buffer: &'a mut ThreadBuffer,
+    own_records: &mut Vec<u8>,
+    pending: &mut Pending<'a>,
+) {
+    // Loaded first: if set, the counter and records read below are final.
+    buffer.gone = buffer.consumer.closed();
+    let dropped_total = buffer.consumer.dropped();
+    let new_drops = dropped_total - buffer.dropped_seen;
+    buffer.dropped_seen = dropped_total;
+    let batch = buffer.consumer.peek();
+    let (a, b) = batch.slices();
+    let (na, ts_a) = encode::scan_records(a);
+    let (nb, ts_b) = encode::scan_records(b);
+    if na + nb == 0 && new_drops == 0 {
+        return;
     }
-
-    fn stage_dropped(&mut self, ts: u64, count: u64) {
-        encode::push_dropped(&mut self.staging, ts, self.control.pid, count);
-        self.control.dropped.fetch_add(count, Ordering::Release);
+    let ts = ts_a.or(ts_b).unwrap_or_else(clock::now_ns);
+    let start = own_records.len();
+    if TRACE_THREAD.is_enabled() {
+        push_thread_record(own_records, ts, control.pid, buffer.tid, &buffer.name);
     }
+    if new_drops > 0 {
+        encode::push_dropped(own_records, ts, control.pid, new_drops);
+        control.dropped.fetch_add(new_drops, Ordering::Release);
+    }
+    pending.bytes += own_records.len() - start + a.len() + b.len();
+    pending.records += na + nb;
+    pending.parts.push(Part {
+        own: start..own_records.len(),
+        batch: Some(batch),
+    });
+}
 
-    /// Write the staged bytes; a failure is counted (the write, and the records
-    /// it lost) and its bytes discarded, so a full disk never holds producers
-    /// back. While the trace file is off the records are counted as discarded.
-    fn write_staged(&mut self) {
-        if self.staging.is_empty() {
-            return;
+/// Write what is pending, then free its buffers' space. A failure is counted
+/// (the write, and the records it lost) and its records discarded, so a full
+/// disk never holds producers back. While the trace file is off the records
+/// are counted as discarded.
+fn write(control: &Control, own_records: &mut Vec<u8>, pending: &mut Pending<'_>) {
+    if pending.parts.is_empty() {
+        return;
+    }
+    let mut slices = Vec::with_capacity(3 * pending.parts.len());
+    for part in &pending.parts {
+        slices.push(&own_records[part.own.clone()]);
+        if let Some(batch) = &part.batch {
+            let (a, b) = batch.slices();
+            slices.extend([a, b]);
         }
-        let c = self.control;
-        let mut file = c.trace_file.lock().unwrap_or_else(PoisonError::into_inner);
-        let counter = match file.write_batch(&c.preamble, &self.staging, &c.write_errors) {
-            Written::Yes => &c.written,
-            Written::Off => &c.discarded,
-            Written::Failed => &c.unwritten,
-        };
-        drop(file);
-        counter.fetch_add(self.staged_records, Ordering::Release);
-        self.staging.clear();
-        self.staged_records = 0;
     }
+    let mut file = control
+        .trace_file
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let counter = match file.write_batch(&control.preamble, &slices, &control.write_errors) {
+        Written::Yes => &control.written,
+        Written::Off => &control.discarded,
+        Written::Failed => &control.unwritten,
+    };
+    drop(file);
+    drop(slices);
+    counter.fetch_add(pending.records, Ordering::Release);
+    for part in pending.parts.drain(..) {
+        if let Some(batch) = part.batch {
+            batch.release();
+        }
+    }
+    own_records.clear();
+    pending.bytes = 0;
+    pending.records = 0;
 }
 
 /// Append a `trace_thread(tid, name)` record.
