@@ -213,7 +213,7 @@ fn parallel(setup: &Setup, who: Impl, threads: u32, iters: u64, f: fn(u64)) -> D
                                 who.drain(setup);
                             }
                             barrier.wait();
-                            spin_start(&arrived, threads);
+                            spin_start(arrived, threads);
                             let start = Instant::now();
                             for i in 0..ROUND {
                                 f(i);
