@@ -1,11 +1,10 @@
 //! Which records a reading command keeps: by event name pattern, time window,
 //! pid and thread. Every condition given must hold.
 
-mod glob;
 mod time;
 
-pub use glob::glob_match;
 pub use time::{BadTime, TimeBound};
+pub use trace_events::glob::glob_match;
 
 use crate::{Record, Thread};
 

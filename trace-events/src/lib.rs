@@ -7,6 +7,7 @@
 //! definition of the language and one formatter in the project.
 
 pub mod diagnostic;
+pub mod glob;
 pub mod model;
 mod parse;
 pub mod printf;
