@@ -26,6 +26,24 @@ fn counts(stats: &Stats) -> Vec<(&str, u64)> {
         .collect()
 }
 
+/// Statistics of one thread's `io` calls, one after the other, lasting
+/// `latencies` ns each.
+fn io_calls(latencies: impl IntoIterator<Item = u64>) -> Stats {
+    let mut t = Trace::v4().mapping(1, "io_enter").mapping(2, "io_exit");
+    let mut ts = 0;
+    for latency in latencies {
+        t = t
+            .event(1, ts, 1, &[A::I(0)])
+            .event(2, ts + latency, 1, &[A::I(0)]);
+        ts += latency + 1;
+    }
+    stats(
+        &t,
+        "io_enter(int fd)\nio_exit(int ret)\n",
+        Filter::default(),
+    )
+}
+
 #[test]
 fn counts_span_drops_and_call_latencies() {
     let s = stats(&threaded_trace(), THREADED_EVENTS, Filter::default());
@@ -78,19 +96,7 @@ fn counts_span_drops_and_call_latencies() {
 #[test]
 fn latency_quantiles_over_many_calls() {
     // 1000 calls of 1..=1000 ns on one thread.
-    let mut t = Trace::v4().mapping(1, "io_enter").mapping(2, "io_exit");
-    let mut ts = 0;
-    for latency in 1..=1000u64 {
-        t = t
-            .event(1, ts, 1, &[A::I(0)])
-            .event(2, ts + latency, 1, &[A::I(0)]);
-        ts += latency + 1;
-    }
-    let s = stats(
-        &t,
-        "io_enter(int fd)\nio_exit(int ret)\n",
-        Filter::default(),
-    );
+    let s = io_calls(1..=1000);
     let io = &s.calls()[0];
     assert_eq!(
         (io.calls, io.min_ns(), io.max_ns()),
@@ -104,20 +110,7 @@ fn latency_quantiles_over_many_calls() {
 #[test]
 fn long_latencies_are_not_clamped() {
     // Calls of 3 us, 1 ms and 2 s: far above a fresh histogram's first bucket.
-    let latencies = [3_000u64, 1_000_000, 2_000_000_000];
-    let mut t = Trace::v4().mapping(1, "io_enter").mapping(2, "io_exit");
-    let mut ts = 0;
-    for latency in latencies {
-        t = t
-            .event(1, ts, 1, &[A::I(0)])
-            .event(2, ts + latency, 1, &[A::I(0)]);
-        ts += latency + 1;
-    }
-    let s = stats(
-        &t,
-        "io_enter(int fd)\nio_exit(int ret)\n",
-        Filter::default(),
-    );
+    let s = io_calls([3_000, 1_000_000, 2_000_000_000]);
     let io = &s.calls()[0];
     let within = |got: Option<u64>, want: u64| {
         let got = got.unwrap() as f64;
