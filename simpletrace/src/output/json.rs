@@ -23,25 +23,31 @@ impl RecordFormat for Json {
             line.extend_from_slice(b",\"dropped\":");
             write_dec(line, count);
         } else {
-            line.extend_from_slice(b",\"args\":{");
-            for (i, (decl, value)) in record.args().enumerate() {
-                if i > 0 {
-                    line.push(b',');
-                }
-                write_string(line, &decl.name);
-                line.push(b':');
-                write_value(line, decl, value);
-            }
-            line.push(b'}');
+            line.extend_from_slice(b",\"args\":");
+            write_args(line, record);
         }
         line.extend_from_slice(b"}\n");
     }
 }
 
+/// `{"name":value,...}`: the record's arguments by name, typed as declared.
+pub(crate) fn write_args(out: &mut Vec<u8>, record: &Record<'_>) {
+    out.push(b'{');
+    for (i, (decl, value)) in record.args().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_string(out, &decl.name);
+        out.push(b':');
+        write_value(out, decl, value);
+    }
+    out.push(b'}');
+}
+
 /// The value as the program held it: integers in their declared width and
 /// signedness, bools as booleans, pointers as `"0x..."` strings, strings as
 /// text (invalid UTF-8 replaced by U+FFFD).
-pub(crate) fn write_value(out: &mut Vec<u8>, decl: &Arg, value: Value<'_>) {
+fn write_value(out: &mut Vec<u8>, decl: &Arg, value: Value<'_>) {
     match (decl.kind, value) {
         (_, Value::Str(s)) => write_string(out, &String::from_utf8_lossy(s)),
         (ArgKind::Int(ty), Value::Int(v)) => {

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use super::pairs::{PairId, Pairs, Role};
 use super::tracks::{Closed, TrackKey, Tracks};
-use crate::output::json::{write_string, write_value};
+use crate::output::json::{write_args, write_string};
 use crate::output::write_dec;
 use crate::{Consumer, Record, Thread};
 
@@ -128,16 +128,9 @@ impl<W: Write> ChromeTrace<W> {
     /// `,"args":{...}}` with the record's arguments.
     fn args_and_close(&mut self, record: &Record<'_>) {
         let b = &mut self.buf;
-        b.extend_from_slice(b",\"args\":{");
-        for (i, (decl, value)) in record.args().enumerate() {
-            if i > 0 {
-                b.push(b',');
-            }
-            write_string(b, &decl.name);
-            b.push(b':');
-            write_value(b, decl, value);
-        }
-        b.extend_from_slice(b"}}");
+        b.extend_from_slice(b",\"args\":");
+        write_args(b, record);
+        b.push(b'}');
     }
 
     fn end_slice(&mut self, closed: Closed, exit: Option<&Record<'_>>) {
