@@ -1,10 +1,10 @@
 //! A forked child neither deadlocks nor records; the parent keeps tracing.
 
 mod common;
-
-use std::time::{Duration, Instant};
+mod forked;
 
 use common::*;
+use forked::wait_child;
 use trace_runtime::__private::record;
 use trace_runtime::Config;
 
@@ -19,26 +19,6 @@ fn test_who() {
     let state = EV_WHO.state();
     if state & 1 != 0 {
         record(state, 8, |p| p.u64(std::process::id() as u64));
-    }
-}
-
-/// Wait for `pid` to exit, at most 20 s; returns its exit status.
-fn wait_child(pid: libc::pid_t) -> i32 {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let mut status = 0;
-        // SAFETY: `status` is a valid out pointer; WNOHANG never blocks.
-        let rc = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
-        if rc == pid {
-            assert!(libc::WIFEXITED(status), "child killed: {status}");
-            return libc::WEXITSTATUS(status);
-        }
-        if Instant::now() > deadline {
-            // SAFETY: signals our own child.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            panic!("forked child hung (deadlock)");
-        }
-        std::thread::sleep(Duration::from_millis(10));
     }
 }
 

@@ -4,12 +4,14 @@
 //! do nothing, and it cannot start a trace of its own.
 
 mod common_robust;
+mod forked;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common_robust::*;
+use forked::wait_child;
 use trace_runtime::{
     event_state, flush, list_events, set_enabled, status, trace_file_flush, trace_file_off,
     trace_file_on, trace_file_set, trace_file_status, Config, ControlError, EventState, StartError,
@@ -60,26 +62,6 @@ fn child_checks(guard: TraceGuard) -> i32 {
     }
     drop(guard);
     0
-}
-
-/// Wait for `pid` to exit, at most 20 s; returns its exit status.
-fn wait_child(pid: libc::pid_t) -> i32 {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let mut status = 0;
-        // SAFETY: `status` is a valid out pointer; WNOHANG never blocks.
-        let rc = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
-        if rc == pid {
-            assert!(libc::WIFEXITED(status), "child killed: {status}");
-            return libc::WEXITSTATUS(status);
-        }
-        if Instant::now() > deadline {
-            // SAFETY: signals our own child.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            panic!("forked child hung (deadlock)");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
 }
 
 #[test]
