@@ -9,6 +9,21 @@ use common::*;
 use simpletrace::output::{Printer, SimpletracePy};
 use simpletrace::{process, Reader};
 
+/// The CLI succeeded and printed exactly the case's `expected.txt`.
+fn assert_prints_expected(out: &std::process::Output, case: &std::path::Path) {
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        case.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout == fs::read(case.join("expected.txt")).unwrap(),
+        "{}: output differs from expected.txt",
+        case.display()
+    );
+}
+
 #[test]
 fn cli_output_equals_simpletrace_py_for_every_golden_case() {
     for case in golden_cases() {
@@ -16,22 +31,11 @@ fn cli_output_equals_simpletrace_py_for_every_golden_case() {
             case.join("trace-events").as_os_str(),
             case.join("trace.bin").as_os_str(),
         ]);
-        let expected = fs::read(case.join("expected.txt")).unwrap();
-        assert!(
-            out.status.success(),
-            "{}: {}",
-            case.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_prints_expected(&out, &case);
         assert!(
             out.stderr.is_empty(),
             "{}",
             String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(
-            out.stdout == expected,
-            "{}: output differs from expected.txt",
-            case.display()
         );
     }
 }
@@ -70,12 +74,7 @@ fn no_header_reads_a_headerless_copy_identically() {
             case.join("trace-events").as_os_str(),
             stripped.as_os_str(),
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(out.stdout == fs::read(case.join("expected.txt")).unwrap());
+        assert_prints_expected(&out, &case);
     }
 }
 
@@ -95,12 +94,7 @@ fn several_trace_events_files() {
             b.as_os_str(),
             case.join("trace.bin").as_os_str(),
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(out.stdout == fs::read(case.join("expected.txt")).unwrap());
+        assert_prints_expected(&out, &case);
     }
 }
 
