@@ -2,8 +2,10 @@
 //! event controls, seen by running code and in the file the reader decodes.
 
 mod control_common;
+mod listing;
 
 use control_common::*;
+use listing::states;
 use trace_runtime::{
     event_state, list_events, set_enabled, Config, ControlError, EventState, OptionsError,
     SelectError, StartError,
@@ -15,16 +17,6 @@ fn start_error(options: &str) -> StartError {
         Err(e) => e,
         Ok(_) => panic!("{options:?} started"),
     }
-}
-
-fn states(pattern: &str) -> Vec<String> {
-    let mut lines: Vec<String> = list_events(pattern)
-        .unwrap()
-        .iter()
-        .map(|i| i.to_string())
-        .collect();
-    lines.sort();
-    lines
 }
 
 #[test]

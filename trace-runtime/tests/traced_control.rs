@@ -5,11 +5,13 @@
 //! file that decodes the trace as simpletrace.py would.
 
 mod common;
+mod listing;
 mod traced_common;
 
+use listing::states;
 use simpletrace::output::{Printer, SimpletracePy};
 use simpletrace::{declaration_line, EventTable, Reader};
-use trace_runtime::{event_state, list_events, set_enabled, traced, Config, EventState};
+use trace_runtime::{event_state, set_enabled, traced, Config, EventState};
 use traced_common::*;
 
 #[traced]
@@ -28,16 +30,6 @@ fn open(fd: i32) -> Result<(), String> {
         return Err(format!("bad fd {fd}"));
     }
     Ok(())
-}
-
-fn states(pattern: &str) -> Vec<String> {
-    let mut lines: Vec<String> = list_events(pattern)
-        .unwrap()
-        .iter()
-        .map(|i| i.to_string())
-        .collect();
-    lines.sort();
-    lines
 }
 
 #[test]
