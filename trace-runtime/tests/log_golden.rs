@@ -1,8 +1,9 @@
 //! The log backend prints what the C library's printf prints: QEMU's real
-//! migration events, recorded through the runtime with the argument values of
-//! the golden `printf.jsonl` (rendered by glibc's snprintf), both backends on.
-//! The binary trace of the same run, decoded by the reader's log output,
-//! gives the same lines.
+//! migration and character-device events, recorded through the runtime with
+//! the argument values of the golden `printf.jsonl` (rendered by glibc's
+//! snprintf; the hw/char rows include `%c` of 0, whose NUL the line keeps),
+//! both backends on. The binary trace of the same run, decoded by the
+//! reader's log output, gives the same lines.
 
 use serde_json::Value as Json;
 use trace_runtime::__private::{record, str_arg_len, RecordedKind, EVENTS};
@@ -12,10 +13,13 @@ mod migration {
     trace_runtime::trace_events!("../../shared/corpus/qemu/migration/trace-events");
 }
 
-const CORPUS_FILE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/corpus/qemu/migration/trace-events"
-);
+mod hw_char {
+    trace_runtime::trace_events!("../../shared/corpus/qemu/hw/char/trace-events");
+}
+
+/// The corpus files compiled above, relative to the corpus.
+const FILES: [&str; 2] = ["migration/trace-events", "hw/char/trace-events"];
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/qemu");
 const GOLDEN: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../shared/golden/printf.jsonl"
@@ -26,13 +30,13 @@ enum Arg {
     Str(Vec<u8>),
 }
 
-/// The golden rows of the migration events: name, argument values, glibc's text.
+/// The golden rows of the compiled files' events: name, argument values, glibc's text.
 fn rows() -> Vec<(String, Vec<Arg>, String)> {
     std::fs::read_to_string(GOLDEN)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str::<Json>(l).unwrap())
-        .filter(|r| r["file"] == "migration/trace-events")
+        .filter(|r| FILES.iter().any(|f| r["file"] == *f))
         .map(|r| {
             let args = r["args"]
                 .as_array()
@@ -76,7 +80,7 @@ fn record_by_name(name: &str, args: &[Arg]) {
 
 #[test]
 fn log_lines_equal_glibc_printf_and_the_readers_log_of_the_binary_trace() {
-    assert!(!migration::EVENT_TABLE.is_empty());
+    assert!(!migration::EVENT_TABLE.is_empty() && !hw_char::EVENT_TABLE.is_empty());
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("log.txt");
     let trace = dir.path().join("trace");
@@ -90,7 +94,12 @@ fn log_lines_equal_glibc_printf_and_the_readers_log_of_the_binary_trace() {
         .start()
         .unwrap();
     let rows = rows();
-    assert!(rows.len() >= 200, "{}", rows.len());
+    assert!(rows.len() >= 300, "{}", rows.len());
+    let with_nul = rows
+        .iter()
+        .filter(|(_, _, text)| text.contains('\0'))
+        .count();
+    assert_eq!(with_nul, 3, "the hw/char rows whose %c is 0");
     let mut expected = String::new();
     for (name, args, text) in &rows {
         record_by_name(name, args);
@@ -101,8 +110,14 @@ fn log_lines_equal_glibc_printf_and_the_readers_log_of_the_binary_trace() {
     let logged = std::fs::read_to_string(&log).unwrap();
     assert_eq!(logged, expected);
 
-    let parsed = trace_events::parse_file(std::path::Path::new(CORPUS_FILE), "migration").unwrap();
-    let table = simpletrace::EventTable::new(parsed.file.events);
+    let events: Vec<_> = FILES
+        .iter()
+        .flat_map(|file| {
+            let path = std::path::Path::new(CORPUS).join(file);
+            trace_events::parse_file(&path, file).unwrap().file.events
+        })
+        .collect();
+    let table = simpletrace::EventTable::new(events);
     let mut reader = simpletrace::Reader::open(&trace, table).unwrap();
     let mut printer =
         simpletrace::output::Printer::new(simpletrace::output::Log::default(), Vec::new());

@@ -176,7 +176,7 @@ fn length() {
     ]);
 }
 
-/// glibc: `%c`, including the NUL that ends the C string.
+/// glibc: `%c`, including a NUL, which `snprintf` writes and counts.
 #[test]
 fn char() {
     check(&[
@@ -190,9 +190,9 @@ fn char() {
         (r#"%#c"#, &[Int(97)], b"a"),
         (r#"%hhc"#, &[Int(98)], b"b"),
         (r#"%c"#, &[Int(18446744073709551593)], b"\xe9"),
-        (r#"a%cb"#, &[Int(0)], b"a"),
-        (r#"%3c|"#, &[Int(0)], b"  "),
-        (r#"%-3c|"#, &[Int(0)], b""),
+        (r#"a%cb"#, &[Int(0)], b"a\0b"),
+        (r#"%3c|"#, &[Int(0)], b"  \0|"),
+        (r#"%-3c|"#, &[Int(0)], b"\0  |"),
     ]);
 }
 

@@ -15,13 +15,6 @@ pub enum Value<'a> {
     Str(&'a [u8]),
 }
 
-/// Whether rendering goes on after a conversion.
-enum Flow {
-    Continue,
-    /// A `%c` wrote a NUL: the C string ends there.
-    Stop,
-}
-
 /// The widths and precisions of one conversion once `*` are resolved.
 struct Layout {
     flags: Flags,
@@ -36,8 +29,9 @@ impl Format {
     /// for a value held in its declared type: `%d` reads the low 32 bits as
     /// `int`, `%hhx` the low 8 bits, `%llx` all 64. (Where the conversion is
     /// wider than the declared type, which C leaves undefined, the recorded
-    /// 64-bit value is printed.) The result is a C string: a `%c` of 0 ends
-    /// it, and a `%s` argument ends at its first NUL, as `strlen` would.
+    /// 64-bit value is printed.) A `%c` of 0 writes a NUL byte and rendering
+    /// goes on, as `vfprintf` does (QEMU's log backend writes that NUL into
+    /// its log); a `%s` argument ends at its first NUL, as `strlen` would.
     ///
     /// Never panics. With arguments that do not fit, it prints what a tolerant
     /// logger would: a missing argument leaves its conversion as written (`%d`),
@@ -53,9 +47,7 @@ impl Format {
                     let Some(conversion) = self.conversions.get(*index) else {
                         continue;
                     };
-                    if let Flow::Stop = self.render_conversion(out, conversion, &mut args) {
-                        return;
-                    }
+                    self.render_conversion(out, conversion, &mut args);
                 }
             }
         }
@@ -70,7 +62,7 @@ impl Format {
         out: &mut Vec<u8>,
         conversion: &Conversion,
         args: &mut impl Iterator<Item = Value<'a>>,
-    ) -> Flow {
+    ) {
         let mut flags = conversion.flags;
         let width = match conversion.width {
             Some(Count::Fixed(n)) => n as usize,
@@ -99,7 +91,7 @@ impl Format {
         };
         let Some(value) = args.next() else {
             out.extend_from_slice(self.slice(conversion.text.clone()));
-            return Flow::Continue;
+            return;
         };
         match (conversion.conv, value) {
             (Conv::S, Value::Str(s)) => string(out, &layout, s),
@@ -121,12 +113,11 @@ impl Format {
                 },
                 s,
             ),
-            (Conv::C, Value::Int(v)) => return character(out, &layout, v as u8),
+            (Conv::C, Value::Int(v)) => character(out, &layout, v as u8),
             // A pointer is 64 bits whatever the length modifier.
             (Conv::P, Value::Int(v)) => number(out, &layout, Conv::P, 64, v),
             (conv, Value::Int(v)) => number(out, &layout, conv, conversion.length.bits(), v),
         }
-        Flow::Continue
     }
 }
 
@@ -149,17 +140,10 @@ fn string(out: &mut Vec<u8>, layout: &Layout, s: &[u8]) {
     pad_around(out, layout, s.len(), |out| out.extend_from_slice(s));
 }
 
-/// `%c`: one byte, padded with spaces.
-fn character(out: &mut Vec<u8>, layout: &Layout, byte: u8) -> Flow {
-    if byte == 0 {
-        // The NUL ends the C string: only padding before it survives.
-        if !layout.flags.left {
-            pad(out, b' ', layout.width.saturating_sub(1));
-        }
-        return Flow::Stop;
-    }
+/// `%c`: one byte, padded with spaces. A 0 is written like any other byte:
+/// `vfprintf` counts and writes it.
+fn character(out: &mut Vec<u8>, layout: &Layout, byte: u8) {
     pad_around(out, layout, 1, |out| out.push(byte));
-    Flow::Continue
 }
 
 /// Spaces on the side the `-` flag says, around a body of `len` bytes.
