@@ -27,6 +27,8 @@ pub const MAX_WIDTH: u32 = 4096;
 #[cfg(test)]
 mod glibc_cases;
 #[cfg(test)]
+mod glibc_oracle;
+#[cfg(test)]
 mod proptests;
 #[cfg(test)]
 mod tests;
