@@ -97,4 +97,60 @@ mod tests {
             assert_eq!(delta(n), want, "delta_ns = {n}");
         }
     }
+
+    /// Every boundary of the fast paths, and deltas spread over all
+    /// magnitudes, against simpletrace.py's own formula run by CPython.
+    #[test]
+    fn boundaries_and_spread_match_python() {
+        let mut deltas: Vec<i128> = vec![
+            0,
+            999,
+            1_000,
+            99_999_999,
+            100_000_000,
+            100_000_001,
+            123_456_789,
+            999_999_999,
+            1_000_000_000,
+            (1 << 42) - 1,
+            1 << 42,
+            (1 << 42) + 1,
+            u64::MAX as i128,
+        ];
+        // A fixed pseudo-random spread: every bit length, mixed low digits.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for bits in 1..=64 {
+            for _ in 0..8 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let mask = if bits == 64 { u64::MAX } else { (1 << bits) - 1 };
+                deltas.push(i128::from(x & mask));
+            }
+        }
+        let negatives: Vec<i128> = deltas.iter().map(|d| -d).collect();
+        deltas.extend(negatives);
+
+        let program = "import sys\nfor line in sys.stdin:\n    print(f'{int(line) / 1000:0.3f}')\n";
+        let mut child = std::process::Command::new("python3")
+            .args(["-c", program])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 is the reference for simpletrace.py's formula");
+        let input: String = deltas.iter().map(|d| format!("{d}\n")).collect();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success());
+        let expected = String::from_utf8(output.stdout).unwrap();
+        let expected: Vec<&str> = expected.lines().collect();
+        assert_eq!(expected.len(), deltas.len());
+        let failures: Vec<String> = deltas
+            .iter()
+            .zip(expected)
+            .filter(|(&d, want)| delta(d) != *want)
+            .map(|(&d, want)| format!("{d}: python {want}, ours {}", delta(d)))
+            .collect();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
 }
