@@ -124,7 +124,11 @@ mod tests {
                 x ^= x << 13;
                 x ^= x >> 7;
                 x ^= x << 17;
-                let mask = if bits == 64 { u64::MAX } else { (1 << bits) - 1 };
+                let mask = if bits == 64 {
+                    u64::MAX
+                } else {
+                    (1 << bits) - 1
+                };
                 deltas.push(i128::from(x & mask));
             }
         }
