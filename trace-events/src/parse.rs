@@ -54,8 +54,25 @@ impl Parsed {
     }
 }
 
+/// How leniently a file is read; the default is tracetool's code generation
+/// rules, which a program's events must follow.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// An event name declared again (or differing only in case) is a
+    /// warning, and both events are kept, as tracetool's `read_events` and
+    /// simpletrace.py accept it (QEMU's `trace-events-all` declares eight
+    /// names in both `bsd-user` and `linux-user`). For reading traces:
+    /// simpletrace.py uses the last declaration of a name.
+    pub allow_duplicates: bool,
+}
+
 /// Parse `source`, naming it `file` in positions and diagnostics.
 pub fn parse_str(file: &str, source: &str) -> Parsed {
+    parse_str_with(file, source, ParseOptions::default())
+}
+
+/// [`parse_str`] with `options`.
+pub fn parse_str_with(file: &str, source: &str, options: ParseOptions) -> Parsed {
     let mut diagnostics = Vec::new();
     let mut events = Vec::new();
     // Lower-cased name -> (name, line): QEMU derives upper-case C macros from
@@ -93,7 +110,24 @@ pub fn parse_str(file: &str, source: &str) -> Parsed {
         let Some(event) = event else {
             continue;
         };
-        match seen.get(&event.name.to_ascii_lowercase()) {
+        let lower = event.name.to_ascii_lowercase();
+        match seen.get(&lower) {
+            Some((name, first_line)) if options.allow_duplicates => {
+                let message = if *name == event.name {
+                    format!(
+                        "event '{}' is declared again (first on line {first_line}); \
+                         the last declaration is used, as simpletrace.py does",
+                        event.name
+                    )
+                } else {
+                    format!(
+                        "event '{}' differs from '{name}' on line {first_line} only in case",
+                        event.name
+                    )
+                };
+                diagnostics.extend(line.warning(event_name_offset(&line, &event), message));
+                events.push(event);
+            }
             Some((name, first_line)) if *name == event.name => diagnostics.extend(line.error(
                 event_name_offset(&line, &event),
                 format!(
@@ -110,10 +144,7 @@ pub fn parse_str(file: &str, source: &str) -> Parsed {
                 ),
             )),
             None => {
-                seen.insert(
-                    event.name.to_ascii_lowercase(),
-                    (event.name.clone(), line.number),
-                );
+                seen.insert(lower, (event.name.clone(), line.number));
                 events.push(event);
             }
         }
@@ -181,6 +212,15 @@ fn event_name_offset(line: &Line<'_>, event: &crate::Event) -> usize {
 /// A file longer than [`MAX_FILE_LEN`] is an `InvalidData` error; it is read
 /// through a bounded reader, so `/dev/zero` or a pipe is refused too.
 pub fn parse_file(path: &std::path::Path, display_name: &str) -> std::io::Result<Parsed> {
+    parse_file_with(path, display_name, ParseOptions::default())
+}
+
+/// [`parse_file`] with `options`.
+pub fn parse_file_with(
+    path: &std::path::Path,
+    display_name: &str,
+    options: ParseOptions,
+) -> std::io::Result<Parsed> {
     let mut bytes = Vec::new();
     std::fs::File::open(path)?
         .take(MAX_FILE_LEN + 1)
@@ -196,10 +236,10 @@ pub fn parse_file(path: &std::path::Path, display_name: &str) -> std::io::Result
         ));
     }
     match std::str::from_utf8(&bytes) {
-        Ok(source) => Ok(parse_str(display_name, source)),
+        Ok(source) => Ok(parse_str_with(display_name, source, options)),
         Err(e) => {
             let source = String::from_utf8_lossy(&bytes);
-            let mut parsed = parse_str(display_name, &source);
+            let mut parsed = parse_str_with(display_name, &source, options);
             let first = not_utf8(display_name, &bytes, e.valid_up_to());
             parsed.diagnostics.splice(0..0, first);
             Ok(parsed)

@@ -35,7 +35,11 @@ pub fn run(args: &EventsArgs) -> io::Result<ExitCode> {
     let mut failed = false;
     for path in &args.files {
         let name = path.display().to_string();
-        let parsed = match trace_events::parse_file(path, &name) {
+        // Lenient as the reader is: a name declared twice is a warning.
+        let options = trace_events::ParseOptions {
+            allow_duplicates: true,
+        };
+        let parsed = match trace_events::parse_file_with(path, &name, options) {
             Ok(parsed) => parsed,
             Err(e) => {
                 eprintln!("simpletrace: error: cannot read {name}: {e}");
