@@ -31,7 +31,7 @@ pub struct EventTable {
 }
 
 /// Why the trace-events files could not be loaded.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum LoadError {
     #[error("cannot read {path}: {source}")]
     Io {
@@ -43,6 +43,19 @@ pub enum LoadError {
         count: usize,
         diagnostics: Vec<Diagnostic>,
     },
+}
+
+/// The message; for [`LoadError::Invalid`] followed by every diagnostic.
+impl std::fmt::Debug for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::error::debug_as_message(self, f)?;
+        if let LoadError::Invalid { diagnostics, .. } = self {
+            for diagnostic in diagnostics {
+                write!(f, "\n{diagnostic}")?;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl EventTable {
