@@ -67,12 +67,14 @@ fn write_prefix(line: &mut Vec<u8>, record: &Record<'_>, thread: Option<&Thread>
     line.push(b'@');
     write_dec(line, record.timestamp_ns / 1_000_000_000);
     line.push(b'.');
-    let micros = record.timestamp_ns % 1_000_000_000 / 1_000;
-    let start = line.len();
-    write_dec(line, micros);
-    // Zero-padded to six digits, as `%06zu`.
-    let digits = line.len() - start;
-    line.splice(start..start, std::iter::repeat_n(b'0', 6 - digits));
+    // Six digits, zero-padded, as `%06zu`.
+    let mut micros = record.timestamp_ns % 1_000_000_000 / 1_000;
+    let mut digits = [b'0'; 6];
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (micros % 10) as u8;
+        micros /= 10;
+    }
+    line.extend_from_slice(&digits);
     line.push(b':');
 }
 
