@@ -4,10 +4,15 @@
 //! ```no_run
 //! use simpletrace::{EventTable, Reader};
 //!
-//! let (events, _warnings) = EventTable::load(&["trace-events"]).unwrap();
-//! let mut reader = Reader::open("trace-1234", events).unwrap();
-//! while let Some(record) = reader.next_record().unwrap() {
-//!     println!("{} at {} ns", record.name(), record.timestamp_ns);
+//! // The errors' `Debug` is their message: a failure prints e.g.
+//! // `Error: cannot read trace-events: No such file or directory (os error 2)`.
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let (events, _warnings) = EventTable::load(&["trace-events"])?;
+//!     let mut reader = Reader::open("trace-1234", events)?;
+//!     while let Some(record) = reader.next_record()? {
+//!         println!("{} at {} ns", record.name(), record.timestamp_ns);
+//!     }
+//!     Ok(())
 //! }
 //! ```
 

@@ -457,3 +457,38 @@ fn mapping_tables_are_bounded() {
     }
     assert!(read_all(&trace.bytes, table(EVENTS)).unwrap().is_empty());
 }
+
+#[test]
+fn debug_prints_the_message_as_main_returning_an_error_shows_it() {
+    // `fn main() -> Result<(), E>` prints `Error: {e:?}`.
+    let err = error_of(&valid().bytes[..10]);
+    assert_eq!(format!("{err:?}"), err.to_string());
+    assert!(format!("{err:?}").starts_with("error reading header at offset 0"));
+
+    let io = ReadError::from(std::io::Error::other("disk on fire"));
+    assert_eq!(format!("{io:?}"), "I/O error: disk on fire");
+
+    let load = EventTable::load(&["/nonexistent/trace-events"]).unwrap_err();
+    assert!(
+        format!("{load:?}").starts_with("cannot read /nonexistent/trace-events: "),
+        "{load:?}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad");
+    fs::write(&path, "foo(hwaddr x)\n").unwrap();
+    let load = EventTable::load(&[&path]).unwrap_err();
+    let debug = format!("{load:?}");
+    // The summary, then each diagnostic.
+    assert!(
+        debug.starts_with("1 error(s) in the trace-events files"),
+        "{debug}"
+    );
+    assert!(debug.contains("bad:1:5: error: type 'hwaddr'"), "{debug}");
+
+    let process_error: ProcessError<std::io::Error> = ProcessError::Read(error_of(&[]));
+    assert_eq!(format!("{process_error:?}"), process_error.to_string());
+
+    let bad_time = "1h".parse::<simpletrace::filter::TimeBound>().unwrap_err();
+    assert_eq!(format!("{bad_time:?}"), bad_time.to_string());
+}

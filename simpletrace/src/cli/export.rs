@@ -10,7 +10,7 @@ use clap::Args;
 use simpletrace::timeline::{ChromeTrace, HtmlTimeline};
 use simpletrace::Selected;
 
-use super::input::{analyze, fail, SelectArgs, TraceInput};
+use super::input::{analyze, fail, warn_unmatched, SelectArgs, TraceInput};
 
 #[derive(Args)]
 #[group(id = "output", required = true, multiple = false, args = ["chrome", "html"])]
@@ -57,9 +57,13 @@ pub fn run(args: &ExportArgs) -> io::Result<ExitCode> {
     if html {
         let title = format!("Timeline of {}", trace.display());
         let mut export = Selected::new(filter, HtmlTimeline::new(out, &title)?);
-        analyze(&mut reader, &mut export, trace)
+        let code = analyze(&mut reader, &mut export, trace)?;
+        warn_unmatched(export.filter());
+        Ok(code)
     } else {
         let mut export = Selected::new(filter, ChromeTrace::new(out));
-        analyze(&mut reader, &mut export, trace)
+        let code = analyze(&mut reader, &mut export, trace)?;
+        warn_unmatched(export.filter());
+        Ok(code)
     }
 }

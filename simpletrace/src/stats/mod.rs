@@ -90,7 +90,8 @@ pub struct Stats {
     runtime_records: u64,
     span: Option<(u64, u64)>,
     dropped_records: u64,
-    dropped_events: u64,
+    /// Exact: a trace has fewer than 2^60 records of at most 2^64 each.
+    dropped_events: u128,
 }
 
 impl Stats {
@@ -118,9 +119,13 @@ impl Stats {
         self.tracks.len()
     }
 
-    /// Dropped records, and the events they say were lost.
-    pub fn dropped(&self) -> (u64, u64) {
-        (self.dropped_records, self.dropped_events)
+    /// Dropped records, and the events they say were lost: `None` when that
+    /// total exceeds `u64::MAX` (only a corrupt or hostile trace says so).
+    pub fn dropped(&self) -> (u64, Option<u64>) {
+        (
+            self.dropped_records,
+            u64::try_from(self.dropped_events).ok(),
+        )
     }
 
     /// Events by decreasing count (then name).
@@ -193,7 +198,7 @@ impl Consumer for Stats {
         });
         if role == Role::Dropped {
             self.dropped_records += 1;
-            self.dropped_events += record.dropped_count().unwrap_or(0);
+            self.dropped_events += u128::from(record.dropped_count().unwrap_or(0));
             return Ok(());
         }
         self.records += 1;

@@ -38,10 +38,17 @@ pub fn write_text(stats: &Stats, out: &mut impl Write) -> io::Result<()> {
         None => writeln!(out, "duration  -")?,
     }
     let (dropped_records, dropped_events) = stats.dropped();
-    writeln!(
-        out,
-        "dropped   {dropped_events} events ({dropped_records} dropped records)"
-    )?;
+    match dropped_events {
+        Some(events) => writeln!(
+            out,
+            "dropped   {events} events ({dropped_records} dropped records)"
+        )?,
+        None => writeln!(
+            out,
+            "dropped   overflow: more than {} events ({dropped_records} dropped records)",
+            u64::MAX
+        )?,
+    }
     let events = stats.events();
     if !events.is_empty() {
         let width = events
@@ -95,7 +102,9 @@ pub fn write_text(stats: &Stats, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
-/// The same figures as one JSON object (times in ns).
+/// The same figures as one JSON object (times in ns). `dropped_events` is
+/// `null`, and `dropped_events_overflow` true, when the total exceeds
+/// `u64::MAX` (a corrupt trace).
 pub fn write_json(stats: &Stats, out: &mut impl Write) -> io::Result<()> {
     let (dropped_records, dropped_events) = stats.dropped();
     let events: Vec<_> = stats
@@ -135,6 +144,7 @@ pub fn write_json(stats: &Stats, out: &mut impl Write) -> io::Result<()> {
         "duration_ns": stats.duration_ns(),
         "dropped_records": dropped_records,
         "dropped_events": dropped_events,
+        "dropped_events_overflow": dropped_events.is_none(),
         "events": events,
         "calls": calls,
     });

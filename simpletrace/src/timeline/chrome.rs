@@ -28,7 +28,8 @@ pub struct ChromeTrace<W: Write> {
     pids: HashSet<u32>,
     first: bool,
     events: u64,
-    dropped: u64,
+    /// Exact: a trace has fewer than 2^60 records of at most 2^64 each.
+    dropped: u128,
 }
 
 impl<W: Write> ChromeTrace<W> {
@@ -190,7 +191,7 @@ impl<W: Write> Consumer for ChromeTrace<W> {
             Role::Exit(pair) if followed => self.exit(record, key, pair, ts),
             Role::Dropped => {
                 let count = record.dropped_count().unwrap_or(0);
-                self.dropped += count;
+                self.dropped += u128::from(count);
                 self.timed("i", &format!("dropped {count} events"), "dropped", key, ts);
                 self.buf.extend_from_slice(b",\"args\":{\"dropped\":");
                 write_dec(&mut self.buf, count);
@@ -213,8 +214,14 @@ impl<W: Write> Consumer for ChromeTrace<W> {
         }
         let b = &mut self.buf;
         b.extend_from_slice(b"\n],\"otherData\":{\"producer\":\"simpletrace\",\"dropped_events\":");
-        write_dec(b, self.dropped);
-        b.extend_from_slice(b"}}\n");
+        // A total past u64::MAX (a corrupt trace) is `null`, flagged.
+        match u64::try_from(self.dropped) {
+            Ok(total) => {
+                write_dec(b, total);
+                b.extend_from_slice(b",\"dropped_events_overflow\":false}}\n");
+            }
+            Err(_) => b.extend_from_slice(b"null,\"dropped_events_overflow\":true}}\n"),
+        }
         self.out.write_all(&self.buf)?;
         self.buf.clear();
         self.out.flush()
