@@ -51,15 +51,15 @@
 /// show as deprecation warnings.
 ///
 /// ```
-/// // tests/ui/disabled.trace-events:
-/// //   disk_read(const char *name, uint64_t offset) "name %s offset 0x%" PRIx64
-/// //   disable disk_write(const char *name, uint64_t offset) "name %s offset 0x%" PRIx64
+/// // tests/control_common/control.trace-events, among others:
+/// //   disk_read(const char *dev, uint64_t offset, uint32_t len) "dev %s offset 0x%" PRIx64 " len %u"
+/// //   disable debug_dump(const char *what) "what %s"
 /// mod trace {
-///     trace_runtime::trace_events!("tests/ui/disabled.trace-events");
+///     trace_runtime::trace_events!("tests/control_common/control.trace-events");
 /// }
 ///
-/// trace::disk_read("disk.img", 4096);
-/// if trace::events::disk_write.is_enabled() {
+/// trace::disk_read("disk.img", 4096, 512);
+/// if trace::events::debug_dump.is_enabled() {
 ///     unreachable!("disabled in the file");
 /// }
 /// assert_eq!(trace::EVENT_TABLE[0].meta.name, "disk_read");

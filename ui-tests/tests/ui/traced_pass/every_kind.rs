@@ -1,6 +1,6 @@
 // `#[traced]` adds no warning and no clippy lint to code that has none, on
 // every kind of function. trybuild compiles this file (rustc lints) and
-// `tests/traced_lints.rs` includes it as a module, so
+// `trace-runtime/tests/traced_lints.rs` includes it as a module, so
 // `cargo clippy --all-targets -- -D warnings` checks it too.
 #![deny(warnings)]
 #![deny(clippy::all)]
