@@ -17,16 +17,17 @@ pub(crate) struct Duplicate {
     pub(crate) second: String,
 }
 
-/// The first name declared twice, in `events` order.
+/// The alphabetically first name declared twice (IDs are link order, which
+/// the program does not control), with its first two declarations in
+/// `events` order.
 pub(crate) fn find_duplicate(events: &[Event]) -> Option<Duplicate> {
     let mut order: Vec<usize> = (0..events.len()).collect();
     // Stable: equal names stay in `events` order.
     order.sort_by_key(|&i| events[i].meta.name);
     let (a, b) = order
         .windows(2)
-        .filter(|w| events[w[0]].meta.name == events[w[1]].meta.name)
-        .map(|w| (w[0], w[1]))
-        .min()?;
+        .find(|w| events[w[0]].meta.name == events[w[1]].meta.name)
+        .map(|w| (w[0], w[1]))?;
     let place = |i: usize| format!("{}:{}", events[i].meta.file, events[i].meta.line);
     Some(Duplicate {
         name: events[a].meta.name,
@@ -60,7 +61,7 @@ mod tests {
     }
 
     #[test]
-    fn the_first_duplicate_names_both_places() {
+    fn the_alphabetically_first_duplicate_names_both_places() {
         let events = [
             event("z", "src/a.rs", 1),
             event("run_enter", "src/b.rs", 7),
@@ -71,7 +72,7 @@ mod tests {
         let d = find_duplicate(&events).unwrap();
         assert_eq!(
             (d.name, &*d.first, &*d.second),
-            ("z", "src/a.rs:1", "src/c.rs:2")
+            ("run_enter", "src/b.rs:7", "trace-events:3")
         );
     }
 }
