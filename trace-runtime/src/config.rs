@@ -128,7 +128,9 @@ impl Config {
         }
     }
 
-    /// The trace file (default: `trace-<pid>` in the current directory).
+    /// The trace file (options string: `file=PATH`). The default is QEMU's,
+    /// `trace-<pid>` in the current directory; name it, since `rm trace-*`
+    /// there also deletes a `trace-events` file.
     pub fn file(mut self, path: impl AsRef<Path>) -> Self {
         self.file = Some(path.as_ref().to_path_buf());
         self
