@@ -81,6 +81,13 @@ where
     item.to_string().len() + count
 }
 
+// Inner attributes stay the body's: here clippy's `identity_op` is allowed.
+#[traced]
+fn inner_attribute(a: u32) -> u32 {
+    #![allow(clippy::identity_op)]
+    a + 0
+}
+
 #[traced]
 fn skipped_unused(_unused: u32, used: u32) -> u32 {
     used
@@ -221,6 +228,7 @@ pub fn main() {
     assert_eq!(impl_trait("a", 2).to_string(), "a:2");
     assert_eq!(generic::<&str, u8>("abc", 1), 4);
     assert_eq!(skipped_unused(1, 2), 2);
+    assert_eq!(inner_attribute(3), 3);
     assert_eq!(skip_all(1, 2), 3);
     assert_eq!(early_return(5), 3);
     assert_eq!(question_mark("4"), Ok(5));
