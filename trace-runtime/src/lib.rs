@@ -15,7 +15,8 @@
 //!
 //! The options string is QEMU's `-trace` argument (see [`options`] for the
 //! grammar): `disk_*,-disk_write,events=FILE,file=FILE,help`, plus
-//! `backend=simple|log|both`, `logfile=FILE` and `timestamp=on|off`. Pass one
+//! `backend=simple|log|both`, `logfile=FILE`, `timestamp=on|off`,
+//! `buffer_size=SIZE` (`64M`) and `quiet=on|off`. Pass one
 //! from the program's command line with [`Config::options`]; the one in the
 //! environment variable `SIMPLETRACE` is applied at start, after the program's
 //! own configuration. While tracing, from any thread: [`set_enabled`],
@@ -154,7 +155,9 @@ pub use trace_file::{
 };
 pub use traced::{Encoded, TraceArg, TracedResult};
 
-/// Start tracing with the default configuration (every event, file `trace-<pid>`).
+/// Start tracing with the default configuration (every event, file
+/// `trace-<pid>` as in QEMU; prefer [`Config::file`] to name it: `rm trace-*`
+/// would also delete `trace-events`).
 pub fn start() -> Result<TraceGuard, StartError> {
     Config::new().start()
 }
