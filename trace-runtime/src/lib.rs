@@ -15,7 +15,8 @@
 //!
 //! The options string is QEMU's `-trace` argument (see [`options`] for the
 //! grammar): `disk_*,-disk_write,events=FILE,file=FILE,help`, plus
-//! `backend=simple|log|both`, `logfile=FILE` and `timestamp=on|off`. Pass one
+//! `backend=simple|log|both`, `logfile=FILE`, `timestamp=on|off`,
+//! `buffer_size=SIZE` (`64M`) and `quiet=on|off`. Pass one
 //! from the program's command line with [`Config::options`]; the one in the
 //! environment variable `SIMPLETRACE` is applied at start, after the program's
 //! own configuration. While tracing, from any thread: [`set_enabled`],
@@ -51,15 +52,15 @@
 /// show as deprecation warnings.
 ///
 /// ```
-/// // tests/ui/disabled.trace-events:
-/// //   disk_read(const char *name, uint64_t offset) "name %s offset 0x%" PRIx64
-/// //   disable disk_write(const char *name, uint64_t offset) "name %s offset 0x%" PRIx64
+/// // tests/control_common/control.trace-events, among others:
+/// //   disk_read(const char *dev, uint64_t offset, uint32_t len) "dev %s offset 0x%" PRIx64 " len %u"
+/// //   disable debug_dump(const char *what) "what %s"
 /// mod trace {
-///     trace_runtime::trace_events!("tests/ui/disabled.trace-events");
+///     trace_runtime::trace_events!("tests/control_common/control.trace-events");
 /// }
 ///
-/// trace::disk_read("disk.img", 4096);
-/// if trace::events::disk_write.is_enabled() {
+/// trace::disk_read("disk.img", 4096, 512);
+/// if trace::events::debug_dump.is_enabled() {
 ///     unreachable!("disabled in the file");
 /// }
 /// assert_eq!(trace::EVENT_TABLE[0].meta.name, "disk_read");
@@ -113,12 +114,14 @@ mod clock;
 mod config;
 mod describe;
 mod encode;
+mod error_debug;
 pub mod event;
 mod event_control;
 mod fork;
 mod internal;
 mod local;
 mod log;
+mod loss_report;
 pub mod options;
 mod panic_hook;
 mod record;
@@ -129,6 +132,7 @@ mod sync;
 mod sys;
 mod trace_file;
 mod traced;
+mod unique;
 mod writer;
 
 pub use args::{TracePtr, TraceStr};
@@ -151,7 +155,9 @@ pub use trace_file::{
 };
 pub use traced::{Encoded, TraceArg, TracedResult};
 
-/// Start tracing with the default configuration (every event, file `trace-<pid>`).
+/// Start tracing with the default configuration (every event, file
+/// `trace-<pid>` as in QEMU; prefer [`Config::file`] to name it: `rm trace-*`
+/// would also delete `trace-events`).
 pub fn start() -> Result<TraceGuard, StartError> {
     Config::new().start()
 }

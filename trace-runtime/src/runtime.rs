@@ -254,10 +254,12 @@ impl Drop for TraceGuard {
             return;
         }
         let _ = handle.join();
-        c.trace_file
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .close();
+        let mut file = c.trace_file.lock().unwrap_or_else(PoisonError::into_inner);
+        file.close();
+        let path = c.simple.then(|| file.path().to_path_buf());
+        drop(file);
+        let buffer_size = local::BUFFER_SIZE.load(Ordering::Relaxed);
+        crate::loss_report::print(&status_of(c), buffer_size, path.as_deref());
     }
 }
 
@@ -360,7 +362,7 @@ pub(crate) fn flush_within(limit: Option<Duration>) -> bool {
 }
 
 /// Why a control call failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)] // `Debug`: the message (error_debug.rs)
 pub enum ControlError {
     #[error("no trace is running in this process")]
     NotRunning,

@@ -59,12 +59,24 @@ pub fn generate(t: &Traced) -> TokenStream {
     let ItemFn {
         attrs, vis, sig, ..
     } = t.item;
+    let (outer, inner): (Vec<_>, Vec<_>) = attrs
+        .iter()
+        .partition(|a| matches!(a.style, syn::AttrStyle::Outer));
     quote! {
-        #(#attrs)*
+        #(#outer)*
         #vis #sig {
+            #(#inner)*
             #body
         }
     }
+}
+
+/// The body's statements, without their braces: the body goes after the
+/// prologue in the function's own block, where `{ 512 }` nested as the tail
+/// would be "unnecessary braces" (`unused_braces`) on the user's tokens.
+fn statements(t: &Traced) -> TokenStream {
+    let stmts = &t.item.block.stmts;
+    quote!(#(#stmts)*)
 }
 
 /// The events are ours: two descriptors, recorded with `record_args`.
@@ -101,8 +113,8 @@ fn own_events(t: &Traced, n: &Names) -> TokenStream {
         let #exit = #rt::Exit::new(&#exit_static);
     };
     if t.ret.is_none() {
-        let block = &t.item.block;
-        return quote!(#prologue #block);
+        let body = statements(t);
+        return quote!(#prologue #body);
     }
 
     let (span, rt_ret, ty) = (ret_span(t), rt_at(ret_span(t)), ret_type(t));
@@ -158,12 +170,12 @@ fn declared_events(t: &Traced, n: &Names, path: &Path) -> TokenStream {
         let #exit = #rt::Exit::new(&#path::events::#exit_fn);
     };
     if t.ret.is_none() {
-        let block = &t.item.block;
+        let body = statements(t);
         // Never called: makes rustc check that the declared exit takes nothing.
         return quote! {
             #prologue
             let _ = || #path::#exit_fn();
-            #block
+            #body
         };
     }
     let (span, rt_ret) = (ret_span(t), rt_at(ret_span(t)));
