@@ -105,8 +105,6 @@ impl EventTable {
     pub fn load<P: AsRef<Path>>(paths: &[P]) -> Result<(Self, Vec<Diagnostic>), LoadError> {
         let mut events: Vec<Event> = Vec::new();
         let mut diagnostics = Vec::new();
-        // Name -> where it was first declared, across files.
-        let mut first: HashMap<String, (String, u32)> = HashMap::new();
         for path in paths {
             let path = path.as_ref();
             let name = path.display().to_string();
@@ -118,19 +116,9 @@ impl EventTable {
                     }
                 })?;
             diagnostics.extend(parsed.diagnostics);
-            for event in &parsed.file.events {
-                match first.get(&event.name) {
-                    Some((file, line)) if *file != event.pos.file => {
-                        diagnostics.push(declared_in_another_file(event, file, *line));
-                    }
-                    Some(_) => {}
-                    None => {
-                        first.insert(event.name.clone(), (event.pos.file.clone(), event.pos.line));
-                    }
-                }
-            }
             events.extend(parsed.file.events);
         }
+        diagnostics.extend(declared_in_other_files(&events));
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
         if errors > 0 {
             return Err(LoadError::Invalid {
@@ -195,17 +183,38 @@ pub(crate) const READER_OPTIONS: ParseOptions = ParseOptions {
     allow_duplicates: true,
 };
 
-/// The warning for `event`, whose name `file:line` declared first.
-fn declared_in_another_file(event: &Event, file: &str, line: u32) -> Diagnostic {
+/// A warning for each event whose name an earlier file declared (a name
+/// declared twice in one file is the parser's warning): the last declaration
+/// is used, as simpletrace.py does.
+pub fn declared_in_other_files(events: &[Event]) -> Vec<Diagnostic> {
+    // Name -> where it was first declared.
+    let mut first: HashMap<&str, &Position> = HashMap::new();
+    let mut warnings = Vec::new();
+    for event in events {
+        match first.get(event.name.as_str()) {
+            Some(pos) if pos.file != event.pos.file => {
+                warnings.push(declared_in_another_file(event, pos));
+            }
+            Some(_) => {}
+            None => {
+                first.insert(&event.name, &event.pos);
+            }
+        }
+    }
+    warnings
+}
+
+/// The warning for `event`, whose name `first` declared first.
+fn declared_in_another_file(event: &Event, first: &Position) -> Diagnostic {
     Diagnostic {
         severity: Severity::Warning,
         file: event.pos.file.clone(),
         line: event.pos.line,
         column: event.pos.column,
         message: format!(
-            "event '{}' is declared again (first in {file}:{line}); the last declaration is used, \
+            "event '{}' is declared again (first in {}:{}); the last declaration is used, \
              as simpletrace.py does",
-            event.name
+            event.name, first.file, first.line
         ),
         source_line: crate::declaration_line(event),
     }

@@ -36,7 +36,7 @@ pub mod timeline;
 pub use analyzer::{process, Analyzer, Handler, ProcessError, Summary};
 pub use declaration::declaration_line;
 pub use error::ReadError;
-pub use events::{EventIndex, EventTable, LoadError};
+pub use events::{declared_in_other_files, EventIndex, EventTable, LoadError};
 pub use filter::Filter;
 pub use learn::MAX_LEARNED_EVENTS;
 pub use read::{Reader, Records, MAX_NAME_LEN, MAX_RECORD_LEN};

@@ -95,3 +95,30 @@ fn without_header_a_position_names_the_event_and_the_name_its_last_declaration()
     assert!(ok, "{stderr}");
     assert_eq!(stdout, "foo second 7\nbar\n");
 }
+
+#[test]
+fn the_events_listing_warns_as_the_reader_does() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["bsd-user", "linux-user"] {
+        std::fs::write(
+            dir.path().join(name),
+            corpus(&format!("{name}/trace-events")),
+        )
+        .unwrap();
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_simpletrace"))
+        .current_dir(dir.path())
+        .args(["events", "bsd-user", "linux-user"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.matches(": warning: event '").count(), 8, "{stderr}");
+    assert!(
+        stderr.contains("event 'user_host_signal' is declared again (first in bsd-user:"),
+        "{stderr}"
+    );
+    // Both declarations are listed.
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.matches(" user_host_signal(").count(), 2);
+}

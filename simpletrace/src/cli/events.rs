@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use serde_json::{json, Value};
-use simpletrace::{declaration_line, EventTable, Reader};
+use simpletrace::{declaration_line, declared_in_other_files, EventTable, Reader};
 use trace_events::Event;
 
 use super::input::fail;
@@ -52,6 +52,9 @@ pub fn run(args: &EventsArgs) -> io::Result<ExitCode> {
         }
         failed |= parsed.has_errors();
         events.extend(parsed.file.events);
+    }
+    for warning in declared_in_other_files(&events) {
+        eprintln!("{warning}");
     }
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {
