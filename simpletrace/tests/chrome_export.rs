@@ -335,3 +335,33 @@ fn html_page_embeds_the_chrome_json() {
         "self-contained: loads nothing"
     );
 }
+
+/// A dropped record ends every call still open on its thread, there, marked
+/// as cut by the drop: a lost exit does not stretch a call to the next one.
+#[test]
+fn a_drop_cuts_the_calls_open_on_its_thread() {
+    let json = export(&dropped_exit_trace(), THREADED_EVENTS, &[]);
+    let t = timeline(&json);
+    let (main, worker) = ((PID as u64, 11), (PID as u64, 12));
+    let cut = serde_json::json!({"cut_by_drop": true});
+    assert_eq!(
+        t.slices[&worker],
+        [
+            slice("lock", 1.01, 1.02, serde_json::json!({}), cut.clone()),
+            slice("io", 1.0, 1.02, serde_json::json!({"fd": 4}), cut),
+        ]
+    );
+    // Another thread's call is not cut by this thread's drop.
+    assert_eq!(
+        t.slices[&main],
+        [slice(
+            "io",
+            1.005,
+            5.0,
+            serde_json::json!({"fd": 3}),
+            serde_json::json!({"ret": 0})
+        )]
+    );
+    let cats: Vec<&str> = t.instants[&worker].iter().map(|i| i.1.as_str()).collect();
+    assert_eq!(cats, ["dropped", "event"]);
+}

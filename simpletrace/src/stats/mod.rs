@@ -1,5 +1,6 @@
 //! Statistics of a trace: per event the count, share and rate; the time
-//! span; dropped totals; for enter/exit pairs the calls and their latency.
+//! span; dropped totals; for enter/exit pairs the calls and their latency
+//! (calls cut by a dropped record are counted apart).
 //! Memory is bounded: counts per event, a histogram per pair, and the open
 //! calls of each thread.
 
@@ -7,7 +8,7 @@ mod report;
 
 use hdrhistogram::Histogram;
 
-use crate::timeline::{Closed, PairId, Pairs, Role, Tracks};
+use crate::timeline::{Closed, Ending, PairId, Pairs, Role, Tracks};
 use crate::{Consumer, Record, Thread};
 
 pub use report::{write_json, write_text};
@@ -33,6 +34,9 @@ pub struct CallStats {
     /// Calls closed without their exit: an outer call ended first, or the
     /// trace did.
     pub unclosed: u64,
+    /// Calls open on a thread when a dropped record came (their exit may be
+    /// among the lost events): not in the latencies.
+    pub cut_by_drop: u64,
     /// Exits with no call of theirs open on the thread.
     pub unmatched_exits: u64,
     latency: Histogram<u64>,
@@ -44,6 +48,7 @@ impl CallStats {
             name: name.to_string(),
             calls: 0,
             unclosed: 0,
+            cut_by_drop: 0,
             unmatched_exits: 0,
             // Auto-resizing: any u64 latency fits.
             latency: Histogram::new(LATENCY_DIGITS).unwrap_or_else(|_| unreachable_histogram()),
@@ -163,11 +168,13 @@ impl Stats {
         let closed = std::mem::take(&mut self.closed);
         for c in &closed {
             let call = self.call(c.pair);
-            if c.forced {
-                call.unclosed += 1;
-            } else {
-                call.calls += 1;
-                call.record_latency(c.end - c.start);
+            match c.ending {
+                Ending::Exit => {
+                    call.calls += 1;
+                    call.record_latency(c.end - c.start);
+                }
+                Ending::Unclosed => call.unclosed += 1,
+                Ending::CutByDrop => call.cut_by_drop += 1,
             }
         }
         self.closed = closed;
@@ -192,6 +199,12 @@ impl Consumer for Stats {
             None => (raw, raw),
         });
         if role == Role::Dropped {
+            if let Some(ts) = ts {
+                let mut closed = std::mem::take(&mut self.closed);
+                self.tracks.cut(key, ts, &mut closed);
+                self.closed = closed;
+                self.count_closed();
+            }
             self.dropped_records += 1;
             self.dropped_events += record.dropped_count().unwrap_or(0);
             return Ok(());

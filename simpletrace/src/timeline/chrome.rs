@@ -1,14 +1,16 @@
 //! Chrome trace-event JSON (the format of chrome://tracing, opened by
 //! Perfetto): one track per thread with its name, `B`/`E` slices for
 //! enter/exit pairs, instant events with their arguments for the rest, and
-//! dropped records as instants. Written as it streams; only the open calls of
+//! dropped records as instants. A dropped record first ends the calls open on
+//! its thread (`"cut_by_drop": true` in their end's arguments): their exits may
+//! be among the lost events. Written as it streams; only the open calls of
 //! each thread are kept.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
 use super::pairs::{PairId, Pairs, Role};
-use super::tracks::{Closed, TrackKey, Tracks};
+use super::tracks::{Closed, Ending, TrackKey, Tracks};
 use crate::output::json::{write_args, write_string};
 use crate::output::write_dec;
 use crate::{Consumer, Record, Thread};
@@ -136,8 +138,11 @@ impl<W: Write> ChromeTrace<W> {
     fn end_slice(&mut self, closed: Closed, exit: Option<&Record<'_>>) {
         let name = self.pairs.name(closed.pair).to_string();
         self.timed("E", &name, "call", closed.track, closed.end);
-        match exit {
-            Some(record) if !closed.forced => self.args_and_close(record),
+        match (closed.ending, exit) {
+            (Ending::Exit, Some(record)) => self.args_and_close(record),
+            (Ending::CutByDrop, _) => self
+                .buf
+                .extend_from_slice(b",\"args\":{\"cut_by_drop\":true}}"),
             _ => self
                 .buf
                 .extend_from_slice(b",\"args\":{\"unclosed\":\"closed without its exit\"}}"),
@@ -154,6 +159,18 @@ impl<W: Write> ChromeTrace<W> {
         } else {
             self.timed("i", record.name(), "unmatched_exit", key, ts);
             self.args_and_close(record);
+        }
+        self.closed = closed;
+    }
+
+    /// End the calls open on the track where a dropped record says events
+    /// were lost.
+    fn cut(&mut self, key: TrackKey, ts: u64) {
+        let mut closed = std::mem::take(&mut self.closed);
+        closed.clear();
+        self.tracks.cut(key, ts, &mut closed);
+        for c in closed.iter() {
+            self.end_slice(*c, None);
         }
         self.closed = closed;
     }
@@ -189,6 +206,9 @@ impl<W: Write> Consumer for ChromeTrace<W> {
             }
             Role::Exit(pair) if followed => self.exit(record, key, pair, ts),
             Role::Dropped => {
+                if followed {
+                    self.cut(key, ts);
+                }
                 let count = record.dropped_count().unwrap_or(0);
                 self.dropped += count;
                 self.timed("i", &format!("dropped {count} events"), "dropped", key, ts);

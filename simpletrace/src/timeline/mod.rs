@@ -9,4 +9,4 @@ pub mod tracks;
 pub use chrome::ChromeTrace;
 pub use html::HtmlTimeline;
 pub use pairs::{PairId, Pairs, Role};
-pub use tracks::{Closed, TrackKey, Tracks};
+pub use tracks::{Closed, Ending, TrackKey, Tracks};

@@ -1,5 +1,6 @@
 //! One track per thread: timestamps made monotonic, and the stack of open
-//! calls, kept properly nested. Memory is bounded: at most [`MAX_TRACKS`]
+//! calls, kept properly nested; a dropped record
+//! closes the calls open on its track. Memory is bounded: at most [`MAX_TRACKS`]
 //! tracks of at most [`MAX_DEPTH`] open calls.
 
 use std::collections::HashMap;
@@ -14,6 +15,19 @@ pub const MAX_DEPTH: usize = 1024;
 /// A track: the process and the thread (the pid when the thread is unknown).
 pub type TrackKey = (u32, u64);
 
+/// How a call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// With its exit.
+    Exit,
+    /// Closed without its exit: an outer call's exit came first, or the
+    /// trace ended.
+    Unclosed,
+    /// A dropped record on its thread: its exit may be among the lost events,
+    /// so the call ends where the loss is known.
+    CutByDrop,
+}
+
 /// A call that ended (or was closed to keep calls nested).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Closed {
@@ -21,9 +35,7 @@ pub struct Closed {
     pub pair: PairId,
     pub start: u64,
     pub end: u64,
-    /// Closed without its exit: an outer call's exit came first, or the
-    /// trace ended.
-    pub forced: bool,
+    pub ending: Ending,
 }
 
 #[derive(Debug, Default)]
@@ -80,15 +92,28 @@ impl Tracks {
             let Some((p, start)) = track.open.pop() else {
                 break;
             };
+            let ending = if track.open.len() > depth {
+                Ending::Unclosed
+            } else {
+                Ending::Exit
+            };
             out.push(Closed {
                 track: key,
                 pair: p,
                 start,
                 end: ts,
-                forced: track.open.len() > depth,
+                ending,
             });
         }
         true
+    }
+
+    /// A dropped record at `ts` (from [`Tracks::at`]) on the track: close
+    /// every call open on it there, innermost first.
+    pub fn cut(&mut self, key: TrackKey, ts: u64, out: &mut Vec<Closed>) {
+        if let Some(track) = self.tracks.get_mut(&key) {
+            close_all(key, track, ts, Ending::CutByDrop, out);
+        }
     }
 
     /// Close every open call at the trace's last timestamp, innermost first.
@@ -98,15 +123,7 @@ impl Tracks {
         keys.sort_unstable();
         for key in keys {
             if let Some(track) = self.tracks.get_mut(&key) {
-                while let Some((pair, start)) = track.open.pop() {
-                    out.push(Closed {
-                        track: key,
-                        pair,
-                        start,
-                        end,
-                        forced: true,
-                    });
-                }
+                close_all(key, track, end, Ending::Unclosed, out);
             }
         }
     }
@@ -118,6 +135,18 @@ impl Tracks {
 
     pub fn is_empty(&self) -> bool {
         self.tracks.is_empty()
+    }
+}
+
+fn close_all(key: TrackKey, track: &mut Track, end: u64, ending: Ending, out: &mut Vec<Closed>) {
+    while let Some((pair, start)) = track.open.pop() {
+        out.push(Closed {
+            track: key,
+            pair,
+            start,
+            end,
+            ending,
+        });
     }
 }
 
@@ -148,9 +177,12 @@ mod tests {
         assert!(tracks.exit(T, A, 30, &mut out));
         let ends: Vec<_> = out
             .iter()
-            .map(|c| (c.pair, c.start, c.end, c.forced))
+            .map(|c| (c.pair, c.start, c.end, c.ending))
             .collect();
-        assert_eq!(ends, [(B, 20, 30, true), (A, 10, 30, false)]);
+        assert_eq!(
+            ends,
+            [(B, 20, 30, Ending::Unclosed), (A, 10, 30, Ending::Exit)]
+        );
         out.clear();
         assert!(!tracks.exit(T, A, 40, &mut out), "nothing open");
         assert!(out.is_empty());
@@ -171,9 +203,32 @@ mod tests {
                 pair: A,
                 start: 10,
                 end: 500,
-                forced: true
+                ending: Ending::Unclosed
             }]
         );
+    }
+
+    #[test]
+    fn a_drop_cuts_the_open_calls_of_its_track_only() {
+        let mut tracks = Tracks::default();
+        let mut out = Vec::new();
+        tracks.at(T, 10);
+        tracks.enter(T, A, 10);
+        tracks.enter(T, B, 12);
+        tracks.at((2, 2), 11);
+        tracks.enter((2, 2), A, 11);
+        tracks.cut(T, 20, &mut out);
+        let ends: Vec<_> = out
+            .iter()
+            .map(|c| (c.track, c.pair, c.end, c.ending))
+            .collect();
+        assert_eq!(
+            ends,
+            [(T, B, 20, Ending::CutByDrop), (T, A, 20, Ending::CutByDrop)]
+        );
+        out.clear();
+        assert!(!tracks.exit(T, A, 30, &mut out), "nothing left open");
+        assert!(tracks.exit((2, 2), A, 30, &mut out));
     }
 
     #[test]

@@ -227,3 +227,32 @@ pub fn threaded_trace() -> Trace {
     let t = t.event(1, 1400, PID, &[A::I(5)]); // io_enter fd=5, never exits
     t.event(5, 1350, PID, &[A::I(2)]) // tick n=2, earlier than the enter
 }
+
+/// Thread 12 loses the exits of `io` and `lock` (a drop of 2 events at 1020
+/// ns, where its gap ends) and goes on 200 ms later; thread 11's `io` spans
+/// that drop and exits normally.
+pub fn dropped_exit_trace() -> Trace {
+    let names = [
+        "trace_thread",
+        "io_enter",
+        "io_exit",
+        "lock_enter",
+        "lock_exit",
+        "tick",
+    ];
+    let mut t = Trace::v4();
+    for (id, name) in names.iter().enumerate() {
+        t = t.mapping(id as u64, name);
+    }
+    let thread = |t: Trace, ts, tid, name: &[u8]| t.event(0, ts, PID, &[A::I(tid), A::S(name)]);
+    let t = thread(t, 1000, 12, b"worker-1");
+    let t = t.event(1, 1000, PID, &[A::I(4)]); // io_enter fd=4
+    let t = t.event(3, 1010, PID, &[]); // lock_enter; lock_exit, io_exit lost
+    let t = thread(t, 1005, 11, b"main");
+    let t = t.event(1, 1005, PID, &[A::I(3)]); // io_enter fd=3
+    let t = thread(t, 1020, 12, b"worker-1");
+    let t = t.dropped(1020, PID, 2);
+    let t = t.event(5, 200_000_000, PID, &[A::I(1)]); // tick n=1
+    let t = thread(t, 5000, 11, b"main");
+    t.event(2, 5000, PID, &[A::I(0)]) // io_exit ret=0
+}
