@@ -164,8 +164,8 @@ pub mod __private {
     pub use crate::event::{ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
     pub use crate::record::{record, str_arg_len, RecordPayload};
     pub use crate::traced::{
-        record_args, returning, returning_future, value_or_zero, zero_encoded, Encoded, Exit,
-        TraceArg, TracedResult,
+        call_id, record_args, returning, returning_future, value_or_zero, zero_encoded, Encoded,
+        Exit, TraceArg, TracedResult, ASYNC_CALL_ID, CALL_ID,
     };
     pub use linkme;
 }
