@@ -134,6 +134,36 @@ fn calls_cut_by_a_drop_are_counted_apart() {
     assert_eq!(json["calls"][0]["max_ns"], 3995);
 }
 
+/// Calls that carry ids are paired by id: overlapping async calls, one that
+/// ends on another thread, and a nested call whose inner call lost its exit.
+#[test]
+fn calls_with_ids_are_paired_by_id() {
+    let s = stats(&call_id_trace(), CALL_ID_EVENTS, Filter::default());
+    let calls: Vec<_> = s
+        .calls()
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                c.calls,
+                c.min_ns(),
+                c.max_ns(),
+                c.unclosed,
+                c.unmatched_exits,
+            )
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            // 7: 1000..1020, 9: 1030..1500 (thread 12 to 11), 8: 1010..2000.
+            ("fetch", 3, Some(20), Some(990), 0, 0),
+            // 1: 1100..1200; 2 never exits.
+            ("step", 1, Some(100), Some(100), 1, 0),
+        ]
+    );
+}
+
 #[test]
 fn latency_quantiles_over_many_calls() {
     // 1000 calls of 1..=1000 ns on one thread.

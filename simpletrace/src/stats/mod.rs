@@ -8,7 +8,7 @@ mod report;
 
 use hdrhistogram::Histogram;
 
-use crate::timeline::{Closed, Ending, PairId, Pairs, Role, Tracks};
+use crate::timeline::{Call, Closed, Ending, PairId, Pairs, Role, Tracks};
 use crate::{Consumer, Record, Thread};
 
 pub use report::{write_json, write_text};
@@ -167,7 +167,7 @@ impl Stats {
     fn count_closed(&mut self) {
         let closed = std::mem::take(&mut self.closed);
         for c in &closed {
-            let call = self.call(c.pair);
+            let call = self.call(c.call.pair);
             match c.ending {
                 Ending::Exit => {
                     call.calls += 1;
@@ -221,13 +221,14 @@ impl Consumer for Stats {
             })
             .count += 1;
         match (role, ts) {
-            (Role::Enter(pair), Some(ts)) => {
+            (Role::Enter(pair, ids), Some(ts)) => {
                 self.call(pair);
-                self.tracks.enter(key, pair, ts);
+                self.tracks.enter(key, Call::of(record, pair, ids), ts);
             }
-            (Role::Exit(pair), Some(ts)) => {
+            (Role::Exit(pair, ids), Some(ts)) => {
+                let call = Call::of(record, pair, ids);
                 let mut closed = std::mem::take(&mut self.closed);
-                if !self.tracks.exit(key, pair, ts, &mut closed) {
+                if !self.tracks.exit(key, call, ts, &mut closed) {
                     self.call(pair).unmatched_exits += 1;
                 }
                 self.closed = closed;

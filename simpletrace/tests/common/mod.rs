@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 
 use simpletrace::EventTable;
 
+pub mod timeline;
+
 pub const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/golden");
 pub const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/qemu");
 
@@ -255,4 +257,43 @@ pub fn dropped_exit_trace() -> Trace {
     let t = t.event(5, 200_000_000, PID, &[A::I(1)]); // tick n=1
     let t = thread(t, 5000, 11, b"main");
     t.event(2, 5000, PID, &[A::I(0)]) // io_exit ret=0
+}
+
+/// Pairs with call ids, as `#[traced]` declares them.
+pub const CALL_ID_EVENTS: &str = "\
+trace_thread(uint64_t tid, const char *name) \"tid %\" PRIu64 \" name %s\"
+fetch_enter(uint64_t async_call_id, uint64_t key) \"call %\" PRIu64 \" key %\" PRIu64
+fetch_exit(uint64_t async_call_id) \"call %\" PRIu64
+step_enter(uint64_t call_id) \"call %\" PRIu64
+step_exit(uint64_t call_id) \"call %\" PRIu64
+";
+
+/// Async `fetch` calls 7 and 8 overlap on thread 11 (8 ends last); call 9
+/// starts on thread 12 and ends on thread 11. Nested `step` 2 (inside step
+/// 1) loses its exit: step 1's exit ends step 1.
+pub fn call_id_trace() -> Trace {
+    let names = [
+        "trace_thread",
+        "fetch_enter",
+        "fetch_exit",
+        "step_enter",
+        "step_exit",
+    ];
+    let mut t = Trace::v4();
+    for (id, name) in names.iter().enumerate() {
+        t = t.mapping(id as u64, name);
+    }
+    let thread = |t: Trace, ts, tid, name: &[u8]| t.event(0, ts, PID, &[A::I(tid), A::S(name)]);
+    let t = thread(t, 1000, 11, b"main");
+    let t = t.event(1, 1000, PID, &[A::I(7), A::I(0)]);
+    let t = t.event(1, 1010, PID, &[A::I(8), A::I(1)]);
+    let t = t.event(2, 1020, PID, &[A::I(7)]);
+    let t = t.event(3, 1100, PID, &[A::I(1)]);
+    let t = t.event(3, 1110, PID, &[A::I(2)]);
+    let t = t.event(4, 1200, PID, &[A::I(1)]);
+    let t = thread(t, 1030, 12, b"worker");
+    let t = t.event(1, 1030, PID, &[A::I(9), A::I(2)]);
+    let t = thread(t, 1500, 11, b"main");
+    let t = t.event(2, 1500, PID, &[A::I(9)]);
+    t.event(2, 2000, PID, &[A::I(8)])
 }
