@@ -7,6 +7,9 @@ use serde_json::Value;
 
 pub type Track = (u64, u64);
 
+/// An async slice: pid, category, id.
+type AsyncKey = (u64, String, String);
+
 /// A finished slice: name, start and end in µs, B args, E args.
 #[derive(Debug, PartialEq)]
 pub struct Slice {
@@ -37,8 +40,7 @@ pub fn timeline(json: &Value) -> Timeline {
     let mut instants: HashMap<Track, Vec<_>> = HashMap::new();
     let mut open: HashMap<Track, Vec<(String, f64, Value)>> = HashMap::new();
     let mut async_slices: HashMap<Track, Vec<Slice>> = HashMap::new();
-    let mut open_async: HashMap<(u64, String, String), (Track, String, f64, Value)> =
-        HashMap::new();
+    let mut open_async: HashMap<AsyncKey, (Track, String, f64, Value)> = HashMap::new();
     let mut last_ts: HashMap<Track, f64> = HashMap::new();
     for e in events {
         let track = (e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap());
