@@ -88,8 +88,8 @@ impl Tracks {
         Some(track.last_ts)
     }
 
-    /// Open a call at `ts` (from [`Tracks::at`]); false when too deep or too
-    /// many async calls are open.
+    /// Open a call at `ts` (from [`Tracks::at`]); false when too deep, too
+    /// many async calls are open or its async id is open already.
     pub fn enter(&mut self, key: TrackKey, call: Call, ts: u64) -> bool {
         let Some(track) = self.tracks.get_mut(&key) else {
             return false;
@@ -97,7 +97,9 @@ impl Tracks {
         match call.id {
             Some(id) if call.is_async => {
                 let slot = (key.0, id);
-                if self.async_open.len() >= MAX_ASYNC && !self.async_open.contains_key(&slot) {
+                // An id already open (a signal handler's call can repeat the
+                // id of the call it interrupted): this enter is an instant.
+                if self.async_open.len() >= MAX_ASYNC || self.async_open.contains_key(&slot) {
                     return false;
                 }
                 let open = AsyncOpen {
@@ -106,15 +108,7 @@ impl Tracks {
                     track: key,
                 };
                 track.async_open.insert(id);
-                // The same id open twice (a signal handler's call can repeat
-                // an id): the newer one wins.
-                if let Some(old) = self.async_open.insert(slot, open) {
-                    if old.track != key {
-                        if let Some(t) = self.tracks.get_mut(&old.track) {
-                            t.async_open.remove(&id);
-                        }
-                    }
-                }
+                self.async_open.insert(slot, open);
                 true
             }
             _ if track.open.len() < MAX_DEPTH => {
@@ -392,6 +386,7 @@ mod tests {
             ]
         );
         assert!(!tracks.exit(T, task(0, 1), 40, &mut out), "ended already");
+        assert!(!tracks.enter(T, task(0, 3), 41), "id 3 is open");
         // Call 3 is cut by a drop on the thread it started on, not elsewhere.
         out.clear();
         tracks.cut(other, 50, &mut out);
