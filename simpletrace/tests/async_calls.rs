@@ -2,12 +2,17 @@
 //! four tasks on a tokio current-thread runtime sleep 0, 1, 2 and 3 ms, so
 //! the enters come before the exits. `export` and `stats` must pair each exit
 //! with its own call (by the call id both records carry), not last-in,
-//! first-out.
+//! first-out. And a call that starts on one thread and ends on another, as a
+//! task moved by a work-stealing runtime does.
 
 mod common;
 
 use std::ffi::OsStr;
+use std::future::Future;
 use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use common::run_cli;
@@ -21,6 +26,46 @@ use trace_runtime::traced;
 async fn fetch(key: u64) -> u64 {
     tokio::time::sleep(Duration::from_millis(key)).await;
     key
+}
+
+/// Pending on its first poll, ready on the second.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        if std::mem::replace(&mut self.0, true) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+#[traced]
+async fn moved() {
+    YieldOnce(false).await;
+}
+
+struct Noop;
+impl Wake for Noop {
+    fn wake(self: Arc<Self>) {}
+}
+
+fn poll<F: Future + ?Sized>(f: Pin<&mut F>) -> Poll<F::Output> {
+    f.poll(&mut Context::from_waker(&Waker::from(Arc::new(Noop))))
+}
+
+/// `moved` entered on this thread, then finished on another one.
+fn call_moved_to_another_thread() {
+    let mut call = Box::pin(moved());
+    assert!(poll(call.as_mut()).is_pending());
+    std::thread::Builder::new()
+        .name("other".into())
+        .spawn(move || assert!(poll(call.as_mut()).is_ready()))
+        .unwrap()
+        .join()
+        .unwrap();
 }
 
 fn run(args: &[&OsStr]) -> Vec<u8> {
@@ -67,6 +112,7 @@ fn overlapping_async_calls_are_paired_by_their_call_id() {
             assert_eq!(task.await.unwrap(), key as u64);
         }
     });
+    call_moved_to_another_thread();
     drop(guard);
 
     // The case that last-in, first-out gets wrong: calls overlap on the
@@ -87,7 +133,12 @@ fn overlapping_async_calls_are_paired_by_their_call_id() {
     let json: Value = serde_json::from_slice(&std::fs::read(&json_out).unwrap()).unwrap();
     let t = timeline(&json);
     assert!(t.slices.values().all(Vec::is_empty), "no nested slices");
-    let slices: Vec<_> = t.async_slices.values().flatten().collect();
+    let slices: Vec<_> = t
+        .async_slices
+        .values()
+        .flatten()
+        .filter(|s| s.name == "fetch")
+        .collect();
     assert_eq!(slices.len(), 4, "{slices:?}");
     for s in &slices {
         assert_eq!(s.name, "fetch");
@@ -100,6 +151,25 @@ fn overlapping_async_calls_are_paired_by_their_call_id() {
         // Slept `key` ms (timestamps in µs).
         assert!(s.end - s.start >= key as f64 * 1000.0, "{s:?}");
     }
+
+    // `moved` starts on the test's thread and ends on "other".
+    let moved: Vec<_> = t
+        .async_slices
+        .iter()
+        .flat_map(|(track, slices)| slices.iter().map(move |s| (track, s)))
+        .filter(|(_, s)| s.name == "moved")
+        .collect();
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    let (start_track, _) = moved[0];
+    assert_ne!(t.names[start_track], "other");
+    let end = json["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["ph"] == "e" && e["name"] == "moved")
+        .unwrap();
+    let end_track = (end["pid"].as_u64().unwrap(), end["tid"].as_u64().unwrap());
+    assert_eq!(t.names[&end_track], "other");
 
     // The HTML page draws the same JSON.
     let html_out = dir.path().join("t.html");
@@ -137,4 +207,10 @@ fn overlapping_async_calls_are_paired_by_their_call_id() {
         )
     );
     assert!(fetch["max_ns"].as_u64().unwrap() >= 3_000_000, "{fetch}");
+    let moved = &stats["calls"][1];
+    assert_eq!(moved["name"], "moved");
+    assert_eq!(
+        (&moved["calls"], &moved["unmatched_exits"]),
+        (&Value::from(1), &Value::from(0))
+    );
 }
