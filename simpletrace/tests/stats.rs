@@ -93,6 +93,77 @@ fn counts_span_drops_and_call_latencies() {
     );
 }
 
+/// Calls cut by a drop (their exit may be among the lost events) are counted
+/// apart and left out of the latencies.
+#[test]
+fn calls_cut_by_a_drop_are_counted_apart() {
+    let s = stats(&dropped_exit_trace(), THREADED_EVENTS, Filter::default());
+    let calls: Vec<_> = s
+        .calls()
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                c.calls,
+                c.max_ns(),
+                c.cut_by_drop,
+                c.unclosed,
+            )
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [("io", 1, Some(3995), 1, 0), ("lock", 0, None, 1, 0)]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (tr, ev) = (dir.path().join("t"), dir.path().join("e"));
+    std::fs::write(&tr, &dropped_exit_trace().bytes).unwrap();
+    std::fs::write(&ev, THREADED_EVENTS).unwrap();
+    let text = run_cli(&["stats".as_ref(), ev.as_os_str(), tr.as_os_str()]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    let header = text.lines().find(|l| l.starts_with("call ")).unwrap();
+    assert!(header.split_whitespace().any(|w| w == "cut"), "{text}");
+    let json = run_cli(&[
+        "stats".as_ref(),
+        "--json".as_ref(),
+        ev.as_os_str(),
+        tr.as_os_str(),
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["calls"][0]["cut_by_drop"], 1);
+    assert_eq!(json["calls"][0]["max_ns"], 3995);
+}
+
+/// Calls that carry ids are paired by id: overlapping async calls, one that
+/// ends on another thread, and a nested call whose inner call lost its exit.
+#[test]
+fn calls_with_ids_are_paired_by_id() {
+    let s = stats(&call_id_trace(), CALL_ID_EVENTS, Filter::default());
+    let calls: Vec<_> = s
+        .calls()
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                c.calls,
+                c.min_ns(),
+                c.max_ns(),
+                c.unclosed,
+                c.unmatched_exits,
+            )
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            // 7: 1000..1020, 9: 1030..1500 (thread 12 to 11), 8: 1010..2000.
+            ("fetch", 3, Some(20), Some(990), 0, 0),
+            // 1: 1100..1200; 2 never exits.
+            ("step", 1, Some(100), Some(100), 1, 0),
+        ]
+    );
+}
+
 #[test]
 fn latency_quantiles_over_many_calls() {
     // 1000 calls of 1..=1000 ns on one thread.

@@ -85,8 +85,13 @@ pub use trace_macros::trace_events;
 /// #[traced(err)]
 /// fn open(path: &str) -> Result<u32, i32> { Err(-2) }
 ///
-/// read_block("vda", 8); // read_block_enter(dev, sector) ... read_block_exit()
+/// read_block("vda", 8); // read_block_enter(call_id, dev, sector) ... read_block_exit(call_id)
 /// ```
+///
+/// Both events start with the call's id, `uint64_t call_id` (`async_call_id`
+/// for an `async fn`), so a reader pairs each exit with its enter even when
+/// calls overlap: unique in the process, 0 when the enter was not recorded.
+/// An argument of that name must be renamed or skipped.
 ///
 /// Arguments are recorded through [`TraceArg`]: integers, `bool`, strings
 /// (`&str`, `String`, `&CStr`), raw pointers, and references to those. `self`
@@ -97,13 +102,14 @@ pub use trace_macros::trace_events;
 /// Options:
 /// - `name = "x"`: events `x_enter`/`x_exit` (two methods of one name need it).
 /// - `skip(a, b)`, `skip_all`: record only the other arguments.
-/// - `ret`: the exit event is `NAME_exit(bool returned, T ret)`.
-/// - `err`: for a `Result<T, E>`, `NAME_exit(bool returned, bool is_err, E err)`;
-///   with `ret` too, `NAME_exit(bool returned, bool is_err, T ret, E err)`.
+/// - `ret`: the exit event is `NAME_exit(call_id, bool returned, T ret)`.
+/// - `err`: for a `Result<T, E>`, `NAME_exit(call_id, bool returned, bool is_err, E err)`;
+///   with `ret` too, `NAME_exit(call_id, bool returned, bool is_err, T ret, E err)`.
 ///   `returned` is false (and the values zero) on unwinding or cancellation.
 /// - `events = path`: use the events a `trace_events!` invocation in module
 ///   `path` declares (`path::NAME_enter(args...)`, `path::NAME_exit(...)`),
-///   so rustc checks the declarations against the function.
+///   so rustc checks the declarations against the function. They carry no
+///   call id.
 ///
 /// The events have no format: the log backend prints `arg=value` as
 /// simpletrace.py does.
@@ -170,8 +176,8 @@ pub mod __private {
     pub use crate::event::{ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
     pub use crate::record::{record, str_arg_len, RecordPayload};
     pub use crate::traced::{
-        record_args, returning, returning_future, value_or_zero, zero_encoded, Encoded, Exit,
-        TraceArg, TracedResult,
+        call_id, record_args, returning, returning_future, value_or_zero, zero_encoded, Encoded,
+        Exit, TraceArg, TracedResult, ASYNC_CALL_ID, CALL_ID,
     };
     pub use linkme;
 }

@@ -81,19 +81,20 @@ pub fn write_text(stats: &Stats, out: &mut impl Write) -> io::Result<()> {
         let width = calls.iter().map(|c| c.name.len()).max().unwrap_or(0).max(4);
         writeln!(
             out,
-            "\n{:width$}  {:>8}  {:>11}  {:>11}  {:>11}  {:>11}  {:>8}  {:>9}",
-            "call", "calls", "min", "median", "p99", "max", "unclosed", "unmatched"
+            "\n{:width$}  {:>8}  {:>11}  {:>11}  {:>11}  {:>11}  {:>8}  {:>8}  {:>9}",
+            "call", "calls", "min", "median", "p99", "max", "cut", "unclosed", "unmatched"
         )?;
         for c in calls {
             writeln!(
                 out,
-                "{:width$}  {:>8}  {:>11}  {:>11}  {:>11}  {:>11}  {:>8}  {:>9}",
+                "{:width$}  {:>8}  {:>11}  {:>11}  {:>11}  {:>11}  {:>8}  {:>8}  {:>9}",
                 c.name,
                 c.calls,
                 opt_ns(c.min_ns()),
                 opt_ns(c.quantile_ns(0.5)),
                 opt_ns(c.quantile_ns(0.99)),
                 opt_ns(c.max_ns()),
+                c.cut_by_drop,
                 c.unclosed,
                 c.unmatched_exits
             )?;
@@ -130,6 +131,7 @@ pub fn write_json(stats: &Stats, out: &mut impl Write) -> io::Result<()> {
                 "median_ns": c.quantile_ns(0.5),
                 "p99_ns": c.quantile_ns(0.99),
                 "max_ns": c.max_ns(),
+                "cut_by_drop": c.cut_by_drop,
                 "unclosed": c.unclosed,
                 "unmatched_exits": c.unmatched_exits,
             })

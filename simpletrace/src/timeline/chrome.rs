@@ -1,17 +1,24 @@
 //! Chrome trace-event JSON (the format of chrome://tracing, opened by
 //! Perfetto): one track per thread with its name, `B`/`E` slices for
-//! enter/exit pairs, instant events with their arguments for the rest, and
-//! dropped records as instants. Written as it streams; only the open calls of
+//! enter/exit pairs (async slices `b`/`e`, category `async_call`, with the
+//! call's id for `async_call_id` pairs, whose calls may overlap on a thread),
+//! instant events with their arguments for the rest, and
+//! dropped records as instants. A dropped record first ends the calls open on
+//! its thread (`"cut_by_drop": true` in their end's arguments): their exits may
+//! be among the lost events. Written as it streams; only the open calls of
 //! each thread are kept.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
-use super::pairs::{PairId, Pairs, Role};
-use super::tracks::{Closed, TrackKey, Tracks};
+use super::pairs::{Call, Pairs, Role};
+use super::tracks::{Closed, Ending, TrackKey, Tracks};
 use crate::output::json::{write_args, write_string};
 use crate::output::write_dec;
 use crate::{Consumer, Record, Thread};
+
+/// Category of the async slices (`b`/`e`) of `async_call_id` calls.
+const ASYNC_CATEGORY: &str = "async_call";
 
 /// The buffer is written out once it holds this much.
 const FLUSH_AT: usize = 1 << 20;
@@ -134,27 +141,67 @@ impl<W: Write> ChromeTrace<W> {
         b.push(b'}');
     }
 
+    /// `B` for a nested call, `b` with its id for an async one.
+    fn start_slice(&mut self, record: &Record<'_>, call: Call, key: TrackKey, ts: u64) {
+        let name = self.pairs.name(call.pair).to_string();
+        match (call.is_async, call.id) {
+            (true, Some(id)) => {
+                self.timed("b", &name, ASYNC_CATEGORY, key, ts);
+                self.async_id(id);
+            }
+            _ => self.timed("B", &name, "call", key, ts),
+        }
+        self.args_and_close(record);
+    }
+
+    /// `,"id":"0x.."`: a string, as JSON numbers lose digits beyond 2^53.
+    fn async_id(&mut self, id: u64) {
+        self.buf
+            .extend_from_slice(format!(",\"id\":\"{id:#x}\"").as_bytes());
+    }
+
     fn end_slice(&mut self, closed: Closed, exit: Option<&Record<'_>>) {
-        let name = self.pairs.name(closed.pair).to_string();
-        self.timed("E", &name, "call", closed.track, closed.end);
-        match exit {
-            Some(record) if !closed.forced => self.args_and_close(record),
+        let name = self.pairs.name(closed.call.pair).to_string();
+        match (closed.call.is_async, closed.call.id) {
+            (true, Some(id)) => {
+                self.timed("e", &name, ASYNC_CATEGORY, closed.track, closed.end);
+                self.async_id(id);
+            }
+            _ => self.timed("E", &name, "call", closed.track, closed.end),
+        }
+        match (closed.ending, exit) {
+            (Ending::Exit, Some(record)) => self.args_and_close(record),
+            (Ending::CutByDrop, _) => self
+                .buf
+                .extend_from_slice(b",\"args\":{\"cut_by_drop\":true}}"),
             _ => self
                 .buf
                 .extend_from_slice(b",\"args\":{\"unclosed\":\"closed without its exit\"}}"),
         }
     }
 
-    fn exit(&mut self, record: &Record<'_>, key: TrackKey, pair: PairId, ts: u64) {
+    fn exit(&mut self, record: &Record<'_>, key: TrackKey, call: Call, ts: u64) {
         let mut closed = std::mem::take(&mut self.closed);
         closed.clear();
-        if self.tracks.exit(key, pair, ts, &mut closed) {
+        if self.tracks.exit(key, call, ts, &mut closed) {
             for c in closed.iter() {
                 self.end_slice(*c, Some(record));
             }
         } else {
             self.timed("i", record.name(), "unmatched_exit", key, ts);
             self.args_and_close(record);
+        }
+        self.closed = closed;
+    }
+
+    /// End the calls open on the track where a dropped record says events
+    /// were lost.
+    fn cut(&mut self, key: TrackKey, ts: u64) {
+        let mut closed = std::mem::take(&mut self.closed);
+        closed.clear();
+        self.tracks.cut(key, ts, &mut closed);
+        for c in closed.iter() {
+            self.end_slice(*c, None);
         }
         self.closed = closed;
     }
@@ -183,13 +230,22 @@ impl<W: Write> Consumer for ChromeTrace<W> {
             None => (record.timestamp_ns, false),
         };
         match role {
-            Role::Enter(pair) if followed && self.tracks.enter(key, pair, ts) => {
-                let name = self.pairs.name(pair).to_string();
-                self.timed("B", &name, "call", key, ts);
-                self.args_and_close(record);
+            Role::Enter(pair, ids) if followed => {
+                let call = Call::of(record, pair, ids);
+                if self.tracks.enter(key, call, ts) {
+                    self.start_slice(record, call, key, ts);
+                } else {
+                    self.timed("i", record.name(), "event", key, ts);
+                    self.args_and_close(record);
+                }
             }
-            Role::Exit(pair) if followed => self.exit(record, key, pair, ts),
+            Role::Exit(pair, ids) if followed => {
+                self.exit(record, key, Call::of(record, pair, ids), ts)
+            }
             Role::Dropped => {
+                if followed {
+                    self.cut(key, ts);
+                }
                 let count = record.dropped_count().unwrap_or(0);
                 self.dropped += u128::from(count);
                 self.timed("i", &format!("dropped {count} events"), "dropped", key, ts);

@@ -8,5 +8,5 @@ pub mod tracks;
 
 pub use chrome::ChromeTrace;
 pub use html::HtmlTimeline;
-pub use pairs::{PairId, Pairs, Role};
-pub use tracks::{Closed, TrackKey, Tracks};
+pub use pairs::{Call, CallIds, PairId, Pairs, Role};
+pub use tracks::{Closed, Ending, TrackKey, Tracks};
