@@ -27,7 +27,8 @@ pub(crate) struct ThreadBuffer {
     pub(crate) consumer: Consumer,
     pub(crate) tid: u64,
     pub(crate) name: Vec<u8>,
-    /// The producer's drop counter as of the last dropped record written for it.
+    /// The drops of this thread reported in the file so far (its own dropped
+    /// records and the ones the writer wrote for it).
     pub(crate) dropped_seen: u64,
     /// The producer was gone before the writer's last look: that look took its
     /// last records and drops, and the buffer can go once they are written.
