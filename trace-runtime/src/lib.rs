@@ -115,6 +115,7 @@ mod describe;
 mod encode;
 pub mod event;
 mod event_control;
+mod exit;
 mod fork;
 mod internal;
 mod local;

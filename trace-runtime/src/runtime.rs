@@ -15,7 +15,7 @@ use crate::log::{self, Output};
 use crate::record::{BACKENDS, LOG, SIMPLE};
 use crate::select::{self, Matcher, SelectError};
 use crate::trace_file::TraceFile;
-use crate::{clock, describe, encode, event_control, fork, local, panic_hook, sys, writer};
+use crate::{clock, describe, encode, event_control, exit, fork, local, panic_hook, sys, writer};
 
 /// State shared by the controlling functions and the writer thread.
 pub(crate) struct Control {
@@ -147,6 +147,7 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
     BACKENDS.store(backends, Ordering::Release);
     fork::install_child_handler();
     panic_hook::install();
+    exit::install();
     let period = config.writer_period;
     let spawned = sys::with_signals_blocked(|| {
         std::thread::Builder::new()
@@ -266,7 +267,7 @@ impl Drop for TraceGuard {
 pub(crate) const PANIC_WAIT_LIMIT: Duration = Duration::from_secs(2);
 
 /// Wait until the writer thread has ended, at most `limit`; returns whether it did.
-fn wait_writer_end(c: &Control, limit: Duration) -> bool {
+pub(crate) fn wait_writer_end(c: &Control, limit: Duration) -> bool {
     let deadline = Instant::now() + limit;
     let mut done = c.flush_done.lock().unwrap_or_else(PoisonError::into_inner);
     while c.writer_alive.load(Ordering::Acquire) {
@@ -316,7 +317,7 @@ pub fn status() -> Option<Status> {
     CONTROL.get().map(status_of)
 }
 
-fn wake_writer(c: &Control) {
+pub(crate) fn wake_writer(c: &Control) {
     if let Some(t) = c.writer.get() {
         t.unpark();
     }
