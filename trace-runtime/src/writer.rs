@@ -142,6 +142,7 @@ impl Writer {
             });
         }
         for buffer in buffers.iter_mut() {
+            buffer.check_exited(control.pid);
             take_records(control, buffer, last, own_records, &mut pending);
             if pending.bytes >= WRITE_AT {
                 write(control, own_records, &mut pending);
