@@ -100,6 +100,8 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
         .file
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("trace-{pid}")));
+    // Before the first timestamp (the preamble's): every event is timed alike.
+    let clock = clock::calibrate_at_start();
     let mut preamble = Vec::new();
     encode::push_file_header(&mut preamble);
     for event in EVENTS.iter() {
@@ -152,7 +154,7 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
     let spawned = sys::with_signals_blocked(|| {
         std::thread::Builder::new()
             .name("trace-writer".into())
-            .spawn(move || writer::run(control, period))
+            .spawn(move || writer::run(control, period, clock))
     });
     let handle = spawned.map_err(|e| {
         select::disable_all();

@@ -64,7 +64,7 @@ struct Writer {
     buffers: Vec<ThreadBuffer>,
 }
 
-pub(crate) fn run(control: &'static Control, period: Duration) {
+pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clock::Refiner>) {
     let _alive = AliveGuard(control);
     let mut w = Writer {
         control,
@@ -72,10 +72,10 @@ pub(crate) fn run(control: &'static Control, period: Duration) {
         buffers: Vec::new(),
     };
     let mut flushed = 0;
-    let mut calibration = clock::Calibration::begin();
+    let slew_ns = u64::try_from(period.as_nanos()).unwrap_or(u64::MAX);
     loop {
-        if calibration.as_ref().is_some_and(|c| c.try_finish()) {
-            calibration = None;
+        if let Some(clock) = &clock {
+            clock.refine(slew_ns);
         }
         let requested = control.flush_requested.load(Ordering::Acquire);
         let stop = control.stop.load(Ordering::Acquire);
