@@ -132,7 +132,12 @@ impl Writer {
         let mut pending = Pending::default();
         let unbuffered = UNBUFFERED_DROPS.swap(0, Ordering::Relaxed);
         if unbuffered > 0 {
-            encode::push_dropped(own_records, clock::now_ns(), control.pid, unbuffered);
+            // Of no particular thread: `trace_thread` with tid 0 says so.
+            let ts = clock::now_ns();
+            if TRACE_THREAD.is_enabled() {
+                push_thread_record(own_records, ts, control.pid, 0, b"");
+            }
+            encode::push_dropped(own_records, ts, control.pid, unbuffered);
             control.dropped.fetch_add(unbuffered, Ordering::Release);
             pending.bytes += own_records.len();
             pending.parts.push(Part {
