@@ -121,11 +121,6 @@ pub(crate) fn adopt_new_buffers(out: &mut Vec<ThreadBuffer>) {
             (ManuallyDrop::take(&mut (*s).consumer), (*s).tid, (*s).name)
         };
         let len = name.iter().position(|&b| b == 0).unwrap_or(name.len());
-        // Two live threads never share a tid: an older buffer with this one
-        // belongs to a thread that has exited.
-        for old in out[..first_new].iter_mut().filter(|b| b.tid == tid) {
-            old.mark_exited();
-        }
         out.push(ThreadBuffer {
             consumer,
             slot,
@@ -138,6 +133,15 @@ pub(crate) fn adopt_new_buffers(out: &mut Vec<ThreadBuffer>) {
     }
     // The stack is newest first; keep registration order.
     out[first_new..].reverse();
+    // Two live threads never share a tid: an older buffer with the tid of a
+    // newer one belongs to a thread that has exited.
+    for newer in first_new..out.len() {
+        let (older, rest) = out.split_at_mut(newer);
+        let tid = rest[0].tid;
+        for old in older.iter_mut().filter(|b| b.tid == tid) {
+            old.mark_exited();
+        }
+    }
 }
 
 struct Local {
