@@ -216,7 +216,11 @@ fn kick_if_filling(producer: &Producer) {
 /// writer. Syscalls only (async-signal-safe); null if the memory is refused.
 #[cold]
 fn register() -> *const Slot {
-    let Some((producer, consumer)) = ring::channel(BUFFER_SIZE.load(Ordering::Relaxed)) else {
+    register_as(sys::gettid(), BUFFER_SIZE.load(Ordering::Relaxed))
+}
+
+fn register_as(tid: u64, buffer_size: usize) -> *const Slot {
+    let Some((producer, consumer)) = ring::channel(buffer_size) else {
         return std::ptr::null();
     };
     let Some(memory) = sys::map_zeroed(SLOT_LEN) else {
@@ -230,7 +234,7 @@ fn register() -> *const Slot {
             next: std::ptr::null_mut(),
             producer: ManuallyDrop::new(producer),
             consumer: ManuallyDrop::new(consumer),
-            tid: sys::gettid(),
+            tid,
             name: sys::thread_name_bytes(),
         });
     }
@@ -241,6 +245,52 @@ fn register() -> *const Slot {
         match REGISTERED.compare_exchange_weak(head, slot, Ordering::Release, Ordering::Relaxed) {
             Ok(_) => return slot,
             Err(now) => head = now,
+        }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg_attr(miri, ignore)] // tgkill is not emulated
+    fn a_reused_tid_marks_the_older_buffer_exited_and_order_is_kept() {
+        // Ids no live thread has (above the kernel's pid_max of 2^22).
+        let (reused, other) = (u64::from(u32::MAX) + 7, u64::from(u32::MAX) + 8);
+        // Reused between two looks of the writer, then across two looks.
+        for tid in [reused, other, reused] {
+            assert!(!register_as(tid, 4096).is_null());
+        }
+        let mut buffers = Vec::new();
+        adopt_new_buffers(&mut buffers);
+        assert!(!register_as(other, 4096).is_null());
+        adopt_new_buffers(&mut buffers);
+        let ours: Vec<(u64, bool)> = buffers
+            .iter()
+            .filter(|b| b.tid == reused || b.tid == other)
+            .map(|b| (b.tid, b.exited))
+            .collect();
+        assert_eq!(
+            ours,
+            [
+                (reused, true),
+                (other, true),
+                (reused, false),
+                (other, false)
+            ]
+        );
+        for b in &buffers {
+            assert_eq!(
+                b.consumer.closed(),
+                b.exited,
+                "an exited one reads as closed"
+            );
+        }
+        // Ask the kernel: no such thread.
+        for b in buffers.iter_mut().filter(|b| b.tid == reused) {
+            b.check_exited(sys::getpid());
+            assert!(b.exited && b.consumer.closed());
         }
     }
 }
