@@ -291,7 +291,8 @@ pub struct Status {
     /// Program event records written to the file.
     pub written: u64,
     /// Events dropped because a buffer was full (reported in the file's dropped
-    /// records while the file is on).
+    /// records while the file is on). A thread's drops count once they are
+    /// marked: at its next event that fits, its exit, or the trace's stop.
     pub dropped: u64,
     /// Program event records recorded while the trace file was off.
     pub discarded: u64,
