@@ -123,6 +123,7 @@ mod encode;
 mod error_debug;
 pub mod event;
 mod event_control;
+mod exit;
 mod fork;
 mod internal;
 mod local;
@@ -173,6 +174,7 @@ pub fn start() -> Result<TraceGuard, StartError> {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::args::{TracePtr, TraceStr};
+    pub use crate::clock::{tsc_clock_in_use, tsc_usable};
     pub use crate::event::{ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
     pub use crate::record::{record, str_arg_len, RecordPayload};
     pub use crate::traced::{

@@ -138,7 +138,7 @@ fn removed_file_full_device_full_tmpfs_and_missing_directory() {
         assert!(trace.truncated.is_none(), "{:?}", trace.truncated);
         let in_file: u64 = batches(&trace.records)[&3]
             .iter()
-            .map(|b| b.seqs.len() as u64)
+            .map(|b| b.seqs().count() as u64)
             .sum();
         assert!(in_file > 0, "the first batches fit");
         assert!(s.write_errors > before.write_errors, "{s:?}");
