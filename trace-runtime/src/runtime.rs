@@ -266,16 +266,24 @@ impl Drop for TraceGuard {
     }
 }
 
-/// Longest a panic waits for the writer (in the panic hook and while
-/// unwinding past the guard): a panic must not become a hang.
+/// Longest a panic or exit waits for the writer (in the panic hook, while
+/// unwinding past the guard, in the exit handler): a panic must not become a
+/// hang. The limit holds for all of them together: once one bounded wait has
+/// given up on a stuck writer, the later ones do not wait again.
 pub(crate) const PANIC_WAIT_LIMIT: Duration = Duration::from_secs(2);
 
-/// Wait until the writer thread has ended, at most `limit`; returns whether it did.
+/// A bounded wait gave up: the writer is stuck (on its file).
+static GAVE_UP: AtomicBool = AtomicBool::new(false);
+
+/// Wait until the writer thread has ended, at most `limit` (nothing if an
+/// earlier bounded wait gave up); returns whether it did.
 pub(crate) fn wait_writer_end(c: &Control, limit: Duration) -> bool {
     let deadline = Instant::now() + limit;
     let mut done = c.flush_done.lock().unwrap_or_else(PoisonError::into_inner);
     while c.writer_alive.load(Ordering::Acquire) {
-        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+        let left = deadline.checked_duration_since(Instant::now());
+        let Some(left) = left.filter(|_| !GAVE_UP.load(Ordering::Relaxed)) else {
+            GAVE_UP.store(true, Ordering::Relaxed);
             return false;
         };
         done = c
@@ -335,8 +343,9 @@ pub fn flush() {
     flush_within(None);
 }
 
-/// [`flush`], giving up after `limit` if one is given; returns whether the
-/// flush completed. From the writer thread itself it returns false at once.
+/// [`flush`], giving up after `limit` if one is given (at once if an earlier
+/// bounded wait gave up); returns whether the flush completed. From the
+/// writer thread itself it returns false at once.
 pub(crate) fn flush_within(limit: Option<Duration>) -> bool {
     let Some(c) = control() else {
         return true;
@@ -352,8 +361,11 @@ pub(crate) fn flush_within(limit: Option<Duration>) -> bool {
         let mut wait = Duration::from_millis(100);
         if let Some(deadline) = deadline {
             match deadline.checked_duration_since(Instant::now()) {
-                Some(left) => wait = wait.min(left),
-                None => return false,
+                Some(left) if !GAVE_UP.load(Ordering::Relaxed) => wait = wait.min(left),
+                _ => {
+                    GAVE_UP.store(true, Ordering::Relaxed);
+                    return false;
+                }
             }
         }
         done = c
