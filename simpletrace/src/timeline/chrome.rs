@@ -4,82 +4,56 @@
 //! dropped records as instants. Written as it streams; only the open calls of
 //! each thread are kept.
 
-use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
-use super::pairs::{PairId, Pairs, Role};
-use super::tracks::{Closed, TrackKey, Tracks};
+use super::tracks::{Closed, TrackKey};
+use super::walk::{Draw, Instant, Walk};
 use crate::output::json::{write_args, write_string};
 use crate::output::write_dec;
-use crate::{Consumer, Record, Thread};
+use crate::Record;
 
 /// The buffer is written out once it holds this much.
 const FLUSH_AT: usize = 1 << 20;
 
-/// A [`Consumer`] writing Chrome trace-event JSON to `W`.
-pub struct ChromeTrace<W: Write> {
+/// A [`crate::Consumer`] writing Chrome trace-event JSON to `W`.
+pub type ChromeTrace<W> = Walk<ChromeJson<W>>;
+
+/// The JSON encoding of what [`Walk`] draws.
+pub struct ChromeJson<W: Write> {
     out: W,
     buf: Vec<u8>,
-    pairs: Pairs,
-    tracks: Tracks,
-    closed: Vec<Closed>,
-    /// The name last given to each followed track.
-    named: HashMap<TrackKey, String>,
-    pids: HashSet<u32>,
     first: bool,
     events: u64,
-    dropped: u64,
 }
 
 impl<W: Write> ChromeTrace<W> {
     pub fn new(out: W) -> Self {
         let mut buf = Vec::with_capacity(FLUSH_AT + 64 * 1024);
         buf.extend_from_slice(b"{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
-        Self {
+        Walk::with(ChromeJson {
             out,
             buf,
-            pairs: Pairs::default(),
-            tracks: Tracks::default(),
-            closed: Vec::new(),
-            named: HashMap::new(),
-            pids: HashSet::new(),
             first: true,
             events: 0,
-            dropped: 0,
-        }
+        })
     }
 
-    /// The writer (what is buffered is not in it before [`Consumer::end`]).
+    /// The writer (what is buffered is not in it before [`crate::Consumer::end`]).
     pub fn writer_mut(&mut self) -> &mut W {
-        &mut self.out
+        &mut self.draw_mut().out
     }
 
-    /// Write what is buffered and return the writer (after [`Consumer::end`]).
-    pub fn into_inner(mut self) -> io::Result<W> {
-        self.out.write_all(&self.buf)?;
-        self.buf.clear();
-        self.out.flush()?;
-        Ok(self.out)
+    /// Write what is buffered and return the writer (after [`crate::Consumer::end`]).
+    pub fn into_inner(self) -> io::Result<W> {
+        let mut json = self.into_draw();
+        json.out.write_all(&json.buf)?;
+        json.buf.clear();
+        json.out.flush()?;
+        Ok(json.out)
     }
+}
 
-    /// Metadata naming the process and the thread's track, when new or renamed.
-    fn name_track(&mut self, key: TrackKey, thread: Option<&Thread>) {
-        if self.pids.len() < super::tracks::MAX_TRACKS && self.pids.insert(key.0) {
-            self.meta("process_name", (key.0, 0), &format!("pid {}", key.0));
-        }
-        let name = match thread {
-            Some(t) => t.name.as_str(),
-            None => "(thread unknown)",
-        };
-        if self.named.get(&key).is_some_and(|n| n == name)
-            || !self.named.contains_key(&key) && self.named.len() >= super::tracks::MAX_TRACKS
-        {
-            return;
-        }
-        self.named.insert(key, name.to_string());
-        self.meta("thread_name", key, name);
-    }
-
+impl<W: Write> ChromeJson<W> {
     fn meta(&mut self, what: &str, key: TrackKey, name: &str) {
         self.open_event("M", what, key);
         self.buf.extend_from_slice(b",\"args\":{\"name\":");
@@ -133,29 +107,46 @@ impl<W: Write> ChromeTrace<W> {
         b.push(b'}');
     }
 
-    fn end_slice(&mut self, closed: Closed, exit: Option<&Record<'_>>) {
-        let name = self.pairs.name(closed.pair).to_string();
-        self.timed("E", &name, "call", closed.track, closed.end);
+}
+
+impl<W: Write> Draw for ChromeJson<W> {
+    fn process(&mut self, pid: u32) {
+        self.meta("process_name", (pid, 0), &format!("pid {pid}"));
+    }
+
+    fn thread(&mut self, key: TrackKey, name: &str) {
+        self.meta("thread_name", key, name);
+    }
+
+    fn begin(&mut self, key: TrackKey, ts: u64, name: &str, enter: &Record<'_>) {
+        self.timed("B", name, "call", key, ts);
+        self.args_and_close(enter);
+    }
+
+    fn end(&mut self, closed: &Closed, name: &str, exit: Option<&Record<'_>>) {
+        self.timed("E", name, "call", closed.track, closed.end);
         match exit {
-            Some(record) if !closed.forced => self.args_and_close(record),
-            _ => self
+            Some(record) => self.args_and_close(record),
+            None => self
                 .buf
                 .extend_from_slice(b",\"args\":{\"unclosed\":\"closed without its exit\"}}"),
         }
     }
 
-    fn exit(&mut self, record: &Record<'_>, key: TrackKey, pair: PairId, ts: u64) {
-        let mut closed = std::mem::take(&mut self.closed);
-        closed.clear();
-        if self.tracks.exit(key, pair, ts, &mut closed) {
-            for c in closed.iter() {
-                self.end_slice(*c, Some(record));
-            }
-        } else {
-            self.timed("i", record.name(), "unmatched_exit", key, ts);
-            self.args_and_close(record);
-        }
-        self.closed = closed;
+    fn instant(&mut self, key: TrackKey, ts: u64, why: Instant, record: &Record<'_>) {
+        let cat = match why {
+            Instant::Event => "event",
+            Instant::UnmatchedExit => "unmatched_exit",
+        };
+        self.timed("i", record.name(), cat, key, ts);
+        self.args_and_close(record);
+    }
+
+    fn dropped(&mut self, key: TrackKey, ts: u64, count: u64) {
+        self.timed("i", &format!("dropped {count} events"), "dropped", key, ts);
+        self.buf.extend_from_slice(b",\"args\":{\"dropped\":");
+        write_dec(&mut self.buf, count);
+        self.buf.extend_from_slice(b"}}");
     }
 
     fn flush_if_full(&mut self) -> io::Result<()> {
@@ -165,55 +156,11 @@ impl<W: Write> ChromeTrace<W> {
         }
         Ok(())
     }
-}
 
-impl<W: Write> Consumer for ChromeTrace<W> {
-    type Error = io::Error;
-
-    fn record(&mut self, record: &Record<'_>, thread: Option<&Thread>) -> io::Result<()> {
-        let role = self.pairs.role(record);
-        if role == Role::Runtime {
-            return Ok(());
-        }
-        let key = (record.pid, thread.map_or(u64::from(record.pid), |t| t.tid));
-        self.name_track(key, thread);
-        let (ts, followed) = match self.tracks.at(key, record.timestamp_ns) {
-            Some(ts) => (ts, true),
-            None => (record.timestamp_ns, false),
-        };
-        match role {
-            Role::Enter(pair) if followed && self.tracks.enter(key, pair, ts) => {
-                let name = self.pairs.name(pair).to_string();
-                self.timed("B", &name, "call", key, ts);
-                self.args_and_close(record);
-            }
-            Role::Exit(pair) if followed => self.exit(record, key, pair, ts),
-            Role::Dropped => {
-                let count = record.dropped_count().unwrap_or(0);
-                self.dropped += count;
-                self.timed("i", &format!("dropped {count} events"), "dropped", key, ts);
-                self.buf.extend_from_slice(b",\"args\":{\"dropped\":");
-                write_dec(&mut self.buf, count);
-                self.buf.extend_from_slice(b"}}");
-            }
-            _ => {
-                self.timed("i", record.name(), "event", key, ts);
-                self.args_and_close(record);
-            }
-        }
-        self.flush_if_full()
-    }
-
-    fn end(&mut self) -> io::Result<()> {
-        let mut closed = std::mem::take(&mut self.closed);
-        closed.clear();
-        self.tracks.finish(&mut closed);
-        for c in closed.iter() {
-            self.end_slice(*c, None);
-        }
+    fn finish(&mut self, dropped: u64) -> io::Result<()> {
         let b = &mut self.buf;
         b.extend_from_slice(b"\n],\"otherData\":{\"producer\":\"simpletrace\",\"dropped_events\":");
-        write_dec(b, self.dropped);
+        write_dec(b, dropped);
         b.extend_from_slice(b"}}\n");
         self.out.write_all(&self.buf)?;
         self.buf.clear();
