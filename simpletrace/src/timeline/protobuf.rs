@@ -173,8 +173,9 @@ mod tests {
         put_bytes(&mut b, 3, &body);
         end(&mut b, inner);
         end(&mut b, outer);
-        // bytes field: 1a ac 02 + 300; inner: 12 b1 02 + 303; outer: 0a b4 02 + 306.
-        let mut want = vec![0xaa, 0x0a, 0xb4, 0x02, 0x12, 0xb1, 0x02, 0x1a, 0xac, 0x02];
+        // bytes field: 1a, 300 = ac 02, 300 bytes (303 in all); inner: 12,
+        // 303 = af 02, body (306 in all); outer: 0a, 306 = b2 02, body.
+        let mut want = vec![0xaa, 0x0a, 0xb2, 0x02, 0x12, 0xaf, 0x02, 0x1a, 0xac, 0x02];
         want.extend_from_slice(&body);
         assert_eq!(b, want);
     }
