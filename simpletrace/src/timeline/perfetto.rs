@@ -17,6 +17,7 @@
 //! output with that schema.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::io::{self, Write};
 
 use trace_events::ArgKind;
@@ -122,6 +123,7 @@ impl<W: Write> PerfettoTrace<W> {
             arg_names: Interner::default(),
             strings: Interner::default(),
             categories: Interner::default(),
+            by_event: Vec::new(),
         })
     }
 
@@ -138,7 +140,7 @@ impl<W: Write> PerfettoTrace<W> {
 /// Interning ids by value, up to [`MAX_INTERNED`].
 #[derive(Default)]
 struct Interner {
-    ids: HashMap<Box<[u8]>, u64>,
+    ids: HashMap<Box<[u8]>, u64, KeyedHash>,
 }
 
 impl Interner {
@@ -156,6 +158,69 @@ impl Interner {
         self.ids.insert(value.into(), id);
         Some((id, true))
     }
+}
+
+/// A multiply-rotate hash over 8-byte words, several times faster than
+/// SipHash on the short strings interned, keyed per run so a trace cannot
+/// be built to collide.
+#[derive(Clone)]
+struct KeyedHash(u64);
+
+impl Default for KeyedHash {
+    fn default() -> Self {
+        Self(std::collections::hash_map::RandomState::new().hash_one(0u8) | 1)
+    }
+}
+
+impl std::hash::BuildHasher for KeyedHash {
+    type Hasher = WordHasher;
+
+    fn build_hasher(&self) -> WordHasher {
+        WordHasher(self.0)
+    }
+}
+
+struct WordHasher(u64);
+
+impl WordHasher {
+    fn word(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(23) ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut w = [0; 8];
+            w.copy_from_slice(chunk);
+            self.word(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        let mut w = [0; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        self.word(u64::from_le_bytes(w) ^ (rest.len() as u64) << 59);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.word(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // Fold the high bits (the best mixed) into the low ones, which pick
+        // the bucket.
+        self.0 ^ self.0 >> 29
+    }
+}
+
+/// What is interned once per event: the name of its slices (for an enter)
+/// and of its instants, and its arguments' names. `None` inside: not
+/// interned (a table full), written inline.
+#[derive(Default, Clone)]
+struct EventIds {
+    slice_name: Option<Option<u64>>,
+    instant_name: Option<Option<u64>>,
+    arg_names: Option<Box<[Option<u64>]>>,
 }
 
 /// The Perfetto encoding of what [`Walk`] draws.
@@ -177,6 +242,8 @@ pub struct PerfettoProto<W: Write> {
     arg_names: Interner,
     strings: Interner,
     categories: Interner,
+    /// By event index (bounded by the event table).
+    by_event: Vec<EventIds>,
 }
 
 impl<W: Write> PerfettoProto<W> {
@@ -257,13 +324,40 @@ impl<W: Write> PerfettoProto<W> {
         Some(id)
     }
 
-    fn name(&mut self, name: &str) {
-        let id = Self::intern(
-            &mut self.names,
-            &mut self.interned,
-            field::INTERNED_EVENT_NAMES,
-            name.as_bytes(),
-        );
+    fn event_ids(&mut self, record: &Record<'_>) -> &mut EventIds {
+        let index = record.index.get();
+        if self.by_event.len() <= index {
+            self.by_event.resize(index + 1, EventIds::default());
+        }
+        &mut self.by_event[index]
+    }
+
+    /// The name of `record`'s slice (`slice`) or instant.
+    fn name(&mut self, record: &Record<'_>, slice: bool, name: &str) {
+        let ids = self.event_ids(record);
+        let cached = if slice {
+            ids.slice_name
+        } else {
+            ids.instant_name
+        };
+        let id = match cached {
+            Some(id) => id,
+            None => {
+                let id = Self::intern(
+                    &mut self.names,
+                    &mut self.interned,
+                    field::INTERNED_EVENT_NAMES,
+                    name.as_bytes(),
+                );
+                let ids = self.event_ids(record);
+                *(if slice {
+                    &mut ids.slice_name
+                } else {
+                    &mut ids.instant_name
+                }) = Some(id);
+                id
+            }
+        };
         match id {
             Some(id) => put_uint(&mut self.event, field::EVENT_NAME_IID, id),
             None => put_str(&mut self.event, field::EVENT_NAME, name.as_bytes()),
@@ -283,15 +377,24 @@ impl<W: Write> PerfettoProto<W> {
         }
     }
 
-    /// Start a debug annotation named `name` (its value follows, then `end`).
-    fn annotation(&mut self, name: &str) -> super::protobuf::Open {
-        let open = begin(&mut self.event, field::EVENT_DEBUG_ANNOTATIONS);
-        let id = Self::intern(
+    fn arg_name_id(&mut self, name: &str) -> Option<u64> {
+        Self::intern(
             &mut self.arg_names,
             &mut self.interned,
             field::INTERNED_ANNOTATION_NAMES,
             name.as_bytes(),
-        );
+        )
+    }
+
+    /// Start a debug annotation named `name` (its value follows, then `end`).
+    fn annotation(&mut self, name: &str) -> super::protobuf::Open {
+        let id = self.arg_name_id(name);
+        self.annotation_with(id, name)
+    }
+
+    /// [`Self::annotation`] with the name's id known.
+    fn annotation_with(&mut self, id: Option<u64>, name: &str) -> super::protobuf::Open {
+        let open = begin(&mut self.event, field::EVENT_DEBUG_ANNOTATIONS);
         match id {
             Some(id) => put_uint(&mut self.event, field::ANNOTATION_NAME_IID, id),
             None => put_str(&mut self.event, field::ANNOTATION_NAME, name.as_bytes()),
@@ -319,8 +422,18 @@ impl<W: Write> PerfettoProto<W> {
 
     /// The record's arguments, typed as declared (as in the JSON outputs).
     fn args(&mut self, record: &Record<'_>) {
-        for (decl, value) in record.args() {
-            let open = self.annotation(&decl.name);
+        if record.args().len() == 0 {
+            return;
+        }
+        let names = match self.event_ids(record).arg_names.take() {
+            Some(names) => names,
+            None => record
+                .args()
+                .map(|(decl, _)| self.arg_name_id(&decl.name))
+                .collect(),
+        };
+        for ((decl, value), &id) in record.args().zip(names.iter()) {
+            let open = self.annotation_with(id, &decl.name);
             let e = &mut self.event;
             match (decl.kind, value) {
                 (_, Value::Str(s)) => self.string_value(s),
@@ -339,6 +452,7 @@ impl<W: Write> PerfettoProto<W> {
             }
             end(&mut self.event, open);
         }
+        self.event_ids(record).arg_names = Some(names);
     }
 
     /// The packet of the `TrackEvent` built, at `ts`.
@@ -385,7 +499,7 @@ impl<W: Write> Draw for PerfettoProto<W> {
 
     fn begin(&mut self, key: TrackKey, ts: u64, name: &str, enter: &Record<'_>) {
         self.start_event(key, TYPE_SLICE_BEGIN);
-        self.name(name);
+        self.name(enter, true, name);
         self.args(enter);
         self.finish_event(ts);
     }
@@ -405,7 +519,7 @@ impl<W: Write> Draw for PerfettoProto<W> {
 
     fn instant(&mut self, key: TrackKey, ts: u64, why: Instant, record: &Record<'_>) {
         self.start_event(key, TYPE_INSTANT);
-        self.name(record.name());
+        self.name(record, false, record.name());
         if why == Instant::UnmatchedExit {
             self.category("unmatched_exit");
         }
