@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Decode a Perfetto trace with Perfetto's own schema and print what a viewer
+builds from it, as JSON (for tests/perfetto_export.rs).
+
+usage: perfetto_check.py TRACE.pftrace
+
+Parses the file as `perfetto.protos.Trace` (perfetto_trace_pb2 from the
+`perfetto` PyPI package), resolves interned names and strings per packet
+sequence as trace_processor does (state cleared by
+SEQ_INCREMENTAL_STATE_CLEARED, entries usable from the packet that defines
+them), and pairs SLICE_BEGIN/SLICE_END per track (an end closes the innermost
+open slice). Checks the rules a viewer relies on and exits 1 naming the first
+broken one. Prints:
+
+  {"packets": N,
+   "processes": {"PID": name},
+   "threads": {"PID/TID": thread_name},
+   "tracks": {"PID/TID": {"slices": [{"name", "start", "end", "args",
+                                       "end_args"}...],   # in order of ending
+                           "instants": [{"name", "ts", "categories",
+                                         "args"}...]}},
+   "interned": {"event_names": N, "annotation_names": N, "strings": N,
+                "categories": N}}
+
+Timestamps are in ns. Argument values: ints and uints as numbers, bools as
+booleans, pointers as "0x..." strings, strings as text.
+"""
+import json
+import sys
+
+try:
+    from perfetto.protos.perfetto.trace import perfetto_trace_pb2 as pb
+except ImportError as e:
+    sys.exit(
+        "perfetto_check.py: cannot import Perfetto's schema (%s): "
+        "run `python3 -m pip install perfetto protobuf`" % e
+    )
+
+CLEARED = pb.TracePacket.SEQ_INCREMENTAL_STATE_CLEARED
+NEEDS = pb.TracePacket.SEQ_NEEDS_INCREMENTAL_STATE
+
+
+def fail(msg):
+    sys.exit("perfetto_check.py: " + msg)
+
+
+class Sequence:
+    def __init__(self):
+        self.valid = False
+        self.clear()
+
+    def clear(self):
+        self.names, self.arg_names, self.strings, self.categories = {}, {}, {}, {}
+
+    def intern(self, data):
+        for table, entries, value in (
+            (self.names, data.event_names, lambda e: e.name),
+            (self.arg_names, data.debug_annotation_names, lambda e: e.name),
+            (self.strings, data.debug_annotation_string_values, lambda e: e.str.decode()),
+            (self.categories, data.event_categories, lambda e: e.name),
+        ):
+            for e in entries:
+                if e.iid == 0:
+                    fail("interned iid 0")
+                if e.iid in table and table[e.iid] != value(e):
+                    fail("iid %d redefined" % e.iid)
+                table[e.iid] = value(e)
+
+
+def lookup(table, iid, what):
+    if iid not in table:
+        fail("%s iid %d used before it is interned" % (what, iid))
+    return table[iid]
+
+
+def annotation_value(a, seq):
+    kind = a.WhichOneof("value")
+    if kind in ("int_value", "uint_value", "bool_value", "string_value"):
+        return getattr(a, kind)
+    if kind == "pointer_value":
+        return "0x%x" % a.pointer_value
+    if kind == "string_value_iid":
+        return lookup(seq.strings, a.string_value_iid, "string")
+    fail("unexpected annotation value %s" % kind)
+
+
+def args(event, seq):
+    out = {}
+    for a in event.debug_annotations:
+        if a.HasField("name_iid"):
+            name = lookup(seq.arg_names, a.name_iid, "annotation name")
+        else:
+            name = a.name
+        out[name] = annotation_value(a, seq)
+    return out
+
+
+def main():
+    trace = pb.Trace()
+    with open(sys.argv[1], "rb") as f:
+        trace.ParseFromString(f.read())
+    sequences = {}
+    processes, threads, track_of_uuid = {}, {}, {}
+    tracks, open_slices, last_ts = {}, {}, {}
+    for i, packet in enumerate(trace.packet):
+        if not packet.HasField("trusted_packet_sequence_id"):
+            fail("packet %d has no trusted_packet_sequence_id" % i)
+        seq_id = packet.trusted_packet_sequence_id
+        first = seq_id not in sequences
+        seq = sequences.setdefault(seq_id, Sequence())
+        if first and not packet.sequence_flags & CLEARED:
+            fail("first packet of sequence %d lacks SEQ_INCREMENTAL_STATE_CLEARED" % seq_id)
+        if packet.sequence_flags & CLEARED:
+            seq.clear()
+            seq.valid = True
+        if packet.HasField("interned_data"):
+            seq.intern(packet.interned_data)
+        data = packet.WhichOneof("data")
+        if data == "track_descriptor":
+            d = packet.track_descriptor
+            if d.HasField("thread"):
+                key = "%d/%d" % (d.thread.pid, d.thread.tid)
+                threads[key] = d.thread.thread_name
+                track_of_uuid[d.uuid] = key
+            elif d.HasField("process"):
+                processes[str(d.process.pid)] = d.process.process_name
+            else:
+                track_of_uuid[d.uuid] = d.name
+        elif data == "track_event":
+            if not packet.sequence_flags & NEEDS:
+                fail("packet %d: a track event without SEQ_NEEDS_INCREMENTAL_STATE" % i)
+            if not seq.valid:
+                fail("packet %d: incremental state never cleared" % i)
+            e = packet.track_event
+            if e.track_uuid not in track_of_uuid:
+                fail("packet %d: track %d not described before use" % (i, e.track_uuid))
+            key = track_of_uuid[e.track_uuid]
+            ts = packet.timestamp
+            if ts < last_ts.get(key, 0):
+                fail("packet %d: goes back in time on track %s" % (i, key))
+            last_ts[key] = ts
+            track = tracks.setdefault(key, {"slices": [], "instants": []})
+            if e.HasField("name_iid"):
+                name = lookup(seq.names, e.name_iid, "event name")
+            else:
+                name = e.name
+            categories = [lookup(seq.categories, c, "category") for c in e.category_iids]
+            if e.type == pb.TrackEvent.TYPE_SLICE_BEGIN:
+                open_slices.setdefault(key, []).append((name, ts, args(e, seq)))
+            elif e.type == pb.TrackEvent.TYPE_SLICE_END:
+                stack = open_slices.get(key)
+                if not stack:
+                    fail("packet %d: slice end with no slice open on %s" % (i, key))
+                b_name, start, b_args = stack.pop()
+                track["slices"].append(
+                    {"name": b_name, "start": start, "end": ts, "args": b_args,
+                     "end_args": args(e, seq)}
+                )
+            elif e.type == pb.TrackEvent.TYPE_INSTANT:
+                track["instants"].append(
+                    {"name": name, "ts": ts, "categories": categories, "args": args(e, seq)}
+                )
+            else:
+                fail("packet %d: unexpected event type %d" % (i, e.type))
+        else:
+            fail("packet %d: unexpected content %s" % (i, data))
+    left = {k: v for k, v in open_slices.items() if v}
+    if left:
+        fail("slices never ended: %s" % left)
+    interned = {"event_names": 0, "annotation_names": 0, "strings": 0, "categories": 0}
+    for seq in sequences.values():
+        interned["event_names"] += len(seq.names)
+        interned["annotation_names"] += len(seq.arg_names)
+        interned["strings"] += len(seq.strings)
+        interned["categories"] += len(seq.categories)
+    json.dump(
+        {"packets": len(trace.packet), "processes": processes, "threads": threads,
+         "tracks": tracks, "interned": interned},
+        sys.stdout,
+    )
+
+
+main()

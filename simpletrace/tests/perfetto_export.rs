@@ -1,0 +1,285 @@
+//! `simpletrace export --perfetto`: the file decoded with Perfetto's own
+//! schema (`tests/perfetto_check.py`, through the `perfetto` PyPI package)
+//! shows the same tracks, slices, instants, arguments and timestamps as the
+//! Chrome export of the same trace, and what the trace itself says.
+//!
+//! Needs `python3` with `perfetto` and `protobuf` (`.ci/run` installs them):
+//! without them these tests fail, saying so.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use serde_json::{json, Map, Value};
+
+const CHECKER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/perfetto_check.py");
+
+fn export(format: &str, files: &[&OsStr], out: &Path) {
+    let mut args: Vec<&OsStr> = vec!["export".as_ref(), format.as_ref(), out.as_os_str()];
+    args.extend_from_slice(files);
+    let run = run_cli(&args);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+/// What Perfetto's schema decodes from the file (see perfetto_check.py).
+fn decode_perfetto(path: &Path) -> Value {
+    let run = Command::new("python3")
+        .arg(CHECKER)
+        .arg(path)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run python3 ({e}): it and `pip install perfetto protobuf` are needed")
+        });
+    assert!(
+        run.status.success(),
+        "perfetto_check.py failed (missing packages? `python3 -m pip install perfetto protobuf`):\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    serde_json::from_slice(&run.stdout).unwrap()
+}
+
+/// The same view built from the Chrome JSON: names from the metadata, `B`/`E`
+/// paired per track (slices in order of ending), instants, timestamps in ns.
+/// Categories: Perfetto's output leaves ordinary events uncategorized.
+fn chrome_view(json: &Value) -> Value {
+    let mut processes = Map::new();
+    let mut threads = Map::new();
+    let mut tracks: BTreeMap<String, (Vec<Value>, Vec<Value>)> = BTreeMap::new();
+    let mut open: BTreeMap<String, Vec<(String, u64, Value)>> = BTreeMap::new();
+    for e in json["traceEvents"].as_array().unwrap() {
+        let (pid, tid) = (e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap());
+        let key = format!("{pid}/{tid}");
+        let name = e["name"].as_str().unwrap().to_string();
+        let ph = e["ph"].as_str().unwrap();
+        if ph == "M" {
+            let value = e["args"]["name"].clone();
+            match name.as_str() {
+                "process_name" => processes.insert(pid.to_string(), value),
+                _ => threads.insert(key, value),
+            };
+            continue;
+        }
+        let ts = (e["ts"].as_f64().unwrap() * 1000.0).round() as u64;
+        let track = tracks.entry(key.clone()).or_default();
+        match ph {
+            "B" => open
+                .entry(key)
+                .or_default()
+                .push((name, ts, e["args"].clone())),
+            "E" => {
+                let (name, start, args) = open.get_mut(&key).unwrap().pop().unwrap();
+                track.0.push(json!({"name": name, "start": start, "end": ts,
+                    "args": args, "end_args": e["args"]}));
+            }
+            _ => {
+                let categories = match e["cat"].as_str().unwrap() {
+                    "event" => json!([]),
+                    cat => json!([cat]),
+                };
+                track.1.push(json!({"name": name, "ts": ts, "categories": categories,
+                    "args": e["args"]}));
+            }
+        }
+    }
+    let tracks: Map<String, Value> = tracks
+        .into_iter()
+        .map(|(k, (slices, instants))| (k, json!({"slices": slices, "instants": instants})))
+        .collect();
+    json!({"processes": processes, "threads": threads, "tracks": tracks})
+}
+
+/// Export `files` both ways; the Perfetto view, after checking it shows what
+/// the Chrome export shows.
+fn export_both(files: &[&OsStr]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let (pf, js) = (dir.path().join("o.pftrace"), dir.path().join("o.json"));
+    export("--perfetto", files, &pf);
+    export("--chrome", files, &js);
+    let perfetto = decode_perfetto(&pf);
+    let chrome = chrome_view(&serde_json::from_slice(&std::fs::read(&js).unwrap()).unwrap());
+    for part in ["processes", "threads"] {
+        assert_eq!(perfetto[part], chrome[part], "{part}");
+    }
+    let (p, c) = (
+        perfetto["tracks"].as_object().unwrap(),
+        chrome["tracks"].as_object().unwrap(),
+    );
+    assert_eq!(
+        p.keys().collect::<Vec<_>>(),
+        c.keys().collect::<Vec<_>>(),
+        "tracks"
+    );
+    for (key, track) in p {
+        for part in ["slices", "instants"] {
+            let (p, c) = (track[part].as_array().unwrap(), c[key][part].as_array().unwrap());
+            assert_eq!(p.len(), c.len(), "{key} {part}");
+            for (p, c) in p.iter().zip(c) {
+                assert_eq!(p, c, "{key} {part}");
+            }
+        }
+    }
+    perfetto
+}
+
+fn export_trace(trace: &Trace, events: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let (tr, ev) = (dir.path().join("t"), dir.path().join("e"));
+    std::fs::write(&tr, &trace.bytes).unwrap();
+    std::fs::write(&ev, events).unwrap();
+    export_both(&[ev.as_os_str(), tr.as_os_str()])
+}
+
+const MORE_EVENTS: &str = "\
+open_file(const char *path, int flags, bool sync, void *buf) \"path %s flags %d sync %d buf %p\"
+note(const char *text) \"%s\"
+";
+
+/// The threaded trace (two threads, nesting, a drop, unmatched and unclosed
+/// calls) and a third thread with string, bool and pointer arguments, a
+/// repeated string, an invalid UTF-8 one, a long one, and a second drop.
+fn mixed_trace() -> (Trace, String) {
+    let long = vec![b'x'; 200];
+    let t = threaded_trace().mapping(7, "open_file").mapping(8, "note");
+    let t = t.event(0, 2000, PID, &[A::I(13), A::S(b"io-2")]);
+    let file = |t: Trace, ts, flags: i64, sync, buf| {
+        t.event(
+            7,
+            ts,
+            PID,
+            &[A::S(b"/var/disk.img"), A::I(flags as u64), A::I(sync), A::I(buf)],
+        )
+    };
+    let t = file(t, 2000, -1, 1, 0xdead_0000);
+    let t = t.event(1, 2005, PID, &[A::I(7)]); // io_enter fd=7
+    let t = t.event(3, 2006, PID, &[]); // lock_enter
+    let t = file(t, 2010, 2, 0, 0);
+    let t = t.event(8, 2020, PID, &[A::S(b"ok")]);
+    let t = t.event(8, 2030, PID, &[A::S(b"caf\xc3\xa9 \xff")]);
+    let t = t.event(8, 2040, PID, &[A::S(&long)]);
+    let t = t.event(4, 2050, PID, &[]); // lock_exit
+    let t = t.event(2, 2060, PID, &[A::I(0)]); // io_exit ret=0
+    let t = t.dropped(2070, PID, 3);
+    let t = t.event(0, 1500, PID, &[A::I(11), A::S(b"main")]);
+    let t = t.event(5, 1500, PID, &[A::I(3)]); // tick n=3
+    (t, format!("{THREADED_EVENTS}{MORE_EVENTS}"))
+}
+
+#[test]
+fn tracks_slices_and_instants_decode_with_perfettos_schema() {
+    let (trace, events) = mixed_trace();
+    let view = export_trace(&trace, &events);
+    // What the trace says, independently of either export.
+    assert_eq!(
+        view["threads"],
+        json!({"100/11": "main", "100/12": "worker-1", "100/13": "io-2"})
+    );
+    assert_eq!(view["processes"], json!({"100": "pid 100"}));
+    let io2 = &view["tracks"]["100/13"];
+    let slices: Vec<(&str, u64, u64)> = io2["slices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap(),
+                s["start"].as_u64().unwrap(),
+                s["end"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(slices, [("lock", 2006, 2050), ("io", 2005, 2060)]);
+    assert_eq!(io2["slices"][1]["args"], json!({"fd": 7}));
+    assert_eq!(io2["slices"][1]["end_args"], json!({"ret": 0}));
+    let instants = io2["instants"].as_array().unwrap();
+    assert_eq!(
+        instants[0]["args"],
+        json!({"path": "/var/disk.img", "flags": -1, "sync": true, "buf": "0xdead0000"})
+    );
+    assert_eq!(
+        instants[1]["args"],
+        json!({"path": "/var/disk.img", "flags": 2, "sync": false, "buf": "0x0"})
+    );
+    assert_eq!(instants[2]["args"]["text"], "ok");
+    assert_eq!(instants[3]["args"]["text"], "café \u{fffd}");
+    assert_eq!(instants[4]["args"]["text"], "x".repeat(200));
+    assert_eq!(
+        instants[5],
+        json!({"name": "dropped 3 events", "ts": 2070, "categories": ["dropped"],
+            "args": {"dropped": 3}})
+    );
+    let worker = &view["tracks"]["100/12"]["instants"];
+    assert_eq!(worker[0]["name"], "dropped 5 events");
+    assert_eq!(worker[1]["categories"], json!(["unmatched_exit"]));
+    // Names and strings went through the intern tables: the event names
+    // (io, lock, tick, open_file, note, lock_exit, orphan_enter), the
+    // argument names, and the strings: the repeated path, "café \u{fffd}" and
+    // the note on calls closed without their exit (not "ok", too short to
+    // gain, nor the long one).
+    let interned = &view["interned"];
+    assert_eq!(interned["event_names"], 7, "{interned}");
+    assert!(interned["annotation_names"].as_u64().unwrap() >= 8, "{interned}");
+    assert_eq!(interned["strings"], 3, "{interned}");
+}
+
+/// Many records over three threads with repeated strings and drops: several
+/// output buffers' worth, and the intern tables reused across them.
+#[test]
+fn a_large_trace_decodes_the_same_as_the_chrome_export() {
+    let mut t = threaded_trace().mapping(7, "open_file").mapping(8, "note");
+    let paths: [&[u8]; 3] = [b"/a/disk0.img", b"/b/disk1.qcow2", b"/c/cdrom.iso"];
+    let mut ts = 10_000;
+    for batch in 0..2000u64 {
+        let tid = 20 + batch % 3;
+        let name = format!("vcpu-{}", tid - 20);
+        t = t.event(0, ts, PID, &[A::I(tid), A::S(name.as_bytes())]);
+        if batch % 97 == 0 {
+            t = t.dropped(ts, PID, batch);
+        }
+        for i in 0..8u64 {
+            ts += 13;
+            t = t.event(1, ts, PID, &[A::I(i)]);
+            t = t.event(3, ts + 1, PID, &[]);
+            let path = paths[((batch + i) % 3) as usize];
+            t = t.event(7, ts + 2, PID, &[A::S(path), A::I(i), A::I(i & 1), A::I(ts)]);
+            t = t.event(4, ts + 3, PID, &[]);
+            t = t.event(2, ts + 4, PID, &[A::I(batch)]);
+        }
+    }
+    let view = export_trace(&t, &format!("{THREADED_EVENTS}{MORE_EVENTS}"));
+    assert_eq!(view["tracks"]["100/21"]["slices"].as_array().unwrap().len(), 2 * 8 * 667);
+    assert_eq!(view["threads"]["100/22"], "vcpu-2");
+    assert!(view["packets"].as_u64().unwrap() > 80_000);
+    assert_eq!(
+        view["interned"]["strings"],
+        4,
+        "3 paths, the note on calls closed without their exit"
+    );
+}
+
+/// QEMU's traces (no thread records, many strings, drops): one track, every
+/// record, as the Chrome export shows them.
+#[test]
+fn golden_traces_decode_the_same_as_the_chrome_export() {
+    for case in golden_cases() {
+        let (ev, tr) = (case.join("trace-events"), case.join("trace.bin"));
+        let view = export_both(&[ev.as_os_str(), tr.as_os_str()]);
+        let pid = expected_lines(&case)[0].pid;
+        let instants = view["tracks"][format!("{pid}/{pid}")]["instants"]
+            .as_array()
+            .unwrap();
+        assert_eq!(
+            instants.len(),
+            expected_lines(&case).len(),
+            "{}",
+            case.display()
+        );
+    }
+}
