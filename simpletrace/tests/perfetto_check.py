@@ -107,7 +107,9 @@ def main():
             fail("packet %d has no trusted_packet_sequence_id" % i)
         seq_id = packet.trusted_packet_sequence_id
         first = seq_id not in sequences
-        seq = sequences.setdefault(seq_id, Sequence())
+        if first:
+            sequences[seq_id] = Sequence()
+        seq = sequences[seq_id]
         if first and not packet.sequence_flags & CLEARED:
             fail("first packet of sequence %d lacks SEQ_INCREMENTAL_STATE_CLEARED" % seq_id)
         if packet.sequence_flags & CLEARED:
@@ -173,11 +175,11 @@ def main():
         interned["annotation_names"] += len(seq.arg_names)
         interned["strings"] += len(seq.strings)
         interned["categories"] += len(seq.categories)
-    json.dump(
+    # One dumps (the C encoder), not dump's many small writes.
+    sys.stdout.write(json.dumps(
         {"packets": len(trace.packet), "processes": processes, "threads": threads,
-         "tracks": tracks, "interned": interned},
-        sys.stdout,
-    )
+         "tracks": tracks, "interned": interned}
+    ))
 
 
 main()
