@@ -9,7 +9,10 @@ Parses the file as `perfetto.protos.Trace` (perfetto_trace_pb2 from the
 sequence as trace_processor does (state cleared by
 SEQ_INCREMENTAL_STATE_CLEARED, entries usable from the packet that defines
 them), and pairs SLICE_BEGIN/SLICE_END per track (an end closes the innermost
-open slice). Checks the rules a viewer relies on and exits 1 naming the first
+open slice). Timestamps are converted to the trace clock (BOOTTIME) through
+the sequence's clock snapshot and `TracePacketDefaults`, incremental clocks
+adding each packet's value, as trace_processor does. Checks the rules a
+viewer relies on and exits 1 naming the first
 broken one. Prints:
 
   {"packets": N,
@@ -19,8 +22,9 @@ broken one. Prints:
                                        "end_args"}...],   # in order of ending
                            "instants": [{"name", "ts", "categories",
                                          "args"}...]}},
-   "interned": {"event_names": N, "annotation_names": N, "strings": N,
-                "categories": N}}
+   "sequences": N,
+   "interned": {"event_names": [...], "annotation_names": [...],
+                "strings": [...], "categories": [...]}}   # values, sorted
 
 Timestamps are in ns. Argument values: ints and uints as numbers, bools as
 booleans, pointers as "0x..." strings, strings as text.
@@ -44,6 +48,9 @@ def fail(msg):
     sys.exit("perfetto_check.py: " + msg)
 
 
+BOOTTIME = pb.BUILTIN_CLOCK_BOOTTIME
+
+
 class Sequence:
     def __init__(self):
         self.valid = False
@@ -51,6 +58,52 @@ class Sequence:
 
     def clear(self):
         self.names, self.arg_names, self.strings, self.categories = {}, {}, {}, {}
+        self.default_clock = None
+        self.default_track = None
+        # Sequence-scoped clocks: id -> their snapshot (base value, the trace
+        # clock's time then) and, when incremental, their current value.
+        self.clocks = {}
+
+    def defaults(self, d):
+        if d.HasField("timestamp_clock_id"):
+            self.default_clock = d.timestamp_clock_id
+        if d.HasField("track_event_defaults"):
+            self.default_track = d.track_event_defaults.track_uuid
+
+    def snapshot(self, snap):
+        times = {c.clock_id: c for c in snap.clocks}
+        if BOOTTIME not in times:
+            fail("clock snapshot without the trace clock")
+        for c in snap.clocks:
+            if c.clock_id != BOOTTIME:
+                if not 64 <= c.clock_id < 128:
+                    fail("clock %d is not sequence-scoped" % c.clock_id)
+                if c.unit_multiplier_ns not in (0, 1):
+                    fail("unit multiplier %d" % c.unit_multiplier_ns)
+                self.clocks[c.clock_id] = {
+                    "incremental": c.is_incremental, "base": c.timestamp,
+                    "boot": times[BOOTTIME].timestamp, "value": c.timestamp}
+
+    def timestamp(self, packet, i):
+        """The packet's time on the trace clock, in ns (as trace_processor
+        converts it: incremental clocks add each packet's value)."""
+        if packet.HasField("timestamp_clock_id"):
+            clock = packet.timestamp_clock_id
+        elif self.default_clock is not None:
+            clock = self.default_clock
+        else:
+            clock = BOOTTIME
+        if clock == BOOTTIME:
+            return packet.timestamp
+        if clock not in self.clocks:
+            fail("packet %d: clock %d has no snapshot on its sequence" % (i, clock))
+        c = self.clocks[clock]
+        if c["incremental"]:
+            c["value"] += packet.timestamp
+            value = c["value"]
+        else:
+            value = packet.timestamp
+        return c["boot"] + value - c["base"]
 
     def intern(self, data):
         for table, entries, value in (
@@ -117,6 +170,11 @@ def main():
             seq.valid = True
         if packet.HasField("interned_data"):
             seq.intern(packet.interned_data)
+        if packet.HasField("trace_packet_defaults"):
+            seq.defaults(packet.trace_packet_defaults)
+        if packet.HasField("clock_snapshot"):
+            seq.snapshot(packet.clock_snapshot)
+        ts = seq.timestamp(packet, i) if packet.HasField("timestamp") else None
         data = packet.WhichOneof("data")
         if data == "track_descriptor":
             d = packet.track_descriptor
@@ -134,10 +192,12 @@ def main():
             if not seq.valid:
                 fail("packet %d: incremental state never cleared" % i)
             e = packet.track_event
-            if e.track_uuid not in track_of_uuid:
-                fail("packet %d: track %d not described before use" % (i, e.track_uuid))
-            key = track_of_uuid[e.track_uuid]
-            ts = packet.timestamp
+            uuid = e.track_uuid if e.HasField("track_uuid") else seq.default_track
+            if uuid not in track_of_uuid:
+                fail("packet %d: track %s not described before use" % (i, uuid))
+            key = track_of_uuid[uuid]
+            if ts is None:
+                fail("packet %d: a track event without a timestamp" % i)
             if ts < last_ts.get(key, 0):
                 fail("packet %d: goes back in time on track %s" % (i, key))
             last_ts[key] = ts
@@ -164,20 +224,22 @@ def main():
                 )
             else:
                 fail("packet %d: unexpected event type %d" % (i, e.type))
-        else:
+        elif data not in (None, "clock_snapshot"):
             fail("packet %d: unexpected content %s" % (i, data))
     left = {k: v for k, v in open_slices.items() if v}
     if left:
         fail("slices never ended: %s" % left)
-    interned = {"event_names": 0, "annotation_names": 0, "strings": 0, "categories": 0}
+    interned = {"event_names": set(), "annotation_names": set(), "strings": set(),
+                "categories": set()}
     for seq in sequences.values():
-        interned["event_names"] += len(seq.names)
-        interned["annotation_names"] += len(seq.arg_names)
-        interned["strings"] += len(seq.strings)
-        interned["categories"] += len(seq.categories)
+        interned["event_names"].update(seq.names.values())
+        interned["annotation_names"].update(seq.arg_names.values())
+        interned["strings"].update(seq.strings.values())
+        interned["categories"].update(seq.categories.values())
+    interned = {k: sorted(v) for k, v in interned.items()}
     # One dumps (the C encoder), not dump's many small writes.
     sys.stdout.write(json.dumps(
-        {"packets": len(trace.packet), "processes": processes, "threads": threads,
+        {"packets": len(trace.packet), "sequences": len(sequences), "processes": processes, "threads": threads,
          "tracks": tracks, "interned": interned}
     ))
 

@@ -1,109 +1,60 @@
 //! Perfetto's native trace format: a `Trace` message written as it streams,
 //! one `TracePacket` at a time (the file is just `repeated TracePacket packet
-//! = 1`). What [`Walk`] draws becomes `TrackEvent`s on one packet sequence:
-//! a `TrackDescriptor` per process and per thread (pid, tid, thread name),
-//! `TYPE_SLICE_BEGIN`/`TYPE_SLICE_END` for calls, `TYPE_INSTANT` for the
-//! other records and for dropped records (named `dropped N events`), the
+//! = 1`). What [`Walk`] draws becomes `TrackEvent`s, laid out as the Perfetto
+//! SDK lays out a program's: a `TrackDescriptor` per process and per thread
+//! (pid, tid, thread name); one packet sequence per thread, whose first
+//! packet (`SEQ_INCREMENTAL_STATE_CLEARED`) makes the thread's track the
+//! default one and sets an incremental clock (`ClockSnapshot`: each
+//! timestamp is the delta from the previous one), so an event is only a few
+//! bytes; `TYPE_SLICE_BEGIN`/`TYPE_SLICE_END` for calls, `TYPE_INSTANT` for
+//! the other records and for dropped records (named `dropped N events`), the
 //! records' arguments as debug annotations. Event names, argument names,
-//! categories and short string values are interned (`InternedData`, sent
-//! once in the first packet that uses them): the sequence's first packet
-//! says `SEQ_INCREMENTAL_STATE_CLEARED` and every event packet
-//! `SEQ_NEEDS_INCREMENTAL_STATE`. Memory is bounded: the output buffer, the
-//! tracks and the intern tables (beyond their caps values are written
-//! inline).
+//! categories and short string values are interned (`InternedData`, sent on
+//! a sequence with the first packet that uses them; every event packet says
+//! `SEQ_NEEDS_INCREMENTAL_STATE`).
 //!
-//! Field numbers are from Perfetto's `perfetto_trace.proto` (as shipped in
-//! the `perfetto` Python package); `tests/perfetto_check.py` decodes the
-//! output with that schema.
+//! Memory is bounded: the output buffer, at most [`MAX_SEQUENCES`] sequences
+//! (further threads share one sequence, with absolute timestamps and explicit
+//! tracks), and the intern tables (beyond their caps values are inline).
+
+mod intern;
+mod schema;
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 use std::io::{self, Write};
 
 use trace_events::ArgKind;
 
-use super::protobuf::{begin, end, put_bool, put_bytes, put_int, put_str, put_uint};
+use self::intern::{Interner, Sent};
+use self::schema as field;
+use super::protobuf::{begin, end, put_bool, put_bytes, put_int, put_str, put_uint, Open};
 use super::tracks::{Closed, TrackKey, MAX_TRACKS};
 use super::walk::{Draw, Instant, Walk};
 use crate::{Record, Value};
 
-/// Field numbers from Perfetto's schema, by message.
-mod field {
-    /// `Trace`.
-    pub const TRACE_PACKET: u32 = 1;
-
-    /// `TracePacket`.
-    pub const TIMESTAMP: u32 = 8;
-    pub const TRUSTED_PACKET_SEQUENCE_ID: u32 = 10;
-    pub const TRACK_EVENT: u32 = 11;
-    pub const INTERNED_DATA: u32 = 12;
-    pub const SEQUENCE_FLAGS: u32 = 13;
-    pub const TRACK_DESCRIPTOR: u32 = 60;
-
-    /// `TrackDescriptor`.
-    pub const TRACK_UUID: u32 = 1;
-    pub const TRACK_NAME: u32 = 2;
-    pub const TRACK_PROCESS: u32 = 3;
-    pub const TRACK_THREAD: u32 = 4;
-
-    /// `ProcessDescriptor`.
-    pub const PROCESS_PID: u32 = 1;
-    pub const PROCESS_NAME: u32 = 6;
-
-    /// `ThreadDescriptor`.
-    pub const THREAD_PID: u32 = 1;
-    pub const THREAD_TID: u32 = 2;
-    pub const THREAD_NAME: u32 = 5;
-
-    /// `TrackEvent`.
-    pub const EVENT_CATEGORY_IIDS: u32 = 3;
-    pub const EVENT_DEBUG_ANNOTATIONS: u32 = 4;
-    pub const EVENT_TYPE: u32 = 9;
-    pub const EVENT_NAME_IID: u32 = 10;
-    pub const EVENT_TRACK_UUID: u32 = 11;
-    pub const EVENT_NAME: u32 = 23;
-
-    /// `DebugAnnotation`.
-    pub const ANNOTATION_NAME_IID: u32 = 1;
-    pub const ANNOTATION_BOOL: u32 = 2;
-    pub const ANNOTATION_UINT: u32 = 3;
-    pub const ANNOTATION_INT: u32 = 4;
-    pub const ANNOTATION_STRING: u32 = 6;
-    pub const ANNOTATION_POINTER: u32 = 7;
-    pub const ANNOTATION_NAME: u32 = 10;
-    pub const ANNOTATION_STRING_IID: u32 = 17;
-
-    /// `InternedData`.
-    pub const INTERNED_CATEGORIES: u32 = 1;
-    pub const INTERNED_EVENT_NAMES: u32 = 2;
-    pub const INTERNED_ANNOTATION_NAMES: u32 = 3;
-    pub const INTERNED_STRING_VALUES: u32 = 29;
-
-    /// `EventCategory`, `EventName`, `DebugAnnotationName` and
-    /// `InternedString` (whose `str` is field 2 too).
-    pub const INTERNED_IID: u32 = 1;
-    pub const INTERNED_VALUE: u32 = 2;
-}
-
-/// `TrackEvent.Type`.
-const TYPE_SLICE_BEGIN: u64 = 1;
-const TYPE_SLICE_END: u64 = 2;
-const TYPE_INSTANT: u64 = 3;
-
-/// `TracePacket.SequenceFlags`.
-const SEQ_INCREMENTAL_STATE_CLEARED: u64 = 1;
-const SEQ_NEEDS_INCREMENTAL_STATE: u64 = 2;
-
-/// Our one packet sequence (1 is the tracing service's own).
-const SEQUENCE_ID: u64 = 2;
+/// Threads given a packet sequence of their own.
+pub const MAX_SEQUENCES: usize = 1024;
+/// The sequence of descriptors and of threads beyond [`MAX_SEQUENCES`] (1 is
+/// the tracing service's own); the threads' ones follow.
+const SHARED_SEQUENCE_ID: u64 = 2;
 
 /// The buffer is written out once it holds this much.
 const FLUSH_AT: usize = 1 << 20;
-/// Entries each intern table holds at most.
-const MAX_INTERNED: usize = 1 << 16;
 /// String values interned: shorter ones cost less inline, longer ones are
 /// rarely repeated.
 const INTERN_STRINGS: std::ops::RangeInclusive<usize> = 3..=128;
+
+/// Intern tables, each with its `InternedData` field.
+const NAMES: usize = 0;
+const ARG_NAMES: usize = 1;
+const STRINGS: usize = 2;
+const CATEGORIES: usize = 3;
+const INTERNED_FIELD: [u32; 4] = [
+    field::INTERNED_EVENT_NAMES,
+    field::INTERNED_ANNOTATION_NAMES,
+    field::INTERNED_STRING_VALUES,
+    field::INTERNED_CATEGORIES,
+];
 
 /// A [`crate::Consumer`] writing a Perfetto protobuf trace to `W`.
 pub type PerfettoTrace<W> = Walk<PerfettoProto<W>>;
@@ -115,14 +66,12 @@ impl<W: Write> PerfettoTrace<W> {
             buf: Vec::with_capacity(FLUSH_AT + 64 * 1024),
             event: Vec::new(),
             interned: Vec::new(),
-            first: true,
             next_uuid: 1,
             threads: HashMap::new(),
             overflow: None,
-            names: Interner::default(),
-            arg_names: Interner::default(),
-            strings: Interner::default(),
-            categories: Interner::default(),
+            sequences: vec![Sequence::new(SHARED_SEQUENCE_ID, None)],
+            current: 0,
+            tables: Default::default(),
             by_event: Vec::new(),
         })
     }
@@ -137,80 +86,37 @@ impl<W: Write> PerfettoTrace<W> {
     }
 }
 
-/// Interning ids by value, up to [`MAX_INTERNED`].
-#[derive(Default)]
-struct Interner {
-    ids: HashMap<Box<[u8]>, u64, KeyedHash>,
+/// A packet sequence and what its reader knows.
+struct Sequence {
+    id: u64,
+    /// The track its events are on by default, with an incremental clock;
+    /// `None` for the shared sequence (explicit tracks, absolute timestamps).
+    track: Option<u64>,
+    /// Its first packet is written.
+    started: bool,
+    /// The incremental clock's value.
+    last_ts: u64,
+    /// Ids sent on it, by intern table.
+    sent: [Sent; 4],
 }
 
-impl Interner {
-    /// The id of `value`, and whether it is new (to be sent in this packet's
-    /// `InternedData`); `None` when the table is full and `value` new.
-    fn id(&mut self, value: &[u8]) -> Option<(u64, bool)> {
-        if let Some(&id) = self.ids.get(value) {
-            return Some((id, false));
+impl Sequence {
+    fn new(id: u64, track: Option<u64>) -> Self {
+        Self {
+            id,
+            track,
+            started: false,
+            last_ts: 0,
+            sent: Default::default(),
         }
-        if self.ids.len() >= MAX_INTERNED {
-            return None;
-        }
-        // Ids start at 1: 0 means "not set" to Perfetto.
-        let id = self.ids.len() as u64 + 1;
-        self.ids.insert(value.into(), id);
-        Some((id, true))
     }
 }
 
-/// A multiply-rotate hash over 8-byte words, several times faster than
-/// SipHash on the short strings interned, keyed per run so a trace cannot
-/// be built to collide.
-#[derive(Clone)]
-struct KeyedHash(u64);
-
-impl Default for KeyedHash {
-    fn default() -> Self {
-        Self(std::collections::hash_map::RandomState::new().hash_one(0u8) | 1)
-    }
-}
-
-impl std::hash::BuildHasher for KeyedHash {
-    type Hasher = WordHasher;
-
-    fn build_hasher(&self) -> WordHasher {
-        WordHasher(self.0)
-    }
-}
-
-struct WordHasher(u64);
-
-impl WordHasher {
-    fn word(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(23) ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
-
-impl std::hash::Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut w = [0; 8];
-            w.copy_from_slice(chunk);
-            self.word(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        let mut w = [0; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        self.word(u64::from_le_bytes(w) ^ (rest.len() as u64) << 59);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.word(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        // Fold the high bits (the best mixed) into the low ones, which pick
-        // the bucket.
-        self.0 ^ self.0 >> 29
-    }
+/// A thread's track and the sequence its events go on.
+#[derive(Clone, Copy)]
+struct ThreadTrack {
+    uuid: u64,
+    sequence: usize,
 }
 
 /// What is interned once per event: the name of its slices (for an enter)
@@ -230,18 +136,16 @@ pub struct PerfettoProto<W: Write> {
     buf: Vec<u8>,
     /// The `TrackEvent` being built.
     event: Vec<u8>,
-    /// The `InternedData` entries it introduces.
+    /// The `InternedData` entries it introduces on its sequence.
     interned: Vec<u8>,
-    first: bool,
     next_uuid: u64,
-    /// Track of each named thread.
-    threads: HashMap<TrackKey, u64>,
+    threads: HashMap<TrackKey, ThreadTrack>,
     /// The track of threads beyond [`MAX_TRACKS`], once used.
     overflow: Option<u64>,
-    names: Interner,
-    arg_names: Interner,
-    strings: Interner,
-    categories: Interner,
+    sequences: Vec<Sequence>,
+    /// The sequence of the event being built.
+    current: usize,
+    tables: [Interner; 4],
     /// By event index (bounded by the event table).
     by_event: Vec<EventIds>,
 }
@@ -253,16 +157,18 @@ impl<W: Write> PerfettoProto<W> {
         uuid
     }
 
-    /// `TracePacket` header fields: the sequence, and its flags.
-    fn open_packet(&mut self, needs_state: bool) -> super::protobuf::Open {
+    /// Open a `TracePacket` on sequence `seq` with `flags` (and
+    /// `SEQ_INCREMENTAL_STATE_CLEARED` if it is the sequence's first).
+    fn open_packet(&mut self, seq: usize, mut flags: u64) -> Open {
         let open = begin(&mut self.buf, field::TRACE_PACKET);
-        put_uint(&mut self.buf, field::TRUSTED_PACKET_SEQUENCE_ID, SEQUENCE_ID);
-        let mut flags = 0;
-        if std::mem::take(&mut self.first) {
-            flags |= SEQ_INCREMENTAL_STATE_CLEARED;
-        }
-        if needs_state {
-            flags |= SEQ_NEEDS_INCREMENTAL_STATE;
+        let sequence = &mut self.sequences[seq];
+        put_uint(
+            &mut self.buf,
+            field::TRUSTED_PACKET_SEQUENCE_ID,
+            sequence.id,
+        );
+        if !std::mem::replace(&mut sequence.started, true) {
+            flags |= field::SEQ_INCREMENTAL_STATE_CLEARED;
         }
         if flags != 0 {
             put_uint(&mut self.buf, field::SEQUENCE_FLAGS, flags);
@@ -270,10 +176,10 @@ impl<W: Write> PerfettoProto<W> {
         open
     }
 
-    /// A packet with a `TrackDescriptor` of `uuid`; `body` writes its other
-    /// fields.
+    /// A packet with a `TrackDescriptor` of `uuid` (on the shared sequence);
+    /// `body` writes its other fields.
     fn describe(&mut self, uuid: u64, body: impl FnOnce(&mut Vec<u8>)) {
-        let packet = self.open_packet(false);
+        let packet = self.open_packet(0, 0);
         let track = begin(&mut self.buf, field::TRACK_DESCRIPTOR);
         put_uint(&mut self.buf, field::TRACK_UUID, uuid);
         body(&mut self.buf);
@@ -281,46 +187,121 @@ impl<W: Write> PerfettoProto<W> {
         end(&mut self.buf, packet);
     }
 
-    fn track(&mut self, key: TrackKey) -> u64 {
-        if let Some(&uuid) = self.threads.get(&key) {
-            return uuid;
+    /// The first packet of a thread's sequence, at `ts`: its track by
+    /// default, and its incremental clock, equal to the trace's clock at
+    /// `ts` (as the Perfetto SDK writes it).
+    fn start_sequence(&mut self, seq: usize, track: u64, ts: u64) {
+        let packet = self.open_packet(seq, 0);
+        let b = &mut self.buf;
+        put_uint(b, field::TIMESTAMP, 0);
+        let defaults = begin(b, field::TRACE_PACKET_DEFAULTS);
+        put_uint(b, field::DEFAULTS_TIMESTAMP_CLOCK_ID, field::CLOCK_INCREMENTAL);
+        let event_defaults = begin(b, field::DEFAULTS_TRACK_EVENT);
+        put_uint(b, field::DEFAULTS_TRACK_UUID, track);
+        end(b, event_defaults);
+        end(b, defaults);
+        let snapshot = begin(b, field::CLOCK_SNAPSHOT);
+        for (clock, incremental) in [
+            (field::CLOCK_BOOTTIME, false),
+            (field::CLOCK_INCREMENTAL, true),
+        ] {
+            let c = begin(b, field::CLOCKS);
+            put_uint(b, field::CLOCK_ID, clock);
+            put_uint(b, field::CLOCK_TIMESTAMP, ts);
+            if incremental {
+                put_bool(b, field::CLOCK_IS_INCREMENTAL, true);
+            }
+            end(b, c);
         }
-        if let Some(uuid) = self.overflow {
-            return uuid;
+        end(b, snapshot);
+        end(b, packet);
+        self.sequences[seq].last_ts = ts;
+    }
+
+    fn thread_track(&mut self, key: TrackKey) -> ThreadTrack {
+        if let Some(&track) = self.threads.get(&key) {
+            return track;
         }
-        let uuid = self.new_uuid();
-        self.overflow = Some(uuid);
-        self.describe(uuid, |b| {
-            let name = format!("(threads beyond the first {MAX_TRACKS})");
-            put_str(b, field::TRACK_NAME, name.as_bytes());
-        });
-        uuid
+        let uuid = match self.overflow {
+            Some(uuid) => uuid,
+            None => {
+                let uuid = self.new_uuid();
+                self.overflow = Some(uuid);
+                self.describe(uuid, |b| {
+                    let name = format!("(threads beyond the first {MAX_TRACKS})");
+                    put_str(b, field::TRACK_NAME, name.as_bytes());
+                });
+                uuid
+            }
+        };
+        ThreadTrack { uuid, sequence: 0 }
     }
 
     /// Start the `TrackEvent` of `type_` on `key`'s track.
     fn start_event(&mut self, key: TrackKey, type_: u64) {
-        let uuid = self.track(key);
+        let track = self.thread_track(key);
+        self.current = track.sequence;
         self.event.clear();
         self.interned.clear();
         put_uint(&mut self.event, field::EVENT_TYPE, type_);
-        put_uint(&mut self.event, field::EVENT_TRACK_UUID, uuid);
+        if self.sequences[track.sequence].track != Some(track.uuid) {
+            put_uint(&mut self.event, field::EVENT_TRACK_UUID, track.uuid);
+        }
     }
 
-    /// Intern `value` in `table`, recording a new entry in this packet's
-    /// `InternedData` under `entry_field`.
-    fn intern(
-        table: &mut Interner,
-        interned: &mut Vec<u8>,
-        entry_field: u32,
-        value: &[u8],
-    ) -> Option<u64> {
-        let (id, new) = table.id(value)?;
-        if new {
-            let entry = begin(interned, entry_field);
-            put_uint(interned, field::INTERNED_IID, id);
-            put_bytes(interned, field::INTERNED_VALUE, value);
-            end(interned, entry);
+    /// The packet of the `TrackEvent` built, at `ts`.
+    fn finish_event(&mut self, ts: u64) {
+        let seq = self.current;
+        if let (Some(track), false) = (
+            self.sequences[seq].track,
+            self.sequences[seq].started,
+        ) {
+            self.start_sequence(seq, track, ts);
         }
+        let packet = self.open_packet(seq, field::SEQ_NEEDS_INCREMENTAL_STATE);
+        let sequence = &mut self.sequences[seq];
+        if sequence.track.is_some() && ts >= sequence.last_ts {
+            put_uint(&mut self.buf, field::TIMESTAMP, ts - sequence.last_ts);
+            sequence.last_ts = ts;
+        } else {
+            // Shared sequence, or (never on a track the walk follows) back in
+            // time: absolute, on the trace's clock.
+            put_uint(&mut self.buf, field::TIMESTAMP, ts);
+            if sequence.track.is_some() {
+                put_uint(
+                    &mut self.buf,
+                    field::TIMESTAMP_CLOCK_ID,
+                    field::CLOCK_BOOTTIME,
+                );
+            }
+        }
+        if !self.interned.is_empty() {
+            put_bytes(&mut self.buf, field::INTERNED_DATA, &self.interned);
+        }
+        put_bytes(&mut self.buf, field::TRACK_EVENT, &self.event);
+        end(&mut self.buf, packet);
+    }
+
+    /// Id `id` of `table` for the event being built: sent in its packet's
+    /// `InternedData` unless its sequence has it.
+    fn refer(&mut self, table: usize, id: u64) {
+        if self.sequences[self.current].sent[table].insert(id) {
+            let entry = begin(&mut self.interned, INTERNED_FIELD[table]);
+            put_uint(&mut self.interned, field::INTERNED_IID, id);
+            put_bytes(
+                &mut self.interned,
+                field::INTERNED_VALUE,
+                self.tables[table].value(id),
+            );
+            end(&mut self.interned, entry);
+        }
+    }
+
+    /// Intern `value` in `table` and refer to it; `None` when the table is
+    /// full.
+    fn intern(&mut self, table: usize, value: &[u8]) -> Option<u64> {
+        let id = self.tables[table].id(value)?;
+        self.refer(table, id);
         Some(id)
     }
 
@@ -335,20 +316,19 @@ impl<W: Write> PerfettoProto<W> {
     /// The name of `record`'s slice (`slice`) or instant.
     fn name(&mut self, record: &Record<'_>, slice: bool, name: &str) {
         let ids = self.event_ids(record);
-        let cached = if slice {
-            ids.slice_name
+        let slot = if slice {
+            &mut ids.slice_name
         } else {
-            ids.instant_name
+            &mut ids.instant_name
         };
-        let id = match cached {
-            Some(id) => id,
+        let id = match *slot {
+            Some(Some(id)) => {
+                self.refer(NAMES, id);
+                Some(id)
+            }
+            Some(None) => None,
             None => {
-                let id = Self::intern(
-                    &mut self.names,
-                    &mut self.interned,
-                    field::INTERNED_EVENT_NAMES,
-                    name.as_bytes(),
-                );
+                let id = self.intern(NAMES, name.as_bytes());
                 let ids = self.event_ids(record);
                 *(if slice {
                     &mut ids.slice_name
@@ -365,35 +345,20 @@ impl<W: Write> PerfettoProto<W> {
     }
 
     fn category(&mut self, category: &str) {
-        let id = Self::intern(
-            &mut self.categories,
-            &mut self.interned,
-            field::INTERNED_CATEGORIES,
-            category.as_bytes(),
-        );
         // At most a few categories: never full.
-        if let Some(id) = id {
+        if let Some(id) = self.intern(CATEGORIES, category.as_bytes()) {
             put_uint(&mut self.event, field::EVENT_CATEGORY_IIDS, id);
         }
     }
 
-    fn arg_name_id(&mut self, name: &str) -> Option<u64> {
-        Self::intern(
-            &mut self.arg_names,
-            &mut self.interned,
-            field::INTERNED_ANNOTATION_NAMES,
-            name.as_bytes(),
-        )
-    }
-
     /// Start a debug annotation named `name` (its value follows, then `end`).
-    fn annotation(&mut self, name: &str) -> super::protobuf::Open {
-        let id = self.arg_name_id(name);
+    fn annotation(&mut self, name: &str) -> Open {
+        let id = self.intern(ARG_NAMES, name.as_bytes());
         self.annotation_with(id, name)
     }
 
-    /// [`Self::annotation`] with the name's id known.
-    fn annotation_with(&mut self, id: Option<u64>, name: &str) -> super::protobuf::Open {
+    /// [`Self::annotation`] with the name's id known (and referred to).
+    fn annotation_with(&mut self, id: Option<u64>, name: &str) -> Open {
         let open = begin(&mut self.event, field::EVENT_DEBUG_ANNOTATIONS);
         match id {
             Some(id) => put_uint(&mut self.event, field::ANNOTATION_NAME_IID, id),
@@ -405,12 +370,7 @@ impl<W: Write> PerfettoProto<W> {
     fn string_value(&mut self, value: &[u8]) {
         let text = String::from_utf8_lossy(value);
         let id = if INTERN_STRINGS.contains(&text.len()) {
-            Self::intern(
-                &mut self.strings,
-                &mut self.interned,
-                field::INTERNED_STRING_VALUES,
-                text.as_bytes(),
-            )
+            self.intern(STRINGS, text.as_bytes())
         } else {
             None
         };
@@ -426,10 +386,15 @@ impl<W: Write> PerfettoProto<W> {
             return;
         }
         let names = match self.event_ids(record).arg_names.take() {
-            Some(names) => names,
+            Some(names) => {
+                for id in names.iter().flatten() {
+                    self.refer(ARG_NAMES, *id);
+                }
+                names
+            }
             None => record
                 .args()
-                .map(|(decl, _)| self.arg_name_id(&decl.name))
+                .map(|(decl, _)| self.intern(ARG_NAMES, decl.name.as_bytes()))
                 .collect(),
         };
         for ((decl, value), &id) in record.args().zip(names.iter()) {
@@ -454,17 +419,6 @@ impl<W: Write> PerfettoProto<W> {
         }
         self.event_ids(record).arg_names = Some(names);
     }
-
-    /// The packet of the `TrackEvent` built, at `ts`.
-    fn finish_event(&mut self, ts: u64) {
-        let packet = self.open_packet(true);
-        put_uint(&mut self.buf, field::TIMESTAMP, ts);
-        if !self.interned.is_empty() {
-            put_bytes(&mut self.buf, field::INTERNED_DATA, &self.interned);
-        }
-        put_bytes(&mut self.buf, field::TRACK_EVENT, &self.event);
-        end(&mut self.buf, packet);
-    }
 }
 
 impl<W: Write> Draw for PerfettoProto<W> {
@@ -479,15 +433,23 @@ impl<W: Write> Draw for PerfettoProto<W> {
     }
 
     fn thread(&mut self, (pid, tid): TrackKey, name: &str) {
-        let uuid = match self.threads.get(&(pid, tid)) {
-            Some(&uuid) => uuid,
+        let track = match self.threads.get(&(pid, tid)) {
+            Some(&track) => track,
             None => {
                 let uuid = self.new_uuid();
-                self.threads.insert((pid, tid), uuid);
-                uuid
+                let sequence = if self.sequences.len() <= MAX_SEQUENCES {
+                    let id = SHARED_SEQUENCE_ID + self.sequences.len() as u64;
+                    self.sequences.push(Sequence::new(id, Some(uuid)));
+                    self.sequences.len() - 1
+                } else {
+                    0
+                };
+                let track = ThreadTrack { uuid, sequence };
+                self.threads.insert((pid, tid), track);
+                track
             }
         };
-        self.describe(uuid, |b| {
+        self.describe(track.uuid, |b| {
             let thread = begin(b, field::TRACK_THREAD);
             // int32 in the schema, as Linux pids and tids are.
             put_int(b, field::THREAD_PID, i64::from(pid as i32));
@@ -498,14 +460,14 @@ impl<W: Write> Draw for PerfettoProto<W> {
     }
 
     fn begin(&mut self, key: TrackKey, ts: u64, name: &str, enter: &Record<'_>) {
-        self.start_event(key, TYPE_SLICE_BEGIN);
+        self.start_event(key, field::TYPE_SLICE_BEGIN);
         self.name(enter, true, name);
         self.args(enter);
         self.finish_event(ts);
     }
 
     fn end(&mut self, closed: &Closed, _name: &str, exit: Option<&Record<'_>>) {
-        self.start_event(closed.track, TYPE_SLICE_END);
+        self.start_event(closed.track, field::TYPE_SLICE_END);
         match exit {
             Some(record) => self.args(record),
             None => {
@@ -518,7 +480,7 @@ impl<W: Write> Draw for PerfettoProto<W> {
     }
 
     fn instant(&mut self, key: TrackKey, ts: u64, why: Instant, record: &Record<'_>) {
-        self.start_event(key, TYPE_INSTANT);
+        self.start_event(key, field::TYPE_INSTANT);
         self.name(record, false, record.name());
         if why == Instant::UnmatchedExit {
             self.category("unmatched_exit");
@@ -528,7 +490,7 @@ impl<W: Write> Draw for PerfettoProto<W> {
     }
 
     fn dropped(&mut self, key: TrackKey, ts: u64, count: u64) {
-        self.start_event(key, TYPE_INSTANT);
+        self.start_event(key, field::TYPE_INSTANT);
         // Not interned: one name per count.
         let name = format!("dropped {count} events");
         put_str(&mut self.event, field::EVENT_NAME, name.as_bytes());
