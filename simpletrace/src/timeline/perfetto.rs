@@ -64,7 +64,7 @@ impl<W: Write> PerfettoTrace<W> {
         Walk::with(PerfettoProto {
             out,
             buf: Vec::with_capacity(FLUSH_AT + 64 * 1024),
-            event: Vec::new(),
+            open: None,
             interned: Vec::new(),
             next_uuid: 1,
             threads: HashMap::new(),
@@ -132,11 +132,14 @@ struct EventIds {
 /// The Perfetto encoding of what [`Walk`] draws.
 pub struct PerfettoProto<W: Write> {
     out: W,
-    /// Whole packets, written out at [`FLUSH_AT`].
+    /// Packets, written out at [`FLUSH_AT`]: whole ones, then the one being
+    /// built (its `TrackEvent` open, see `open`).
     buf: Vec<u8>,
-    /// The `TrackEvent` being built.
-    event: Vec<u8>,
-    /// The `InternedData` entries it introduces on its sequence.
+    /// The packet and the `TrackEvent` being built.
+    open: Option<(Open, Open)>,
+    /// The `InternedData` entries it introduces on its sequence (written
+    /// after the `TrackEvent`: a packet's interned data applies to all of
+    /// it, wherever it is).
     interned: Vec<u8>,
     next_uuid: u64,
     threads: HashMap<TrackKey, ThreadTrack>,
@@ -237,25 +240,14 @@ impl<W: Write> PerfettoProto<W> {
         ThreadTrack { uuid, sequence: 0 }
     }
 
-    /// Start the `TrackEvent` of `type_` on `key`'s track.
-    fn start_event(&mut self, key: TrackKey, type_: u64) {
+    /// Start the packet of a `TrackEvent` of `type_` at `ts` on `key`'s
+    /// track (its fields follow, then [`Self::finish_event`]).
+    fn start_event(&mut self, key: TrackKey, type_: u64, ts: u64) {
         let track = self.thread_track(key);
-        self.current = track.sequence;
-        self.event.clear();
+        let seq = track.sequence;
+        self.current = seq;
         self.interned.clear();
-        put_uint(&mut self.event, field::EVENT_TYPE, type_);
-        if self.sequences[track.sequence].track != Some(track.uuid) {
-            put_uint(&mut self.event, field::EVENT_TRACK_UUID, track.uuid);
-        }
-    }
-
-    /// The packet of the `TrackEvent` built, at `ts`.
-    fn finish_event(&mut self, ts: u64) {
-        let seq = self.current;
-        if let (Some(track), false) = (
-            self.sequences[seq].track,
-            self.sequences[seq].started,
-        ) {
+        if let (Some(track), false) = (self.sequences[seq].track, self.sequences[seq].started) {
             self.start_sequence(seq, track, ts);
         }
         let packet = self.open_packet(seq, field::SEQ_NEEDS_INCREMENTAL_STATE);
@@ -275,10 +267,25 @@ impl<W: Write> PerfettoProto<W> {
                 );
             }
         }
+        let default_track = sequence.track;
+        let event = begin(&mut self.buf, field::TRACK_EVENT);
+        put_uint(&mut self.buf, field::EVENT_TYPE, type_);
+        if default_track != Some(track.uuid) {
+            put_uint(&mut self.buf, field::EVENT_TRACK_UUID, track.uuid);
+        }
+        self.open = Some((packet, event));
+    }
+
+    /// Close the `TrackEvent` and its packet, with the interned data it
+    /// introduced.
+    fn finish_event(&mut self) {
+        let Some((packet, event)) = self.open.take() else {
+            return;
+        };
+        end(&mut self.buf, event);
         if !self.interned.is_empty() {
             put_bytes(&mut self.buf, field::INTERNED_DATA, &self.interned);
         }
-        put_bytes(&mut self.buf, field::TRACK_EVENT, &self.event);
         end(&mut self.buf, packet);
     }
 
@@ -339,15 +346,15 @@ impl<W: Write> PerfettoProto<W> {
             }
         };
         match id {
-            Some(id) => put_uint(&mut self.event, field::EVENT_NAME_IID, id),
-            None => put_str(&mut self.event, field::EVENT_NAME, name.as_bytes()),
+            Some(id) => put_uint(&mut self.buf, field::EVENT_NAME_IID, id),
+            None => put_str(&mut self.buf, field::EVENT_NAME, name.as_bytes()),
         }
     }
 
     fn category(&mut self, category: &str) {
         // At most a few categories: never full.
         if let Some(id) = self.intern(CATEGORIES, category.as_bytes()) {
-            put_uint(&mut self.event, field::EVENT_CATEGORY_IIDS, id);
+            put_uint(&mut self.buf, field::EVENT_CATEGORY_IIDS, id);
         }
     }
 
@@ -359,10 +366,10 @@ impl<W: Write> PerfettoProto<W> {
 
     /// [`Self::annotation`] with the name's id known (and referred to).
     fn annotation_with(&mut self, id: Option<u64>, name: &str) -> Open {
-        let open = begin(&mut self.event, field::EVENT_DEBUG_ANNOTATIONS);
+        let open = begin(&mut self.buf, field::EVENT_DEBUG_ANNOTATIONS);
         match id {
-            Some(id) => put_uint(&mut self.event, field::ANNOTATION_NAME_IID, id),
-            None => put_str(&mut self.event, field::ANNOTATION_NAME, name.as_bytes()),
+            Some(id) => put_uint(&mut self.buf, field::ANNOTATION_NAME_IID, id),
+            None => put_str(&mut self.buf, field::ANNOTATION_NAME, name.as_bytes()),
         }
         open
     }
@@ -375,8 +382,8 @@ impl<W: Write> PerfettoProto<W> {
             None
         };
         match id {
-            Some(id) => put_uint(&mut self.event, field::ANNOTATION_STRING_IID, id),
-            None => put_bytes(&mut self.event, field::ANNOTATION_STRING, text.as_bytes()),
+            Some(id) => put_uint(&mut self.buf, field::ANNOTATION_STRING_IID, id),
+            None => put_bytes(&mut self.buf, field::ANNOTATION_STRING, text.as_bytes()),
         }
     }
 
@@ -399,7 +406,7 @@ impl<W: Write> PerfettoProto<W> {
         };
         for ((decl, value), &id) in record.args().zip(names.iter()) {
             let open = self.annotation_with(id, &decl.name);
-            let e = &mut self.event;
+            let e = &mut self.buf;
             match (decl.kind, value) {
                 (_, Value::Str(s)) => self.string_value(s),
                 (ArgKind::Int(ty), Value::Int(v)) => {
@@ -415,7 +422,7 @@ impl<W: Write> PerfettoProto<W> {
                     put_uint(e, field::ANNOTATION_POINTER, v)
                 }
             }
-            end(&mut self.event, open);
+            end(&mut self.buf, open);
         }
         self.event_ids(record).arg_names = Some(names);
     }
@@ -460,45 +467,45 @@ impl<W: Write> Draw for PerfettoProto<W> {
     }
 
     fn begin(&mut self, key: TrackKey, ts: u64, name: &str, enter: &Record<'_>) {
-        self.start_event(key, field::TYPE_SLICE_BEGIN);
+        self.start_event(key, field::TYPE_SLICE_BEGIN, ts);
         self.name(enter, true, name);
         self.args(enter);
-        self.finish_event(ts);
+        self.finish_event();
     }
 
     fn end(&mut self, closed: &Closed, _name: &str, exit: Option<&Record<'_>>) {
-        self.start_event(closed.track, field::TYPE_SLICE_END);
+        self.start_event(closed.track, field::TYPE_SLICE_END, closed.end);
         match exit {
             Some(record) => self.args(record),
             None => {
                 let open = self.annotation("unclosed");
                 self.string_value(b"closed without its exit");
-                end(&mut self.event, open);
+                end(&mut self.buf, open);
             }
         }
-        self.finish_event(closed.end);
+        self.finish_event();
     }
 
     fn instant(&mut self, key: TrackKey, ts: u64, why: Instant, record: &Record<'_>) {
-        self.start_event(key, field::TYPE_INSTANT);
+        self.start_event(key, field::TYPE_INSTANT, ts);
         self.name(record, false, record.name());
         if why == Instant::UnmatchedExit {
             self.category("unmatched_exit");
         }
         self.args(record);
-        self.finish_event(ts);
+        self.finish_event();
     }
 
     fn dropped(&mut self, key: TrackKey, ts: u64, count: u64) {
-        self.start_event(key, field::TYPE_INSTANT);
+        self.start_event(key, field::TYPE_INSTANT, ts);
         // Not interned: one name per count.
         let name = format!("dropped {count} events");
-        put_str(&mut self.event, field::EVENT_NAME, name.as_bytes());
+        put_str(&mut self.buf, field::EVENT_NAME, name.as_bytes());
         self.category("dropped");
         let open = self.annotation("dropped");
-        put_uint(&mut self.event, field::ANNOTATION_UINT, count);
-        end(&mut self.event, open);
-        self.finish_event(ts);
+        put_uint(&mut self.buf, field::ANNOTATION_UINT, count);
+        end(&mut self.buf, open);
+        self.finish_event();
     }
 
     fn flush_if_full(&mut self) -> io::Result<()> {
