@@ -68,6 +68,7 @@ impl<W: Write> PerfettoTrace<W> {
             interned: Vec::new(),
             next_uuid: 1,
             threads: HashMap::new(),
+            last: None,
             overflow: None,
             sequences: vec![Sequence::new(SHARED_SEQUENCE_ID, None)],
             current: 0,
@@ -143,6 +144,8 @@ pub struct PerfettoProto<W: Write> {
     interned: Vec<u8>,
     next_uuid: u64,
     threads: HashMap<TrackKey, ThreadTrack>,
+    /// The last thread looked up (records come in batches per thread).
+    last: Option<(TrackKey, ThreadTrack)>,
     /// The track of threads beyond [`MAX_TRACKS`], once used.
     overflow: Option<u64>,
     sequences: Vec<Sequence>,
@@ -222,7 +225,13 @@ impl<W: Write> PerfettoProto<W> {
     }
 
     fn thread_track(&mut self, key: TrackKey) -> ThreadTrack {
+        match self.last {
+            Some((k, track)) if k == key => return track,
+            _ => {}
+        }
         if let Some(&track) = self.threads.get(&key) {
+            // A thread's track never changes once given.
+            self.last = Some((key, track));
             return track;
         }
         let uuid = match self.overflow {

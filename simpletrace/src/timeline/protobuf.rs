@@ -11,12 +11,22 @@ const VARINT: u32 = 0;
 const LEN: u32 = 2;
 
 /// `v` as a base-128 varint, least significant group first.
+#[inline]
 pub fn put_varint(buf: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        buf.push(v as u8 | 0x80);
-        v >>= 7;
+    if v < 0x80 {
+        buf.push(v as u8);
+        return;
     }
-    buf.push(v as u8);
+    // Built on the stack, appended at once: one capacity check.
+    let mut bytes = [0u8; 10];
+    let mut n = 0;
+    while v >= 0x80 {
+        bytes[n] = v as u8 | 0x80;
+        v >>= 7;
+        n += 1;
+    }
+    bytes[n] = v as u8;
+    buf.extend_from_slice(&bytes[..=n]);
 }
 
 /// Bytes `v` takes as a varint.
@@ -24,11 +34,13 @@ pub fn varint_len(v: u64) -> usize {
     (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
 }
 
+#[inline]
 fn put_tag(buf: &mut Vec<u8>, field: u32, wire: u32) {
     put_varint(buf, u64::from(field << 3 | wire));
 }
 
 /// A `uint64`/`uint32`/enum field.
+#[inline]
 pub fn put_uint(buf: &mut Vec<u8>, field: u32, v: u64) {
     put_tag(buf, field, VARINT);
     put_varint(buf, v);
@@ -65,6 +77,7 @@ pub fn put_str(buf: &mut Vec<u8>, field: u32, v: &[u8]) {
 pub struct Open(usize);
 
 /// Start a nested message field; its fields follow, then [`end`].
+#[inline]
 pub fn begin(buf: &mut Vec<u8>, field: u32) -> Open {
     put_tag(buf, field, LEN);
     buf.push(0);

@@ -52,6 +52,9 @@ pub struct Walk<D> {
     closed: Vec<Closed>,
     /// The name last given to each named track.
     named: HashMap<TrackKey, String>,
+    /// The track of the previous record and its name, when named (records
+    /// come in batches per thread: most need no look-up).
+    last_named: Option<(TrackKey, String)>,
     pids: HashSet<u32>,
     dropped: u64,
 }
@@ -64,6 +67,7 @@ impl<D: Draw> Walk<D> {
             tracks: Tracks::default(),
             closed: Vec::new(),
             named: HashMap::new(),
+            last_named: None,
             pids: HashSet::new(),
             dropped: 0,
         }
@@ -83,20 +87,28 @@ impl<D: Draw> Walk<D> {
 
     /// Name the process and the thread's track, when new or renamed.
     fn name_track(&mut self, key: TrackKey, thread: Option<&Thread>) {
-        if self.pids.len() < MAX_TRACKS && self.pids.insert(key.0) {
-            self.draw.process(key.0);
-        }
         let name = match thread {
             Some(t) => t.name.as_str(),
             None => "(thread unknown)",
         };
-        if self.named.get(&key).is_some_and(|n| n == name)
-            || !self.named.contains_key(&key) && self.named.len() >= MAX_TRACKS
-        {
+        if matches!(&self.last_named, Some((k, n)) if *k == key && n == name) {
             return;
         }
-        self.named.insert(key, name.to_string());
-        self.draw.thread(key, name);
+        if self.pids.len() < MAX_TRACKS && self.pids.insert(key.0) {
+            self.draw.process(key.0);
+        }
+        if !self.named.get(&key).is_some_and(|n| n == name) {
+            if !self.named.contains_key(&key) && self.named.len() >= MAX_TRACKS {
+                self.last_named = None;
+                return;
+            }
+            self.named.insert(key, name.to_string());
+            self.draw.thread(key, name);
+        }
+        let (k, n) = self.last_named.get_or_insert_with(|| (key, String::new()));
+        *k = key;
+        n.clear();
+        n.push_str(name);
     }
 
     fn end_calls(&mut self, closed: &[Closed], exit: Option<&Record<'_>>) {
