@@ -144,7 +144,8 @@ note(const char *text) \"%s\"
 
 /// The threaded trace (two threads, nesting, a drop, unmatched and unclosed
 /// calls) and a third thread with string, bool and pointer arguments, a
-/// repeated string, an invalid UTF-8 one, a long one, and a second drop.
+/// repeated string, an invalid UTF-8 one, a long one, and a second drop;
+/// then a thread renamed.
 fn mixed_trace() -> (Trace, String) {
     let long = vec![b'x'; 200];
     let t = threaded_trace().mapping(7, "open_file").mapping(8, "note");
@@ -169,6 +170,9 @@ fn mixed_trace() -> (Trace, String) {
     let t = t.dropped(2070, PID, 3);
     let t = t.event(0, 1500, PID, &[A::I(11), A::S(b"main")]);
     let t = t.event(5, 1500, PID, &[A::I(3)]); // tick n=3
+    // The worker renamed.
+    let t = t.event(0, 1600, PID, &[A::I(12), A::S(b"worker-1b")]);
+    let t = t.event(5, 1600, PID, &[A::I(4)]); // tick n=4
     (t, format!("{THREADED_EVENTS}{MORE_EVENTS}"))
 }
 
@@ -179,7 +183,7 @@ fn tracks_slices_and_instants_decode_with_perfettos_schema() {
     // What the trace says, independently of either export.
     assert_eq!(
         view["threads"],
-        json!({"100/11": "main", "100/12": "worker-1", "100/13": "io-2"})
+        json!({"100/11": "main", "100/12": "worker-1b", "100/13": "io-2"})
     );
     assert_eq!(view["processes"], json!({"100": "pid 100"}));
     let io2 = &view["tracks"]["100/13"];
