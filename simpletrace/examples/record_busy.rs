@@ -16,7 +16,11 @@ mod trace {
 }
 
 const WORKERS: u64 = 4;
-const PATHS: [&str; 3] = ["/var/lib/vm/disk0.qcow2", "/var/lib/vm/disk1.raw", "/dev/sr0"];
+const PATHS: [&str; 3] = [
+    "/var/lib/vm/disk0.qcow2",
+    "/var/lib/vm/disk1.raw",
+    "/dev/sr0",
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -61,19 +65,25 @@ fn serve(worker: u64, requests: u64) -> u64 {
 fn handle_request(sector: u64, buf: &mut [u8]) -> i32 {
     let req = buf.as_ptr();
     trace::request_submit(req, sector, 8, sector % 5 == 0);
-    let ret = if cache_lookup(sector) { 0 } else { read(sector, buf) };
+    let ret = if cache_lookup(sector) {
+        0
+    } else {
+        read(sector, buf)
+    };
     trace::request_complete(req, ret);
     ret
 }
 
 #[traced(ret)]
 fn cache_lookup(sector: u64) -> bool {
-    black_box(sector).is_multiple_of(3)
+    black_box(sector) % 3 == 0
 }
 
 /// A little work (a few hundred ns), so the writer keeps up.
 fn read(sector: u64, buf: &mut [u8]) -> i32 {
-    buf[0] = (0..256).fold(sector, |h, _| black_box(h.rotate_left(5) ^ h.wrapping_mul(31))) as u8;
+    buf[0] = (0..256).fold(sector, |h, _| {
+        black_box(h.rotate_left(5) ^ h.wrapping_mul(31))
+    }) as u8;
     if sector % 1001 == 0 {
         -5
     } else {

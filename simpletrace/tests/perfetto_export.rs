@@ -84,7 +84,9 @@ fn chrome_view(json: &Value) -> Value {
                     "event" => json!([]),
                     cat => json!([cat]),
                 };
-                track.1.push(json!({"name": name, "ts": ts, "categories": categories,
+                track
+                    .1
+                    .push(json!({"name": name, "ts": ts, "categories": categories,
                     "args": e["args"]}));
             }
         }
@@ -119,7 +121,10 @@ fn export_both(files: &[&OsStr]) -> Value {
     );
     for (key, track) in p {
         for part in ["slices", "instants"] {
-            let (p, c) = (track[part].as_array().unwrap(), c[key][part].as_array().unwrap());
+            let (p, c) = (
+                track[part].as_array().unwrap(),
+                c[key][part].as_array().unwrap(),
+            );
             assert_eq!(p.len(), c.len(), "{key} {part}");
             for (p, c) in p.iter().zip(c) {
                 assert_eq!(p, c, "{key} {part}");
@@ -155,7 +160,12 @@ fn mixed_trace() -> (Trace, String) {
             7,
             ts,
             PID,
-            &[A::S(b"/var/disk.img"), A::I(flags as u64), A::I(sync), A::I(buf)],
+            &[
+                A::S(b"/var/disk.img"),
+                A::I(flags as u64),
+                A::I(sync),
+                A::I(buf),
+            ],
         )
     };
     let t = file(t, 2000, -1, 1, 0xdead_0000);
@@ -170,7 +180,7 @@ fn mixed_trace() -> (Trace, String) {
     let t = t.dropped(2070, PID, 3);
     let t = t.event(0, 1500, PID, &[A::I(11), A::S(b"main")]);
     let t = t.event(5, 1500, PID, &[A::I(3)]); // tick n=3
-    // The worker renamed.
+                                               // The worker renamed.
     let t = t.event(0, 1600, PID, &[A::I(12), A::S(b"worker-1b")]);
     let t = t.event(5, 1600, PID, &[A::I(4)]); // tick n=4
     (t, format!("{THREADED_EVENTS}{MORE_EVENTS}"))
@@ -227,7 +237,15 @@ fn tracks_slices_and_instants_decode_with_perfettos_schema() {
     let interned = &view["interned"];
     assert_eq!(
         interned["event_names"],
-        json!(["io", "lock", "lock_exit", "note", "open_file", "orphan_enter", "tick"])
+        json!([
+            "io",
+            "lock",
+            "lock_exit",
+            "note",
+            "open_file",
+            "orphan_enter",
+            "tick"
+        ])
     );
     assert_eq!(
         interned["annotation_names"],
@@ -262,7 +280,12 @@ fn a_large_trace_decodes_the_same_as_the_chrome_export() {
             t = t.event(1, ts, PID, &[A::I(i)]);
             t = t.event(3, ts + 1, PID, &[]);
             let path = paths[((batch + i) % 3) as usize];
-            t = t.event(7, ts + 2, PID, &[A::S(path), A::I(i), A::I(i & 1), A::I(ts)]);
+            t = t.event(
+                7,
+                ts + 2,
+                PID,
+                &[A::S(path), A::I(i), A::I(i & 1), A::I(ts)],
+            );
             t = t.event(4, ts + 3, PID, &[]);
             t = t.event(2, ts + 4, PID, &[A::I(batch)]);
         }

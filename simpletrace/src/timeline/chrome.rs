@@ -106,7 +106,6 @@ impl<W: Write> ChromeJson<W> {
         write_args(b, record);
         b.push(b'}');
     }
-
 }
 
 impl<W: Write> Draw for ChromeJson<W> {

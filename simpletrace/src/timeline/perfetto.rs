@@ -201,7 +201,11 @@ impl<W: Write> PerfettoProto<W> {
         let b = &mut self.buf;
         put_uint(b, field::TIMESTAMP, 0);
         let defaults = begin(b, field::TRACE_PACKET_DEFAULTS);
-        put_uint(b, field::DEFAULTS_TIMESTAMP_CLOCK_ID, field::CLOCK_INCREMENTAL);
+        put_uint(
+            b,
+            field::DEFAULTS_TIMESTAMP_CLOCK_ID,
+            field::CLOCK_INCREMENTAL,
+        );
         let event_defaults = begin(b, field::DEFAULTS_TRACK_EVENT);
         put_uint(b, field::DEFAULTS_TRACK_UUID, track);
         end(b, event_defaults);
