@@ -328,3 +328,30 @@ fn golden_traces_decode_the_same_as_the_chrome_export() {
         );
     }
 }
+
+/// More threads than sequences (1,024): the threads beyond share one
+/// sequence, with explicit tracks and absolute timestamps, and show the same.
+#[test]
+fn threads_beyond_the_sequences_share_one() {
+    let mut t = threaded_trace();
+    let threads = 1030u64;
+    for i in 0..threads {
+        let tid = 1000 + i;
+        let ts = 5000 + i * 10;
+        let name = format!("t{i}");
+        t = t.event(0, ts, PID, &[A::I(tid), A::S(name.as_bytes())]);
+        t = t.event(1, ts, PID, &[A::I(i)]); // io_enter
+        t = t.event(5, ts + 1, PID, &[A::I(i)]); // tick
+        t = t.event(2, ts + 2, PID, &[A::I(0)]); // io_exit
+    }
+    let view = export_trace(&t, THREADED_EVENTS);
+    // Two threads of the threaded trace, the new ones, the descriptors'.
+    assert_eq!(view["sequences"], 1025);
+    assert_eq!(
+        view["threads"].as_object().unwrap().len(),
+        2 + threads as usize
+    );
+    let last = &view["tracks"][format!("{PID}/{}", 1000 + threads - 1)];
+    assert_eq!(last["slices"][0]["start"], 5000 + (threads - 1) * 10);
+    assert_eq!(last["instants"][0]["args"], json!({"n": threads - 1}));
+}
