@@ -1,7 +1,8 @@
 //! Benchmarks of issue #5, side by side: our runtime (`ours`), a port of QEMU's
 //! simple backend (`qemu_port`), the `tracing` crate (`tracing_baseline`) and
-//! the floor (`floor`). The criterion benches live in `benches/`.
+//! the floor (`floor`); `fastrace` (`fastrace_baseline`) for `#[traced]`. The criterion benches live in `benches/`.
 
+pub mod fastrace_baseline;
 pub mod floor;
 pub mod ours;
 pub mod qemu_port;

@@ -78,12 +78,22 @@ pub struct Summary {
 }
 
 /// Why [`process`] stopped early.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum ProcessError<E> {
     #[error(transparent)]
     Read(ReadError),
     #[error("analyzer failed: {0}")]
     Analyzer(E),
+}
+
+/// Prints the message (see [`ReadError`]'s `Debug`).
+impl<E: std::fmt::Display> std::fmt::Debug for ProcessError<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProcessError::Read(e) => std::fmt::Debug::fmt(e, f),
+            ProcessError::Analyzer(e) => write!(f, "analyzer failed: {e}"),
+        }
+    }
 }
 
 /// Run `analyzer` over every record of `reader`.

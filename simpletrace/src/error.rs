@@ -1,10 +1,30 @@
 //! Typed errors of the trace reader. Every error about the file's content names
 //! the byte offset where the offending record (or header) starts.
 
+use std::error::Error;
+use std::fmt;
 use std::io;
 
+/// `Debug` of the public error types: the message, then the causes it does
+/// not already include. `fn main() -> Result<(), E>` prints `Error: {e:?}`,
+/// which should read like the message (as `std::io::Error` and `anyhow` do),
+/// not like the enum.
+pub(crate) fn debug_as_message(error: &dyn Error, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let message = error.to_string();
+    f.write_str(&message)?;
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            write!(f, "\n\nCaused by: {text}")?;
+        }
+        source = cause.source();
+    }
+    Ok(())
+}
+
 /// Why a trace file could not be read.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum ReadError {
     #[error("I/O error: {0}")]
     Io(#[from] io::Error),
@@ -83,6 +103,12 @@ pub enum ReadError {
         needed: u64,
         available: u64,
     },
+}
+
+impl fmt::Debug for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        debug_as_message(self, f)
+    }
 }
 
 impl ReadError {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use trace_events::{Arg, ArgKind, Diagnostic, Event, IntType, Position};
+use trace_events::{Arg, ArgKind, Diagnostic, Event, IntType, ParseOptions, Position, Severity};
 
 use crate::runtime_events::RUNTIME_TRACE_EVENTS;
 
@@ -31,7 +31,7 @@ pub struct EventTable {
 }
 
 /// Why the trace-events files could not be loaded.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum LoadError {
     #[error("cannot read {path}: {source}")]
     Io {
@@ -43,6 +43,19 @@ pub enum LoadError {
         count: usize,
         diagnostics: Vec<Diagnostic>,
     },
+}
+
+/// The message; for [`LoadError::Invalid`] followed by every diagnostic.
+impl std::fmt::Debug for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::error::debug_as_message(self, f)?;
+        if let LoadError::Invalid { diagnostics, .. } = self {
+            for diagnostic in diagnostics {
+                write!(f, "\n{diagnostic}")?;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl EventTable {
@@ -85,19 +98,27 @@ impl EventTable {
 
     /// Parse `paths` (named as given) and build the table. Warnings are
     /// returned; any error fails the load with every diagnostic.
+    ///
+    /// A name declared twice, in one file or in two, is a warning, and the
+    /// last declaration is the one used, as simpletrace.py does (QEMU's
+    /// `trace-events-all` declares eight names twice).
     pub fn load<P: AsRef<Path>>(paths: &[P]) -> Result<(Self, Vec<Diagnostic>), LoadError> {
-        let mut events = Vec::new();
+        let mut events: Vec<Event> = Vec::new();
         let mut diagnostics = Vec::new();
         for path in paths {
             let path = path.as_ref();
             let name = path.display().to_string();
-            let parsed = trace_events::parse_file(path, &name).map_err(|source| LoadError::Io {
-                path: name.clone(),
-                source,
-            })?;
+            let parsed =
+                trace_events::parse_file_with(path, &name, READER_OPTIONS).map_err(|source| {
+                    LoadError::Io {
+                        path: name.clone(),
+                        source,
+                    }
+                })?;
             diagnostics.extend(parsed.diagnostics);
             events.extend(parsed.file.events);
         }
+        diagnostics.extend(declared_in_other_files(&events));
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
         if errors > 0 {
             return Err(LoadError::Invalid {
@@ -153,6 +174,49 @@ impl EventTable {
 
     pub fn dropped(&self) -> &Event {
         &self.events[0]
+    }
+}
+
+/// How the reader parses trace-events files: like simpletrace.py, a name
+/// declared twice is accepted (with a warning).
+pub(crate) const READER_OPTIONS: ParseOptions = ParseOptions {
+    allow_duplicates: true,
+};
+
+/// A warning for each event whose name an earlier file declared (a name
+/// declared twice in one file is the parser's warning): the last declaration
+/// is used, as simpletrace.py does.
+pub fn declared_in_other_files(events: &[Event]) -> Vec<Diagnostic> {
+    // Name -> where it was first declared.
+    let mut first: HashMap<&str, &Position> = HashMap::new();
+    let mut warnings = Vec::new();
+    for event in events {
+        match first.get(event.name.as_str()) {
+            Some(pos) if pos.file != event.pos.file => {
+                warnings.push(declared_in_another_file(event, pos));
+            }
+            Some(_) => {}
+            None => {
+                first.insert(&event.name, &event.pos);
+            }
+        }
+    }
+    warnings
+}
+
+/// The warning for `event`, whose name `first` declared first.
+fn declared_in_another_file(event: &Event, first: &Position) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Warning,
+        file: event.pos.file.clone(),
+        line: event.pos.line,
+        column: event.pos.column,
+        message: format!(
+            "event '{}' is declared again (first in {}:{}); the last declaration is used, \
+             as simpletrace.py does",
+            event.name, first.file, first.line
+        ),
+        source_line: crate::declaration_line(event),
     }
 }
 

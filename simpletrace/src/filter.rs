@@ -36,10 +36,16 @@ impl ThreadSelector {
 pub struct Filter {
     /// `(exclude, glob)`.
     patterns: Vec<(bool, String)>,
+    /// Per pattern: did it match the name of any record's event?
+    pattern_matched: Vec<bool>,
     from: Option<TimeBound>,
     to: Option<TimeBound>,
     pids: Vec<u32>,
     threads: Vec<ThreadSelector>,
+    /// Per thread selector: did it match any record's thread?
+    thread_matched: Vec<bool>,
+    /// Whether any record had a known thread.
+    saw_thread: bool,
     /// Name decision per event index; `None` until first seen.
     by_event: Vec<Option<bool>>,
     /// Timestamp of the first record seen, for relative bounds.
@@ -56,6 +62,7 @@ impl Filter {
             None => (false, pattern),
         };
         self.patterns.push((exclude, glob.to_string()));
+        self.pattern_matched.push(false);
         self
     }
 
@@ -81,6 +88,7 @@ impl Filter {
     /// unknown (no `trace_thread` before them) are dropped.
     pub fn thread(mut self, thread: ThreadSelector) -> Self {
         self.threads.push(thread);
+        self.thread_matched.push(false);
         self
     }
 
@@ -94,9 +102,13 @@ impl Filter {
     }
 
     /// Whether to keep `record` of `thread`. Call it for every record in
-    /// order: the first one sets the origin of relative times.
+    /// order: the first one sets the origin of relative times. Every record
+    /// is also checked against each pattern and thread selector, for
+    /// [`Filter::unmatched_events`] and [`Filter::unmatched_threads`].
     pub fn accepts(&mut self, record: &Record<'_>, thread: Option<&Thread>) -> bool {
         let origin = *self.origin.get_or_insert(record.timestamp_ns);
+        let name_kept = self.accepts_name(record);
+        let thread_kept = self.accepts_thread(thread);
         let ts = record.timestamp_ns;
         if self.from.is_some_and(|b| ts < b.resolve(origin))
             || self.to.is_some_and(|b| ts > b.resolve(origin))
@@ -106,13 +118,59 @@ impl Filter {
         if !self.pids.is_empty() && !self.pids.contains(&record.pid) {
             return false;
         }
-        if !self.threads.is_empty() {
-            match thread {
-                Some(t) if self.threads.iter().any(|s| s.matches(t)) => {}
-                _ => return false,
+        thread_kept && name_kept
+    }
+
+    /// The event patterns (as given, `-` included) that matched no record's
+    /// event so far: after the whole trace, likely typos.
+    pub fn unmatched_events(&self) -> impl Iterator<Item = String> + '_ {
+        self.patterns
+            .iter()
+            .zip(&self.pattern_matched)
+            .filter(|(_, &matched)| !matched)
+            .map(|((exclude, glob), _)| {
+                if *exclude {
+                    format!("-{glob}")
+                } else {
+                    glob.clone()
+                }
+            })
+    }
+
+    /// The thread selectors that matched no record's thread so far.
+    pub fn unmatched_threads(&self) -> impl Iterator<Item = String> + '_ {
+        self.threads
+            .iter()
+            .zip(&self.thread_matched)
+            .filter(|(_, &matched)| !matched)
+            .map(|(selector, _)| match selector {
+                ThreadSelector::Tid(tid) => tid.to_string(),
+                ThreadSelector::Name(glob) => glob.clone(),
+            })
+    }
+
+    /// Whether any record so far came from a known thread (traces written by
+    /// QEMU have no `trace_thread` records).
+    pub fn saw_threads(&self) -> bool {
+        self.saw_thread
+    }
+
+    fn accepts_thread(&mut self, thread: Option<&Thread>) -> bool {
+        if self.threads.is_empty() {
+            return true;
+        }
+        let Some(thread) = thread else {
+            return false;
+        };
+        self.saw_thread = true;
+        let mut kept = false;
+        for (selector, matched) in self.threads.iter().zip(&mut self.thread_matched) {
+            if selector.matches(thread) {
+                kept = true;
+                *matched = true;
             }
         }
-        self.accepts_name(record)
+        kept
     }
 
     fn accepts_name(&mut self, record: &Record<'_>) -> bool {
@@ -123,16 +181,25 @@ impl Filter {
         if self.by_event.len() <= index {
             self.by_event.resize(index + 1, None);
         }
-        let patterns = &self.patterns;
-        *self.by_event[index].get_or_insert_with(|| {
-            let name = record.event.name.as_bytes();
-            let matches = |exclude: bool| {
-                patterns
-                    .iter()
-                    .any(|(e, g)| *e == exclude && glob_match(g.as_bytes(), name))
-            };
-            let has_includes = patterns.iter().any(|(exclude, _)| !exclude);
-            (!has_includes || matches(false)) && !matches(true)
-        })
+        if let Some(kept) = self.by_event[index] {
+            return kept;
+        }
+        // First record of this event: decide once, noting the patterns hit.
+        let name = record.event.name.as_bytes();
+        let (mut included, mut excluded) = (false, false);
+        for ((exclude, glob), matched) in self.patterns.iter().zip(&mut self.pattern_matched) {
+            if glob_match(glob.as_bytes(), name) {
+                *matched = true;
+                if *exclude {
+                    excluded = true;
+                } else {
+                    included = true;
+                }
+            }
+        }
+        let has_includes = self.patterns.iter().any(|(exclude, _)| !exclude);
+        let kept = (!has_includes || included) && !excluded;
+        self.by_event[index] = Some(kept);
+        kept
     }
 }

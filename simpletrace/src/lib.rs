@@ -4,10 +4,15 @@
 //! ```no_run
 //! use simpletrace::{EventTable, Reader};
 //!
-//! let (events, _warnings) = EventTable::load(&["trace-events"]).unwrap();
-//! let mut reader = Reader::open("trace-1234", events).unwrap();
-//! while let Some(record) = reader.next_record().unwrap() {
-//!     println!("{} at {} ns", record.name(), record.timestamp_ns);
+//! // The errors' `Debug` is their message: a failure prints e.g.
+//! // `Error: cannot read trace-events: No such file or directory (os error 2)`.
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let (events, _warnings) = EventTable::load(&["trace-events"])?;
+//!     let mut reader = Reader::open("trace-1234", events)?;
+//!     while let Some(record) = reader.next_record()? {
+//!         println!("{} at {} ns", record.name(), record.timestamp_ns);
+//!     }
+//!     Ok(())
 //! }
 //! ```
 
@@ -31,7 +36,7 @@ pub mod timeline;
 pub use analyzer::{process, Analyzer, Handler, ProcessError, Summary};
 pub use declaration::declaration_line;
 pub use error::ReadError;
-pub use events::{EventIndex, EventTable, LoadError};
+pub use events::{declared_in_other_files, EventIndex, EventTable, LoadError};
 pub use filter::Filter;
 pub use learn::MAX_LEARNED_EVENTS;
 pub use read::{Reader, Records, MAX_NAME_LEN, MAX_RECORD_LEN};

@@ -38,8 +38,11 @@ impl Mappings {
     pub fn by_position(table: &EventTable) -> Self {
         let n = (table.len() as u64).min(DENSE_IDS);
         Self {
+            // Position -> name -> event, as simpletrace.py does: a name
+            // declared twice decodes with its last declaration.
             dense: (0..n)
                 .filter_map(|i| table.nth(i))
+                .map(|i| table.find(&table.event(i).name).unwrap_or(i))
                 .map(Slot::Declared)
                 .collect(),
             ..Self::default()

@@ -35,6 +35,11 @@ impl<C: Consumer> Selected<C> {
         }
     }
 
+    /// The filter, which after the run knows which selectors matched nothing.
+    pub fn filter(&self) -> &Filter {
+        &self.filter
+    }
+
     pub fn consumer(&self) -> &C {
         &self.consumer
     }
@@ -65,8 +70,8 @@ impl<C: Consumer> Analyzer for Selected<C> {
 impl<F: RecordFormat, W: Write> Consumer for Printer<F, W> {
     type Error = io::Error;
 
-    fn record(&mut self, record: &Record<'_>, _: Option<&Thread>) -> io::Result<()> {
-        Analyzer::catchall(self, record)
+    fn record(&mut self, record: &Record<'_>, thread: Option<&Thread>) -> io::Result<()> {
+        self.print(record, thread)
     }
 
     fn end(&mut self) -> io::Result<()> {

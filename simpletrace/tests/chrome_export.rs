@@ -4,9 +4,9 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::ffi::OsStr;
 
+use common::timeline::*;
 use common::*;
 use serde_json::Value;
 
@@ -33,104 +33,6 @@ fn export_files(files: &[&OsStr], out: &std::path::Path, extra: &[&str]) -> Valu
         String::from_utf8_lossy(&run.stderr)
     );
     serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap()
-}
-
-type Track = (u64, u64);
-
-/// A finished slice: name, start and end in µs, B args, E args.
-#[derive(Debug, PartialEq)]
-struct Slice {
-    name: String,
-    start: f64,
-    end: f64,
-    args: Value,
-    end_args: Value,
-}
-
-/// What a viewer builds from the file, checking the rules it relies on: every
-/// timed event on a named track, timestamps non-decreasing per track, `E`
-/// closing the innermost `B` of the same name, nothing left open.
-struct Timeline {
-    names: HashMap<Track, String>,
-    slices: HashMap<Track, Vec<Slice>>,
-    instants: HashMap<Track, Vec<(String, String, f64, Value)>>,
-}
-
-fn timeline(json: &Value) -> Timeline {
-    assert_eq!(json["displayTimeUnit"], "ns");
-    let events = json["traceEvents"].as_array().expect("traceEvents array");
-    let mut names = HashMap::new();
-    let mut slices: HashMap<Track, Vec<Slice>> = HashMap::new();
-    let mut instants: HashMap<Track, Vec<_>> = HashMap::new();
-    let mut open: HashMap<Track, Vec<(String, f64, Value)>> = HashMap::new();
-    let mut last_ts: HashMap<Track, f64> = HashMap::new();
-    for e in events {
-        let track = (e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap());
-        let name = e["name"].as_str().unwrap().to_string();
-        let ph = e["ph"].as_str().unwrap();
-        if ph == "M" {
-            if name == "thread_name" {
-                names.insert(track, e["args"]["name"].as_str().unwrap().to_string());
-            }
-            continue;
-        }
-        assert!(
-            names.contains_key(&track),
-            "{e}: track not named before use"
-        );
-        let ts = e["ts"].as_f64().unwrap();
-        let last = last_ts.entry(track).or_insert(f64::MIN);
-        assert!(ts >= *last, "{e}: goes back on its track");
-        *last = ts;
-        match ph {
-            "B" => open
-                .entry(track)
-                .or_default()
-                .push((name, ts, e["args"].clone())),
-            "E" => {
-                let (b_name, start, args) = open
-                    .get_mut(&track)
-                    .and_then(Vec::pop)
-                    .expect("E without B");
-                assert_eq!(b_name, name, "E closes the innermost B");
-                slices.entry(track).or_default().push(Slice {
-                    name,
-                    start,
-                    end: ts,
-                    args,
-                    end_args: e["args"].clone(),
-                });
-            }
-            "i" => {
-                assert_eq!(e["s"], "t", "thread-scoped instant");
-                let cat = e["cat"].as_str().unwrap().to_string();
-                instants
-                    .entry(track)
-                    .or_default()
-                    .push((name, cat, ts, e["args"].clone()));
-            }
-            other => panic!("unexpected phase {other}"),
-        }
-    }
-    assert!(
-        open.values().all(Vec::is_empty),
-        "unclosed slices: {open:?}"
-    );
-    Timeline {
-        names,
-        slices,
-        instants,
-    }
-}
-
-fn slice(name: &str, start: f64, end: f64, args: Value, end_args: Value) -> Slice {
-    Slice {
-        name: name.into(),
-        start,
-        end,
-        args,
-        end_args,
-    }
 }
 
 #[test]
@@ -333,5 +235,76 @@ fn html_page_embeds_the_chrome_json() {
     assert!(
         !html.contains("src=") && !html.contains("href=") && !html.contains("fetch("),
         "self-contained: loads nothing"
+    );
+}
+
+/// A dropped record ends every call still open on its thread, there, marked
+/// as cut by the drop: a lost exit does not stretch a call to the next one.
+#[test]
+fn a_drop_cuts_the_calls_open_on_its_thread() {
+    let json = export(&dropped_exit_trace(), THREADED_EVENTS, &[]);
+    let t = timeline(&json);
+    let (main, worker) = ((PID as u64, 11), (PID as u64, 12));
+    let cut = serde_json::json!({"cut_by_drop": true});
+    assert_eq!(
+        t.slices[&worker],
+        [
+            slice("lock", 1.01, 1.02, serde_json::json!({}), cut.clone()),
+            slice("io", 1.0, 1.02, serde_json::json!({"fd": 4}), cut),
+        ]
+    );
+    // Another thread's call is not cut by this thread's drop.
+    assert_eq!(
+        t.slices[&main],
+        [slice(
+            "io",
+            1.005,
+            5.0,
+            serde_json::json!({"fd": 3}),
+            serde_json::json!({"ret": 0})
+        )]
+    );
+    let cats: Vec<&str> = t.instants[&worker].iter().map(|i| i.1.as_str()).collect();
+    assert_eq!(cats, ["dropped", "event"]);
+}
+
+/// `async_call_id` calls are async slices (`b`/`e` with the id), paired by
+/// id on any thread of the process; `call_id` calls nest, paired by id.
+#[test]
+fn calls_with_ids_are_paired_by_id() {
+    let json = export(&call_id_trace(), CALL_ID_EVENTS, &[]);
+    let t = timeline(&json);
+    let (main, worker) = ((PID as u64, 11), (PID as u64, 12));
+    let ids = |track| -> Vec<(u64, f64, f64)> {
+        t.async_slices[&track]
+            .iter()
+            .map(|s| {
+                assert_eq!(s.name, "fetch");
+                assert_eq!(s.args["async_call_id"], s.end_args["async_call_id"]);
+                (s.args["key"].as_u64().unwrap(), s.start, s.end)
+            })
+            .collect()
+    };
+    assert_eq!(ids(main), [(0, 1.0, 1.02), (1, 1.01, 2.0)]);
+    assert_eq!(ids(worker), [(2, 1.03, 1.5)]);
+    let async_events: Vec<&Value> = json["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["ph"] == "b" || e["ph"] == "e")
+        .collect();
+    assert!(async_events.iter().all(|e| e["cat"] == "async_call"));
+    assert_eq!(async_events[0]["id"], "0x7");
+    let steps: Vec<(f64, f64, &Value)> = t.slices[&main]
+        .iter()
+        .map(|s| (s.start, s.end, &s.end_args))
+        .collect();
+    let unclosed = serde_json::json!({"unclosed": "closed without its exit"});
+    assert_eq!(
+        steps,
+        [
+            (1.11, 1.2, &unclosed),
+            (1.1, 1.2, &serde_json::json!({"call_id": 1}))
+        ]
     );
 }

@@ -271,13 +271,35 @@ fn truncated_built_trace_at_every_length() {
     }
 }
 
+/// Where each record of a v4 trace ends, and whether it is an event (a line
+/// of output), walked from the layout in shared/QEMU.md §1, not by the reader.
+fn record_ends(bytes: &[u8]) -> Vec<(usize, bool)> {
+    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+    let mut ends = Vec::new();
+    let mut at = 24;
+    while at < bytes.len() {
+        let (end, event) = match u64_at(at) {
+            0 => (at + 20 + u32_at(at + 16), false),
+            1 => (at + 8 + u32_at(at + 24), true),
+            other => panic!("record type {other} at {at}"),
+        };
+        ends.push((end, event));
+        at = end;
+    }
+    assert_eq!(at, bytes.len());
+    ends
+}
+
 /// Golden traces cut at many points: output is exactly the expected lines of
-/// the records before the cut, and the truncation is a warning.
+/// the records before the cut, and a cut inside a record is a truncation
+/// warning naming that record's offset.
 #[test]
 fn truncated_golden_traces_print_everything_before_the_cut() {
     for case in golden_cases() {
         let bytes = fs::read(case.join("trace.bin")).unwrap();
         let expected = fs::read_to_string(case.join("expected.txt")).unwrap();
+        let ends = record_ends(&bytes);
         let cuts = (24..bytes.len())
             .step_by(13)
             .chain(bytes.len() - 40..bytes.len());
@@ -286,11 +308,21 @@ fn truncated_golden_traces_print_everything_before_the_cut() {
             let mut out = Printer::new(SimpletracePy::default(), Vec::new());
             let summary = process(&mut reader, &mut out).unwrap();
             let text = String::from_utf8(out.into_inner().unwrap()).unwrap();
-            let lines = summary.records as usize;
-            let prefix: String = expected.split_inclusive('\n').take(lines).collect();
+            let whole = ends.iter().filter(|&&(end, _)| end <= cut);
+            let events = whole.clone().filter(|&&(_, event)| event).count();
+            let last_end = whole.map(|&(end, _)| end).max().unwrap_or(24);
+            let prefix: String = expected.split_inclusive('\n').take(events).collect();
             assert_eq!(text, prefix, "cut at {cut}");
-            if let Some(e) = summary.truncated {
-                assert!(matches!(e, ReadError::Truncated { offset, .. } if offset < cut as u64));
+            assert_eq!(summary.records as usize, events, "cut at {cut}");
+            if last_end == cut {
+                assert!(summary.truncated.is_none(), "cut at {cut}");
+            } else {
+                match summary.truncated {
+                    Some(ReadError::Truncated { offset, .. }) => {
+                        assert_eq!(offset, last_end as u64, "cut at {cut}")
+                    }
+                    other => panic!("cut at {cut}: {other:?}"),
+                }
             }
         }
     }
@@ -424,4 +456,39 @@ fn mapping_tables_are_bounded() {
         trace = trace.mapping(5, &name);
     }
     assert!(read_all(&trace.bytes, table(EVENTS)).unwrap().is_empty());
+}
+
+#[test]
+fn debug_prints_the_message_as_main_returning_an_error_shows_it() {
+    // `fn main() -> Result<(), E>` prints `Error: {e:?}`.
+    let err = error_of(&valid().bytes[..10]);
+    assert_eq!(format!("{err:?}"), err.to_string());
+    assert!(format!("{err:?}").starts_with("error reading header at offset 0"));
+
+    let io = ReadError::from(std::io::Error::other("disk on fire"));
+    assert_eq!(format!("{io:?}"), "I/O error: disk on fire");
+
+    let load = EventTable::load(&["/nonexistent/trace-events"]).unwrap_err();
+    assert!(
+        format!("{load:?}").starts_with("cannot read /nonexistent/trace-events: "),
+        "{load:?}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad");
+    fs::write(&path, "foo(hwaddr x)\n").unwrap();
+    let load = EventTable::load(&[&path]).unwrap_err();
+    let debug = format!("{load:?}");
+    // The summary, then each diagnostic.
+    assert!(
+        debug.starts_with("1 error(s) in the trace-events files"),
+        "{debug}"
+    );
+    assert!(debug.contains("bad:1:5: error: type 'hwaddr'"), "{debug}");
+
+    let process_error: ProcessError<std::io::Error> = ProcessError::Read(error_of(&[]));
+    assert_eq!(format!("{process_error:?}"), process_error.to_string());
+
+    let bad_time = "1h".parse::<simpletrace::filter::TimeBound>().unwrap_err();
+    assert_eq!(format!("{bad_time:?}"), bad_time.to_string());
 }

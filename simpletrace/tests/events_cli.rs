@@ -121,3 +121,62 @@ fn warnings_are_printed_with_exit_status_0() {
     let event: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(event["props"], serde_json::json!(["disable"]));
 }
+
+#[test]
+fn a_declaration_of_any_length_lines_up_without_a_panic() {
+    // 65,536 characters: past the widths `format!` accepts.
+    let dir = tempfile::tempdir().unwrap();
+    let name = "e".repeat(65_530);
+    std::fs::write(
+        dir.path().join("long"),
+        format!("{name}(void)\nshort(int x) \"x %d\"\n"),
+    )
+    .unwrap();
+    let out = events_cli(dir.path().to_str().unwrap(), &["long"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0], format!("long:1  {name}(void)  "));
+    // The short row is padded to the long declaration's width.
+    let format_column = "long:1  ".len() + name.len() + "(void)".len() + 2;
+    assert_eq!(
+        lines[1].find("\"x %d\""),
+        Some(format_column),
+        "{}",
+        lines[1].len()
+    );
+    assert!(lines[1].starts_with("long:2  short(int x) "));
+}
+
+#[cfg(unix)]
+#[test]
+fn endless_input_is_refused_at_the_size_limit() {
+    for endless in ["/dev/zero", "/dev/urandom"] {
+        let out = events_cli(".", &[endless]);
+        assert_eq!(out.status.code(), Some(1), "{endless}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("cannot read {endless}"))
+                && stderr.contains("larger than 16 MiB"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_million_bad_lines_print_a_hundred_diagnostics_and_a_count() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad"), "disable\n".repeat(1_000_000)).unwrap();
+    let out = events_cli(dir.path().to_str().unwrap(), &["bad"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.matches(": error: ").count(), 101);
+    assert!(
+        stderr.contains("bad:101:8: error: ... and 999900 more problems in this file"),
+        "{}",
+        &stderr[stderr.len().saturating_sub(300)..]
+    );
+    assert!(stderr.len() < 20_000, "{}", stderr.len());
+}

@@ -1,5 +1,7 @@
 //! Random bytes and random mutations of the golden traces never panic the
-//! reader (nor any output format); they end in records, an error, or the end.
+//! reader (nor any output format, the statistics or the exports); they end in
+//! records, an error, or the end. `cargo test` builds with overflow checks,
+//! so a sum that could wrap on hostile counts fails here.
 
 mod common;
 
@@ -8,7 +10,9 @@ use std::sync::OnceLock;
 use common::*;
 use proptest::prelude::*;
 use simpletrace::output::{Json, Log, Printer, SimpletracePy};
-use simpletrace::{process, Analyzer, EventTable, Reader};
+use simpletrace::stats::{write_json, write_text, Stats};
+use simpletrace::timeline::{ChromeTrace, HtmlTimeline};
+use simpletrace::{process, Analyzer, Consumer, EventTable, Filter, Reader, Selected};
 
 fn golden() -> &'static (Vec<u8>, EventTable) {
     static GOLDEN: OnceLock<(Vec<u8>, EventTable)> = OnceLock::new();
@@ -51,6 +55,45 @@ fn run_all(bytes: &[u8], headerless: bool) {
         &mut Printer::new(Log::default(), Vec::new()),
     );
     run(bytes, headerless, &mut Printer::new(Json, Vec::new()));
+    // The consumers, with threads followed and a selection applied.
+    let select = || Filter::default().event("-tick*");
+    let json = Printer::new(Json, Vec::new());
+    run(bytes, headerless, &mut Selected::new(select(), json));
+    let log = Printer::new(Log::with_timestamps(), Vec::new());
+    run(bytes, headerless, &mut Selected::new(select(), log));
+    run(
+        bytes,
+        headerless,
+        &mut Selected::new(select(), ChromeTrace::new(Vec::new())),
+    );
+    let html = HtmlTimeline::new(Vec::new(), "t").unwrap();
+    run(bytes, headerless, &mut Selected::new(select(), html));
+    let mut stats = Selected::new(select(), Infallible(Stats::default()));
+    run(bytes, headerless, &mut stats);
+    let stats = stats.into_inner().0;
+    write_text(&stats, &mut Vec::new()).unwrap();
+    write_json(&stats, &mut Vec::new()).unwrap();
+}
+
+/// `Stats` with the `io::Error` that `run` expects.
+struct Infallible(Stats);
+
+impl Consumer for Infallible {
+    type Error = std::io::Error;
+
+    fn record(
+        &mut self,
+        record: &simpletrace::Record<'_>,
+        thread: Option<&simpletrace::Thread>,
+    ) -> std::io::Result<()> {
+        let Ok(()) = self.0.record(record, thread);
+        Ok(())
+    }
+
+    fn end(&mut self) -> std::io::Result<()> {
+        let Ok(()) = self.0.end();
+        Ok(())
+    }
 }
 
 proptest! {

@@ -61,7 +61,7 @@ fn counts_span_drops_and_call_latencies() {
     assert_eq!(s.records(), 12);
     assert_eq!(s.runtime_records(), 3, "trace_thread records");
     assert_eq!(s.threads(), 2);
-    assert_eq!(s.dropped(), (1, 5));
+    assert_eq!(s.dropped(), (1, Some(5)));
     assert_eq!(s.span_ns(), Some((900, 1400)));
     assert_eq!(s.share(3), 25.0);
     assert_eq!(s.rate(3), Some(3.0 * 1e9 / 500.0));
@@ -89,6 +89,77 @@ fn counts_span_drops_and_call_latencies() {
             // main 1100..1200; the worker's is closed by io's exit, and its
             // own exit then has nothing to end.
             ("lock", 1, Some(100), Some(100), Some(100), Some(100), 1, 1),
+        ]
+    );
+}
+
+/// Calls cut by a drop (their exit may be among the lost events) are counted
+/// apart and left out of the latencies.
+#[test]
+fn calls_cut_by_a_drop_are_counted_apart() {
+    let s = stats(&dropped_exit_trace(), THREADED_EVENTS, Filter::default());
+    let calls: Vec<_> = s
+        .calls()
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                c.calls,
+                c.max_ns(),
+                c.cut_by_drop,
+                c.unclosed,
+            )
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [("io", 1, Some(3995), 1, 0), ("lock", 0, None, 1, 0)]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (tr, ev) = (dir.path().join("t"), dir.path().join("e"));
+    std::fs::write(&tr, &dropped_exit_trace().bytes).unwrap();
+    std::fs::write(&ev, THREADED_EVENTS).unwrap();
+    let text = run_cli(&["stats".as_ref(), ev.as_os_str(), tr.as_os_str()]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    let header = text.lines().find(|l| l.starts_with("call ")).unwrap();
+    assert!(header.split_whitespace().any(|w| w == "cut"), "{text}");
+    let json = run_cli(&[
+        "stats".as_ref(),
+        "--json".as_ref(),
+        ev.as_os_str(),
+        tr.as_os_str(),
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["calls"][0]["cut_by_drop"], 1);
+    assert_eq!(json["calls"][0]["max_ns"], 3995);
+}
+
+/// Calls that carry ids are paired by id: overlapping async calls, one that
+/// ends on another thread, and a nested call whose inner call lost its exit.
+#[test]
+fn calls_with_ids_are_paired_by_id() {
+    let s = stats(&call_id_trace(), CALL_ID_EVENTS, Filter::default());
+    let calls: Vec<_> = s
+        .calls()
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                c.calls,
+                c.min_ns(),
+                c.max_ns(),
+                c.unclosed,
+                c.unmatched_exits,
+            )
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            // 7: 1000..1020, 9: 1030..1500 (thread 12 to 11), 8: 1010..2000.
+            ("fetch", 3, Some(20), Some(990), 0, 0),
+            // 1: 1100..1200; 2 never exits.
+            ("step", 1, Some(100), Some(100), 1, 0),
         ]
     );
 }
@@ -132,7 +203,7 @@ fn filters_select_what_is_counted() {
     let s = stats(&threaded_trace(), THREADED_EVENTS, worker);
     // io_enter, lock_enter, io_exit, lock_exit, orphan_enter (and its drop).
     assert_eq!(s.records(), 5);
-    assert_eq!(s.dropped(), (1, 5));
+    assert_eq!(s.dropped(), (1, Some(5)));
     assert_eq!(s.threads(), 1);
     let s = stats(
         &threaded_trace(),
@@ -181,7 +252,10 @@ fn golden_counts_span_and_drops_equal_simpletrace_py() {
                     .unwrap()
             })
             .collect();
-        assert_eq!(s.dropped(), (dropped.len() as u64, dropped.iter().sum()));
+        assert_eq!(
+            s.dropped(),
+            (dropped.len() as u64, Some(dropped.iter().sum()))
+        );
     }
 }
 

@@ -9,9 +9,26 @@ mod format;
 mod line;
 
 use std::collections::HashMap;
+use std::io::Read;
 
 use crate::{Diagnostic, EventFile, Severity};
 use line::Line;
+
+/// Largest trace-events file read, in bytes. QEMU's largest is under 100 KB
+/// and all of its files together (`trace-events-all`) about 540 KB; parsed
+/// events take up to about 40 times their text (a file of 63 MB of one-line
+/// events peaked at 2.5 GB), so this bounds memory near 650 MB, also against
+/// a wrong path such as `/dev/zero`.
+pub const MAX_FILE_LEN: u64 = 16 << 20;
+
+/// Longest declaration line accepted, in bytes (QEMU's longest is under 400).
+/// Parsing a line costs memory in proportion to its conversions and
+/// diagnostics: this keeps one absurd line from costing hundreds of MB.
+pub const MAX_LINE_LEN: usize = 64 << 10;
+
+/// Diagnostics kept per file; the rest are counted in one last diagnostic,
+/// so a file of a million bad lines prints a screenful, not a million.
+pub const MAX_DIAGNOSTICS_PER_FILE: usize = 100;
 
 /// The result of parsing one file: the events that were valid and every
 /// diagnostic (errors and warnings) in source order.
@@ -37,15 +54,35 @@ impl Parsed {
     }
 }
 
+/// How leniently a file is read; the default is tracetool's code generation
+/// rules, which a program's events must follow.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// An event name declared again (or differing only in case) is a
+    /// warning, and both events are kept, as tracetool's `read_events` and
+    /// simpletrace.py accept it (QEMU's `trace-events-all` declares eight
+    /// names in both `bsd-user` and `linux-user`). For reading traces:
+    /// simpletrace.py uses the last declaration of a name.
+    pub allow_duplicates: bool,
+}
+
 /// Parse `source`, naming it `file` in positions and diagnostics.
 pub fn parse_str(file: &str, source: &str) -> Parsed {
+    parse_str_with(file, source, ParseOptions::default())
+}
+
+/// [`parse_str`] with `options`.
+pub fn parse_str_with(file: &str, source: &str, options: ParseOptions) -> Parsed {
     let mut diagnostics = Vec::new();
     let mut events = Vec::new();
     // Lower-cased name -> (name, line): QEMU derives upper-case C macros from
     // event names, so names differing only in case clash too.
     let mut seen: HashMap<String, (String, u32)> = HashMap::new();
+    let mut omitted = Omitted::default();
 
     for (index, raw) in source.split_inclusive('\n').enumerate() {
+        // A line adds at most a few dozen diagnostics: memory stays bounded.
+        omitted.take_beyond_cap(&mut diagnostics);
         let terminated = raw.ends_with('\n');
         let text = raw.strip_suffix('\n').unwrap_or(raw);
         // CRLF files read the same as LF files (Python's universal newlines).
@@ -64,12 +101,33 @@ pub fn parse_str(file: &str, source: &str) -> Parsed {
         if first == text.len() || text.as_bytes()[first] == b'#' {
             continue;
         }
+        if text.len() > MAX_LINE_LEN {
+            diagnostics.extend(line.too_long(MAX_LINE_LEN));
+            continue;
+        }
         let event = decl::parse_decl(&line, &mut diagnostics);
         diagnostics.extend(line.dropped_summary());
         let Some(event) = event else {
             continue;
         };
-        match seen.get(&event.name.to_ascii_lowercase()) {
+        let lower = event.name.to_ascii_lowercase();
+        match seen.get(&lower) {
+            Some((name, first_line)) if options.allow_duplicates => {
+                let message = if *name == event.name {
+                    format!(
+                        "event '{}' is declared again (first on line {first_line}); \
+                         the last declaration is used, as simpletrace.py does",
+                        event.name
+                    )
+                } else {
+                    format!(
+                        "event '{}' differs from '{name}' on line {first_line} only in case",
+                        event.name
+                    )
+                };
+                diagnostics.extend(line.warning(event_name_offset(&line, &event), message));
+                events.push(event);
+            }
             Some((name, first_line)) if *name == event.name => diagnostics.extend(line.error(
                 event_name_offset(&line, &event),
                 format!(
@@ -86,20 +144,58 @@ pub fn parse_str(file: &str, source: &str) -> Parsed {
                 ),
             )),
             None => {
-                seen.insert(
-                    event.name.to_ascii_lowercase(),
-                    (event.name.clone(), line.number),
-                );
+                seen.insert(lower, (event.name.clone(), line.number));
                 events.push(event);
             }
         }
     }
+    omitted.take_beyond_cap(&mut diagnostics);
+    diagnostics.extend(omitted.summary());
     Parsed {
         file: EventFile {
             path: file.to_string(),
             events,
         },
         diagnostics,
+    }
+}
+
+/// The diagnostics of a file past [`MAX_DIAGNOSTICS_PER_FILE`]: counted,
+/// with the first kept for its position.
+#[derive(Default)]
+struct Omitted {
+    count: usize,
+    any_error: bool,
+    first: Option<Diagnostic>,
+}
+
+impl Omitted {
+    /// Move the diagnostics past the cap out of `diagnostics` into the count.
+    fn take_beyond_cap(&mut self, diagnostics: &mut Vec<Diagnostic>) {
+        if diagnostics.len() <= MAX_DIAGNOSTICS_PER_FILE {
+            return;
+        }
+        for d in diagnostics.drain(MAX_DIAGNOSTICS_PER_FILE..) {
+            self.count += 1;
+            self.any_error |= d.is_error();
+            self.first.get_or_insert(d);
+        }
+    }
+
+    /// One diagnostic at the first omitted one, saying how many were not
+    /// shown; an error if any of them was (the file stays rejected).
+    fn summary(self) -> Option<Diagnostic> {
+        let mut first = self.first?;
+        first.severity = if self.any_error {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        first.message = format!(
+            "... and {} more problems in this file, from here on, are not shown",
+            self.count
+        );
+        Some(first)
     }
 }
 
@@ -113,13 +209,37 @@ fn event_name_offset(line: &Line<'_>, event: &crate::Event) -> usize {
 
 /// Read and parse a file; `display_name` is used in positions and diagnostics.
 /// Bytes that are not UTF-8 are an error (tracetool reads files as UTF-8).
+/// A file longer than [`MAX_FILE_LEN`] is an `InvalidData` error; it is read
+/// through a bounded reader, so `/dev/zero` or a pipe is refused too.
 pub fn parse_file(path: &std::path::Path, display_name: &str) -> std::io::Result<Parsed> {
-    let bytes = std::fs::read(path)?;
+    parse_file_with(path, display_name, ParseOptions::default())
+}
+
+/// [`parse_file`] with `options`.
+pub fn parse_file_with(
+    path: &std::path::Path,
+    display_name: &str,
+    options: ParseOptions,
+) -> std::io::Result<Parsed> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_LEN + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_LEN {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "the file is larger than {} MiB, the limit for a trace-events file \
+                 (is it one? QEMU's largest is under 100 KB)",
+                MAX_FILE_LEN >> 20
+            ),
+        ));
+    }
     match std::str::from_utf8(&bytes) {
-        Ok(source) => Ok(parse_str(display_name, source)),
+        Ok(source) => Ok(parse_str_with(display_name, source, options)),
         Err(e) => {
             let source = String::from_utf8_lossy(&bytes);
-            let mut parsed = parse_str(display_name, &source);
+            let mut parsed = parse_str_with(display_name, &source, options);
             let first = not_utf8(display_name, &bytes, e.valid_up_to());
             parsed.diagnostics.splice(0..0, first);
             Ok(parsed)

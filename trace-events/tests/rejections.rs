@@ -1,6 +1,8 @@
 //! Every rejection rule: the exact message and position of its diagnostic.
 
-use trace_events::{parse_str, Diagnostic, Severity};
+use trace_events::{
+    parse_str, Diagnostic, Severity, MAX_DIAGNOSTICS_PER_FILE, MAX_FILE_LEN, MAX_LINE_LEN,
+};
 
 /// The one diagnostic `source` produces; fails if there are none or several.
 fn only_diagnostic(source: &str) -> Diagnostic {
@@ -361,14 +363,14 @@ fn diagnostic_renders_position_line_and_caret() {
 
 #[test]
 fn a_huge_line_keeps_sixteen_diagnostics_and_counts_the_rest() {
-    let source = format!("foo({})\nok(void)\n", ",".repeat(100_000));
+    let source = format!("foo({})\nok(void)\n", ",".repeat(60_000));
     let parsed = parse_str("trace-events", &source);
     assert_eq!(parsed.diagnostics.len(), 17);
     let last = parsed.diagnostics.last().unwrap();
     assert_eq!(last.severity, Severity::Error);
     assert_eq!(
         last.message,
-        "99985 more problems on this line are not shown"
+        "59985 more problems on this line are not shown"
     );
     let names: Vec<&str> = parsed.file.events.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["ok"]);
@@ -387,4 +389,110 @@ fn an_error_past_the_cap_still_rejects_the_event() {
             "4 more problems on this line are not shown"
         )
     );
+}
+
+#[test]
+fn a_file_keeps_a_hundred_diagnostics_and_counts_the_rest() {
+    let source = "disable\n".repeat(100_000) + "ok(void)\n";
+    let parsed = parse_str("trace-events", &source);
+    assert_eq!(parsed.diagnostics.len(), MAX_DIAGNOSTICS_PER_FILE + 1);
+    let last = parsed.diagnostics.last().unwrap();
+    assert_eq!((last.severity, last.line), (Severity::Error, 101));
+    assert_eq!(
+        last.message,
+        "... and 99900 more problems in this file, from here on, are not shown"
+    );
+    assert!(parsed.has_errors());
+    let names: Vec<&str> = parsed.file.events.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["ok"]);
+}
+
+#[test]
+fn omitted_warnings_alone_summarise_as_a_warning() {
+    // Each line: one format/argument-count warning.
+    let source: String = (0..150)
+        .map(|i| format!("e{i}(int x) \"%d %d\"\n"))
+        .collect();
+    let parsed = parse_str("trace-events", &source);
+    assert_eq!(parsed.diagnostics.len(), MAX_DIAGNOSTICS_PER_FILE + 1);
+    assert!(!parsed.has_errors());
+    let last = parsed.diagnostics.last().unwrap();
+    assert_eq!((last.severity, last.line), (Severity::Warning, 101));
+    assert_eq!(
+        last.message,
+        "... and 50 more problems in this file, from here on, are not shown"
+    );
+    assert_eq!(parsed.file.events.len(), 150);
+}
+
+#[test]
+fn a_line_over_the_limit_is_one_short_error() {
+    // Five thousand times more conversions than arguments would cost
+    // hundreds of MB to check; refused up front instead.
+    let source = format!(
+        "foo(int x) \"{}\"\nok(void)\n",
+        "%d".repeat(MAX_LINE_LEN / 2)
+    );
+    let parsed = parse_str("trace-events", &source);
+    let d = &parsed.diagnostics[..];
+    assert_eq!(
+        d.len(),
+        1,
+        "{:?}",
+        d.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        (d[0].severity, d[0].line, d[0].column),
+        (Severity::Error, 1, 1)
+    );
+    assert_eq!(
+        d[0].message,
+        format!(
+            "the line is {} bytes long, more than the limit of {MAX_LINE_LEN}",
+            MAX_LINE_LEN + 13
+        )
+    );
+    assert!(d[0].source_line.len() < 100, "{}", d[0].source_line.len());
+    let names: Vec<&str> = parsed.file.events.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["ok"]);
+}
+
+#[test]
+fn a_line_at_the_limit_parses() {
+    let name = "e".repeat(MAX_LINE_LEN - "(void)".len());
+    let parsed = parse_str("trace-events", &format!("{name}(void)\n"));
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    assert_eq!(parsed.file.events[0].name, name);
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_unread() {
+    let dir = tempfile_dir("size");
+    let path = dir.join("trace-events");
+    // Sparse: no disk space used.
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(MAX_FILE_LEN + 1).unwrap();
+    let err = trace_events::parse_file(&path, "trace-events").unwrap_err();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+    assert!(err.to_string().contains("larger than 16 MiB"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn endless_files_are_read_only_up_to_the_limit() {
+    for endless in ["/dev/zero", "/dev/urandom"] {
+        let err = trace_events::parse_file(std::path::Path::new(endless), endless).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            std::io::ErrorKind::InvalidData,
+            "{endless}: {err}"
+        );
+    }
+}
+
+fn tempfile_dir(what: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("trace-events-{what}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }

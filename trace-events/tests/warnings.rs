@@ -95,3 +95,62 @@ fn fitting_formats_have_no_warnings() {
         assert_eq!(warnings(source).0, [], "{source:?}");
     }
 }
+
+/// `ParseOptions::allow_duplicates`: what simpletrace.py accepts.
+mod duplicates_for_readers {
+    use trace_events::{parse_str, parse_str_with, ParseOptions, Severity};
+
+    const LENIENT: ParseOptions = ParseOptions {
+        allow_duplicates: true,
+    };
+
+    #[test]
+    fn a_name_declared_again_is_a_warning_and_both_are_kept() {
+        let source = "foo(int x) \"a %d\"\nbar(void)\nfoo(int y) \"b %d\"\nFOO(void)\n";
+        let parsed = parse_str_with("trace-events", source, LENIENT);
+        let found: Vec<(Severity, u32, u32, &str)> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| (d.severity, d.line, d.column, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    Severity::Warning,
+                    3,
+                    1,
+                    "event 'foo' is declared again (first on line 1); the last declaration is used, as simpletrace.py does"
+                ),
+                (
+                    Severity::Warning,
+                    4,
+                    1,
+                    "event 'FOO' differs from 'foo' on line 1 only in case"
+                ),
+            ]
+        );
+        let events: Vec<(&str, &str)> = parsed
+            .file
+            .events
+            .iter()
+            .map(|e| (e.name.as_str(), e.fmt.as_str()))
+            .collect();
+        assert_eq!(
+            events,
+            [
+                ("foo", "\"a %d\""),
+                ("bar", ""),
+                ("foo", "\"b %d\""),
+                ("FOO", "")
+            ]
+        );
+    }
+
+    #[test]
+    fn the_default_still_refuses_them() {
+        let parsed = parse_str("trace-events", "foo(void)\nfoo(void)\n");
+        assert!(parsed.has_errors());
+        assert_eq!(parsed.file.events.len(), 1);
+    }
+}

@@ -260,14 +260,16 @@ fn function(c: &Checked, file: &str) -> TokenStream {
 }
 
 /// A warning that shows without failing the build (on stable there is no API for
-/// it): the use of a deprecated item whose note is the diagnostic.
+/// it): the use of a deprecated item whose note is the diagnostic. rustc
+/// prints `use of deprecated unit struct `PATH`: NOTE`, so the item's name
+/// says where the warning comes from and the note starts with the problem.
 fn warning(message: &str, span: Span) -> TokenStream {
-    let item = Ident::new("trace_events_warning", span);
+    let item = Ident::new("trace_events_file_warning", span);
     quote! {
         const _: () = {
             #[deprecated(note = #message)]
             #[allow(non_camel_case_types)]
-            struct trace_events_warning;
+            struct trace_events_file_warning;
             let _ = #item;
         };
     }

@@ -65,7 +65,7 @@ pub fn load_from(base: &Path, lit: &LitStr) -> syn::Result<Loaded> {
         abs_path,
         display,
         events: parsed.file.events,
-        warnings: warnings.into_iter().map(render).collect(),
+        warnings: warnings.into_iter().map(render_warning).collect(),
         errors: combine_errors(lit, &errors),
     })
 }
@@ -90,6 +90,32 @@ fn combine_errors(lit: &LitStr, errors: &[&Diagnostic]) -> Option<Error> {
 /// `file:line:column: message`, the offending line and a caret under the column.
 /// (The compiler adds `error:`/`warning:` itself.)
 pub fn render(d: &Diagnostic) -> String {
+    format!(
+        "{}:{}:{}: {}\n{}",
+        d.file,
+        d.line,
+        d.column,
+        d.message,
+        source_with_caret(d)
+    )
+}
+
+/// A warning shows after rustc's `use of deprecated unit struct `...`: `
+/// (see `generate::warning`): the problem first, then `at file:line:column`,
+/// the line and the caret.
+pub fn render_warning(d: &Diagnostic) -> String {
+    format!(
+        "{}\nat {}:{}:{}\n{}",
+        d.message,
+        d.file,
+        d.line,
+        d.column,
+        source_with_caret(d)
+    )
+}
+
+/// The offending line and a caret under the column.
+fn source_with_caret(d: &Diagnostic) -> String {
     let gutter = d.line.to_string();
     // Keep tabs so the caret lines up under the same column in a terminal.
     let pad: String = d
@@ -99,11 +125,7 @@ pub fn render(d: &Diagnostic) -> String {
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
     format!(
-        "{}:{}:{}: {}\n{gutter} | {}\n{} | {pad}^",
-        d.file,
-        d.line,
-        d.column,
-        d.message,
+        "{gutter} | {}\n{} | {pad}^",
         d.source_line,
         " ".repeat(gutter.len())
     )
@@ -185,6 +207,17 @@ mod tests {
         );
         let tabbed = diag(12, 3, "\tx(hwaddr a)");
         assert!(render(&tabbed).ends_with("\n12 | \tx(hwaddr a)\n   | \t ^"));
+    }
+
+    #[test]
+    fn warnings_start_with_the_problem() {
+        let d = diag(3, 5, "foo(hwaddr addr) \"addr %p\"");
+        assert_eq!(
+            render_warning(&d),
+            "unknown type 'hwaddr'; declare it as void *\n\
+             at trace-events:3:5\n\
+             3 | foo(hwaddr addr) \"addr %p\"\n  |     ^"
+        );
     }
 
     #[test]

@@ -1,12 +1,19 @@
 //! Record timestamps: CLOCK_MONOTONIC nanoseconds, as QEMU writes them.
 //!
-//! Fast path (x86_64 with an invariant TSC): `rdtsc` scaled to nanoseconds with a
-//! slope measured against CLOCK_MONOTONIC. Until that calibration is published
-//! (the writer does it ~50 ms after start, see [`Calibration`]), and on other
-//! hosts, `clock_gettime` (vDSO). The switch is continuous: the TSC line passes
-//! through a CLOCK_MONOTONIC sample.
+//! Fast path (x86_64 with an invariant TSC): `rdtsc` scaled to nanoseconds by a
+//! line fitted to CLOCK_MONOTONIC. `start()` calibrates it before it returns
+//! ([`calibrate_at_start`], a window of [`START_WINDOW_NS`]), so every event
+//! pays the same cost from the first one; other hosts use `clock_gettime`
+//! (vDSO) throughout.
+//!
+//! A short window gives a slope off by some ppm, so the writer refines the
+//! line on every pass ([`Refiner`]): each new line starts where the current
+//! one is at that instant (continuous, so timestamps never go back) and its
+//! slope, the long-run TSC rate corrected to cancel the current offset from
+//! CLOCK_MONOTONIC over the next [`SLEW_NS`], steers it back. The lines are
+//! published through a seqlock (no allocation, no lock for readers).
 
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::atomic::{fence, AtomicU64, Ordering};
 
 /// CLOCK_MONOTONIC in nanoseconds (vDSO `clock_gettime`, no syscall on Linux).
 #[inline]
@@ -24,7 +31,7 @@ pub(crate) fn monotonic_ns() -> u64 {
 }
 
 /// TSC-to-nanoseconds line: `ns = base_ns + (tsc - base_tsc) * mult / 2^32`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct TscScale {
     base_tsc: u64,
     base_ns: u64,
@@ -39,18 +46,62 @@ impl TscScale {
     }
 }
 
-/// Published once, never freed (one small leak per process).
-static SCALE: AtomicPtr<TscScale> = AtomicPtr::new(std::ptr::null_mut());
+/// The published line. `SEQ` is 0 until the first line, odd while the writer
+/// changes it (readers retry), even otherwise.
+static SEQ: AtomicU64 = AtomicU64::new(0);
+static BASE_TSC: AtomicU64 = AtomicU64::new(0);
+static BASE_NS: AtomicU64 = AtomicU64::new(0);
+static MULT: AtomicU64 = AtomicU64::new(0);
+
+/// Publish `scale` (one writer at a time: `start`, then the writer thread).
+fn publish(scale: TscScale) {
+    let seq = SEQ.load(Ordering::Relaxed);
+    SEQ.store(seq + 1, Ordering::Relaxed);
+    fence(Ordering::Release);
+    BASE_TSC.store(scale.base_tsc, Ordering::Relaxed);
+    BASE_NS.store(scale.base_ns, Ordering::Relaxed);
+    MULT.store(scale.mult, Ordering::Relaxed);
+    SEQ.store(seq + 2, Ordering::Release);
+}
+
+/// The published line, if any.
+#[inline(always)]
+fn published() -> Option<TscScale> {
+    loop {
+        let seq = SEQ.load(Ordering::Acquire);
+        if seq == 0 {
+            return None;
+        }
+        let scale = TscScale {
+            base_tsc: BASE_TSC.load(Ordering::Relaxed),
+            base_ns: BASE_NS.load(Ordering::Relaxed),
+            mult: MULT.load(Ordering::Relaxed),
+        };
+        fence(Ordering::Acquire);
+        if seq & 1 == 0 && SEQ.load(Ordering::Relaxed) == seq {
+            return Some(scale);
+        }
+        std::hint::spin_loop();
+    }
+}
 
 /// The timestamp of a record being recorded now.
 #[inline]
 pub(crate) fn now_ns() -> u64 {
-    let scale = SCALE.load(Ordering::Acquire);
-    if scale.is_null() {
-        return monotonic_ns();
+    match published() {
+        Some(scale) => scale.to_ns(tsc::read()),
+        None => monotonic_ns(),
     }
-    // SAFETY: a non-null SCALE points to a leaked, never-modified TscScale.
-    unsafe { *scale }.to_ns(tsc::read())
+}
+
+/// Whether timestamps come from the TSC now (tests).
+pub fn tsc_clock_in_use() -> bool {
+    published().is_some()
+}
+
+/// Whether this host's TSC can stand for time (tests).
+pub fn tsc_usable() -> bool {
+    tsc::is_invariant()
 }
 
 /// One TSC reading paired with CLOCK_MONOTONIC.
@@ -63,7 +114,7 @@ struct Sample {
 /// The tightest of a few (tsc, clock_gettime, tsc) brackets.
 fn sample() -> Sample {
     let mut best = (u64::MAX, Sample { tsc: 0, ns: 0 });
-    for _ in 0..8 {
+    for _ in 0..16 {
         let before = tsc::read();
         let ns = monotonic_ns();
         let after = tsc::read();
@@ -81,57 +132,82 @@ fn sample() -> Sample {
     best.1
 }
 
-/// Measures the TSC against CLOCK_MONOTONIC over a window, then publishes the
-/// scale for [`now_ns`]. `None` when the host has no invariant TSC.
-pub(crate) struct Calibration {
+/// `ns / ticks` in 32.32 fixed point, if both moved forward.
+fn slope(from: Sample, to: Sample) -> Option<u64> {
+    let ns = to.ns.checked_sub(from.ns)?;
+    let ticks = to.tsc.checked_sub(from.tsc)?;
+    if ns == 0 || ticks == 0 {
+        return None;
+    }
+    u64::try_from(((ns as u128) << 32) / ticks as u128).ok()
+}
+
+/// Calibration window at start: `start()` returns within about this long
+/// (plus the samples, under 10 µs). The slope is then off by some ppm, which
+/// the writer's first refinements remove before it amounts to 1 µs.
+pub(crate) const START_WINDOW_NS: u64 = 800_000;
+
+/// Refinements cancel the offset from CLOCK_MONOTONIC over this long.
+pub(crate) const SLEW_NS: u64 = 10_000_000;
+
+/// Fit a first line before `start()` returns; the writer refines it with the
+/// returned [`Refiner`]. `None` when the host has no invariant TSC, or when a
+/// line is already published (a later start in the same process).
+pub(crate) fn calibrate_at_start() -> Option<Refiner> {
+    if !tsc::is_invariant() || published().is_some() {
+        return None;
+    }
+    let first = sample();
+    while monotonic_ns() < first.ns + START_WINDOW_NS {
+        std::hint::spin_loop();
+    }
+    let second = sample();
+    let mult = slope(first, second)?;
+    publish(TscScale {
+        base_tsc: second.tsc,
+        base_ns: second.ns,
+        mult,
+    });
+    Some(Refiner { first })
+}
+
+/// Keeps the published line on CLOCK_MONOTONIC (the writer's, see the module
+/// comment).
+pub(crate) struct Refiner {
+    /// The long-run rate is measured from here.
     first: Sample,
 }
 
-/// Shortest window: reading noise (~100 ns) over 50 ms is a 2 ppm slope error.
-pub(crate) const CALIBRATION_WINDOW_NS: u64 = 50_000_000;
-
-impl Calibration {
-    pub(crate) fn begin() -> Option<Calibration> {
-        if !tsc::is_invariant() || !SCALE.load(Ordering::Acquire).is_null() {
-            return None;
-        }
-        Some(Calibration { first: sample() })
-    }
-
-    /// Publish the scale if the window has passed; returns whether it did.
-    pub(crate) fn try_finish(&self) -> bool {
-        let Some(scale) = self.scale_if_ready() else {
-            return false;
+impl Refiner {
+    /// Publish a line continuous with the current one that steers it back
+    /// onto CLOCK_MONOTONIC over `slew_ns` (at least [`SLEW_NS`]: the time
+    /// until the next refinement).
+    pub(crate) fn refine(&self, slew_ns: u64) {
+        let Some(current) = published() else {
+            return;
         };
-        let leaked: *mut TscScale = Box::leak(Box::new(scale));
-        if SCALE
-            .compare_exchange(
-                std::ptr::null_mut(),
-                leaked,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            )
-            .is_err()
-        {
-            // SAFETY: `leaked` was never published, so this is its only owner.
-            drop(unsafe { Box::from_raw(leaked) });
-        }
-        true
+        let now = sample();
+        let Some(rate) = slope(self.first, now) else {
+            return;
+        };
+        publish(steer(current, now, rate, slew_ns.max(SLEW_NS)));
     }
+}
 
-    fn scale_if_ready(&self) -> Option<TscScale> {
-        let second = sample();
-        let ns = second.ns.checked_sub(self.first.ns)?;
-        let ticks = second.tsc.checked_sub(self.first.tsc)?;
-        if ns < CALIBRATION_WINDOW_NS || ticks == 0 {
-            return None;
-        }
-        let mult = u64::try_from(((ns as u128) << 32) / ticks as u128).ok()?;
-        Some(TscScale {
-            base_tsc: second.tsc,
-            base_ns: second.ns,
-            mult,
-        })
+/// The line through `current` at `now.tsc` whose slope is `rate` corrected so
+/// that the offset from `now.ns` is gone `slew_ns` later. One nanosecond
+/// ahead of `current`, so rounding never makes a timestamp go back.
+fn steer(current: TscScale, now: Sample, rate: u64, slew_ns: u64) -> TscScale {
+    let here = current.to_ns(now.tsc) + 1;
+    let behind = now.ns as i128 - here as i128;
+    let slew = slew_ns as i128;
+    // At most halve or double the rate: a wild sample must not stop the clock.
+    let correction = behind.clamp(-slew / 2, slew);
+    let mult = (rate as i128 * (slew + correction) / slew).max(1);
+    TscScale {
+        base_tsc: now.tsc,
+        base_ns: here,
+        mult: u64::try_from(mult).unwrap_or(u64::MAX),
     }
 }
 
@@ -193,33 +269,75 @@ mod tests {
         assert!(ours <= std_ns, "ours {ours} ns, std {std_ns} ns");
     }
 
-    /// After calibration `now_ns` is TSC based, continuous with CLOCK_MONOTONIC,
-    /// monotonic, and stays within 50 µs of CLOCK_MONOTONIC over 200 ms.
+    const ONE_GHZ: u64 = 1 << 32;
+
+    #[test]
+    fn steering_is_continuous_and_cancels_the_offset_over_the_slew() {
+        let current = TscScale {
+            base_tsc: 1_000,
+            base_ns: 5_000,
+            mult: ONE_GHZ,
+        };
+        // The true clock is 500 ns ahead of the line at tsc 11_000.
+        let now = Sample {
+            tsc: 11_000,
+            ns: 15_500,
+        };
+        let next = steer(current, now, ONE_GHZ, SLEW_NS);
+        assert_eq!(next.to_ns(now.tsc), current.to_ns(now.tsc) + 1);
+        let later = now.tsc + SLEW_NS;
+        let error = next.to_ns(later) as i64 - (now.ns + SLEW_NS) as i64;
+        assert!(error.abs() <= 2, "{error} ns off after the slew");
+        // Behind instead: slower, never backwards.
+        let ahead = steer(
+            current,
+            Sample {
+                tsc: 11_000,
+                ns: 14_000,
+            },
+            ONE_GHZ,
+            SLEW_NS,
+        );
+        assert!(ahead.mult < ONE_GHZ && ahead.mult > 0);
+        assert!(ahead.to_ns(11_001) >= current.to_ns(11_001));
+    }
+
+    #[test]
+    fn a_wild_sample_never_stops_or_reverses_the_clock() {
+        let current = TscScale {
+            base_tsc: 0,
+            base_ns: 1_000_000_000,
+            mult: ONE_GHZ,
+        };
+        let wild = Sample { tsc: 10, ns: 0 };
+        let next = steer(current, wild, ONE_GHZ, SLEW_NS);
+        assert_eq!(next.mult, ONE_GHZ / 2);
+    }
+
+    /// Calibrated at once, then refined: `now_ns` is TSC based, monotonic,
+    /// and stays within 1 µs of CLOCK_MONOTONIC read around it.
     #[test]
     #[cfg_attr(miri, ignore)] // no TSC under Miri
-    fn calibrated_tsc_tracks_clock_monotonic() {
-        let Some(cal) = Calibration::begin() else {
-            assert!(!tsc::is_invariant() || !SCALE.load(Ordering::Acquire).is_null());
+    fn calibrated_and_refined_tsc_tracks_clock_monotonic() {
+        let Some(refiner) = calibrate_at_start() else {
+            assert!(!tsc::is_invariant() || published().is_some());
             return;
         };
-        assert!(!cal.try_finish(), "the window has not passed yet");
-        std::thread::sleep(Duration::from_nanos(CALIBRATION_WINDOW_NS));
-        assert!(cal.try_finish());
-        assert!(!SCALE.load(Ordering::Acquire).is_null());
+        assert!(tsc_clock_in_use());
         let mut prev = now_ns();
-        for _ in 0..100_000 {
-            let t = now_ns();
-            assert!(t >= prev, "TSC time went back: {prev} -> {t}");
-            prev = t;
-        }
-        for _ in 0..4 {
-            std::thread::sleep(Duration::from_millis(50));
+        for round in 0..20 {
+            for _ in 0..10_000 {
+                let t = now_ns();
+                assert!(t >= prev, "TSC time went back: {prev} -> {t}");
+                prev = t;
+            }
             let (a, ours, b) = (monotonic_ns(), now_ns(), monotonic_ns());
-            let slack = 50_000;
             assert!(
-                a.saturating_sub(slack) <= ours && ours <= b + slack,
-                "TSC {ours} vs CLOCK_MONOTONIC [{a}, {b}]"
+                a.saturating_sub(1_000) <= ours && ours <= b + 1_000,
+                "round {round}: TSC {ours} vs CLOCK_MONOTONIC [{a}, {b}]"
             );
+            std::thread::sleep(Duration::from_millis(5));
+            refiner.refine(SLEW_NS);
         }
     }
 }

@@ -3,9 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::event::EVENTS;
 use crate::options::{self, OptionItem, OptionsError, OPTIONS_ENV};
 use crate::runtime::{self, TraceGuard};
 use crate::select::{Matcher, SelectError};
+use crate::unique;
 
 /// Smallest per-thread buffer: holds the largest possible record (10 strings of
 /// 512 bytes) with room to spare.
@@ -18,7 +20,8 @@ pub const DEFAULT_BUFFER_SIZE: usize = 256 * 1024;
 pub const DEFAULT_WRITER_PERIOD: Duration = Duration::from_millis(10);
 
 /// Why the runtime did not start.
-#[derive(Debug, thiserror::Error)]
+/// `Debug` prints the message, as `Display` does.
+#[derive(thiserror::Error)]
 pub enum StartError {
     #[error("the trace runtime was already started in this process")]
     AlreadyStarted,
@@ -42,6 +45,17 @@ pub enum StartError {
     },
     #[error("cannot start the writer thread: {0}")]
     Spawn(std::io::Error),
+    /// Two events of the program have one name (`file:line` of two of them).
+    #[error(
+        "event `{name}` is declared more than once: at {first} and at {second}; \
+         event names must be unique in a program: rename one \
+         (`#[traced(name = \"...\")]`, or in its trace-events file)"
+    )]
+    DuplicateEvent {
+        name: String,
+        first: String,
+        second: String,
+    },
 }
 
 /// Which backends record enabled events.
@@ -86,6 +100,8 @@ pub struct Config {
     pub(crate) log_timestamps: bool,
     pub(crate) help: bool,
     read_env: bool,
+    allow_duplicates: bool,
+    pub(crate) quiet: bool,
 }
 
 impl Default for Config {
@@ -107,16 +123,21 @@ impl Config {
             log_timestamps: false,
             help: false,
             read_env: true,
+            allow_duplicates: false,
+            quiet: false,
         }
     }
 
-    /// The trace file (default: `trace-<pid>` in the current directory).
+    /// The trace file (options string: `file=PATH`). The default is QEMU's,
+    /// `trace-<pid>` in the current directory; name it, since `rm trace-*`
+    /// there also deletes a `trace-events` file.
     pub fn file(mut self, path: impl AsRef<Path>) -> Self {
         self.file = Some(path.as_ref().to_path_buf());
         self
     }
 
-    /// Bytes of buffer per traced thread, rounded up to a power of two.
+    /// Bytes of buffer per traced thread, rounded up to a power of two
+    /// (options string: `buffer_size=64M`).
     pub fn buffer_size(mut self, bytes: usize) -> Self {
         self.buffer_size = bytes;
         self
@@ -176,6 +197,23 @@ impl Config {
         self
     }
 
+    /// Start even if two events of the program share a name (by default
+    /// [`StartError::DuplicateEvent`]). Selections by that name then apply to
+    /// all of them. For programs that link trace-events files declaring the
+    /// same names on purpose (QEMU's `bsd-user` and `linux-user` share eight).
+    pub fn allow_duplicate_names(mut self) -> Self {
+        self.allow_duplicates = true;
+        self
+    }
+
+    /// Say nothing when the trace ends (options string: `quiet=on`). By
+    /// default, a trace that lost events (full buffers, failed writes) prints
+    /// one line on stderr when it stops: how many, and what would help.
+    pub fn quiet(mut self, quiet: bool) -> Self {
+        self.quiet = quiet;
+        self
+    }
+
     /// Do not read the `SIMPLETRACE` environment variable at start.
     pub fn ignore_env(mut self) -> Self {
         self.read_env = false;
@@ -185,7 +223,8 @@ impl Config {
     /// Apply an options string, as QEMU's `-trace` reads it (see the crate
     /// documentation for the grammar): `[enable=]PATTERN`, `-PATTERN`,
     /// `events=FILE`, `file=FILE`, `help`, `backend=simple|log|both`,
-    /// `logfile=FILE`, `timestamp=on|off`, comma separated. A string that
+    /// `logfile=FILE`, `timestamp=on|off`, `buffer_size=SIZE` (`64K`, `64M`,
+    /// `1G`), `quiet=on|off`, comma separated. A string that
     /// selects events starts, as QEMU does, from no program event enabled
     /// (the runtime's `trace_thread` stays on unless named). `events=FILE` is
     /// read now; unknown event names are reported by [`Config::start`].
@@ -211,6 +250,8 @@ impl Config {
                 OptionItem::Backend(b) => self.backend = b,
                 OptionItem::LogFile(path) => self.log_file = Some(path),
                 OptionItem::Timestamp(on) => self.log_timestamps = on,
+                OptionItem::BufferSize(bytes) => self.buffer_size = bytes,
+                OptionItem::Quiet(quiet) => self.quiet = quiet,
                 OptionItem::EventsFile(_) => {} // expanded above
             }
         }
@@ -257,6 +298,14 @@ impl Config {
         if !(Duration::from_millis(1)..=Duration::from_secs(10)).contains(&self.writer_period) {
             return Err(StartError::WriterPeriod);
         }
+        if let Some(d) = unique::find_duplicate(&EVENTS).filter(|_| !self.allow_duplicates) {
+            return Err(StartError::DuplicateEvent {
+                name: d.name.to_owned(),
+                first: d.first,
+                second: d.second,
+            });
+        }
+        crate::loss_report::set_quiet(self.quiet);
         runtime::start(self)
     }
 }
@@ -275,6 +324,21 @@ mod tests {
         assert!(matches!(big, Err(StartError::BufferSize { .. })));
         let period = Config::new().writer_period(Duration::ZERO).start();
         assert!(matches!(period, Err(StartError::WriterPeriod)));
+    }
+
+    #[test]
+    fn the_options_string_sets_buffer_size_and_quiet() {
+        let c = Config::new().options("buffer_size=64M,quiet=on").unwrap();
+        assert_eq!((c.buffer_size, c.quiet), (64 << 20, true));
+        let c = Config::new().quiet(true).options("quiet=off").unwrap();
+        assert!(!c.quiet);
+        let big = Config::new()
+            .ignore_env()
+            .options("buffer_size=2G")
+            .unwrap();
+        assert!(
+            matches!(big.start(), Err(StartError::BufferSize { requested }) if requested == 2 << 30)
+        );
     }
 
     #[test]

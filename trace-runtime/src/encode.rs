@@ -44,23 +44,59 @@ pub(crate) fn push_dropped(out: &mut Vec<u8>, timestamp_ns: u64, pid: u32, count
     rec[32..40].copy_from_slice(&count.to_ne_bytes());
 }
 
-/// The event records in `bytes` (whole records back to back): how many there are
-/// and the timestamp of the first.
-pub(crate) fn scan_records(bytes: &[u8]) -> (u64, Option<u64>) {
-    let mut count = 0;
-    let mut pos = 0;
-    let first_ts = bytes
+/// Bytes of a dropped record (type word included).
+pub(crate) const DROPPED_RECORD_LEN: usize = record_len(8);
+
+/// Write into `marker` (`DROPPED_RECORD_LEN` bytes) a dropped record counting
+/// `count` events lost just before the record `next`: it takes `next`'s
+/// timestamp (the gap ends there) and pid.
+#[inline]
+pub(crate) fn put_dropped_before(marker: &mut [u8], next: &[u8], count: u64) {
+    let timestamp = next
         .get(16..24)
-        .map(|b| u64::from_ne_bytes(b.try_into().unwrap()));
+        .map_or(0, |b| u64::from_ne_bytes(b.try_into().unwrap()));
+    let pid = next
+        .get(28..32)
+        .map_or(0, |b| u32::from_ne_bytes(b.try_into().unwrap()));
+    put_record_header(marker, v4::DROPPED_EVENT_ID, timestamp, pid);
+    marker[32..40].copy_from_slice(&count.to_ne_bytes());
+}
+
+/// What [`scan_records`] found.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Scan {
+    /// Event records other than dropped records.
+    pub(crate) events: u64,
+    /// Sum of the dropped records' counts.
+    pub(crate) dropped: u64,
+    /// Timestamp of the first record.
+    pub(crate) first_ts: Option<u64>,
+}
+
+/// The records in `bytes` (whole records back to back).
+pub(crate) fn scan_records(bytes: &[u8]) -> Scan {
+    let mut scan = Scan {
+        first_ts: bytes
+            .get(16..24)
+            .map(|b| u64::from_ne_bytes(b.try_into().unwrap())),
+        ..Scan::default()
+    };
+    let mut pos = 0;
     while let Some(len) = bytes.get(pos + 24..pos + 28) {
         let length = u32::from_ne_bytes(len.try_into().unwrap()) as usize;
         if length < v4::EVENT_HEADER_LEN {
             break; // cannot happen with records we wrote; never loop forever
         }
-        count += 1;
+        let id = u64::from_ne_bytes(bytes[pos + 8..pos + 16].try_into().unwrap());
+        match bytes.get(pos + 32..pos + 40) {
+            Some(count) if id == v4::DROPPED_EVENT_ID => {
+                scan.dropped += u64::from_ne_bytes(count.try_into().unwrap());
+            }
+            _ => scan.events += 1,
+        }
         pos += 8 + length;
     }
-    (count, first_ts)
+    scan
 }
 
 #[cfg(test)]
@@ -109,11 +145,33 @@ mod tests {
     }
 
     #[test]
-    fn scan_counts_records_and_reads_first_timestamp() {
+    fn scan_counts_events_and_drops_and_reads_first_timestamp() {
         let mut out = Vec::new();
-        push_dropped(&mut out, 5, 1, 1);
-        push_dropped(&mut out, 6, 1, 1);
-        assert_eq!(scan_records(&out), (2, Some(5)));
-        assert_eq!(scan_records(&[]), (0, None));
+        push_dropped(&mut out, 5, 1, 3);
+        let event = out.len();
+        out.resize(event + record_len(8), 0);
+        put_record_header(&mut out[event..], 7, 6, 1);
+        push_dropped(&mut out, 6, 1, 4);
+        let scan = scan_records(&out);
+        assert_eq!(
+            scan,
+            Scan {
+                events: 1,
+                dropped: 7,
+                first_ts: Some(5)
+            }
+        );
+        assert_eq!(scan_records(&[]), Scan::default());
+    }
+
+    #[test]
+    fn dropped_record_before_takes_the_next_records_time_and_pid() {
+        let mut next = vec![0u8; record_len(0)];
+        put_record_header(&mut next, 3, 777, 42);
+        let mut marker = [0u8; DROPPED_RECORD_LEN];
+        put_dropped_before(&mut marker, &next, 9);
+        let mut expected = Vec::new();
+        push_dropped(&mut expected, 777, 42, 9);
+        assert_eq!(marker[..], expected[..]);
     }
 }

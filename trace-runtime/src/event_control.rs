@@ -71,10 +71,19 @@ pub fn event_state(name: &str) -> Option<EventState> {
     EVENTS.iter().find(|e| e.meta.name == name).map(state_of)
 }
 
-/// The events matching a name or glob with their states, in ID order (`"*"`
-/// lists every event). A name without `*` that matches nothing is an error.
+/// The events matching a name or glob with their states (`"*"` lists every
+/// event), in declaration order as QEMU lists them: by file, each file's
+/// events by line (a `#[traced]` function's by the attribute's line), the
+/// runtime's own last. IDs are link order, which follows neither. A name
+/// without `*` that matches nothing is an error.
 pub fn list_events(pattern: &str) -> Result<Vec<EventInfo>, SelectError> {
-    Ok(select::matching(&EVENTS, &Matcher::parse(pattern))?
+    let mut events = select::matching(&EVENTS, &Matcher::parse(pattern))?;
+    // A `#[traced]` pair shares a line: `_enter` sorts before `_exit`.
+    events.sort_by_key(|e| {
+        let m = &e.meta;
+        (select::is_runtime_event(e), m.file, m.line, m.name)
+    });
+    Ok(events
         .into_iter()
         .map(|e| EventInfo {
             name: e.meta.name,

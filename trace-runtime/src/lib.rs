@@ -15,7 +15,8 @@
 //!
 //! The options string is QEMU's `-trace` argument (see [`options`] for the
 //! grammar): `disk_*,-disk_write,events=FILE,file=FILE,help`, plus
-//! `backend=simple|log|both`, `logfile=FILE` and `timestamp=on|off`. Pass one
+//! `backend=simple|log|both`, `logfile=FILE`, `timestamp=on|off`,
+//! `buffer_size=SIZE` (`64M`) and `quiet=on|off`. Pass one
 //! from the program's command line with [`Config::options`]; the one in the
 //! environment variable `SIMPLETRACE` is applied at start, after the program's
 //! own configuration. While tracing, from any thread: [`set_enabled`],
@@ -51,15 +52,15 @@
 /// show as deprecation warnings.
 ///
 /// ```
-/// // tests/ui/disabled.trace-events:
-/// //   disk_read(const char *name, uint64_t offset) "name %s offset 0x%" PRIx64
-/// //   disable disk_write(const char *name, uint64_t offset) "name %s offset 0x%" PRIx64
+/// // tests/control_common/control.trace-events, among others:
+/// //   disk_read(const char *dev, uint64_t offset, uint32_t len) "dev %s offset 0x%" PRIx64 " len %u"
+/// //   disable debug_dump(const char *what) "what %s"
 /// mod trace {
-///     trace_runtime::trace_events!("tests/ui/disabled.trace-events");
+///     trace_runtime::trace_events!("tests/control_common/control.trace-events");
 /// }
 ///
-/// trace::disk_read("disk.img", 4096);
-/// if trace::events::disk_write.is_enabled() {
+/// trace::disk_read("disk.img", 4096, 512);
+/// if trace::events::debug_dump.is_enabled() {
 ///     unreachable!("disabled in the file");
 /// }
 /// assert_eq!(trace::EVENT_TABLE[0].meta.name, "disk_read");
@@ -84,8 +85,13 @@ pub use trace_macros::trace_events;
 /// #[traced(err)]
 /// fn open(path: &str) -> Result<u32, i32> { Err(-2) }
 ///
-/// read_block("vda", 8); // read_block_enter(dev, sector) ... read_block_exit()
+/// read_block("vda", 8); // read_block_enter(call_id, dev, sector) ... read_block_exit(call_id)
 /// ```
+///
+/// Both events start with the call's id, `uint64_t call_id` (`async_call_id`
+/// for an `async fn`), so a reader pairs each exit with its enter even when
+/// calls overlap: unique in the process, 0 when the enter was not recorded.
+/// An argument of that name must be renamed or skipped.
 ///
 /// Arguments are recorded through [`TraceArg`]: integers, `bool`, strings
 /// (`&str`, `String`, `&CStr`), raw pointers, and references to those. `self`
@@ -96,13 +102,14 @@ pub use trace_macros::trace_events;
 /// Options:
 /// - `name = "x"`: events `x_enter`/`x_exit` (two methods of one name need it).
 /// - `skip(a, b)`, `skip_all`: record only the other arguments.
-/// - `ret`: the exit event is `NAME_exit(bool returned, T ret)`.
-/// - `err`: for a `Result<T, E>`, `NAME_exit(bool returned, bool is_err, E err)`;
-///   with `ret` too, `NAME_exit(bool returned, bool is_err, T ret, E err)`.
+/// - `ret`: the exit event is `NAME_exit(call_id, bool returned, T ret)`.
+/// - `err`: for a `Result<T, E>`, `NAME_exit(call_id, bool returned, bool is_err, E err)`;
+///   with `ret` too, `NAME_exit(call_id, bool returned, bool is_err, T ret, E err)`.
 ///   `returned` is false (and the values zero) on unwinding or cancellation.
 /// - `events = path`: use the events a `trace_events!` invocation in module
 ///   `path` declares (`path::NAME_enter(args...)`, `path::NAME_exit(...)`),
-///   so rustc checks the declarations against the function.
+///   so rustc checks the declarations against the function. They carry no
+///   call id.
 ///
 /// The events have no format: the log backend prints `arg=value` as
 /// simpletrace.py does.
@@ -113,12 +120,15 @@ mod clock;
 mod config;
 mod describe;
 mod encode;
+mod error_debug;
 pub mod event;
 mod event_control;
+mod exit;
 mod fork;
 mod internal;
 mod local;
 mod log;
+mod loss_report;
 pub mod options;
 mod panic_hook;
 mod record;
@@ -129,6 +139,7 @@ mod sync;
 mod sys;
 mod trace_file;
 mod traced;
+mod unique;
 mod writer;
 
 pub use args::{TracePtr, TraceStr};
@@ -151,7 +162,9 @@ pub use trace_file::{
 };
 pub use traced::{Encoded, TraceArg, TracedResult};
 
-/// Start tracing with the default configuration (every event, file `trace-<pid>`).
+/// Start tracing with the default configuration (every event, file
+/// `trace-<pid>` as in QEMU; prefer [`Config::file`] to name it: `rm trace-*`
+/// would also delete `trace-events`).
 pub fn start() -> Result<TraceGuard, StartError> {
     Config::new().start()
 }
@@ -161,11 +174,12 @@ pub fn start() -> Result<TraceGuard, StartError> {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::args::{TracePtr, TraceStr};
+    pub use crate::clock::{tsc_clock_in_use, tsc_usable};
     pub use crate::event::{ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
     pub use crate::record::{record, str_arg_len, RecordPayload};
     pub use crate::traced::{
-        record_args, returning, returning_future, value_or_zero, zero_encoded, Encoded, Exit,
-        TraceArg, TracedResult,
+        call_id, record_args, returning, returning_future, value_or_zero, zero_encoded, Encoded,
+        Exit, TraceArg, TracedResult, ASYNC_CALL_ID, CALL_ID,
     };
     pub use linkme;
 }

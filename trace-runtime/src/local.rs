@@ -1,9 +1,29 @@
-//! Each traced thread's buffer: created on the thread's first event, registered
-//! for the writer, closed when the thread exits (the writer then drains and frees it).
+//! Each thread's buffer: created on the thread's first event, registered for
+//! the writer, freed by the writer once the thread is gone and its records
+//! are written.
+//!
+//! Async-signal-safe: a thread's first event may come from a signal handler
+//! that interrupted it anywhere (inside `malloc`, holding a lock). So the path
+//! takes no lock and never allocates:
+//! - the thread-local is a `const`-initialized pair of `Cell`s with no `Drop`,
+//!   so touching it registers no destructor (glibc's
+//!   `__cxa_thread_atexit_impl` would `calloc`);
+//! - the ring and the thread's [`Slot`] are mapped memory (`mmap`);
+//! - registration pushes the slot onto a lock-free stack that the writer
+//!   takes whole (push and take-all only: no ABA);
+//! - the thread's identity comes from `gettid` and `prctl(PR_GET_NAME)`.
+//!
+//! With no destructor, the writer finds out that a thread is gone by asking
+//! the kernel (`tgkill(pid, tid, 0)` fails with `ESRCH` once the thread has
+//! exited; its records were all published before that). A tid the kernel
+//! reuses for a new thread of ours tells the writer the old one is gone too.
+//! Until the thread has really exited its buffer stays valid, so events from
+//! other thread-local destructors at thread exit are recorded as usual.
 
-use std::cell::{Cell, OnceCell};
-use std::sync::atomic::{compiler_fence, AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::cell::Cell;
+use std::mem::ManuallyDrop;
+use std::ptr::NonNull;
+use std::sync::atomic::{compiler_fence, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 use crate::ring::{self, Consumer, Producer};
 use crate::{sys, writer};
@@ -12,55 +32,142 @@ use crate::{sys, writer};
 pub(crate) static PID: AtomicU32 = AtomicU32::new(0);
 /// Ring size for threads that start recording from now on (set at start).
 pub(crate) static BUFFER_SIZE: AtomicUsize = AtomicUsize::new(0);
-/// Events lost without a thread buffer to count them in: recorded while the
-/// thread's buffer was already destroyed (thread exit), from a signal handler that
-/// interrupted a record on the same thread, or when the buffer could not be allocated.
+/// Events lost without a thread buffer to count them in: recorded from a
+/// signal handler that interrupted a record on the same thread, or when the
+/// buffer could not be mapped.
 pub(crate) static UNBUFFERED_DROPS: AtomicU64 = AtomicU64::new(0);
 
-/// Buffers registered since the writer last looked; the lock is taken once per
-/// thread (registration) and by the writer when `NEW_BUFFERS` says so.
-static REGISTRY: Mutex<Vec<ThreadBuffer>> = Mutex::new(Vec::new());
-static NEW_BUFFERS: AtomicBool = AtomicBool::new(false);
+/// Slots registered since the writer last took them (a stack linked by
+/// `Slot::next`).
+static REGISTERED: AtomicPtr<Slot> = AtomicPtr::new(std::ptr::null_mut());
+
+/// One thread's buffer and identity, in mapped memory of its own. The thread
+/// uses `producer`; the writer takes `consumer` when it adopts the slot, and
+/// frees the slot once the thread is gone.
+struct Slot {
+    next: *mut Slot,
+    producer: ManuallyDrop<Producer>,
+    consumer: ManuallyDrop<Consumer>,
+    tid: u64,
+    name: [u8; 16],
+}
+
+const SLOT_LEN: usize = std::mem::size_of::<Slot>();
 
 /// The writer's view of one thread's buffer.
 pub(crate) struct ThreadBuffer {
     pub(crate) consumer: Consumer,
+    slot: NonNull<Slot>,
     pub(crate) tid: u64,
     pub(crate) name: Vec<u8>,
-    /// The producer's drop counter as of the last dropped record written for it.
+    /// The drops of this thread reported in the file so far (its own dropped
+    /// records and the ones the writer wrote for it).
     pub(crate) dropped_seen: u64,
-    /// The producer was gone before the writer's last look: that look took its
+    /// The thread was gone before the writer's last look: that look took its
     /// last records and drops, and the buffer can go once they are written.
     pub(crate) gone: bool,
+    /// The thread has exited (its producer handle is released).
+    exited: bool,
+}
+
+// SAFETY: the slot is the writer's alone once adopted (the thread only ever
+// touches its `producer`, and the writer releases that only after the thread
+// has exited).
+unsafe impl Send for ThreadBuffer {}
+
+impl ThreadBuffer {
+    /// Ask the kernel whether the thread still exists; once it does not,
+    /// release its producer handle so the ring reads as closed.
+    pub(crate) fn check_exited(&mut self, pid: u32) {
+        if !self.exited && !sys::thread_exists(pid, self.tid) {
+            self.mark_exited();
+        }
+    }
+
+    fn mark_exited(&mut self) {
+        if self.exited {
+            return;
+        }
+        self.exited = true;
+        // SAFETY: the thread that used the producer no longer exists, so this
+        // is its last use; `exited` makes it happen once.
+        unsafe { ManuallyDrop::drop(&mut (*self.slot.as_ptr()).producer) };
+    }
+}
+
+impl Drop for ThreadBuffer {
+    fn drop(&mut self) {
+        // A buffer is only dropped once its thread has exited (`gone`); at
+        // process end the writer keeps the rest.
+        if self.exited {
+            // SAFETY: the slot came from `map_zeroed(SLOT_LEN)` in `register`;
+            // the thread is gone and the writer holds no other pointer to it.
+            unsafe { sys::unmap(self.slot.cast(), SLOT_LEN) };
+        }
+    }
 }
 
 /// Move the buffers registered since the last call into `out`.
 pub(crate) fn adopt_new_buffers(out: &mut Vec<ThreadBuffer>) {
-    if NEW_BUFFERS.swap(false, Ordering::Acquire) {
-        let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
-        out.append(&mut registry);
+    let mut next = REGISTERED.swap(std::ptr::null_mut(), Ordering::Acquire);
+    let first_new = out.len();
+    while let Some(slot) = NonNull::new(next) {
+        // SAFETY: a registered slot is fully written before it is pushed
+        // (Release), taken once (the swap above), and its `consumer` is read
+        // out exactly once, here.
+        let (consumer, tid, name) = unsafe {
+            let s = slot.as_ptr();
+            next = (*s).next;
+            (ManuallyDrop::take(&mut (*s).consumer), (*s).tid, (*s).name)
+        };
+        let len = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+        out.push(ThreadBuffer {
+            consumer,
+            slot,
+            tid,
+            name: name[..len].to_vec(),
+            dropped_seen: 0,
+            gone: false,
+            exited: false,
+        });
+    }
+    // The stack is newest first; keep registration order.
+    out[first_new..].reverse();
+    // Two live threads never share a tid: an older buffer with the tid of a
+    // newer one belongs to a thread that has exited.
+    for newer in first_new..out.len() {
+        let (older, rest) = out.split_at_mut(newer);
+        let tid = rest[0].tid;
+        for old in older.iter_mut().filter(|b| b.tid == tid) {
+            old.mark_exited();
+        }
     }
 }
 
 struct Local {
-    /// `None` once allocation failed: do not retry on every event.
-    producer: OnceCell<Option<Producer>>,
+    /// The thread's slot (null until its first event).
+    slot: Cell<*const Slot>,
     /// Set while this thread is inside `push`, so a signal handler that records
     /// on the same thread drops its event instead of corrupting the one in progress.
     busy: Cell<bool>,
+    /// Mapping the buffer failed: do not retry on every event.
+    failed: Cell<bool>,
 }
 
 thread_local! {
+    // `const` and no `Drop`: no lazy initialization, no destructor registration.
     static LOCAL: Local = const {
         Local {
-            producer: OnceCell::new(),
+            slot: Cell::new(std::ptr::null()),
             busy: Cell::new(false),
+            failed: Cell::new(false),
         }
     };
 }
 
 /// Append one record of `len` bytes to the calling thread's buffer; `write`
-/// fills all of it. No lock, syscall or allocation after the thread's first event.
+/// fills all of it. No lock or allocation ever; no syscall after the thread's
+/// first event. Async-signal-safe.
 #[inline]
 pub(crate) fn push(len: usize, write: impl FnOnce(&mut [u8])) {
     let recorded = LOCAL.try_with(|local| {
@@ -68,10 +175,18 @@ pub(crate) fn push(len: usize, write: impl FnOnce(&mut [u8])) {
             return false;
         }
         compiler_fence(Ordering::SeqCst);
-        let pushed = match local.producer.get_or_init(register) {
-            Some(producer) => {
-                if producer.push(len, write) {
-                    kick_if_filling(producer);
+        let mut slot = local.slot.get();
+        if slot.is_null() && !local.failed.get() {
+            slot = register();
+            local.slot.set(slot);
+            local.failed.set(slot.is_null());
+        }
+        // SAFETY: a non-null slot is this thread's, valid until the thread
+        // exits (the writer frees it only after that).
+        let pushed = match unsafe { slot.as_ref() } {
+            Some(slot) => {
+                if slot.producer.push(len, write) {
+                    kick_if_filling(&slot.producer);
                 }
                 true
             }
@@ -97,20 +212,85 @@ fn kick_if_filling(producer: &Producer) {
     }
 }
 
+/// Map a ring and a slot for the calling thread and push the slot for the
+/// writer. Syscalls only (async-signal-safe); null if the memory is refused.
 #[cold]
-fn register() -> Option<Producer> {
-    let (producer, consumer) = ring::channel(BUFFER_SIZE.load(Ordering::Relaxed))?;
-    let buffer = ThreadBuffer {
-        consumer,
-        tid: sys::gettid(),
-        name: sys::thread_name(),
-        dropped_seen: 0,
-        gone: false,
+fn register() -> *const Slot {
+    register_as(sys::gettid(), BUFFER_SIZE.load(Ordering::Relaxed))
+}
+
+fn register_as(tid: u64, buffer_size: usize) -> *const Slot {
+    let Some((producer, consumer)) = ring::channel(buffer_size) else {
+        return std::ptr::null();
     };
-    REGISTRY
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(buffer);
-    NEW_BUFFERS.store(true, Ordering::Release);
-    Some(producer)
+    let Some(memory) = sys::map_zeroed(SLOT_LEN) else {
+        return std::ptr::null(); // the handles unmap the ring
+    };
+    let slot = memory.cast::<Slot>().as_ptr();
+    // SAFETY: a fresh page-aligned mapping of `SLOT_LEN` bytes, written once
+    // before it is published below.
+    unsafe {
+        slot.write(Slot {
+            next: std::ptr::null_mut(),
+            producer: ManuallyDrop::new(producer),
+            consumer: ManuallyDrop::new(consumer),
+            tid,
+            name: sys::thread_name_bytes(),
+        });
+    }
+    let mut head = REGISTERED.load(Ordering::Relaxed);
+    loop {
+        // SAFETY: the slot is not published yet: this thread alone writes it.
+        unsafe { (*slot).next = head };
+        match REGISTERED.compare_exchange_weak(head, slot, Ordering::Release, Ordering::Relaxed) {
+            Ok(_) => return slot,
+            Err(now) => head = now,
+        }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg_attr(miri, ignore)] // tgkill is not emulated
+    fn a_reused_tid_marks_the_older_buffer_exited_and_order_is_kept() {
+        // Ids no live thread has (above the kernel's pid_max of 2^22).
+        let (reused, other) = (u64::from(u32::MAX) + 7, u64::from(u32::MAX) + 8);
+        // Reused between two looks of the writer, then across two looks.
+        for tid in [reused, other, reused] {
+            assert!(!register_as(tid, 4096).is_null());
+        }
+        let mut buffers = Vec::new();
+        adopt_new_buffers(&mut buffers);
+        assert!(!register_as(other, 4096).is_null());
+        adopt_new_buffers(&mut buffers);
+        let ours: Vec<(u64, bool)> = buffers
+            .iter()
+            .filter(|b| b.tid == reused || b.tid == other)
+            .map(|b| (b.tid, b.exited))
+            .collect();
+        assert_eq!(
+            ours,
+            [
+                (reused, true),
+                (other, true),
+                (reused, false),
+                (other, false)
+            ]
+        );
+        for b in &buffers {
+            assert_eq!(
+                b.consumer.closed(),
+                b.exited,
+                "an exited one reads as closed"
+            );
+        }
+        // Ask the kernel: no such thread.
+        for b in buffers.iter_mut().filter(|b| b.tid == reused) {
+            b.check_exited(sys::getpid());
+            assert!(b.exited && b.consumer.closed());
+        }
+    }
 }

@@ -9,6 +9,8 @@
 //!          | backend=simple|log|both
 //!          | logfile=FILE          the log backend's output (default: stderr)
 //!          | timestamp=on|off      log lines start with "<tid>@<sec>.<usec>:"
+//!          | buffer_size=SIZE      bytes of buffer per thread: digits, optional K, M or G
+//!          | quiet=on|off          no line on stderr about lost events at the end
 //! ```
 //!
 //! Items apply in order and may repeat. As in QEMU's option syntax, `,,` in an
@@ -44,14 +46,19 @@ pub enum OptionItem {
     LogFile(PathBuf),
     /// Whether log lines carry QEMU's `-msg timestamp=on` prefix.
     Timestamp(bool),
+    /// Bytes of buffer per thread.
+    BufferSize(usize),
+    /// Whether the end of the trace stays silent about lost events.
+    Quiet(bool),
 }
 
 /// Why an options string was rejected. Each names the offending item.
-#[derive(Debug, thiserror::Error)]
+/// `Debug` prints the message, as `Display` does.
+#[derive(thiserror::Error)]
 pub enum OptionsError {
     #[error("empty item at position {position} of the trace options")]
     EmptyItem { position: usize },
-    #[error("unknown trace option `{key}` in `{item}` (expected enable, events, file, help, backend, logfile or timestamp)")]
+    #[error("unknown trace option `{key}` in `{item}` (expected enable, events, file, help, backend, logfile, timestamp, buffer_size or quiet)")]
     UnknownKey { key: String, item: String },
     #[error("trace option `{key}=` needs a value")]
     EmptyValue { key: String },
@@ -163,11 +170,13 @@ fn parse_item(position: usize, item: &str) -> Result<OptionItem, OptionsError> {
             "both" => Backend::Both,
             _ => return Err(bad("simple, log or both")),
         }),
-        "timestamp" => OptionItem::Timestamp(match value {
-            "on" => true,
-            "off" => false,
-            _ => return Err(bad("on or off")),
-        }),
+        "timestamp" => OptionItem::Timestamp(on_off(value).ok_or_else(|| bad("on or off"))?),
+        "quiet" => OptionItem::Quiet(on_off(value).ok_or_else(|| bad("on or off"))?),
+        "buffer_size" => {
+            OptionItem::BufferSize(size(value).ok_or_else(|| {
+                bad("a size in bytes, with an optional K, M or G suffix (e.g. 64M)")
+            })?)
+        }
         _ => {
             return Err(OptionsError::UnknownKey {
                 key: key.into(),
@@ -175,6 +184,28 @@ fn parse_item(position: usize, item: &str) -> Result<OptionItem, OptionsError> {
             })
         }
     })
+}
+
+fn on_off(value: &str) -> Option<bool> {
+    match value {
+        "on" => Some(true),
+        "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// `64M`: decimal digits and an optional binary suffix K, M or G (either case).
+fn size(value: &str) -> Option<usize> {
+    let (digits, shift) = match value.as_bytes().last()? {
+        b'k' | b'K' => (&value[..value.len() - 1], 10),
+        b'm' | b'M' => (&value[..value.len() - 1], 20),
+        b'g' | b'G' => (&value[..value.len() - 1], 30),
+        _ => (value, 0),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<usize>().ok()?.checked_mul(1 << shift)
 }
 
 fn select(text: &str) -> Result<OptionItem, OptionsError> {
@@ -284,6 +315,49 @@ mod tests {
             err("timestamp=yes"),
             "trace option `timestamp=yes`: expected on or off"
         );
+    }
+
+    #[test]
+    fn buffer_sizes_take_k_m_g_suffixes() {
+        let size = |s: &str| match &parse_options(&format!("buffer_size={s}")).unwrap()[..] {
+            [OptionItem::BufferSize(n)] => *n,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(size("65536"), 65536);
+        assert_eq!(size("64K"), 64 << 10);
+        assert_eq!(size("64k"), 64 << 10);
+        assert_eq!(size("64M"), 64 << 20);
+        assert_eq!(size("1G"), 1 << 30);
+        for bad in [
+            "",
+            "M",
+            "-1",
+            "1.5M",
+            "64MB",
+            "64 M",
+            "x",
+            "99999999999999999999",
+            "17179869184G",
+        ] {
+            let e = err(&format!("buffer_size={bad}"));
+            if bad.is_empty() {
+                assert_eq!(e, "trace option `buffer_size=` needs a value");
+            } else {
+                assert_eq!(
+                    e,
+                    format!("trace option `buffer_size={bad}`: expected a size in bytes, with an optional K, M or G suffix (e.g. 64M)")
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn quiet_is_on_or_off() {
+        assert_eq!(
+            parse_options("quiet=on,quiet=off").unwrap(),
+            [OptionItem::Quiet(true), OptionItem::Quiet(false)]
+        );
+        assert_eq!(err("quiet=1"), "trace option `quiet=1`: expected on or off");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use crate::{clock, encode, local, log};
+use crate::{clock, encode, exit, local, log};
 
 /// Bytes a string argument of `len` bytes takes in a record: `u32` length plus the
 /// bytes, truncated to 512.
@@ -50,6 +50,9 @@ impl<'a> RecordPayload<'a> {
 pub(crate) static BACKENDS: AtomicU8 = AtomicU8::new(0);
 pub(crate) const SIMPLE: u8 = 1;
 pub(crate) const LOG: u8 = 2;
+/// Set by the exit handler once the buffers are no longer drained: the simple
+/// backend's records are written one by one (see `exit.rs`).
+pub(crate) const LATE: u8 = 4;
 
 /// Record one event. `state` is the event's state word as loaded by the caller
 /// (already checked to be enabled); `payload_len` is the size of the arguments.
@@ -68,7 +71,11 @@ pub fn record(state: u64, payload_len: usize, fill: impl FnOnce(&mut RecordPaylo
             fill(&mut RecordPayload::new(&mut rec[encode::record_len(0)..]));
         });
     } else if backends & LOG != 0 {
-        record_logged(state, payload_len, fill, backends & SIMPLE != 0);
+        record_logged(state, payload_len, fill, backends);
+    } else if backends & LATE != 0 {
+        exit::write_late(state >> 1, payload_len, |payload| {
+            fill(&mut RecordPayload::new(payload))
+        });
     }
 }
 
@@ -79,15 +86,18 @@ fn record_logged(
     state: u64,
     payload_len: usize,
     fill: impl FnOnce(&mut RecordPayload<'_>),
-    simple: bool,
+    backends: u8,
 ) {
+    let simple = backends & SIMPLE != 0;
     let timestamp = clock::now_ns();
     let done = log::record(
         state >> 1,
         payload_len,
         |payload| fill(&mut RecordPayload::new(payload)),
         |payload| {
-            if simple {
+            if simple && backends & LATE != 0 {
+                exit::write_late(state >> 1, payload_len, |p| p.copy_from_slice(payload));
+            } else if simple {
                 local::push(encode::record_len(payload_len), |rec| {
                     let pid = local::PID.load(Ordering::Relaxed);
                     encode::put_record_header(rec, state >> 1, timestamp, pid);

@@ -13,6 +13,15 @@
 //!   producer only reloads it (`Acquire`) when its cached copy says the ring is full.
 //! - `wrap_at` cannot be overwritten while the consumer may still need it: the next
 //!   lap end is only reachable once `tail` has passed this one.
+//! - Drops are marked where they happen: after a record did not fit, the next
+//!   one that does is published together with a dropped record in front of it
+//!   (one contiguous reservation, one commit), counting exactly the records
+//!   lost since the previous one and stamped with that record's time. The
+//!   common case pays one predictable branch on a producer-private counter.
+//!
+//! - No allocator: the ring and its control block are mapped memory, so a
+//!   thread's first event may come from a signal handler (see `local.rs`). The
+//!   two handles share the block; the last one dropped unmaps it.
 //!
 //! This module holds the crate's only pointer arithmetic; the handles are safe.
 
@@ -21,22 +30,37 @@ use std::ptr::NonNull;
 
 use crossbeam_utils::CachePadded;
 
-use crate::sync::{Arc, AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use crate::encode::{put_dropped_before, DROPPED_RECORD_LEN};
+use crate::sync::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 /// Fields the producer writes and the consumer reads.
 struct ProducerSide {
     head: AtomicUsize,
     /// Offset where the data of the lap that `head` last left ends.
     wrap_at: AtomicUsize,
-    /// Records that did not fit (written by the producer only).
+    /// Records that did not fit, in all (written by the producer only).
     dropped: AtomicU64,
     /// The producer is gone (its thread exited): drain, then free.
     closed: AtomicBool,
 }
 
+/// The producer's private copies, so the hot path reads no shared cache line
+/// in the common case (here rather than in [`Producer`] so the handle is one
+/// pointer a thread can keep in a destructor-free thread-local).
+struct ProducerLocal {
+    head: Cell<usize>,
+    cached_tail: Cell<usize>,
+    dropped: Cell<u64>,
+    /// Records dropped since the last dropped record was published.
+    unmarked: Cell<u64>,
+}
+
 struct Shared {
     producer: CachePadded<ProducerSide>,
+    local: CachePadded<ProducerLocal>,
     tail: CachePadded<AtomicUsize>,
+    /// Live handles (2, then 1): the last one dropped frees the ring.
+    handles: AtomicUsize,
     buf: NonNull<u8>,
     cap: usize,
     /// Lets loom check that every byte read happens after its write and every
@@ -47,73 +71,77 @@ struct Shared {
 
 // SAFETY: the ring memory is only reached through `Producer` and `Consumer`, which
 // touch disjoint byte ranges ordered by the head/tail protocol described above;
-// every other field is atomic.
+// `local` is touched by the one `Producer` only; every other field is atomic.
 unsafe impl Send for Shared {}
 // SAFETY: as for `Send`.
 unsafe impl Sync for Shared {}
 
+/// The control block in memory of its own (mapped: no allocator).
+#[cfg(not(loom))]
+mod block {
+    use super::Shared;
+    use std::ptr::NonNull;
+
+    const LEN: usize = std::mem::size_of::<Shared>();
+
+    pub(super) fn new(shared: Shared) -> Option<NonNull<Shared>> {
+        let ptr = crate::sys::map_zeroed(LEN)?.cast::<Shared>();
+        // SAFETY: a fresh mapping of at least `LEN` bytes, page aligned (more
+        // than `Shared` needs), written once before any use.
+        unsafe { ptr.as_ptr().write(shared) };
+        Some(ptr)
+    }
+
+    /// # Safety
+    /// `ptr` is from `new`, freed once, not used after.
+    pub(super) unsafe fn free(ptr: NonNull<Shared>) {
+        // SAFETY: per the contract, the block holds a live `Shared` nobody uses.
+        unsafe {
+            std::ptr::drop_in_place(ptr.as_ptr());
+            crate::sys::unmap(ptr.cast(), LEN);
+        }
+    }
+}
+
+/// Loom's atomics must come from its own allocations.
+#[cfg(loom)]
+mod block {
+    use super::Shared;
+    use std::ptr::NonNull;
+
+    pub(super) fn new(shared: Shared) -> Option<NonNull<Shared>> {
+        Some(NonNull::from(Box::leak(Box::new(shared))))
+    }
+
+    /// # Safety
+    /// `ptr` is from `new`, freed once, not used after.
+    pub(super) unsafe fn free(ptr: NonNull<Shared>) {
+        // SAFETY: per the contract, the box is live and unused.
+        drop(unsafe { Box::from_raw(ptr.as_ptr()) });
+    }
+}
+
+/// Drop one handle; the last frees the ring.
+///
+/// # Safety
+/// Called once per handle, as the handle's last use of the block.
+unsafe fn release(shared: NonNull<Shared>) {
+    // SAFETY: the handle calling this is still live, so the block is too.
+    let last = unsafe { shared.as_ref() }
+        .handles
+        .fetch_sub(1, Ordering::AcqRel)
+        == 1;
+    if last {
+        // SAFETY: no other handle is left; AcqRel ordered its uses before this.
+        unsafe { block::free(shared) };
+    }
+}
+
 impl Drop for Shared {
     fn drop(&mut self) {
-        // SAFETY: `buf` came from `memory::allocate(cap)` in `channel` and is freed
+        // SAFETY: `buf` came from `map_zeroed(cap)` in `channel` and is freed
         // only here, once both handles are gone.
-        unsafe { memory::free(self.buf, self.cap) };
-    }
-}
-
-/// Ring memory that is zero but not touched: the OS maps each page on its
-/// first write, so a thread's first event faults one page instead of zeroing
-/// (and faulting) the whole ring.
-#[cfg(not(miri))]
-mod memory {
-    use std::ptr::NonNull;
-
-    pub(super) fn allocate(len: usize) -> Option<NonNull<u8>> {
-        // SAFETY: a private anonymous mapping at an address of the kernel's
-        // choosing touches no existing memory; failure is checked below.
-        let ptr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        if ptr == libc::MAP_FAILED {
-            return None;
-        }
-        NonNull::new(ptr.cast())
-    }
-
-    /// # Safety
-    /// `ptr` and `len` are from one `allocate` call, freed once, not used after.
-    pub(super) unsafe fn free(ptr: NonNull<u8>, len: usize) {
-        // SAFETY: the caller passes a whole mapping made by `allocate`. munmap
-        // only fails for invalid arguments, which these are not.
-        unsafe { libc::munmap(ptr.as_ptr().cast(), len) };
-    }
-}
-
-/// Miri has no `mmap`: the allocator's zeroed memory behaves the same.
-#[cfg(miri)]
-mod memory {
-    use std::alloc::{alloc_zeroed, dealloc, Layout};
-    use std::ptr::NonNull;
-
-    pub(super) fn allocate(len: usize) -> Option<NonNull<u8>> {
-        let layout = Layout::array::<u8>(len).ok()?;
-        // SAFETY: `len` is a power of two, so the layout is not zero-sized.
-        NonNull::new(unsafe { alloc_zeroed(layout) })
-    }
-
-    /// # Safety
-    /// `ptr` and `len` are from one `allocate` call, freed once, not used after.
-    pub(super) unsafe fn free(ptr: NonNull<u8>, len: usize) {
-        if let Ok(layout) = Layout::array::<u8>(len) {
-            // SAFETY: allocated by `allocate` with this same layout.
-            unsafe { dealloc(ptr.as_ptr(), layout) };
-        }
+        unsafe { crate::sys::unmap(self.buf, self.cap) };
     }
 }
 
@@ -144,151 +172,228 @@ pub(crate) fn channel(cap: usize) -> Option<(Producer, Consumer)> {
     if !cap.is_power_of_two() {
         return None;
     }
-    let buf = memory::allocate(cap)?;
-    let shared = Arc::new(Shared {
+    let buf = crate::sys::map_zeroed(cap)?;
+    let shared = block::new(Shared {
         producer: CachePadded::new(ProducerSide {
             head: AtomicUsize::new(0),
             wrap_at: AtomicUsize::new(0),
             dropped: AtomicU64::new(0),
             closed: AtomicBool::new(false),
         }),
+        local: CachePadded::new(ProducerLocal {
+            head: Cell::new(0),
+            cached_tail: Cell::new(0),
+            dropped: Cell::new(0),
+            unmarked: Cell::new(0),
+        }),
         tail: CachePadded::new(AtomicUsize::new(0)),
+        handles: AtomicUsize::new(2),
         buf,
         cap,
         #[cfg(loom)]
         shadow: (0..cap).map(|_| loom::cell::UnsafeCell::new(())).collect(),
     });
-    let producer = Producer {
-        shared: shared.clone(),
-        head: Cell::new(0),
-        cached_tail: Cell::new(0),
-        dropped: Cell::new(0),
+    let Some(shared) = shared else {
+        // SAFETY: mapped just above, never shared.
+        unsafe { crate::sys::unmap(buf, cap) };
+        return None;
     };
     let consumer = Consumer {
         shared,
         tail: Cell::new(0),
     };
-    Some((producer, consumer))
+    Some((Producer { shared }, consumer))
 }
 
 /// The writing end. Not `Sync`: one thread owns it.
 pub(crate) struct Producer {
-    shared: Arc<Shared>,
-    /// Private copies, so the hot path reads no shared cache line in the common case.
-    head: Cell<usize>,
-    cached_tail: Cell<usize>,
-    dropped: Cell<u64>,
+    shared: NonNull<Shared>,
 }
 
+// SAFETY: the handle may move to another thread (the one that writes); it is
+// not `Sync` (`NonNull`), so one thread at a time uses the producer's cells.
+unsafe impl Send for Producer {}
+
 impl Producer {
-    /// Reserve `len` contiguous bytes, let `write` fill all of them, and publish
-    /// them. If there is no room the record is dropped and counted; returns
-    /// whether it was published.
+    #[inline(always)]
+    fn shared(&self) -> &Shared {
+        // SAFETY: the block lives as long as any handle (see `release`).
+        unsafe { self.shared.as_ref() }
+    }
+
+    #[inline(always)]
+    fn local(&self) -> &ProducerLocal {
+        &self.shared().local
+    }
+
+    /// Reserve `len` contiguous bytes, let `write` fill all of them with one
+    /// trace record, and publish them, after a dropped record if records were
+    /// dropped since the last one. If there is no room the record is dropped
+    /// and counted; returns whether it was published.
     #[inline]
     pub(crate) fn push(&self, len: usize, write: impl FnOnce(&mut [u8])) -> bool {
-        let cap = self.shared.cap;
-        if len == 0 || len > cap {
+        if self.local().unmarked.get() != 0 {
+            return self.push_after_drops(len, write);
+        }
+        if self.publish(len, write) {
+            return true;
+        }
+        self.count_drop();
+        false
+    }
+
+    /// [`Producer::push`] with a dropped record in front, in the same space.
+    #[cold]
+    #[inline(never)]
+    fn push_after_drops(&self, len: usize, write: impl FnOnce(&mut [u8])) -> bool {
+        let count = self.local().unmarked.get();
+        let published = len > 0
+            && self.publish(DROPPED_RECORD_LEN + len, |slot| {
+                let (marker, record) = slot.split_at_mut(DROPPED_RECORD_LEN);
+                write(record);
+                put_dropped_before(marker, record, count);
+            });
+        if published {
+            self.local().unmarked.set(0);
+        } else {
             self.count_drop();
+        }
+        published
+    }
+
+    /// Reserve `len` contiguous bytes, let `write` fill them and publish them;
+    /// false (nothing written) if they do not fit.
+    #[inline(always)]
+    fn publish(&self, len: usize, write: impl FnOnce(&mut [u8])) -> bool {
+        let cap = self.shared().cap;
+        if len == 0 || len > cap {
             return false;
         }
-        let head = self.head.get();
+        let head = self.local().head.get();
         let off = head & (cap - 1);
         let pad = if cap - off < len { cap - off } else { 0 };
         let need = pad + len;
-        if head.wrapping_sub(self.cached_tail.get()) + need > cap {
-            let tail = self.shared.tail.load(Ordering::Acquire);
-            self.cached_tail.set(tail);
+        if head.wrapping_sub(self.local().cached_tail.get()) + need > cap {
+            let tail = self.shared().tail.load(Ordering::Acquire);
+            self.local().cached_tail.set(tail);
             if head.wrapping_sub(tail) + need > cap {
-                self.count_drop();
                 return false;
             }
         }
         let start = if pad > 0 { 0 } else { off };
-        self.shared.track_write(start, len);
+        self.shared().track_write(start, len);
         // SAFETY: `start + len <= cap`, so the range is inside the allocation. The
         // bytes from `head` to `head + need` are free (checked against `tail`
         // above) and only this producer writes there until it publishes them.
         let slot =
-            unsafe { std::slice::from_raw_parts_mut(self.shared.buf.as_ptr().add(start), len) };
+            unsafe { std::slice::from_raw_parts_mut(self.shared().buf.as_ptr().add(start), len) };
         write(slot);
         if pad > 0 {
-            self.shared.producer.wrap_at.store(off, Ordering::Relaxed);
+            self.shared().producer.wrap_at.store(off, Ordering::Relaxed);
         } else if off + len == cap {
-            self.shared.producer.wrap_at.store(cap, Ordering::Relaxed);
+            self.shared().producer.wrap_at.store(cap, Ordering::Relaxed);
         }
         let new_head = head.wrapping_add(need);
-        self.head.set(new_head);
-        self.shared.producer.head.store(new_head, Ordering::Release);
+        self.local().head.set(new_head);
+        self.shared()
+            .producer
+            .head
+            .store(new_head, Ordering::Release);
         true
     }
 
     /// Count one record that was not recorded.
     #[inline]
-    pub(crate) fn count_drop(&self) {
-        let n = self.dropped.get() + 1;
-        self.dropped.set(n);
-        self.shared.producer.dropped.store(n, Ordering::Relaxed);
+    fn count_drop(&self) {
+        let n = self.local().dropped.get() + 1;
+        self.local().dropped.set(n);
+        self.local().unmarked.set(self.local().unmarked.get() + 1);
+        self.shared().producer.dropped.store(n, Ordering::Relaxed);
     }
 
     /// Bytes in use, as far as this producer knows (an upper bound).
     #[inline]
     pub(crate) fn used(&self) -> usize {
-        self.head.get().wrapping_sub(self.cached_tail.get())
+        self.local()
+            .head
+            .get()
+            .wrapping_sub(self.local().cached_tail.get())
     }
 
     /// Bytes in use, after re-reading the consumer's position.
     pub(crate) fn refresh_used(&self) -> usize {
-        self.cached_tail
-            .set(self.shared.tail.load(Ordering::Acquire));
+        self.local()
+            .cached_tail
+            .set(self.shared().tail.load(Ordering::Acquire));
         self.used()
     }
 
     pub(crate) fn capacity(&self) -> usize {
-        self.shared.cap
+        self.shared().cap
     }
 }
 
 impl Drop for Producer {
     fn drop(&mut self) {
-        self.shared.producer.closed.store(true, Ordering::Release);
+        self.shared().producer.closed.store(true, Ordering::Release);
+        // SAFETY: the producer's last use of the block.
+        unsafe { release(self.shared) };
     }
 }
 
 /// The reading end. Not `Sync`: the writer thread owns it.
 pub(crate) struct Consumer {
-    shared: Arc<Shared>,
+    shared: NonNull<Shared>,
     tail: Cell<usize>,
 }
 
+// SAFETY: as for `Producer`: one thread at a time reads through it.
+unsafe impl Send for Consumer {}
+
+impl Drop for Consumer {
+    fn drop(&mut self) {
+        // SAFETY: the consumer's last use of the block.
+        unsafe { release(self.shared) };
+    }
+}
+
 impl Consumer {
+    #[inline(always)]
+    fn shared(&self) -> &Shared {
+        // SAFETY: the block lives as long as any handle (see `release`).
+        unsafe { self.shared.as_ref() }
+    }
+
     /// Whether the producer is gone. Load it before [`Consumer::drain`]: if it was
     /// set, that drain empties the ring for good.
     pub(crate) fn closed(&self) -> bool {
-        self.shared.producer.closed.load(Ordering::Acquire)
+        self.shared().producer.closed.load(Ordering::Acquire)
     }
 
-    /// Records dropped by the producer so far.
+    /// Records dropped by the producer so far, marked in the ring or not.
+    /// Load it after [`Consumer::peek`]: it then covers every dropped record
+    /// in that batch.
     pub(crate) fn dropped(&self) -> u64 {
-        self.shared.producer.dropped.load(Ordering::Relaxed)
+        self.shared().producer.dropped.load(Ordering::Relaxed)
     }
 
     /// Every record published so far, left in place until [`Batch::release`]
     /// frees their space (the writer writes straight from the ring). `&mut`
     /// so no slice of a batch can outlive its release.
     pub(crate) fn peek(&mut self) -> Batch<'_> {
-        let cap = self.shared.cap;
-        let head = self.shared.producer.head.load(Ordering::Acquire);
+        let cap = self.shared().cap;
+        let head = self.shared().producer.head.load(Ordering::Acquire);
         let tail = self.tail.get();
         let used = head.wrapping_sub(tail);
         let t_off = tail & (cap - 1);
         let (first, second) = if t_off + used <= cap {
             ((t_off, used), (0, 0))
         } else {
-            let wrap_at = self.shared.producer.wrap_at.load(Ordering::Relaxed);
+            let wrap_at = self.shared().producer.wrap_at.load(Ordering::Relaxed);
             ((t_off, wrap_at - t_off), (0, head & (cap - 1)))
         };
-        self.shared.track_read(first.0, first.1);
-        self.shared.track_read(second.0, second.1);
+        self.shared().track_read(first.0, first.1);
+        self.shared().track_read(second.0, second.1);
         Batch {
             consumer: self,
             head,
@@ -322,7 +427,7 @@ pub(crate) struct Batch<'a> {
 impl Batch<'_> {
     /// The records, in order, as at most two byte slices (padding left out).
     pub(crate) fn slices(&self) -> (&[u8], &[u8]) {
-        let base = self.consumer.shared.buf.as_ptr();
+        let base = self.consumer.shared().buf.as_ptr();
         let (first, second) = (self.first, self.second);
         // SAFETY: both ranges lie inside the allocation (offsets below `cap`,
         // `wrap_at <= cap`) and hold bytes published before `head`; the producer
@@ -336,11 +441,17 @@ impl Batch<'_> {
         }
     }
 
+    /// Records dropped by the producer so far, marked in the ring or not; loaded
+    /// after the batch's end, so it counts every dropped record in the batch.
+    pub(crate) fn dropped(&self) -> u64 {
+        self.consumer.dropped()
+    }
+
     /// Free the batch's space for the producer.
     pub(crate) fn release(self) {
         self.consumer.tail.set(self.head);
         self.consumer
-            .shared
+            .shared()
             .tail
             .store(self.head, Ordering::Release);
     }
@@ -356,6 +467,13 @@ mod tests {
 
     fn drain_all(c: &mut Consumer) -> Vec<u8> {
         c.drain(|a, b| [a, b].concat())
+    }
+
+    /// The dropped record the producer puts before `next` after `count` drops.
+    fn marker(count: u64, next: &[u8]) -> Vec<u8> {
+        let mut m = vec![0; DROPPED_RECORD_LEN];
+        put_dropped_before(&mut m, next, count);
+        m
     }
 
     #[test]
@@ -397,6 +515,43 @@ mod tests {
         assert_eq!(c.dropped(), 7);
         assert_eq!(drain_all(&mut c), vec![7u8; 60]);
         assert!(p.push(20, |s| s.fill(8)), "space is reused after a drain");
+        assert_eq!(
+            drain_all(&mut c),
+            [marker(7, &[8; 20]), vec![8u8; 20]].concat(),
+            "the drops are marked before the next record"
+        );
+        assert!(p.push(20, |s| s.fill(9)));
+        assert_eq!(drain_all(&mut c), vec![9u8; 20], "and only there");
+    }
+
+    #[test]
+    fn a_record_that_fits_only_without_the_marker_is_dropped_too() {
+        let (p, mut c) = channel(64).unwrap();
+        assert!(p.push(64, |s| s.fill(1)));
+        assert!(!p.push(8, |s| s.fill(2)));
+        assert_eq!(drain_all(&mut c), vec![1u8; 64]);
+        assert!(!p.push(32, |s| s.fill(3)), "40 + 32 bytes do not fit");
+        assert!(p.push(24, |s| s.fill(4)));
+        assert_eq!(c.dropped(), 2);
+        assert_eq!(
+            drain_all(&mut c),
+            [marker(2, &[4; 24]), vec![4u8; 24]].concat()
+        );
+    }
+
+    #[test]
+    fn marker_takes_the_time_and_pid_of_the_record_after_the_gap() {
+        let (p, mut c) = channel(128).unwrap();
+        assert!(p.push(128, |s| s.fill(0)));
+        assert!(!p.push(40, |_| unreachable!()));
+        drain_all(&mut c);
+        let mut rec = vec![0u8; 40];
+        crate::encode::put_record_header(&mut rec, 5, 1234, 77);
+        assert!(p.push(40, |s| s.copy_from_slice(&rec)));
+        let mut expected = Vec::new();
+        crate::encode::push_dropped(&mut expected, 1234, 77, 1);
+        expected.extend_from_slice(&rec);
+        assert_eq!(drain_all(&mut c), expected);
     }
 
     #[test]
@@ -405,8 +560,16 @@ mod tests {
         assert!(!p.push(65, |_| unreachable!()));
         assert!(!p.push(0, |_| unreachable!()));
         assert_eq!(c.dropped(), 2);
-        assert!(p.push(64, |s| s.fill(1)), "a record may fill the ring");
-        assert_eq!(drain_all(&mut c), vec![1u8; 64]);
+        assert!(
+            p.push(24, |s| s.fill(1)),
+            "with its marker it fills the ring"
+        );
+        assert_eq!(
+            drain_all(&mut c),
+            [marker(2, &[1; 24]), vec![1u8; 24]].concat()
+        );
+        assert!(p.push(64, |s| s.fill(2)), "a record may fill the ring");
+        assert_eq!(drain_all(&mut c), vec![2u8; 64]);
     }
 
     #[test]
@@ -432,14 +595,17 @@ mod tests {
 
     #[test]
     fn peeked_records_keep_their_space_until_released() {
-        let (p, mut c) = channel(64).unwrap();
-        assert!(p.push(40, |s| s.fill(1)));
+        let (p, mut c) = channel(128).unwrap();
+        assert!(p.push(80, |s| s.fill(1)));
         let batch = c.peek();
-        assert_eq!(batch.slices(), (&[1u8; 40][..], &[][..]));
-        assert!(!p.push(40, |s| s.fill(2)), "not released yet: no room");
+        assert_eq!(batch.slices(), (&[1u8; 80][..], &[][..]));
+        assert!(!p.push(80, |s| s.fill(2)), "not released yet: no room");
         batch.release();
-        assert!(p.push(40, |s| s.fill(2)), "wraps into the released space");
-        assert_eq!(drain_all(&mut c), vec![2u8; 40]);
+        assert!(p.push(40, |s| s.fill(3)), "wraps into the released space");
+        assert_eq!(
+            drain_all(&mut c),
+            [marker(1, &[3; 40]), vec![3u8; 40]].concat()
+        );
     }
 
     #[test]
@@ -452,17 +618,21 @@ mod tests {
         assert_eq!(drain_all(&mut c), vec![9u8; 8]);
     }
 
+    /// Records start with 0xEE (a dropped record with its type word 1) and
+    /// carry their number: every gap in the numbers must have exactly one
+    /// dropped record with its size right before the record after it.
     #[test]
-    fn concurrent_producer_and_consumer_lose_nothing_but_drops() {
-        let (p, mut c) = channel(128).unwrap();
+    fn concurrent_producer_and_consumer_mark_every_gap_exactly() {
+        let (p, mut c) = channel(256).unwrap();
         let n: u32 = if cfg!(miri) { 200 } else { 20_000 };
+        let len_of = |i: u32| 5 + (i as usize % 13);
         let producer = std::thread::spawn(move || {
             let mut sent = Vec::new();
             for i in 0..n {
-                let len = 4 + (i as usize % 13);
-                let ok = p.push(len, |s| {
-                    s[..4].copy_from_slice(&i.to_le_bytes());
-                    s[4..].fill(i as u8);
+                let ok = p.push(len_of(i), |s| {
+                    s[0] = 0xEE;
+                    s[1..5].copy_from_slice(&i.to_le_bytes());
+                    s[5..].fill(i as u8);
                 });
                 if ok {
                     sent.push(i);
@@ -478,12 +648,26 @@ mod tests {
         bytes.extend(drain_all(&mut c));
         let sent = producer.join().unwrap();
         let mut got = Vec::new();
-        let mut pos = 0;
+        let (mut pos, mut next, mut marked) = (0, 0u32, None);
         while pos < bytes.len() {
-            let i = u32::from_le_bytes(bytes[pos..pos + 4].try_into().unwrap());
-            let len = 4 + (i as usize % 13);
-            assert!(bytes[pos + 4..pos + len].iter().all(|&b| b == i as u8));
+            if bytes[pos] == 1 {
+                assert!(marked.is_none(), "two markers in a row before {next}");
+                let count = u64::from_ne_bytes(bytes[pos + 32..pos + 40].try_into().unwrap());
+                marked = Some(count);
+                pos += DROPPED_RECORD_LEN;
+                continue;
+            }
+            assert_eq!(bytes[pos], 0xEE);
+            let i = u32::from_le_bytes(bytes[pos + 1..pos + 5].try_into().unwrap());
+            let len = len_of(i);
+            assert!(bytes[pos + 5..pos + len].iter().all(|&b| b == i as u8));
+            assert_eq!(
+                marked.take().unwrap_or(0),
+                u64::from(i - next),
+                "gap before {i}"
+            );
             got.push(i);
+            next = i + 1;
             pos += len;
         }
         assert_eq!(got, sent);
@@ -495,31 +679,51 @@ mod tests {
 mod loom_tests {
     use super::*;
 
+    /// What the consumer must read, given each record (`tag` repeated `len`
+    /// times) and whether its push succeeded: the published ones in order,
+    /// each after a dropped record counting the failures since the last one.
+    fn expected(records: &[(u8, usize)], ok: &[bool]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut unmarked = 0;
+        for (&(tag, len), &ok) in records.iter().zip(ok) {
+            if !ok {
+                unmarked += 1;
+                continue;
+            }
+            let record = vec![tag; len];
+            if unmarked > 0 {
+                let mut marker = vec![0; DROPPED_RECORD_LEN];
+                put_dropped_before(&mut marker, &record, unmarked);
+                out.extend(marker);
+                unmarked = 0;
+            }
+            out.extend(record);
+        }
+        out
+    }
+
+    fn push_all(p: &Producer, records: &[(u8, usize)]) -> Vec<bool> {
+        records
+            .iter()
+            .map(|&(tag, len)| p.push(len, |s| s.fill(tag)))
+            .collect()
+    }
+
     /// Producer pushes three records into a ring that forces a wrap while the
     /// consumer drains concurrently; every byte read must be a whole record.
     #[test]
     fn reserve_commit_drain_with_wrap() {
         loom::model(|| {
             let (p, mut c) = channel(16).unwrap();
-            let producer = loom::thread::spawn(move || {
-                let mut ok = Vec::new();
-                for tag in 1..=3u8 {
-                    ok.push(p.push(6, |s| s.fill(tag)));
-                }
-                ok
-            });
+            const RECORDS: [(u8, usize); 3] = [(1, 6), (2, 6), (3, 6)];
+            let producer = loom::thread::spawn(move || push_all(&p, &RECORDS));
             let mut bytes = Vec::new();
             for _ in 0..2 {
                 bytes.extend(c.drain(|a, b| [a, b].concat()));
             }
             let ok = producer.join().unwrap();
             bytes.extend(c.drain(|a, b| [a, b].concat()));
-            let expected: Vec<u8> = (1..=3u8)
-                .zip(&ok)
-                .filter(|(_, &ok)| ok)
-                .flat_map(|(tag, _)| [tag; 6])
-                .collect();
-            assert_eq!(bytes, expected);
+            assert_eq!(bytes, expected(&RECORDS, &ok));
             let dropped = ok.iter().filter(|&&ok| !ok).count() as u64;
             assert_eq!(c.dropped(), dropped);
         });
@@ -530,22 +734,34 @@ mod loom_tests {
     fn exact_end_then_wrap() {
         loom::model(|| {
             let (p, mut c) = channel(8).unwrap();
-            let producer = loom::thread::spawn(move || {
-                let a = p.push(4, |s| s.fill(1));
-                let b = p.push(4, |s| s.fill(2));
-                let c = p.push(4, |s| s.fill(3));
-                [a, b, c]
-            });
+            const RECORDS: [(u8, usize); 3] = [(1, 4), (2, 4), (3, 4)];
+            let producer = loom::thread::spawn(move || push_all(&p, &RECORDS));
             let mut bytes = c.drain(|a, b| [a, b].concat());
             let ok = producer.join().unwrap();
             bytes.extend(c.drain(|a, b| [a, b].concat()));
-            let expected: Vec<u8> = (1..=3u8)
-                .zip(ok)
-                .filter(|(_, ok)| *ok)
-                .flat_map(|(tag, _)| [tag; 4])
-                .collect();
-            assert_eq!(bytes, expected);
+            assert_eq!(bytes, expected(&RECORDS, &ok));
             assert!(c.closed());
+        });
+    }
+
+    /// Drops, then a record published with its dropped record in front (one
+    /// reservation that may wrap) while the consumer drains: the marker and
+    /// its record are read whole, together, or not at all.
+    #[test]
+    fn marker_and_record_published_together_across_a_wrap() {
+        loom::model(|| {
+            let (p, mut c) = channel(64).unwrap();
+            const RECORDS: [(u8, usize); 5] = [(1, 24), (2, 24), (3, 24), (4, 16), (5, 8)];
+            let producer = loom::thread::spawn(move || push_all(&p, &RECORDS));
+            let mut bytes = Vec::new();
+            for _ in 0..2 {
+                bytes.extend(c.drain(|a, b| [a, b].concat()));
+            }
+            let ok = producer.join().unwrap();
+            bytes.extend(c.drain(|a, b| [a, b].concat()));
+            assert_eq!(bytes, expected(&RECORDS, &ok));
+            let dropped = ok.iter().filter(|&&ok| !ok).count() as u64;
+            assert_eq!(c.dropped(), dropped);
         });
     }
 }

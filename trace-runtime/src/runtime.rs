@@ -15,7 +15,7 @@ use crate::log::{self, Output};
 use crate::record::{BACKENDS, LOG, SIMPLE};
 use crate::select::{self, Matcher, SelectError};
 use crate::trace_file::TraceFile;
-use crate::{clock, describe, encode, event_control, fork, local, panic_hook, sys, writer};
+use crate::{clock, describe, encode, event_control, exit, fork, local, panic_hook, sys, writer};
 
 /// State shared by the controlling functions and the writer thread.
 pub(crate) struct Control {
@@ -100,6 +100,8 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
         .file
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("trace-{pid}")));
+    // Before the first timestamp (the preamble's): every event is timed alike.
+    let clock = clock::calibrate_at_start();
     let mut preamble = Vec::new();
     encode::push_file_header(&mut preamble);
     for event in EVENTS.iter() {
@@ -147,11 +149,12 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
     BACKENDS.store(backends, Ordering::Release);
     fork::install_child_handler();
     panic_hook::install();
+    exit::install();
     let period = config.writer_period;
     let spawned = sys::with_signals_blocked(|| {
         std::thread::Builder::new()
             .name("trace-writer".into())
-            .spawn(move || writer::run(control, period))
+            .spawn(move || writer::run(control, period, clock))
     });
     let handle = spawned.map_err(|e| {
         select::disable_all();
@@ -254,10 +257,12 @@ impl Drop for TraceGuard {
             return;
         }
         let _ = handle.join();
-        c.trace_file
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .close();
+        let mut file = c.trace_file.lock().unwrap_or_else(PoisonError::into_inner);
+        file.close();
+        let path = c.simple.then(|| file.path().to_path_buf());
+        drop(file);
+        let buffer_size = local::BUFFER_SIZE.load(Ordering::Relaxed);
+        crate::loss_report::print(&status_of(c), buffer_size, path.as_deref());
     }
 }
 
@@ -266,7 +271,7 @@ impl Drop for TraceGuard {
 pub(crate) const PANIC_WAIT_LIMIT: Duration = Duration::from_secs(2);
 
 /// Wait until the writer thread has ended, at most `limit`; returns whether it did.
-fn wait_writer_end(c: &Control, limit: Duration) -> bool {
+pub(crate) fn wait_writer_end(c: &Control, limit: Duration) -> bool {
     let deadline = Instant::now() + limit;
     let mut done = c.flush_done.lock().unwrap_or_else(PoisonError::into_inner);
     while c.writer_alive.load(Ordering::Acquire) {
@@ -288,7 +293,8 @@ pub struct Status {
     /// Program event records written to the file.
     pub written: u64,
     /// Events dropped because a buffer was full (reported in the file's dropped
-    /// records while the file is on).
+    /// records while the file is on). A thread's drops count once they are
+    /// marked: at its next event that fits, its exit, or the trace's stop.
     pub dropped: u64,
     /// Program event records recorded while the trace file was off.
     pub discarded: u64,
@@ -316,7 +322,7 @@ pub fn status() -> Option<Status> {
     CONTROL.get().map(status_of)
 }
 
-fn wake_writer(c: &Control) {
+pub(crate) fn wake_writer(c: &Control) {
     if let Some(t) = c.writer.get() {
         t.unpark();
     }
@@ -360,7 +366,7 @@ pub(crate) fn flush_within(limit: Option<Duration>) -> bool {
 }
 
 /// Why a control call failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)] // `Debug`: the message (error_debug.rs)
 pub enum ControlError {
     #[error("no trace is running in this process")]
     NotRunning,

@@ -53,7 +53,8 @@ impl Matcher {
 }
 
 /// Why a selection could not be applied.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// `Debug` prints the message, as `Display` does.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SelectError {
     #[error("no event named `{0}`")]
     UnknownEvent(String),
@@ -97,7 +98,7 @@ pub(crate) fn matching<'a>(
     }
 }
 
-fn is_runtime_event(event: &Event) -> bool {
+pub(crate) fn is_runtime_event(event: &Event) -> bool {
     std::ptr::eq(event, &crate::internal::TRACE_THREAD)
         || std::ptr::eq(event, &crate::internal::TRACE_EVENT_DECL)
 }

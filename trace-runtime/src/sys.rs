@@ -23,6 +23,97 @@ pub(crate) fn thread_name() -> Vec<u8> {
     unsafe { CStr::from_ptr(buf.as_ptr()) }.to_bytes().to_vec()
 }
 
+/// The calling thread's name as the kernel knows it (at most 15 bytes, NUL
+/// padded), read with one `prctl`: async-signal-safe, unlike anything that
+/// allocates.
+pub(crate) fn thread_name_bytes() -> [u8; 16] {
+    let mut buf = [0u8; 16];
+    // SAFETY: PR_GET_NAME writes at most 16 bytes (NUL included) to `buf`.
+    unsafe { libc::prctl(libc::PR_GET_NAME, buf.as_mut_ptr()) };
+    buf
+}
+
+/// Whether thread `tid` of process `pid` still exists (a null signal: an
+/// async-signal-safe syscall, nothing is delivered).
+pub(crate) fn thread_exists(pid: u32, tid: u64) -> bool {
+    // SAFETY: signal 0 only checks that the thread exists.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_tgkill,
+            pid as libc::c_long,
+            tid as libc::c_long,
+            0,
+        )
+    };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+pub(crate) use memory::{map_zeroed, unmap};
+
+/// Memory that is zero but not touched and needs no allocator: the OS maps
+/// each page on its first write, so a thread's first event faults one page
+/// instead of zeroing (and faulting) a whole ring, and it can happen in a
+/// signal handler.
+#[cfg(not(miri))]
+mod memory {
+    use std::ptr::NonNull;
+
+    /// `len` bytes, page aligned; `None` if the kernel refuses.
+    pub(crate) fn map_zeroed(len: usize) -> Option<NonNull<u8>> {
+        // SAFETY: a private anonymous mapping at an address of the kernel's
+        // choosing touches no existing memory; failure is checked below.
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if ptr == libc::MAP_FAILED {
+            return None;
+        }
+        NonNull::new(ptr.cast())
+    }
+
+    /// # Safety
+    /// `ptr` and `len` are from one `map_zeroed` call, freed once, not used after.
+    pub(crate) unsafe fn unmap(ptr: NonNull<u8>, len: usize) {
+        // SAFETY: the caller passes a whole mapping made by `map_zeroed`.
+        // munmap only fails for invalid arguments, which these are not.
+        unsafe { libc::munmap(ptr.as_ptr().cast(), len) };
+    }
+}
+
+/// Miri has no `mmap`: the allocator's zeroed memory behaves the same.
+#[cfg(miri)]
+mod memory {
+    use std::alloc::{alloc_zeroed, dealloc, Layout};
+    use std::ptr::NonNull;
+
+    const PAGE: usize = 4096;
+
+    pub(crate) fn map_zeroed(len: usize) -> Option<NonNull<u8>> {
+        let layout = Layout::from_size_align(len, PAGE).ok()?;
+        if layout.size() == 0 {
+            return None;
+        }
+        // SAFETY: the layout is not zero-sized.
+        NonNull::new(unsafe { alloc_zeroed(layout) })
+    }
+
+    /// # Safety
+    /// `ptr` and `len` are from one `map_zeroed` call, freed once, not used after.
+    pub(crate) unsafe fn unmap(ptr: NonNull<u8>, len: usize) {
+        if let Ok(layout) = Layout::from_size_align(len, PAGE) {
+            // SAFETY: allocated by `map_zeroed` with this same layout.
+            unsafe { dealloc(ptr.as_ptr(), layout) };
+        }
+    }
+}
+
 /// The process id.
 pub(crate) fn getpid() -> u32 {
     std::process::id()

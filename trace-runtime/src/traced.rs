@@ -1,8 +1,11 @@
 //! What `#[traced]` functions record with: how a Rust value becomes an event
 //! argument ([`TraceArg`]), how a `Result` shows its error ([`TracedResult`]),
-//! and the guard that records the exit event on every path ([`Exit`]).
+//! the id that pairs a call's enter and exit ([`call_id`]) and the guard that
+//! records the exit event on every path ([`Exit`]).
 
+use std::cell::Cell;
 use std::ffi::{CStr, CString};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::event::{Event, RecordedKind};
 use crate::record::{record, str_arg_len, RecordPayload};
@@ -243,6 +246,50 @@ pub fn returning_future<R, F: std::future::Future<Output = R>>(body: F) -> F {
     body
 }
 
+/// Name of the first argument of a `#[traced]` fn's enter and exit events:
+/// the call's id, which pairs them.
+pub const CALL_ID: &str = "call_id";
+/// [`CALL_ID`] for an `async fn`: its calls may overlap on a thread, and a
+/// reader draws them as async slices.
+pub const ASYNC_CALL_ID: &str = "async_call_id";
+
+/// Ids in the low bits; the high bits are the thread's prefix.
+const CALL_BITS: u32 = 32;
+
+thread_local! {
+    /// The next id this thread gives; 0 (low bits 0) until it takes a prefix.
+    /// Const-initialised and without a destructor: no lazy set-up, nothing
+    /// registered at thread exit, so safe to touch from a signal handler.
+    static NEXT_CALL_ID: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Prefixes handed out, one per thread (and per 2^32 calls of a thread).
+static PREFIXES: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh id for a traced call: unique in the process (a per-thread counter
+/// under a per-thread prefix), never 0. No lock, no syscall, no allocation:
+/// a thread-local increment, and one relaxed atomic add per thread. A signal
+/// handler interrupting this between its load and store can give the same
+/// id as the call it interrupted.
+#[inline(always)]
+pub fn call_id() -> u64 {
+    NEXT_CALL_ID.with(|next| {
+        let mut id = next.get();
+        if id & ((1 << CALL_BITS) - 1) == 0 {
+            id = new_prefix();
+        }
+        next.set(id.wrapping_add(1));
+        id
+    })
+}
+
+/// This thread's first call, or its low bits wrapped: a new prefix, so ids
+/// never repeat. (Its low bits are 0: the first id under a prefix.)
+#[cold]
+fn new_prefix() -> u64 {
+    PREFIXES.fetch_add(1, Ordering::Relaxed) << CALL_BITS
+}
+
 /// Record `event` with these arguments (the caller checked it is enabled:
 /// `state` is its state word).
 #[inline]
@@ -270,17 +317,34 @@ fn write_args(rec: &mut RecordPayload<'_>, args: &[Encoded<'_>]) {
 /// Records the exit event when dropped: on a plain return, on `?`, while a
 /// panic unwinds and when an `async fn`'s future is dropped unfinished. An
 /// exit event with arguments is recorded with all of them zero there (its
-/// `returned` argument false); [`Exit::returned`] disarms it on the path that
-/// records the return value instead.
+/// `returned` argument false), except the call's id; [`Exit::returned`]
+/// disarms it on the path that records the return value instead.
 #[must_use]
 pub struct Exit {
     event: &'static Event,
+    /// The call's id, the exit's first argument (`None`: a declared exit
+    /// event, which has no id).
+    call_id: Option<u64>,
 }
 
 impl Exit {
+    /// For a declared exit event (no call id).
     #[inline(always)]
     pub fn new(event: &'static Event) -> Self {
-        Exit { event }
+        Exit {
+            event,
+            call_id: None,
+        }
+    }
+
+    /// For the exit event of a call whose id is `call_id` (0 when its enter
+    /// was not recorded).
+    #[inline(always)]
+    pub fn with_call_id(event: &'static Event, call_id: u64) -> Self {
+        Exit {
+            event,
+            call_id: Some(call_id),
+        }
     }
 
     /// The function returned a value: the caller records the exit itself.
@@ -295,12 +359,13 @@ impl Drop for Exit {
     fn drop(&mut self) {
         let state = self.event.state();
         if state & 1 != 0 {
-            record_zeros(state, self.event);
+            record_zeros(state, self.event, self.call_id);
         }
     }
 }
 
-fn record_zeros(state: u64, event: &Event) {
+/// The exit with every argument zero, but the first when it is the call id.
+fn record_zeros(state: u64, event: &Event, call_id: Option<u64>) {
     let args = event.meta.args;
     let len = args
         .iter()
@@ -310,9 +375,10 @@ fn record_zeros(state: u64, event: &Event) {
         })
         .sum();
     record(state, len, |rec| {
-        for arg in args {
-            match arg.kind {
-                RecordedKind::Str => rec.str(&[]),
+        for (i, arg) in args.iter().enumerate() {
+            match (arg.kind, call_id) {
+                (RecordedKind::Str, _) => rec.str(&[]),
+                (_, Some(id)) if i == 0 => rec.u64(id),
                 _ => rec.u64(0),
             }
         }
@@ -373,6 +439,30 @@ mod tests {
         assert_eq!(value_or_zero::<String>(None), "");
         assert_eq!(value_or_zero(Some(&String::from("x"))), "x");
         assert_eq!(value_or_zero::<i32>(None), 0);
+    }
+
+    #[test]
+    fn call_ids_are_unique_across_threads_and_never_zero() {
+        let here: Vec<u64> = (0..3).map(|_| call_id()).collect();
+        assert_eq!([here[1] - here[0], here[2] - here[1]], [1, 1]);
+        let there = std::thread::spawn(call_id).join().unwrap();
+        assert_ne!(there >> CALL_BITS, here[0] >> CALL_BITS);
+        assert!(here.iter().chain([&there]).all(|&id| id != 0));
+    }
+
+    #[test]
+    fn a_thread_whose_low_bits_wrap_takes_a_new_prefix() {
+        std::thread::spawn(|| {
+            let first = call_id();
+            NEXT_CALL_ID.with(|next| next.set(first | ((1 << CALL_BITS) - 1)));
+            let last = call_id();
+            let next = call_id();
+            assert_eq!(last >> CALL_BITS, first >> CALL_BITS);
+            assert_ne!(next >> CALL_BITS, first >> CALL_BITS);
+            assert_eq!(next & ((1 << CALL_BITS) - 1), 0);
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! a race costs at most one period. Flushes and stop wake it directly.
 //!
 //! Each pass writes straight from the buffers: the records the writer makes
-//! itself (`trace_thread`, dropped) go into a small vector, and one `writev`
+//! itself (`trace_thread`, the dropped records no producer could write) go
+//! into a small vector, and one `writev`
 //! takes them with each buffer's published records in place (up to two slices
 //! per buffer). A buffer's space is freed once its records are written, and a
 //! pass writes as soon as 1 MiB is pending, so a buffer is held at most that long.
@@ -63,7 +64,7 @@ struct Writer {
     buffers: Vec<ThreadBuffer>,
 }
 
-pub(crate) fn run(control: &'static Control, period: Duration) {
+pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clock::Refiner>) {
     let _alive = AliveGuard(control);
     let mut w = Writer {
         control,
@@ -71,16 +72,16 @@ pub(crate) fn run(control: &'static Control, period: Duration) {
         buffers: Vec::new(),
     };
     let mut flushed = 0;
-    let mut calibration = clock::Calibration::begin();
+    let slew_ns = u64::try_from(period.as_nanos()).unwrap_or(u64::MAX);
     loop {
-        if calibration.as_ref().is_some_and(|c| c.try_finish()) {
-            calibration = None;
+        if let Some(clock) = &clock {
+            clock.refine(slew_ns);
         }
         let requested = control.flush_requested.load(Ordering::Acquire);
         let stop = control.stop.load(Ordering::Acquire);
         let paused = control.paused.load(Ordering::Acquire) && !stop;
         if !paused {
-            w.drain_all();
+            w.drain_all(stop);
         }
         // While paused a flush only confirms that the writer saw the pause.
         if requested != flushed {
@@ -102,10 +103,11 @@ pub(crate) fn run(control: &'static Control, period: Duration) {
 }
 
 /// One buffer's part of a pending write: the writer's own records for it
-/// (a range of `own_records`), then its records in place.
+/// (ranges of `own_records`), before and after its records in place.
 struct Part<'a> {
     own: Range<usize>,
     batch: Option<Batch<'a>>,
+    own_after: Range<usize>,
 }
 
 /// What the next write takes, in order.
@@ -118,8 +120,8 @@ struct Pending<'a> {
 }
 
 impl Writer {
-    /// One pass over every buffer.
-    fn drain_all(&mut self) {
+    /// One pass over every buffer; `last` on the pass that ends the trace.
+    fn drain_all(&mut self, last: bool) {
         local::adopt_new_buffers(&mut self.buffers);
         let Writer {
             control,
@@ -130,16 +132,23 @@ impl Writer {
         let mut pending = Pending::default();
         let unbuffered = UNBUFFERED_DROPS.swap(0, Ordering::Relaxed);
         if unbuffered > 0 {
-            encode::push_dropped(own_records, clock::now_ns(), control.pid, unbuffered);
+            // Of no particular thread: `trace_thread` with tid 0 says so.
+            let ts = clock::now_ns();
+            if TRACE_THREAD.is_enabled() {
+                push_thread_record(own_records, ts, control.pid, 0, b"");
+            }
+            encode::push_dropped(own_records, ts, control.pid, unbuffered);
             control.dropped.fetch_add(unbuffered, Ordering::Release);
             pending.bytes += own_records.len();
             pending.parts.push(Part {
                 own: 0..own_records.len(),
                 batch: None,
+                own_after: 0..0,
             });
         }
         for buffer in buffers.iter_mut() {
-            take_records(control, buffer, own_records, &mut pending);
+            buffer.check_exited(control.pid);
+            take_records(control, buffer, last, own_records, &mut pending);
             if pending.bytes >= WRITE_AT {
                 write(control, own_records, &mut pending);
             }
@@ -151,39 +160,54 @@ impl Writer {
 }
 
 /// Add `buffer`'s published records to `pending`, after a `trace_thread`
-/// record and a dropped record when it dropped events since the last time.
+/// record. The producer marks its drops in place; the drops it could not mark
+/// (no record came after them) get a dropped record after its last records
+/// once it is gone or the trace ends (`last`): that is where they happened.
 fn take_records<'a>(
     control: &Control,
     buffer: &'a mut ThreadBuffer,
+    last: bool,
     own_records: &mut Vec<u8>,
     pending: &mut Pending<'a>,
 ) {
     // Loaded first: if set, the counter and records read below are final.
     buffer.gone = buffer.consumer.closed();
-    let dropped_total = buffer.consumer.dropped();
-    let new_drops = dropped_total - buffer.dropped_seen;
-    buffer.dropped_seen = dropped_total;
     let batch = buffer.consumer.peek();
+    let dropped_total = batch.dropped();
     let (a, b) = batch.slices();
-    let (na, ts_a) = encode::scan_records(a);
-    let (nb, ts_b) = encode::scan_records(b);
-    if na + nb == 0 && new_drops == 0 {
+    let (scan_a, scan_b) = (encode::scan_records(a), encode::scan_records(b));
+    let marked = scan_a.dropped + scan_b.dropped;
+    buffer.dropped_seen += marked;
+    let unmarked = if buffer.gone || last {
+        dropped_total.saturating_sub(buffer.dropped_seen)
+    } else {
+        0
+    };
+    buffer.dropped_seen += unmarked;
+    if a.is_empty() && b.is_empty() && unmarked == 0 {
         return;
     }
-    let ts = ts_a.or(ts_b).unwrap_or_else(clock::now_ns);
+    let ts = scan_a
+        .first_ts
+        .or(scan_b.first_ts)
+        .unwrap_or_else(clock::now_ns);
     let start = own_records.len();
     if TRACE_THREAD.is_enabled() {
         push_thread_record(own_records, ts, control.pid, buffer.tid, &buffer.name);
     }
-    if new_drops > 0 {
-        encode::push_dropped(own_records, ts, control.pid, new_drops);
-        control.dropped.fetch_add(new_drops, Ordering::Release);
+    let after = own_records.len();
+    if unmarked > 0 {
+        encode::push_dropped(own_records, clock::now_ns(), control.pid, unmarked);
     }
+    control
+        .dropped
+        .fetch_add(marked + unmarked, Ordering::Release);
     pending.bytes += own_records.len() - start + a.len() + b.len();
-    pending.records += na + nb;
+    pending.records += scan_a.events + scan_b.events;
     pending.parts.push(Part {
-        own: start..own_records.len(),
+        own: start..after,
         batch: Some(batch),
+        own_after: after..own_records.len(),
     });
 }
 
@@ -195,13 +219,14 @@ fn write(control: &Control, own_records: &mut Vec<u8>, pending: &mut Pending<'_>
     if pending.parts.is_empty() {
         return;
     }
-    let mut slices = Vec::with_capacity(3 * pending.parts.len());
+    let mut slices = Vec::with_capacity(4 * pending.parts.len());
     for part in &pending.parts {
         slices.push(&own_records[part.own.clone()]);
         if let Some(batch) = &part.batch {
             let (a, b) = batch.slices();
             slices.extend([a, b]);
         }
+        slices.push(&own_records[part.own_after.clone()]);
     }
     let mut file = control
         .trace_file
@@ -226,7 +251,7 @@ fn write(control: &Control, own_records: &mut Vec<u8>, pending: &mut Pending<'_>
 }
 
 /// Append a `trace_thread(tid, name)` record.
-fn push_thread_record(out: &mut Vec<u8>, ts: u64, pid: u32, tid: u64, name: &[u8]) {
+pub(crate) fn push_thread_record(out: &mut Vec<u8>, ts: u64, pid: u32, tid: u64, name: &[u8]) {
     let payload_len = 8 + crate::record::str_arg_len(name.len());
     let start = out.len();
     out.resize(start + encode::record_len(payload_len), 0);

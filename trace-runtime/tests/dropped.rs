@@ -1,4 +1,5 @@
-//! A full buffer drops events, and the file says exactly how many.
+//! A full buffer drops events, and the file says exactly how many, where
+//! they were lost.
 
 mod common;
 
@@ -64,8 +65,28 @@ fn dropped_records_count_exactly_what_a_paused_writer_missed() {
         (0..fits).collect::<Vec<_>>(),
         "the first ones, in order"
     );
+    assert_eq!(drops, [], "where the gap ends is not known yet");
+    assert_eq!(guard.status().dropped, 0);
+
+    // The thread's next event ends the gap: the dropped record stands there.
+    (N..N + 5).for_each(test_fill);
+    guard.flush();
+    let t = decode(&std::fs::read(&path).unwrap());
+    let (values, drops) = contents(&t);
+    assert_eq!(values.len() as u64, fits + 5);
     assert_eq!(drops, [N - fits]);
-    let names: Vec<&str> = t.records.iter().take(2).map(|r| t.name(r)).collect();
+    let at = t.records.iter().position(|r| r.id == DROPPED_ID).unwrap();
+    let next = &t.records[at + 1];
+    assert_eq!(
+        Args::new(&next.payload).u64(),
+        N,
+        "right before the gap's end"
+    );
+    assert_eq!(
+        t.records[at].timestamp_ns, next.timestamp_ns,
+        "stamped there"
+    );
+    let names: Vec<&str> = t.records[at - 1..=at].iter().map(|r| t.name(r)).collect();
     assert_eq!(
         names,
         ["trace_thread", "Dropped_Event"],
@@ -73,14 +94,8 @@ fn dropped_records_count_exactly_what_a_paused_writer_missed() {
     );
     assert_eq!(guard.status().dropped, N - fits);
 
-    // Writer running, few events: nothing dropped, no new dropped record.
-    (N..N + 5).for_each(test_fill);
-    guard.flush();
-    let (values, drops) = contents(&decode(&std::fs::read(&path).unwrap()));
-    assert_eq!(values.len() as u64, fits + 5);
-    assert_eq!(drops.len(), 1);
-
-    // Again: the second dropped record counts only the drops since the first.
+    // Lost at the end of the trace: the writer counts them after the thread's
+    // last record when the trace stops.
     guard.__pause_writer(true);
     (2 * N..3 * N).for_each(test_fill);
     guard.__pause_writer(false);
@@ -94,6 +109,11 @@ fn dropped_records_count_exactly_what_a_paused_writer_missed() {
     assert_eq!(
         second,
         (2 * N..2 * N + second.len() as u64).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        t.records.last().unwrap().id,
+        DROPPED_ID,
+        "after the last one"
     );
     let status = trace_runtime::status().unwrap();
     assert_eq!(status.dropped, drops.iter().sum::<u64>());

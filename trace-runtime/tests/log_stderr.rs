@@ -1,5 +1,7 @@
 //! The log backend writes to stderr by default. The test runs itself as the
-//! child, with the options in `SIMPLETRACE`.
+//! child (marked by its own variable, so a `SIMPLETRACE` in the developer's
+//! environment never turns the parent into a child), with the options in
+//! `SIMPLETRACE`.
 
 mod control_common;
 
@@ -8,10 +10,11 @@ use std::process::Command;
 use control_common::*;
 
 const TEST: &str = "log_backend_writes_to_stderr_by_default";
+const CHILD: &str = "LOG_STDERR_TEST_CHILD";
 
 #[test]
 fn log_backend_writes_to_stderr_by_default() {
-    if std::env::var_os(trace_runtime::OPTIONS_ENV).is_some() {
+    if std::env::var_os(CHILD).is_some() {
         let guard = trace_runtime::Config::new().start().unwrap();
         trace::disk_read("vda", 0, 1);
         trace::net_tx(1, 2); // not selected
@@ -21,6 +24,7 @@ fn log_backend_writes_to_stderr_by_default() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", TEST, "--test-threads=1"])
+        .env(CHILD, "1")
         .env(trace_runtime::OPTIONS_ENV, "backend=log,disk_*")
         .current_dir(dir.path())
         .output()

@@ -79,7 +79,10 @@ fn records_plus_dropped_counts_equal_emitted_for_every_event() {
     let mut by_name: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     for (&thread, thread_batches) in &batches {
         let (decoded, dropped) = check_thread(thread, thread_batches, Some(EVENTS));
-        let with_drops = thread_batches.iter().filter(|b| b.dropped > 0).count();
+        let with_drops = thread_batches
+            .iter()
+            .filter(|b| b.items.iter().any(|i| matches!(i, Item::Dropped(_))))
+            .count();
         eprintln!(
             "thread {thread}: {} batches, {with_drops} with drops",
             thread_batches.len()

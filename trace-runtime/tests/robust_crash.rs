@@ -123,7 +123,7 @@ fn what_was_recorded_a_writer_period_ago_survives_sigkill() {
             let t = decode(&bytes[..]);
             t.truncated.is_none()
                 && batches(&t.records).get(&0).is_some_and(|b| {
-                    b.iter().map(|b| b.seqs.len() as u64).sum::<u64>() == QUIET_EVENTS
+                    b.iter().map(|b| b.seqs().count() as u64).sum::<u64>() == QUIET_EVENTS
                 })
         })
     };

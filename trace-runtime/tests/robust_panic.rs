@@ -75,6 +75,7 @@ fn child() {
                 .unwrap()
                 .join()
                 .unwrap();
+            eprintln!("panicking at {} ns", monotonic_ns());
             panic!("boom with the writer stuck");
         }
         other => panic!("unknown scenario {other}"),
@@ -118,12 +119,40 @@ fn panic_hook_writes_the_trace_when_the_guard_was_leaked() {
     assert_complete(&dir.path().join("panic.trace"));
 }
 
+/// CLOCK_MONOTONIC in ns: one clock for the child and the parent.
+fn monotonic_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
 #[test]
 fn panic_does_not_hang_on_a_stuck_writer() {
     let dir = tempfile::tempdir().unwrap();
     // run_child fails the test if the child is still running after 60 s.
     let out = run("stuck-writer", dir.path());
+    let exited = monotonic_ns();
     assert_eq!(out.status.code(), Some(101), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("boom with the writer stuck"), "{stderr}");
+    // The promise: the hook and the unwinding guard each give up after
+    // PANIC_WAIT (2 s), so the panic ends within twice that (and a margin
+    // for process exit on a busy machine), not at the watchdog.
+    const PANIC_WAIT_NS: u64 = 2_000_000_000;
+    let panicked: u64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("panicking at "))
+        .and_then(|l| l.strip_suffix(" ns"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no panic time in {stderr}"));
+    let took = exited - panicked;
+    assert!(
+        took < 2 * PANIC_WAIT_NS + 1_500_000_000,
+        "the panic took {} ms with the writer stuck",
+        took / 1_000_000
+    );
 }

@@ -116,12 +116,12 @@ fn traced_events_are_controlled_mapped_and_declared_like_any_event() {
     assert_eq!(
         declared,
         [
-            "checksum_enter(int16_t seed)",
-            "checksum_exit(bool returned, uint64_t ret)",
-            "dev_open_enter(int32_t fd)",
-            "dev_open_exit(bool returned, bool is_err, const char *err)",
-            "probe_enter(uint32_t n, const char *tag)",
-            "probe_exit(void)",
+            "checksum_enter(uint64_t call_id, int16_t seed)",
+            "checksum_exit(uint64_t call_id, bool returned, uint64_t ret)",
+            "dev_open_enter(uint64_t call_id, int32_t fd)",
+            "dev_open_exit(uint64_t call_id, bool returned, bool is_err, const char *err)",
+            "probe_enter(uint64_t call_id, uint32_t n, const char *tag)",
+            "probe_exit(uint64_t call_id)",
         ]
     );
 
@@ -139,9 +139,11 @@ fn traced_events_are_controlled_mapped_and_declared_like_any_event() {
         .lines()
         .filter(|l| ours.iter().any(|n| l.starts_with(&format!("{n} "))))
         .map(|l| {
-            // Drop the delta and pid columns, which vary from run to run.
+            // Drop the delta and pid columns and the call id, which vary
+            // from run to run.
             let mut words: Vec<&str> = l.split(' ').collect();
             words.drain(1..3);
+            words.retain(|w| !w.starts_with("call_id=0x"));
             words.join(" ")
         })
         .collect();
@@ -151,7 +153,7 @@ fn traced_events_are_controlled_mapped_and_declared_like_any_event() {
             "checksum_enter seed=0x3",
             "probe_enter n=0x2 tag=b'enter only'",
             "probe_enter n=0x3 tag=b'both'",
-            "probe_exit ",
+            "probe_exit",
             "dev_open_enter fd=0xffffffffffffffff",
             "dev_open_exit returned=0x1 is_err=0x1 err=b'bad fd -1'",
         ]

@@ -7,13 +7,18 @@ use clap::{Args, ValueEnum};
 use simpletrace::output::{Json, Log, Printer, RecordFormat, SimpletracePy};
 use simpletrace::Selected;
 
-use super::input::{analyze, SelectArgs, TraceInput};
+use super::input::{analyze, fail, warn_unmatched, SelectArgs, TraceInput};
 
 #[derive(Args)]
 pub struct DecodeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Simpletrace)]
     format: Format,
+    /// With `--format log`: start each line `TID@SECONDS.MICROSECONDS:` as
+    /// QEMU's log backend does with `-msg timestamp=on` (the time is the
+    /// trace's clock; the tid the record's thread, else its pid).
+    #[arg(long)]
+    timestamps: bool,
     #[command(flatten)]
     select: SelectArgs,
     #[command(flatten)]
@@ -31,14 +36,18 @@ enum Format {
 }
 
 pub fn run(args: &DecodeArgs) -> io::Result<ExitCode> {
-    match args.format {
-        Format::Simpletrace => print(args, SimpletracePy::default()),
-        Format::Log => print(args, Log::default()),
-        Format::Json => print(args, Json),
+    match (args.format, args.timestamps) {
+        (Format::Simpletrace, false) => print(args, SimpletracePy::default(), false),
+        (Format::Log, false) => print(args, Log::default(), false),
+        (Format::Log, true) => print(args, Log::with_timestamps(), true),
+        (Format::Json, _) => print(args, Json, true),
+        (Format::Simpletrace, true) => Ok(fail(&"--timestamps goes with --format log")),
     }
 }
 
-fn print<F: RecordFormat>(args: &DecodeArgs, format: F) -> io::Result<ExitCode> {
+/// Print every selected record with `format`; `threads`: the format shows
+/// each record's thread, so threads are followed even without a filter.
+fn print<F: RecordFormat>(args: &DecodeArgs, format: F, threads: bool) -> io::Result<ExitCode> {
     let mut reader = match args.input.open() {
         Ok(reader) => reader,
         Err(code) => return Ok(code),
@@ -47,9 +56,12 @@ fn print<F: RecordFormat>(args: &DecodeArgs, format: F) -> io::Result<ExitCode> 
     let printer = Printer::new(format, io::stdout().lock());
     let trace = args.input.trace();
     let filter = args.select.filter();
-    if filter.keeps_everything() {
+    if filter.keeps_everything() && !threads {
         analyze(&mut reader, &mut { printer }, trace)
     } else {
-        analyze(&mut reader, &mut Selected::new(filter, printer), trace)
+        let mut selected = Selected::new(filter, printer);
+        let code = analyze(&mut reader, &mut selected, trace)?;
+        warn_unmatched(selected.filter());
+        Ok(code)
     }
 }

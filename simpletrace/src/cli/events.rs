@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use serde_json::{json, Value};
-use simpletrace::{declaration_line, EventTable, Reader};
+use simpletrace::{declaration_line, declared_in_other_files, EventTable, Reader};
 use trace_events::Event;
 
 use super::input::fail;
@@ -35,7 +35,11 @@ pub fn run(args: &EventsArgs) -> io::Result<ExitCode> {
     let mut failed = false;
     for path in &args.files {
         let name = path.display().to_string();
-        let parsed = match trace_events::parse_file(path, &name) {
+        // Lenient as the reader is: a name declared twice is a warning.
+        let options = trace_events::ParseOptions {
+            allow_duplicates: true,
+        };
+        let parsed = match trace_events::parse_file_with(path, &name, options) {
             Ok(parsed) => parsed,
             Err(e) => {
                 eprintln!("simpletrace: error: cannot read {name}: {e}");
@@ -48,6 +52,9 @@ pub fn run(args: &EventsArgs) -> io::Result<ExitCode> {
         }
         failed |= parsed.has_errors();
         events.extend(parsed.file.events);
+    }
+    for warning in declared_in_other_files(&events) {
+        eprintln!("{warning}");
     }
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {
@@ -141,7 +148,25 @@ fn write_table(out: &mut impl Write, events: &[Event]) -> io::Result<()> {
     let width = |col: fn(&(String, String, &str)) -> usize| rows.iter().map(col).max().unwrap_or(0);
     let (w_loc, w_decl) = (width(|r| r.0.len()), width(|r| r.1.len()));
     for (loc, decl, fmt) in &rows {
-        writeln!(out, "{loc:w_loc$}  {decl:w_decl$}  {fmt}")?;
+        // Padded by hand: `format!` widths stop at 65,535 and a declaration
+        // can be longer.
+        write_padded(out, loc, w_loc)?;
+        out.write_all(b"  ")?;
+        write_padded(out, decl, w_decl)?;
+        writeln!(out, "  {fmt}")?;
+    }
+    Ok(())
+}
+
+/// `text` then blanks up to `width` bytes (names and types are ASCII).
+fn write_padded(out: &mut impl Write, text: &str, width: usize) -> io::Result<()> {
+    const BLANKS: &[u8] = &[b' '; 64];
+    out.write_all(text.as_bytes())?;
+    let mut missing = width.saturating_sub(text.len());
+    while missing > 0 {
+        let n = missing.min(BLANKS.len());
+        out.write_all(&BLANKS[..n])?;
+        missing -= n;
     }
     Ok(())
 }

@@ -8,9 +8,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 use simpletrace::timeline::{ChromeTrace, HtmlTimeline, PerfettoTrace};
-use simpletrace::Selected;
+use simpletrace::{Consumer, Reader, Selected};
 
-use super::input::{analyze, fail, SelectArgs, TraceInput};
+use super::input::{analyze, fail, warn_unmatched, SelectArgs, TraceInput};
 
 #[derive(Args)]
 #[group(id = "output", required = true, multiple = false, args = ["chrome", "perfetto", "html"])]
@@ -68,16 +68,29 @@ pub fn run(args: &ExportArgs) -> io::Result<ExitCode> {
     match format {
         Format::Html => {
             let title = format!("Timeline of {}", trace.display());
-            let mut export = Selected::new(filter, HtmlTimeline::new(out, &title)?);
-            analyze(&mut reader, &mut export, trace)
+            let export = HtmlTimeline::new(out, &title)?;
+            export_with(&mut reader, Selected::new(filter, export), trace)
         }
-        Format::Chrome => {
-            let mut export = Selected::new(filter, ChromeTrace::new(out));
-            analyze(&mut reader, &mut export, trace)
-        }
-        Format::Perfetto => {
-            let mut export = Selected::new(filter, PerfettoTrace::new(out));
-            analyze(&mut reader, &mut export, trace)
-        }
+        Format::Chrome => export_with(
+            &mut reader,
+            Selected::new(filter, ChromeTrace::new(out)),
+            trace,
+        ),
+        Format::Perfetto => export_with(
+            &mut reader,
+            Selected::new(filter, PerfettoTrace::new(out)),
+            trace,
+        ),
     }
+}
+
+/// Run the export, then warn about selections that matched nothing.
+fn export_with<C: Consumer<Error = io::Error>>(
+    reader: &mut Reader<File>,
+    mut export: Selected<C>,
+    trace: &Path,
+) -> io::Result<ExitCode> {
+    let code = analyze(reader, &mut export, trace)?;
+    warn_unmatched(export.filter());
+    Ok(code)
 }

@@ -25,8 +25,13 @@ pub struct TraceInput {
 #[derive(Args)]
 pub struct SelectArgs {
     /// Keep events whose name matches PATTERN (`*`, `?`); `-PATTERN` drops
-    /// them instead. Repeatable.
-    #[arg(long = "events", value_name = "PATTERN", allow_hyphen_values = true)]
+    /// them instead. Repeatable, or comma-separated (`a_*,-a_debug`).
+    #[arg(
+        long = "events",
+        value_name = "PATTERN",
+        allow_hyphen_values = true,
+        value_delimiter = ','
+    )]
     events: Vec<String>,
     /// Keep records at or after TIME: nanoseconds as in the trace, or after
     /// the first record with a leading `+`; units ns (default), us, ms, s
@@ -36,12 +41,12 @@ pub struct SelectArgs {
     /// Keep records at or before TIME (as --from).
     #[arg(long, value_name = "TIME")]
     to: Option<TimeBound>,
-    /// Keep records of this process id. Repeatable.
-    #[arg(long, value_name = "PID")]
+    /// Keep records of this process id. Repeatable, or comma-separated.
+    #[arg(long, value_name = "PID", value_delimiter = ',')]
     pid: Vec<u32>,
     /// Keep records of this thread: kernel thread id, or name (glob).
-    /// Repeatable.
-    #[arg(long, value_name = "TID|NAME")]
+    /// Repeatable, or comma-separated.
+    #[arg(long, value_name = "TID|NAME", value_delimiter = ',')]
     thread: Vec<String>,
 }
 
@@ -124,6 +129,23 @@ pub fn analyze<A: Analyzer<Error = io::Error>>(
             analyzer.end()?;
             Ok(fail(&format_args!("{}: {e}", trace.display())))
         }
+    }
+}
+
+/// After a run: warn about the `--events` patterns and `--thread` selectors
+/// that matched nothing in the trace (likely typos), rather than print
+/// nothing silently.
+pub fn warn_unmatched(filter: &Filter) {
+    for pattern in filter.unmatched_events() {
+        eprintln!("simpletrace: warning: --events '{pattern}' matches no event in the trace");
+    }
+    let why = if filter.saw_threads() {
+        ""
+    } else {
+        " (it has no trace_thread records: threads are known only in traces written by trace-runtime)"
+    };
+    for thread in filter.unmatched_threads() {
+        eprintln!("simpletrace: warning: --thread '{thread}' matches no thread in the trace{why}");
     }
 }
 

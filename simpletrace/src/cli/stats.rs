@@ -7,7 +7,7 @@ use clap::Args;
 use simpletrace::stats::{write_json, write_text, Stats};
 use simpletrace::{Consumer, Selected, Thread};
 
-use super::input::{analyze, SelectArgs, TraceInput};
+use super::input::{analyze, warn_unmatched, SelectArgs, TraceInput};
 
 #[derive(Args)]
 pub struct StatsArgs {
@@ -48,6 +48,7 @@ pub fn run(args: &StatsArgs) -> io::Result<ExitCode> {
     };
     let mut gather = Selected::new(args.select.filter(), Gather(Stats::default()));
     let code = analyze(&mut reader, &mut gather, args.input.trace())?;
+    warn_unmatched(gather.filter());
     let stats = gather.into_inner().0;
     let mut out = io::stdout().lock();
     if args.json {

@@ -23,9 +23,16 @@ impl TimeBound {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid time '{0}': expected [+]NUMBER[ns|us|ms|s], e.g. 1500000, 2.5ms, +1s")]
 pub struct BadTime(String);
+
+/// The message, as `ReadError`'s `Debug`.
+impl std::fmt::Debug for BadTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::error::debug_as_message(self, f)
+    }
+}
 
 impl FromStr for TimeBound {
     type Err = BadTime;

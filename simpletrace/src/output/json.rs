@@ -1,16 +1,27 @@
-//! One JSON object a record: `name`, `id`, `timestamp_ns`, `pid`, then `args`
-//! (by name, typed as declared) or, for a dropped record, `dropped`.
+//! One JSON object a record: `name`, `id`, `timestamp_ns`, `pid`, `tid` and
+//! `thread` (the thread's id and name, `null` when the trace does not say),
+//! then `args` (by name, typed as declared) or, for a dropped record,
+//! `dropped`.
 
 use trace_events::{Arg, ArgKind};
 
 use super::{write_dec, write_hex, RecordFormat};
-use crate::{Record, Value};
+use crate::{Record, Thread, Value};
 
 #[derive(Debug, Default)]
 pub struct Json;
 
 impl RecordFormat for Json {
     fn format(&mut self, record: &Record<'_>, line: &mut Vec<u8>) {
+        self.format_with_thread(record, None, line);
+    }
+
+    fn format_with_thread(
+        &mut self,
+        record: &Record<'_>,
+        thread: Option<&Thread>,
+        line: &mut Vec<u8>,
+    ) {
         line.extend_from_slice(b"{\"name\":");
         write_string(line, record.name());
         line.extend_from_slice(b",\"id\":");
@@ -19,6 +30,15 @@ impl RecordFormat for Json {
         write_dec(line, record.timestamp_ns);
         line.extend_from_slice(b",\"pid\":");
         write_dec(line, record.pid.into());
+        match thread {
+            Some(thread) => {
+                line.extend_from_slice(b",\"tid\":");
+                write_dec(line, thread.tid);
+                line.extend_from_slice(b",\"thread\":");
+                write_string(line, &thread.name);
+            }
+            None => line.extend_from_slice(b",\"tid\":null,\"thread\":null"),
+        }
         if let Some(count) = record.dropped_count() {
             line.extend_from_slice(b",\"dropped\":");
             write_dec(line, count);

@@ -6,8 +6,8 @@
 use trace_events::printf::{Format, Value as PrintfValue};
 use trace_events::Arg;
 
-use super::{write_bytes_repr, write_hex, RecordFormat};
-use crate::{Record, Value};
+use super::{write_bytes_repr, write_dec, write_hex, RecordFormat};
+use crate::{Record, Thread, Value};
 
 /// Arguments rendered without a heap allocation (tracetool allows 10).
 const INLINE_ARGS: usize = 16;
@@ -16,10 +16,34 @@ const INLINE_ARGS: usize = 16;
 pub struct Log {
     /// Compiled formats by event index; `None` until first seen.
     formats: Vec<Option<Format>>,
+    timestamps: bool,
+}
+
+impl Log {
+    /// Lines prefixed `<tid>@<seconds>.<microseconds>:`, as QEMU's
+    /// `-msg timestamp=on`.
+    pub fn with_timestamps() -> Self {
+        Self {
+            timestamps: true,
+            ..Self::default()
+        }
+    }
 }
 
 impl RecordFormat for Log {
     fn format(&mut self, record: &Record<'_>, line: &mut Vec<u8>) {
+        self.format_with_thread(record, None, line);
+    }
+
+    fn format_with_thread(
+        &mut self,
+        record: &Record<'_>,
+        thread: Option<&Thread>,
+        line: &mut Vec<u8>,
+    ) {
+        if self.timestamps {
+            write_prefix(line, record, thread);
+        }
         line.extend_from_slice(record.name().as_bytes());
         if record.event.fmt.is_empty() {
             write_name_values(line, record);
@@ -35,6 +59,23 @@ impl RecordFormat for Log {
         }
         line.push(b'\n');
     }
+}
+
+/// `<tid>@<seconds>.<microseconds>:`.
+fn write_prefix(line: &mut Vec<u8>, record: &Record<'_>, thread: Option<&Thread>) {
+    write_dec(line, thread.map_or(u64::from(record.pid), |t| t.tid));
+    line.push(b'@');
+    write_dec(line, record.timestamp_ns / 1_000_000_000);
+    line.push(b'.');
+    // Six digits, zero-padded, as `%06zu`.
+    let mut micros = record.timestamp_ns % 1_000_000_000 / 1_000;
+    let mut digits = [b'0'; 6];
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (micros % 10) as u8;
+        micros /= 10;
+    }
+    line.extend_from_slice(&digits);
+    line.push(b':');
 }
 
 fn value<'a>((_, v): (&Arg, Value<'a>)) -> PrintfValue<'a> {

@@ -3,11 +3,23 @@
 
 use std::io::{self, Write};
 
-use crate::{Analyzer, Record};
+use crate::{Analyzer, Record, Thread};
 
 /// Renders one record as text (its line and newline).
 pub trait RecordFormat {
     fn format(&mut self, record: &Record<'_>, out: &mut Vec<u8>);
+
+    /// The same, knowing the record's thread (when the trace says; see
+    /// [`crate::Threads`]). Formats that show threads override it.
+    fn format_with_thread(
+        &mut self,
+        record: &Record<'_>,
+        thread: Option<&Thread>,
+        out: &mut Vec<u8>,
+    ) {
+        let _ = thread;
+        self.format(record, out);
+    }
 }
 
 /// The buffer is written out once it holds this much.
@@ -33,6 +45,17 @@ impl<F: RecordFormat, W: Write> Printer<F, W> {
     pub fn into_inner(mut self) -> io::Result<W> {
         self.flush()?;
         Ok(self.out)
+    }
+
+    /// Format `record` of `thread` into the buffer, writing it out when full.
+    pub(crate) fn print(&mut self, record: &Record<'_>, thread: Option<&Thread>) -> io::Result<()> {
+        self.format
+            .format_with_thread(record, thread, &mut self.buf);
+        if self.buf.len() >= FLUSH_AT {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {

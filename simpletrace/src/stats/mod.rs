@@ -1,5 +1,6 @@
 //! Statistics of a trace: per event the count, share and rate; the time
-//! span; dropped totals; for enter/exit pairs the calls and their latency.
+//! span; dropped totals; for enter/exit pairs the calls and their latency
+//! (calls cut by a dropped record are counted apart).
 //! Memory is bounded: counts per event, a histogram per pair, and the open
 //! calls of each thread.
 
@@ -7,7 +8,7 @@ mod report;
 
 use hdrhistogram::Histogram;
 
-use crate::timeline::{Closed, PairId, Pairs, Role, Tracks};
+use crate::timeline::{Call, Closed, Ending, PairId, Pairs, Role, Tracks};
 use crate::{Consumer, Record, Thread};
 
 pub use report::{write_json, write_text};
@@ -33,6 +34,9 @@ pub struct CallStats {
     /// Calls closed without their exit: an outer call ended first, or the
     /// trace did.
     pub unclosed: u64,
+    /// Calls open on a thread when a dropped record came (their exit may be
+    /// among the lost events): not in the latencies.
+    pub cut_by_drop: u64,
     /// Exits with no call of theirs open on the thread.
     pub unmatched_exits: u64,
     latency: Histogram<u64>,
@@ -44,6 +48,7 @@ impl CallStats {
             name: name.to_string(),
             calls: 0,
             unclosed: 0,
+            cut_by_drop: 0,
             unmatched_exits: 0,
             // Auto-resizing: any u64 latency fits.
             latency: Histogram::new(LATENCY_DIGITS).unwrap_or_else(|_| unreachable_histogram()),
@@ -90,7 +95,8 @@ pub struct Stats {
     runtime_records: u64,
     span: Option<(u64, u64)>,
     dropped_records: u64,
-    dropped_events: u64,
+    /// Exact: a trace has fewer than 2^60 records of at most 2^64 each.
+    dropped_events: u128,
 }
 
 impl Stats {
@@ -118,9 +124,13 @@ impl Stats {
         self.tracks.len()
     }
 
-    /// Dropped records, and the events they say were lost.
-    pub fn dropped(&self) -> (u64, u64) {
-        (self.dropped_records, self.dropped_events)
+    /// Dropped records, and the events they say were lost: `None` when that
+    /// total exceeds `u64::MAX` (only a corrupt or hostile trace says so).
+    pub fn dropped(&self) -> (u64, Option<u64>) {
+        (
+            self.dropped_records,
+            u64::try_from(self.dropped_events).ok(),
+        )
     }
 
     /// Events by decreasing count (then name).
@@ -162,12 +172,14 @@ impl Stats {
     fn count_closed(&mut self) {
         let closed = std::mem::take(&mut self.closed);
         for c in &closed {
-            let call = self.call(c.pair);
-            if c.forced {
-                call.unclosed += 1;
-            } else {
-                call.calls += 1;
-                call.record_latency(c.end - c.start);
+            let call = self.call(c.call.pair);
+            match c.ending {
+                Ending::Exit => {
+                    call.calls += 1;
+                    call.record_latency(c.end - c.start);
+                }
+                Ending::Unclosed => call.unclosed += 1,
+                Ending::CutByDrop => call.cut_by_drop += 1,
             }
         }
         self.closed = closed;
@@ -192,8 +204,14 @@ impl Consumer for Stats {
             None => (raw, raw),
         });
         if role == Role::Dropped {
+            if let Some(ts) = ts {
+                let mut closed = std::mem::take(&mut self.closed);
+                self.tracks.cut(key, ts, &mut closed);
+                self.closed = closed;
+                self.count_closed();
+            }
             self.dropped_records += 1;
-            self.dropped_events += record.dropped_count().unwrap_or(0);
+            self.dropped_events += u128::from(record.dropped_count().unwrap_or(0));
             return Ok(());
         }
         self.records += 1;
@@ -208,13 +226,14 @@ impl Consumer for Stats {
             })
             .count += 1;
         match (role, ts) {
-            (Role::Enter(pair), Some(ts)) => {
+            (Role::Enter(pair, ids), Some(ts)) => {
                 self.call(pair);
-                self.tracks.enter(key, pair, ts);
+                self.tracks.enter(key, Call::of(record, pair, ids), ts);
             }
-            (Role::Exit(pair), Some(ts)) => {
+            (Role::Exit(pair, ids), Some(ts)) => {
+                let call = Call::of(record, pair, ids);
                 let mut closed = std::mem::take(&mut self.closed);
-                if !self.tracks.exit(key, pair, ts, &mut closed) {
+                if !self.tracks.exit(key, call, ts, &mut closed) {
                     self.call(pair).unmatched_exits += 1;
                 }
                 self.closed = closed;

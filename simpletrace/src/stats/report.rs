@@ -38,10 +38,17 @@ pub fn write_text(stats: &Stats, out: &mut impl Write) -> io::Result<()> {
         None => writeln!(out, "duration  -")?,
     }
     let (dropped_records, dropped_events) = stats.dropped();
-    writeln!(
-        out,
-        "dropped   {dropped_events} events ({dropped_records} dropped records)"
-    )?;
+    match dropped_events {
+        Some(events) => writeln!(
+            out,
+            "dropped   {events} events ({dropped_records} dropped records)"
+        )?,
+        None => writeln!(
+            out,
+            "dropped   overflow: more than {} events ({dropped_records} dropped records)",
+            u64::MAX
+        )?,
+    }
     let events = stats.events();
     if !events.is_empty() {
         let width = events
@@ -74,19 +81,20 @@ pub fn write_text(stats: &Stats, out: &mut impl Write) -> io::Result<()> {
         let width = calls.iter().map(|c| c.name.len()).max().unwrap_or(0).max(4);
         writeln!(
             out,
-            "\n{:width$}  {:>8}  {:>11}  {:>11}  {:>11}  {:>11}  {:>8}  {:>9}",
-            "call", "calls", "min", "median", "p99", "max", "unclosed", "unmatched"
+            "\n{:width$}  {:>8}  {:>11}  {:>11}  {:>11}  {:>11}  {:>8}  {:>8}  {:>9}",
+            "call", "calls", "min", "median", "p99", "max", "cut", "unclosed", "unmatched"
         )?;
         for c in calls {
             writeln!(
                 out,
-                "{:width$}  {:>8}  {:>11}  {:>11}  {:>11}  {:>11}  {:>8}  {:>9}",
+                "{:width$}  {:>8}  {:>11}  {:>11}  {:>11}  {:>11}  {:>8}  {:>8}  {:>9}",
                 c.name,
                 c.calls,
                 opt_ns(c.min_ns()),
                 opt_ns(c.quantile_ns(0.5)),
                 opt_ns(c.quantile_ns(0.99)),
                 opt_ns(c.max_ns()),
+                c.cut_by_drop,
                 c.unclosed,
                 c.unmatched_exits
             )?;
@@ -95,7 +103,9 @@ pub fn write_text(stats: &Stats, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
-/// The same figures as one JSON object (times in ns).
+/// The same figures as one JSON object (times in ns). `dropped_events` is
+/// `null`, and `dropped_events_overflow` true, when the total exceeds
+/// `u64::MAX` (a corrupt trace).
 pub fn write_json(stats: &Stats, out: &mut impl Write) -> io::Result<()> {
     let (dropped_records, dropped_events) = stats.dropped();
     let events: Vec<_> = stats
@@ -121,6 +131,7 @@ pub fn write_json(stats: &Stats, out: &mut impl Write) -> io::Result<()> {
                 "median_ns": c.quantile_ns(0.5),
                 "p99_ns": c.quantile_ns(0.99),
                 "max_ns": c.max_ns(),
+                "cut_by_drop": c.cut_by_drop,
                 "unclosed": c.unclosed,
                 "unmatched_exits": c.unmatched_exits,
             })
@@ -135,6 +146,7 @@ pub fn write_json(stats: &Stats, out: &mut impl Write) -> io::Result<()> {
         "duration_ns": stats.duration_ns(),
         "dropped_records": dropped_records,
         "dropped_events": dropped_events,
+        "dropped_events_overflow": dropped_events.is_none(),
         "events": events,
         "calls": calls,
     });

@@ -1,16 +1,24 @@
 //! Chrome trace-event JSON (the format of chrome://tracing, opened by
 //! Perfetto): one track per thread with its name, `B`/`E` slices for
-//! enter/exit pairs, instant events with their arguments for the rest, and
-//! dropped records as instants. Written as it streams; only the open calls of
+//! enter/exit pairs (async slices `b`/`e`, category `async_call`, with the
+//! call's id for `async_call_id` pairs, whose calls may overlap on a thread),
+//! instant events with their arguments for the rest, and
+//! dropped records as instants. A dropped record first ends the calls open on
+//! its thread (`"cut_by_drop": true` in their end's arguments): their exits may
+//! be among the lost events. Written as it streams; only the open calls of
 //! each thread are kept.
 
 use std::io::{self, Write};
 
-use super::tracks::{Closed, TrackKey};
+use super::pairs::Call;
+use super::tracks::{Closed, Ending, TrackKey};
 use super::walk::{Draw, Instant, Walk};
 use crate::output::json::{write_args, write_string};
 use crate::output::write_dec;
 use crate::Record;
+
+/// Category of the async slices (`b`/`e`) of `async_call_id` calls.
+const ASYNC_CATEGORY: &str = "async_call";
 
 /// The buffer is written out once it holds this much.
 const FLUSH_AT: usize = 1 << 20;
@@ -99,6 +107,20 @@ impl<W: Write> ChromeJson<W> {
         }
     }
 
+    /// `B` for a nested call, `b` with its id for an async one (`E`/`e` with
+    /// `end`).
+    fn slice_edge(&mut self, call: Call, end: bool, name: &str, key: TrackKey, ts: u64) {
+        match (call.is_async, call.id) {
+            (true, Some(id)) => {
+                self.timed(if end { "e" } else { "b" }, name, ASYNC_CATEGORY, key, ts);
+                // A string: JSON numbers lose digits beyond 2^53.
+                self.buf
+                    .extend_from_slice(format!(",\"id\":\"{id:#x}\"").as_bytes());
+            }
+            _ => self.timed(if end { "E" } else { "B" }, name, "call", key, ts),
+        }
+    }
+
     /// `,"args":{...}}` with the record's arguments.
     fn args_and_close(&mut self, record: &Record<'_>) {
         let b = &mut self.buf;
@@ -117,16 +139,19 @@ impl<W: Write> Draw for ChromeJson<W> {
         self.meta("thread_name", key, name);
     }
 
-    fn begin(&mut self, key: TrackKey, ts: u64, name: &str, enter: &Record<'_>) {
-        self.timed("B", name, "call", key, ts);
+    fn begin(&mut self, key: TrackKey, ts: u64, call: Call, name: &str, enter: &Record<'_>) {
+        self.slice_edge(call, false, name, key, ts);
         self.args_and_close(enter);
     }
 
     fn end(&mut self, closed: &Closed, name: &str, exit: Option<&Record<'_>>) {
-        self.timed("E", name, "call", closed.track, closed.end);
-        match exit {
-            Some(record) => self.args_and_close(record),
-            None => self
+        self.slice_edge(closed.call, true, name, closed.track, closed.end);
+        match (closed.ending, exit) {
+            (Ending::Exit, Some(record)) => self.args_and_close(record),
+            (Ending::CutByDrop, _) => self
+                .buf
+                .extend_from_slice(b",\"args\":{\"cut_by_drop\":true}}"),
+            _ => self
                 .buf
                 .extend_from_slice(b",\"args\":{\"unclosed\":\"closed without its exit\"}}"),
         }
@@ -156,11 +181,17 @@ impl<W: Write> Draw for ChromeJson<W> {
         Ok(())
     }
 
-    fn finish(&mut self, dropped: u64) -> io::Result<()> {
+    fn finish(&mut self, dropped: Option<u64>) -> io::Result<()> {
         let b = &mut self.buf;
         b.extend_from_slice(b"\n],\"otherData\":{\"producer\":\"simpletrace\",\"dropped_events\":");
-        write_dec(b, dropped);
-        b.extend_from_slice(b"}}\n");
+        // A total past u64::MAX (a corrupt trace) is `null`, flagged.
+        match dropped {
+            Some(total) => {
+                write_dec(b, total);
+                b.extend_from_slice(b",\"dropped_events_overflow\":false}}\n");
+            }
+            None => b.extend_from_slice(b"null,\"dropped_events_overflow\":true}}\n"),
+        }
         self.out.write_all(&self.buf)?;
         self.buf.clear();
         self.out.flush()

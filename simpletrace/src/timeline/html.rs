@@ -50,6 +50,11 @@ impl<W: Write> HtmlTimeline<W> {
             chrome: ChromeTrace::new(NoLt(out)),
         })
     }
+
+    /// The writer, after [`Consumer::end`] has written the page.
+    pub fn into_inner(self) -> io::Result<W> {
+        Ok(self.chrome.into_inner()?.0)
+    }
 }
 
 impl<W: Write> Consumer for HtmlTimeline<W> {

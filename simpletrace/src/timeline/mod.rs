@@ -12,7 +12,7 @@ pub mod walk;
 
 pub use chrome::ChromeTrace;
 pub use html::HtmlTimeline;
-pub use pairs::{PairId, Pairs, Role};
+pub use pairs::{Call, CallIds, PairId, Pairs, Role};
 pub use perfetto::PerfettoTrace;
-pub use tracks::{Closed, TrackKey, Tracks};
+pub use tracks::{Closed, Ending, TrackKey, Tracks};
 pub use walk::{Draw, Instant, Walk};

@@ -1,20 +1,67 @@
 //! What a record means on a timeline: the start or end of a call (declared
 //! `X_enter`/`X_exit` pairs, which `#[traced]` also emits), a runtime record,
-//! or a point in time.
+//! or a point in time. A pair whose two events both start with a 64-bit
+//! `call_id` (or `async_call_id`) argument, as `#[traced]` declares them, says
+//! which exit ends which call.
 
 use std::collections::HashMap;
 
+use trace_events::{ArgKind, Event};
+
 use crate::runtime_events::{is_id_and_text, DECL_EVENT, THREAD_EVENT};
-use crate::Record;
+use crate::{Record, Value};
 
 /// Index of a pair name (`X` of `X_enter`/`X_exit`) in [`Pairs`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PairId(pub u32);
 
+/// How the calls of a pair are told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallIds {
+    /// No id (QEMU's traces, hand-written pairs): an exit ends the innermost
+    /// open call of its pair.
+    None,
+    /// `call_id` first: an exit ends the open call with its id; calls nest
+    /// (a synchronous function).
+    Nested,
+    /// `async_call_id` first: calls may overlap on a thread (an `async fn`),
+    /// and an exit may come on another thread; paired by id alone.
+    Async,
+}
+
+/// First argument name of both events of a pair with [`CallIds::Nested`].
+pub const CALL_ID: &str = "call_id";
+/// First argument name of both events of a pair with [`CallIds::Async`].
+pub const ASYNC_CALL_ID: &str = "async_call_id";
+
+/// One enter or exit: its pair, and the call's id when the pair has ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Call {
+    pub pair: PairId,
+    pub id: Option<u64>,
+    pub is_async: bool,
+}
+
+impl Call {
+    /// The call `record` (an enter or exit of `pair`) belongs to.
+    pub fn of(record: &Record<'_>, pair: PairId, ids: CallIds) -> Call {
+        let id = match (ids, record.args().next()) {
+            (CallIds::None, _) => None,
+            (_, Some((_, Value::Int(id)))) => Some(id),
+            _ => None,
+        };
+        Call {
+            pair,
+            id,
+            is_async: ids == CallIds::Async && id.is_some(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
-    Enter(PairId),
-    Exit(PairId),
+    Enter(PairId, CallIds),
+    Exit(PairId, CallIds),
     /// A dropped record.
     Dropped,
     /// `trace_thread` or `trace_event_decl`: about the trace, not the program.
@@ -54,15 +101,16 @@ impl Pairs {
         if (name == THREAD_EVENT || name == DECL_EVENT) && is_id_and_text(event) {
             return Role::Runtime;
         }
-        let declared = |other: String| record.events().find(&other).is_some();
+        let events = record.events();
+        let declared = |other: String| events.find(&other).map(|i| events.event(i));
         if let Some(base) = name.strip_suffix("_enter").filter(|b| !b.is_empty()) {
-            if declared(format!("{base}_exit")) {
-                return Role::Enter(self.pair(base));
+            if let Some(exit) = declared(format!("{base}_exit")) {
+                return Role::Enter(self.pair(base), call_ids(event, exit));
             }
         }
         if let Some(base) = name.strip_suffix("_exit").filter(|b| !b.is_empty()) {
-            if declared(format!("{base}_enter")) {
-                return Role::Exit(self.pair(base));
+            if let Some(enter) = declared(format!("{base}_enter")) {
+                return Role::Exit(self.pair(base), call_ids(enter, event));
             }
         }
         Role::Instant
@@ -87,5 +135,20 @@ impl Pairs {
     /// Every pair seen, in order of first appearance.
     pub fn ids(&self) -> impl Iterator<Item = PairId> {
         (0..self.names.len() as u32).map(PairId)
+    }
+}
+
+/// Ids when both events start with the same id argument, an integer.
+fn call_ids(enter: &Event, exit: &Event) -> CallIds {
+    fn first(e: &Event) -> Option<&str> {
+        e.args
+            .first()
+            .filter(|a| matches!(a.kind, ArgKind::Int(_)))
+            .map(|a| a.name.as_str())
+    }
+    match (first(enter), first(exit)) {
+        (Some(CALL_ID), Some(CALL_ID)) => CallIds::Nested,
+        (Some(ASYNC_CALL_ID), Some(ASYNC_CALL_ID)) => CallIds::Async,
+        _ => CallIds::None,
     }
 }

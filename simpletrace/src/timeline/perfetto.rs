@@ -8,27 +8,35 @@
 //! timestamp is the delta from the previous one), so an event is only a few
 //! bytes; `TYPE_SLICE_BEGIN`/`TYPE_SLICE_END` for calls, `TYPE_INSTANT` for
 //! the other records and for dropped records (named `dropped N events`), the
-//! records' arguments as debug annotations. Event names, argument names,
+//! records' arguments as debug annotations. A call ended by a dropped record
+//! has the annotation `cut_by_drop: true` on its end. Async calls
+//! (`async_call_id` pairs), which may overlap on a thread and end on another,
+//! go on lanes: child tracks of the thread they start on (`parent_uuid`,
+//! named `async N`), each holding one call at a time, reused once free. Event names, argument names,
 //! categories and short string values are interned (`InternedData`, sent on
 //! a sequence with the first packet that uses them; every event packet says
 //! `SEQ_NEEDS_INCREMENTAL_STATE`).
 //!
 //! Memory is bounded: the output buffer, at most [`MAX_SEQUENCES`] sequences
 //! (further threads share one sequence, with absolute timestamps and explicit
-//! tracks), and the intern tables (beyond their caps values are inline).
+//! tracks), the intern tables (beyond their caps values are inline), the
+//! open async calls (bounded by the walk) and at most [`MAX_LANES`] lanes
+//! kept for reuse (beyond, a call gets a lane of its own, then forgotten).
 
 mod intern;
 mod schema;
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::io::{self, Write};
 
 use trace_events::ArgKind;
 
 use self::intern::{Interner, Sent};
 use self::schema as field;
+use super::pairs::Call;
 use super::protobuf::{begin, end, put_bool, put_bytes, put_int, put_str, put_uint, Open};
-use super::tracks::{Closed, TrackKey, MAX_TRACKS};
+use super::tracks::{Closed, Ending, TrackKey, MAX_TRACKS};
 use super::walk::{Draw, Instant, Walk};
 use crate::{Record, Value};
 
@@ -37,6 +45,9 @@ pub const MAX_SEQUENCES: usize = 1024;
 /// The sequence of descriptors and of threads beyond [`MAX_SEQUENCES`] (1 is
 /// the tracing service's own); the threads' ones follow.
 const SHARED_SEQUENCE_ID: u64 = 2;
+
+/// Async lanes kept for reuse, over all threads.
+pub const MAX_LANES: usize = 1 << 16;
 
 /// The buffer is written out once it holds this much.
 const FLUSH_AT: usize = 1 << 20;
@@ -74,6 +85,9 @@ impl<W: Write> PerfettoTrace<W> {
             current: 0,
             tables: Default::default(),
             by_event: Vec::new(),
+            lanes: HashMap::new(),
+            lanes_kept: 0,
+            async_open: HashMap::new(),
         })
     }
 
@@ -120,6 +134,23 @@ struct ThreadTrack {
     sequence: usize,
 }
 
+/// A thread's async lanes: how many it has (to name new ones), and the free
+/// ones by the time they are free from (the end of their last call: a call
+/// only goes on a lane free at its start, so slices on a lane never overlap).
+#[derive(Default)]
+struct Lanes {
+    count: u64,
+    free: BinaryHeap<Reverse<(u64, u64)>>,
+}
+
+/// An async call's lane while it is open.
+struct AsyncLane {
+    uuid: u64,
+    /// The thread it started on, whose lane it is (`None`: beyond
+    /// [`MAX_LANES`], not reused).
+    thread: Option<TrackKey>,
+}
+
 /// What is interned once per event: the name of its slices (for an enter)
 /// and of its instants, and its arguments' names. `None` inside: not
 /// interned (a table full), written inline.
@@ -154,6 +185,12 @@ pub struct PerfettoProto<W: Write> {
     tables: [Interner; 4],
     /// By event index (bounded by the event table).
     by_event: Vec<EventIds>,
+    /// Async lanes by thread.
+    lanes: HashMap<TrackKey, Lanes>,
+    /// Lanes in `lanes` (at most [`MAX_LANES`]).
+    lanes_kept: usize,
+    /// Open async calls by process and id: their lane.
+    async_open: HashMap<(u32, u64), AsyncLane>,
 }
 
 impl<W: Write> PerfettoProto<W> {
@@ -253,9 +290,55 @@ impl<W: Write> PerfettoProto<W> {
         ThreadTrack { uuid, sequence: 0 }
     }
 
+    /// A lane for async call `id` starting on `key` at `ts`: a free one of the
+    /// thread's, or a new one (described now). Returns its uuid.
+    fn open_lane(&mut self, key: TrackKey, id: u64, ts: u64) -> u64 {
+        let lanes = self.lanes.entry(key).or_default();
+        let free = match lanes.free.peek() {
+            Some(&Reverse((from, uuid))) if from <= ts => Some(uuid),
+            _ => None,
+        };
+        let uuid = match free {
+            Some(uuid) => {
+                lanes.free.pop();
+                uuid
+            }
+            None => {
+                lanes.count += 1;
+                let number = lanes.count;
+                let parent = self.thread_track(key).uuid;
+                let uuid = self.new_uuid();
+                self.describe(uuid, |b| {
+                    put_uint(b, field::TRACK_PARENT_UUID, parent);
+                    put_str(b, field::TRACK_NAME, format!("async {number}").as_bytes());
+                });
+                uuid
+            }
+        };
+        let thread = if free.is_some() || self.lanes_kept < MAX_LANES {
+            self.lanes_kept += usize::from(free.is_none());
+            Some(key)
+        } else {
+            None
+        };
+        self.async_open
+            .insert((key.0, id), AsyncLane { uuid, thread });
+        uuid
+    }
+
+    /// The lane of async call `id` of `pid` ending at `ts`, now free.
+    fn close_lane(&mut self, pid: u32, id: u64, ts: u64) -> Option<u64> {
+        let lane = self.async_open.remove(&(pid, id))?;
+        if let Some(lanes) = lane.thread.and_then(|key| self.lanes.get_mut(&key)) {
+            lanes.free.push(Reverse((ts, lane.uuid)));
+        }
+        Some(lane.uuid)
+    }
+
     /// Start the packet of a `TrackEvent` of `type_` at `ts` on `key`'s
-    /// track (its fields follow, then [`Self::finish_event`]).
-    fn start_event(&mut self, key: TrackKey, type_: u64, ts: u64) {
+    /// track, or on track `on` (from `key`'s sequence); its fields follow,
+    /// then [`Self::finish_event`].
+    fn start_event(&mut self, key: TrackKey, on: Option<u64>, type_: u64, ts: u64) {
         let track = self.thread_track(key);
         let seq = track.sequence;
         self.current = seq;
@@ -269,8 +352,9 @@ impl<W: Write> PerfettoProto<W> {
             put_uint(&mut self.buf, field::TIMESTAMP, ts - sequence.last_ts);
             sequence.last_ts = ts;
         } else {
-            // Shared sequence, or (never on a track the walk follows) back in
-            // time: absolute, on the trace's clock.
+            // Shared sequence, or back in time (after the end of an async
+            // call that started on a thread whose clock is ahead): absolute,
+            // on the trace's clock.
             put_uint(&mut self.buf, field::TIMESTAMP, ts);
             if sequence.track.is_some() {
                 put_uint(
@@ -283,8 +367,9 @@ impl<W: Write> PerfettoProto<W> {
         let default_track = sequence.track;
         let event = begin(&mut self.buf, field::TRACK_EVENT);
         put_uint(&mut self.buf, field::EVENT_TYPE, type_);
-        if default_track != Some(track.uuid) {
-            put_uint(&mut self.buf, field::EVENT_TRACK_UUID, track.uuid);
+        let uuid = on.unwrap_or(track.uuid);
+        if default_track != Some(uuid) {
+            put_uint(&mut self.buf, field::EVENT_TRACK_UUID, uuid);
         }
         self.open = Some((packet, event));
     }
@@ -479,18 +564,31 @@ impl<W: Write> Draw for PerfettoProto<W> {
         });
     }
 
-    fn begin(&mut self, key: TrackKey, ts: u64, name: &str, enter: &Record<'_>) {
-        self.start_event(key, field::TYPE_SLICE_BEGIN, ts);
+    fn begin(&mut self, key: TrackKey, ts: u64, call: Call, name: &str, enter: &Record<'_>) {
+        let lane = match (call.is_async, call.id) {
+            (true, Some(id)) => Some(self.open_lane(key, id, ts)),
+            _ => None,
+        };
+        self.start_event(key, lane, field::TYPE_SLICE_BEGIN, ts);
         self.name(enter, true, name);
         self.args(enter);
         self.finish_event();
     }
 
     fn end(&mut self, closed: &Closed, _name: &str, exit: Option<&Record<'_>>) {
-        self.start_event(closed.track, field::TYPE_SLICE_END, closed.end);
-        match exit {
-            Some(record) => self.args(record),
-            None => {
+        let lane = match (closed.call.is_async, closed.call.id) {
+            (true, Some(id)) => self.close_lane(closed.track.0, id, closed.end),
+            _ => None,
+        };
+        self.start_event(closed.track, lane, field::TYPE_SLICE_END, closed.end);
+        match (closed.ending, exit) {
+            (Ending::Exit, Some(record)) => self.args(record),
+            (Ending::CutByDrop, _) => {
+                let open = self.annotation("cut_by_drop");
+                put_bool(&mut self.buf, field::ANNOTATION_BOOL, true);
+                end(&mut self.buf, open);
+            }
+            _ => {
                 let open = self.annotation("unclosed");
                 self.string_value(b"closed without its exit");
                 end(&mut self.buf, open);
@@ -500,7 +598,7 @@ impl<W: Write> Draw for PerfettoProto<W> {
     }
 
     fn instant(&mut self, key: TrackKey, ts: u64, why: Instant, record: &Record<'_>) {
-        self.start_event(key, field::TYPE_INSTANT, ts);
+        self.start_event(key, None, field::TYPE_INSTANT, ts);
         self.name(record, false, record.name());
         if why == Instant::UnmatchedExit {
             self.category("unmatched_exit");
@@ -510,7 +608,7 @@ impl<W: Write> Draw for PerfettoProto<W> {
     }
 
     fn dropped(&mut self, key: TrackKey, ts: u64, count: u64) {
-        self.start_event(key, field::TYPE_INSTANT, ts);
+        self.start_event(key, None, field::TYPE_INSTANT, ts);
         // Not interned: one name per count.
         let name = format!("dropped {count} events");
         put_str(&mut self.buf, field::EVENT_NAME, name.as_bytes());
@@ -529,7 +627,7 @@ impl<W: Write> Draw for PerfettoProto<W> {
         Ok(())
     }
 
-    fn finish(&mut self, _dropped: u64) -> io::Result<()> {
+    fn finish(&mut self, _dropped: Option<u64>) -> io::Result<()> {
         self.out.write_all(&self.buf)?;
         self.buf.clear();
         self.out.flush()

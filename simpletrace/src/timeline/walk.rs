@@ -2,20 +2,24 @@
 //! ([`Pairs`]), one monotonic track per thread with its open calls
 //! ([`Tracks`]), which tracks and processes to name, and what to draw for each
 //! record. The formats ([`super::chrome`], [`super::perfetto`]) only encode
-//! what [`Draw`] is told, so they pair and nest calls identically.
+//! what [`Draw`] is told, so they pair, nest and cut calls identically: an
+//! exit ends the innermost open call of its pair (and `call_id`), or the open
+//! call of its `async_call_id` on any thread of its process; a dropped record
+//! first ends every call open on its thread (their exits may be among the
+//! lost events).
 
 use std::collections::{HashMap, HashSet};
 use std::io;
 
-use super::pairs::{PairId, Pairs, Role};
-use super::tracks::{Closed, TrackKey, Tracks, MAX_TRACKS};
+use super::pairs::{Call, Pairs, Role};
+use super::tracks::{Closed, Ending, TrackKey, Tracks, MAX_TRACKS};
 use crate::{Consumer, Record, Thread};
 
 /// Why a record is drawn as an instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Instant {
     /// A program event that is not a call (or a call not followed: too deep,
-    /// too many tracks).
+    /// too many tracks or async calls, its async id open already).
     Event,
     /// The exit of a call that is not open on its track.
     UnmatchedExit,
@@ -29,10 +33,13 @@ pub trait Draw {
     /// A thread's track, when first seen or renamed (at most [`MAX_TRACKS`]
     /// tracks are named; records of others are still drawn).
     fn thread(&mut self, key: TrackKey, name: &str);
-    /// A call starts on `key` at `ts`.
-    fn begin(&mut self, key: TrackKey, ts: u64, name: &str, enter: &Record<'_>);
-    /// A call ends; `exit` is its exit record when it ended by it (not when
-    /// closed to keep calls nested, or at the end of the trace).
+    /// `call` starts on `key` at `ts`: nested in the calls open on the
+    /// thread, or (`call.is_async`, with its id) an async call, which may
+    /// overlap others and end on another thread of the process.
+    fn begin(&mut self, key: TrackKey, ts: u64, call: Call, name: &str, enter: &Record<'_>);
+    /// A call ends (`closed.ending` says how: by its exit, closed without it,
+    /// or cut by a dropped record); `exit` is its exit record when it ended by
+    /// it.
     fn end(&mut self, closed: &Closed, name: &str, exit: Option<&Record<'_>>);
     fn instant(&mut self, key: TrackKey, ts: u64, why: Instant, record: &Record<'_>);
     /// A dropped record: `count` events were lost on this thread.
@@ -40,8 +47,9 @@ pub trait Draw {
     /// Write out what is buffered once it is large.
     fn flush_if_full(&mut self) -> io::Result<()>;
     /// After the last record (and the calls still open closed): write
-    /// everything; `dropped` is the number of events lost in all.
-    fn finish(&mut self, dropped: u64) -> io::Result<()>;
+    /// everything; `dropped` is the number of events lost in all, `None`
+    /// when past `u64::MAX` (only a corrupt or hostile trace says so).
+    fn finish(&mut self, dropped: Option<u64>) -> io::Result<()>;
 }
 
 /// A [`Consumer`] drawing the records it is given with `D`.
@@ -56,7 +64,8 @@ pub struct Walk<D> {
     /// come in batches per thread: most need no look-up).
     last_named: Option<(TrackKey, String)>,
     pids: HashSet<u32>,
-    dropped: u64,
+    /// Exact: a trace has fewer than 2^60 records of at most 2^64 each.
+    dropped: u128,
 }
 
 impl<D: Draw> Walk<D> {
@@ -113,19 +122,38 @@ impl<D: Draw> Walk<D> {
 
     fn end_calls(&mut self, closed: &[Closed], exit: Option<&Record<'_>>) {
         for c in closed {
-            let exit = exit.filter(|_| !c.forced);
-            self.draw.end(c, self.pairs.name(c.pair), exit);
+            let exit = exit.filter(|_| c.ending == Ending::Exit);
+            self.draw.end(c, self.pairs.name(c.call.pair), exit);
         }
     }
 
-    fn exit(&mut self, record: &Record<'_>, key: TrackKey, pair: PairId, ts: u64) {
+    fn enter(&mut self, record: &Record<'_>, key: TrackKey, call: Call, ts: u64) {
+        if self.tracks.enter(key, call, ts) {
+            self.draw
+                .begin(key, ts, call, self.pairs.name(call.pair), record);
+        } else {
+            self.draw.instant(key, ts, Instant::Event, record);
+        }
+    }
+
+    fn exit(&mut self, record: &Record<'_>, key: TrackKey, call: Call, ts: u64) {
         let mut closed = std::mem::take(&mut self.closed);
         closed.clear();
-        if self.tracks.exit(key, pair, ts, &mut closed) {
+        if self.tracks.exit(key, call, ts, &mut closed) {
             self.end_calls(&closed, Some(record));
         } else {
             self.draw.instant(key, ts, Instant::UnmatchedExit, record);
         }
+        self.closed = closed;
+    }
+
+    /// End the calls open on the track where a dropped record says events
+    /// were lost.
+    fn cut(&mut self, key: TrackKey, ts: u64) {
+        let mut closed = std::mem::take(&mut self.closed);
+        closed.clear();
+        self.tracks.cut(key, ts, &mut closed);
+        self.end_calls(&closed, None);
         self.closed = closed;
     }
 }
@@ -145,13 +173,18 @@ impl<D: Draw> Consumer for Walk<D> {
             None => (record.timestamp_ns, false),
         };
         match role {
-            Role::Enter(pair) if followed && self.tracks.enter(key, pair, ts) => {
-                self.draw.begin(key, ts, self.pairs.name(pair), record);
+            Role::Enter(pair, ids) if followed => {
+                self.enter(record, key, Call::of(record, pair, ids), ts)
             }
-            Role::Exit(pair) if followed => self.exit(record, key, pair, ts),
+            Role::Exit(pair, ids) if followed => {
+                self.exit(record, key, Call::of(record, pair, ids), ts)
+            }
             Role::Dropped => {
+                if followed {
+                    self.cut(key, ts);
+                }
                 let count = record.dropped_count().unwrap_or(0);
-                self.dropped += count;
+                self.dropped += u128::from(count);
                 self.draw.dropped(key, ts, count);
             }
             _ => self.draw.instant(key, ts, Instant::Event, record),
@@ -165,6 +198,6 @@ impl<D: Draw> Consumer for Walk<D> {
         self.tracks.finish(&mut closed);
         self.end_calls(&closed, None);
         self.closed = closed;
-        self.draw.finish(self.dropped)
+        self.draw.finish(u64::try_from(self.dropped).ok())
     }
 }

@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 
 use simpletrace::EventTable;
 
+pub mod timeline;
+
 pub const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/golden");
 pub const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/qemu");
 
@@ -226,4 +228,72 @@ pub fn threaded_trace() -> Trace {
     let t = t.event(2, 1300, PID, &[A::I(-5i64 as u64)]); // io_exit ret=-5
     let t = t.event(1, 1400, PID, &[A::I(5)]); // io_enter fd=5, never exits
     t.event(5, 1350, PID, &[A::I(2)]) // tick n=2, earlier than the enter
+}
+
+/// Thread 12 loses the exits of `io` and `lock` (a drop of 2 events at 1020
+/// ns, where its gap ends) and goes on 200 ms later; thread 11's `io` spans
+/// that drop and exits normally.
+pub fn dropped_exit_trace() -> Trace {
+    let names = [
+        "trace_thread",
+        "io_enter",
+        "io_exit",
+        "lock_enter",
+        "lock_exit",
+        "tick",
+    ];
+    let mut t = Trace::v4();
+    for (id, name) in names.iter().enumerate() {
+        t = t.mapping(id as u64, name);
+    }
+    let thread = |t: Trace, ts, tid, name: &[u8]| t.event(0, ts, PID, &[A::I(tid), A::S(name)]);
+    let t = thread(t, 1000, 12, b"worker-1");
+    let t = t.event(1, 1000, PID, &[A::I(4)]); // io_enter fd=4
+    let t = t.event(3, 1010, PID, &[]); // lock_enter; lock_exit, io_exit lost
+    let t = thread(t, 1005, 11, b"main");
+    let t = t.event(1, 1005, PID, &[A::I(3)]); // io_enter fd=3
+    let t = thread(t, 1020, 12, b"worker-1");
+    let t = t.dropped(1020, PID, 2);
+    let t = t.event(5, 200_000_000, PID, &[A::I(1)]); // tick n=1
+    let t = thread(t, 5000, 11, b"main");
+    t.event(2, 5000, PID, &[A::I(0)]) // io_exit ret=0
+}
+
+/// Pairs with call ids, as `#[traced]` declares them.
+pub const CALL_ID_EVENTS: &str = "\
+trace_thread(uint64_t tid, const char *name) \"tid %\" PRIu64 \" name %s\"
+fetch_enter(uint64_t async_call_id, uint64_t key) \"call %\" PRIu64 \" key %\" PRIu64
+fetch_exit(uint64_t async_call_id) \"call %\" PRIu64
+step_enter(uint64_t call_id) \"call %\" PRIu64
+step_exit(uint64_t call_id) \"call %\" PRIu64
+";
+
+/// Async `fetch` calls 7 and 8 overlap on thread 11 (8 ends last); call 9
+/// starts on thread 12 and ends on thread 11. Nested `step` 2 (inside step
+/// 1) loses its exit: step 1's exit ends step 1.
+pub fn call_id_trace() -> Trace {
+    let names = [
+        "trace_thread",
+        "fetch_enter",
+        "fetch_exit",
+        "step_enter",
+        "step_exit",
+    ];
+    let mut t = Trace::v4();
+    for (id, name) in names.iter().enumerate() {
+        t = t.mapping(id as u64, name);
+    }
+    let thread = |t: Trace, ts, tid, name: &[u8]| t.event(0, ts, PID, &[A::I(tid), A::S(name)]);
+    let t = thread(t, 1000, 11, b"main");
+    let t = t.event(1, 1000, PID, &[A::I(7), A::I(0)]);
+    let t = t.event(1, 1010, PID, &[A::I(8), A::I(1)]);
+    let t = t.event(2, 1020, PID, &[A::I(7)]);
+    let t = t.event(3, 1100, PID, &[A::I(1)]);
+    let t = t.event(3, 1110, PID, &[A::I(2)]);
+    let t = t.event(4, 1200, PID, &[A::I(1)]);
+    let t = thread(t, 1030, 12, b"worker");
+    let t = t.event(1, 1030, PID, &[A::I(9), A::I(2)]);
+    let t = thread(t, 1500, 11, b"main");
+    let t = t.event(2, 1500, PID, &[A::I(9)]);
+    t.event(2, 2000, PID, &[A::I(8)])
 }

@@ -135,6 +135,25 @@ impl Line<'_> {
         })
     }
 
+    /// The error for a line longer than `limit` bytes: it shows only the
+    /// line's start, so the message stays short whatever the line's length.
+    pub fn too_long(&self, limit: usize) -> Option<Diagnostic> {
+        let excerpt_end = self
+            .text
+            .char_indices()
+            .nth(80)
+            .map_or(self.text.len(), |(i, _)| i);
+        let excerpt = format!("{}...", &self.text[..excerpt_end]);
+        let short = Line::new(self.file, self.number, &excerpt);
+        short.error(
+            0,
+            format!(
+                "the line is {} bytes long, more than the limit of {limit}",
+                self.text.len()
+            ),
+        )
+    }
+
     /// The character at byte offset `byte`, for messages.
     pub fn char_at(&self, byte: usize) -> Option<char> {
         self.text.get(byte..).and_then(|s| s.chars().next())

@@ -27,6 +27,7 @@ pub struct Traced<'a> {
 /// Names only the generated code uses (hygienic: the body cannot see them).
 struct Names {
     state: Ident,
+    call_id: Ident,
     exit: Ident,
     ret: Ident,
     enter_static: Ident,
@@ -47,6 +48,7 @@ fn rt_at(span: Span) -> TokenStream {
 pub fn generate(t: &Traced) -> TokenStream {
     let names = Names {
         state: Ident::new("__traced_state", Span::mixed_site()),
+        call_id: Ident::new("__traced_call_id", Span::mixed_site()),
         exit: Ident::new("__traced_exit", Span::mixed_site()),
         ret: Ident::new("__traced_ret", Span::mixed_site()),
         enter_static: Ident::new("__TRACED_ENTER", Span::call_site()),
@@ -59,15 +61,30 @@ pub fn generate(t: &Traced) -> TokenStream {
     let ItemFn {
         attrs, vis, sig, ..
     } = t.item;
+    let (outer, inner): (Vec<_>, Vec<_>) = attrs
+        .iter()
+        .partition(|a| matches!(a.style, syn::AttrStyle::Outer));
     quote! {
-        #(#attrs)*
+        #(#outer)*
         #vis #sig {
+            #(#inner)*
             #body
         }
     }
 }
 
-/// The events are ours: two descriptors, recorded with `record_args`.
+/// The body's statements, without their braces: the body goes after the
+/// prologue in the function's own block, where `{ 512 }` nested as the tail
+/// would be "unnecessary braces" (`unused_braces`) on the user's tokens.
+fn statements(t: &Traced) -> TokenStream {
+    let stmts = &t.item.block.stmts;
+    quote!(#(#stmts)*)
+}
+
+/// The events are ours: two descriptors, recorded with `record_args`. Both
+/// start with the call's id (`call_id`, `async_call_id` for an `async fn`),
+/// taken only when the enter is recorded (0 otherwise), so a reader pairs a
+/// call's exit with its enter even when calls overlap.
 ///
 /// Values are encoded through `<T as TraceArg>` with `T` as written and spanned
 /// on it, so a type that cannot be recorded gives the same error as its
@@ -76,6 +93,7 @@ fn own_events(t: &Traced, n: &Names) -> TokenStream {
     let rt = rt();
     let Names {
         state,
+        call_id,
         exit,
         ret,
         enter_static,
@@ -85,8 +103,10 @@ fn own_events(t: &Traced, n: &Names) -> TokenStream {
         .args
         .iter()
         .map(|a| arg_meta(&a.name, &a.static_ty, a.ty.span()));
+    let enter_args = std::iter::once(call_id_meta(t)).chain(enter_args);
     let enter = descriptor(enter_static, &format!("{}_enter", t.base), enter_args);
-    let exit_desc = descriptor(exit_static, &format!("{}_exit", t.base), exit_metas(t));
+    let exit_args = std::iter::once(call_id_meta(t)).chain(exit_metas(t));
+    let exit_desc = descriptor(exit_static, &format!("{}_exit", t.base), exit_args);
     let encoded = t.args.iter().map(|a| {
         let (ident, ty, rt) = (&a.ident, &a.ty, rt_at(a.ty.span()));
         quote_spanned!(a.ty.span()=> <#ty as #rt::TraceArg>::encoded(&#ident))
@@ -95,14 +115,18 @@ fn own_events(t: &Traced, n: &Names) -> TokenStream {
         #enter
         #exit_desc
         let #state = #enter_static.state();
-        if #state & 1 != 0 {
-            #rt::record_args(#state, &[#(#encoded),*]);
-        }
-        let #exit = #rt::Exit::new(&#exit_static);
+        let #call_id = if #state & 1 != 0 {
+            let #call_id = #rt::call_id();
+            #rt::record_args(#state, &[#rt::Encoded::U64(#call_id) #(, #encoded)*]);
+            #call_id
+        } else {
+            0
+        };
+        let #exit = #rt::Exit::with_call_id(&#exit_static, #call_id);
     };
     if t.ret.is_none() {
-        let block = &t.item.block;
-        return quote!(#prologue #block);
+        let body = statements(t);
+        return quote!(#prologue #body);
     }
 
     let (span, rt_ret, ty) = (ret_span(t), rt_at(ret_span(t)), ret_type(t));
@@ -136,7 +160,7 @@ fn own_events(t: &Traced, n: &Names) -> TokenStream {
         #exit.returned();
         let #state = #exit_static.state();
         if #state & 1 != 0 {
-            #rt::record_args(#state, &[#rt::Encoded::U64(1) #(, #values)*]);
+            #rt::record_args(#state, &[#rt::Encoded::U64(#call_id), #rt::Encoded::U64(1) #(, #values)*]);
         }
         #ret
     }
@@ -158,12 +182,12 @@ fn declared_events(t: &Traced, n: &Names, path: &Path) -> TokenStream {
         let #exit = #rt::Exit::new(&#path::events::#exit_fn);
     };
     if t.ret.is_none() {
-        let block = &t.item.block;
+        let body = statements(t);
         // Never called: makes rustc check that the declared exit takes nothing.
         return quote! {
             #prologue
             let _ = || #path::#exit_fn();
-            #block
+            #body
         };
     }
     let (span, rt_ret) = (ret_span(t), rt_at(ret_span(t)));
@@ -234,6 +258,20 @@ fn ret_span(t: &Traced) -> Span {
         syn::ReturnType::Type(_, ty) => ty.span(),
         syn::ReturnType::Default => Span::call_site(),
     }
+}
+
+/// The call id, first argument of both events.
+fn call_id_meta(t: &Traced) -> TokenStream {
+    let rt = rt();
+    let name = match t.item.sig.asyncness {
+        Some(_) => quote!(#rt::ASYNC_CALL_ID),
+        None => quote!(#rt::CALL_ID),
+    };
+    quote!(#rt::ArgMeta {
+        ty: "uint64_t",
+        name: #name,
+        kind: #rt::RecordedKind::Int { bits: 64, signed: false },
+    })
 }
 
 fn bool_meta(name: &str) -> TokenStream {

@@ -9,6 +9,10 @@ use syn::{Error, FnArg, GenericParam, Pat, ReturnType, Signature, Type};
 
 use super::options::Options;
 
+/// Names of the call id, the first argument of the events `#[traced]`
+/// declares (`trace_runtime::__private::{CALL_ID, ASYNC_CALL_ID}`).
+pub const CALL_ID_NAMES: [&str; 2] = ["call_id", "async_call_id"];
+
 /// A recorded argument.
 pub struct Recorded {
     /// The binding, as the body names it.
@@ -61,6 +65,13 @@ pub fn recorded_args(sig: &Signature, options: &Options) -> syn::Result<Vec<Reco
             errors.push(Error::new(
                 ident.span(),
                 format!("argument `{name}` cannot be an event argument name (ASCII only); skip it: `#[traced(skip({name}))]`"),
+            ));
+            continue;
+        }
+        if options.events.is_none() && CALL_ID_NAMES.contains(&name.as_str()) {
+            errors.push(Error::new(
+                ident.span(),
+                format!("argument `{name}` has the name of the call id the events record first; rename or skip it: `#[traced(skip({name}))]`"),
             ));
             continue;
         }
@@ -248,6 +259,24 @@ mod tests {
         ] {
             let e = error(&s, &super::super::options::parse(skip).unwrap());
             assert!(e.contains(why), "{e}");
+        }
+    }
+
+    #[test]
+    fn an_argument_named_like_the_call_id_must_be_renamed_or_skipped() {
+        for name in CALL_ID_NAMES {
+            let id = Ident::new(name, proc_macro2::Span::call_site());
+            let s = sig(quote!(fn f(#id: u64, key: u8)));
+            let e = error(&s, &Options::default());
+            assert!(
+                e.contains(&format!("argument `{name}` has the name of the call id")),
+                "{e}"
+            );
+            let skip = super::super::options::parse(quote!(skip(#id))).unwrap();
+            assert_eq!(names(&s, &skip), ["key"]);
+            // Declared events carry no id: the name is free there.
+            let declared = super::super::options::parse(quote!(events = crate::ev)).unwrap();
+            assert_eq!(names(&s, &declared), [name, "key"]);
         }
     }
 

@@ -137,12 +137,30 @@ pub fn decode_file(path: &Path) -> Decoded {
     decode(std::fs::File::open(path).unwrap())
 }
 
-/// What the writer drained from one thread in one pass: the `trace_thread`
-/// record, then the drops counted since the previous batch, then records.
+/// One item of a thread's stream: an event record (its sequence number) or a
+/// dropped record (its count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    Seq(u64),
+    Dropped(u64),
+}
+
+/// What the writer drained from one thread in one pass: after its
+/// `trace_thread` record, the thread's records, dropped records included
+/// (wherever the thread lost events).
 #[derive(Debug, Default, Clone)]
 pub struct Batch {
-    pub dropped: u64,
-    pub seqs: Vec<u64>,
+    pub items: Vec<Item>,
+}
+
+impl Batch {
+    /// The sequence numbers of the batch's event records.
+    pub fn seqs(&self) -> impl Iterator<Item = u64> + '_ {
+        self.items.iter().filter_map(|i| match i {
+            Item::Seq(s) => Some(*s),
+            Item::Dropped(_) => None,
+        })
+    }
 }
 
 /// The producer threads' batches, in file order, by thread number. Checks
@@ -167,17 +185,13 @@ pub fn batches(records: &[OwnedRecord]) -> BTreeMap<u32, Vec<Batch>> {
                 current = Some(thread);
             }
             "Dropped_Event" => {
-                let batch = last_batch(&mut out, current, r);
-                assert!(
-                    batch.dropped == 0 && batch.seqs.is_empty(),
-                    "a dropped record not right after trace_thread at {}",
-                    r.offset
-                );
                 let [OwnedValue::Int(n)] = r.args[..] else {
                     panic!("dropped args {:?}", r.args);
                 };
                 assert!(n > 0, "a dropped record counting nothing at {}", r.offset);
-                batch.dropped = n;
+                last_batch(&mut out, current, r)
+                    .items
+                    .push(Item::Dropped(n));
             }
             name => {
                 let (Some(OwnedValue::Int(thread)), Some(&OwnedValue::Int(seq))) =
@@ -189,7 +203,7 @@ pub fn batches(records: &[OwnedRecord]) -> BTreeMap<u32, Vec<Batch>> {
                 assert_eq!(Some(thread), current, "record of another thread: {r:?}");
                 assert_eq!(name, kind_of(thread), "at {}", r.offset);
                 assert_eq!(r.args, expected_args(thread, seq), "torn record: {r:?}");
-                last_batch(&mut out, current, r).seqs.push(seq);
+                last_batch(&mut out, current, r).items.push(Item::Seq(seq));
             }
         }
     }
@@ -205,52 +219,54 @@ fn last_batch<'a>(
     out.get_mut(&thread).unwrap().last_mut().unwrap()
 }
 
-/// Per-thread accounting that holds for any interleaving of one producer and
-/// the writer, even in a trace cut short:
+/// Each thread's gaps are exactly its dropped records: in the thread's
+/// stream (its batches in file order), sequence numbers strictly increase,
+/// between the two records around every gap stands exactly one dropped
+/// record counting exactly the missing events, and no dropped record stands
+/// anywhere else. Events lost before the first record are counted by one
+/// dropped record before it.
 ///
-/// - sequence numbers strictly increase (no record duplicated or reordered);
-/// - for a record in batch `k`, the events missing before it number at least
-///   the drops counted up to batch `k - 1` (those drops happened before the
-///   writer took batch `k - 1`, so before this record was made) and at most
-///   the drops counted up to batch `k + 1` when that batch is in the file
-///   (each missing event was dropped before this record was made, so before
-///   the writer read the drop counter for batch `k + 1`).
-///
-/// With `emitted` (the trace ended normally) every event is accounted for:
-/// records + drops == emitted. Returns (records, drops) of the thread.
+/// With `emitted` (the trace ended normally) the tail is exact too: events
+/// lost after the last record are counted by one dropped record after it.
+/// Without (a trace cut short) the tail is not checked. Returns (records,
+/// drops) of the thread.
 pub fn check_thread(thread: u32, batches: &[Batch], emitted: Option<u64>) -> (u64, u64) {
-    let cumulative: Vec<u64> = batches
-        .iter()
-        .scan(0, |sum, b| {
-            *sum += b.dropped;
-            Some(*sum)
-        })
-        .collect();
+    let mut next = 0u64;
     let mut decoded = 0u64;
-    let mut last = None;
-    for (k, batch) in batches.iter().enumerate() {
-        for &seq in &batch.seqs {
-            if let Some(last) = last {
-                assert!(seq > last, "thread {thread}: seq {seq} after {last}");
-            }
-            last = Some(seq);
-            let missing = seq - decoded;
-            let lower = if k == 0 { 0 } else { cumulative[k - 1] };
-            assert!(
-                missing >= lower,
-                "thread {thread}: {missing} missing before seq {seq}, {lower} counted earlier"
-            );
-            if let Some(&upper) = cumulative.get(k + 1) {
+    let mut dropped = 0u64;
+    let mut marker: Option<u64> = None;
+    for item in batches.iter().flat_map(|b| &b.items) {
+        match *item {
+            Item::Dropped(n) => {
                 assert!(
-                    missing <= upper,
-                    "thread {thread}: {missing} missing before seq {seq}, only {upper} counted"
+                    marker.is_none(),
+                    "thread {thread}: two dropped records in a row before seq {next}"
                 );
+                marker = Some(n);
+                dropped += n;
             }
-            decoded += 1;
+            Item::Seq(seq) => {
+                assert!(seq >= next, "thread {thread}: seq {seq} after {}", next - 1);
+                let gap = seq - next;
+                assert_eq!(
+                    marker.take().unwrap_or(0),
+                    gap,
+                    "thread {thread}: the dropped record before seq {seq} (0: none) vs the \
+                     {gap} events missing there"
+                );
+                next = seq + 1;
+                decoded += 1;
+            }
         }
     }
-    let dropped = cumulative.last().copied().unwrap_or(0);
     if let Some(emitted) = emitted {
+        assert_eq!(
+            marker.unwrap_or(0),
+            emitted - next,
+            "thread {thread}: the dropped record after the last seq {} (0: none) vs \
+             the events missing at the end",
+            next.wrapping_sub(1)
+        );
         assert_eq!(
             decoded + dropped,
             emitted,

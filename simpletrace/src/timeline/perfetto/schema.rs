@@ -42,6 +42,7 @@ pub const TRACK_UUID: u32 = 1;
 pub const TRACK_NAME: u32 = 2;
 pub const TRACK_PROCESS: u32 = 3;
 pub const TRACK_THREAD: u32 = 4;
+pub const TRACK_PARENT_UUID: u32 = 5;
 
 /// `ProcessDescriptor`.
 pub const PROCESS_PID: u32 = 1;

@@ -1,0 +1,76 @@
+//! Nothing lost at exit. A guard alive in `main` when `exit()` is called, a
+//! leaked one, or one in a `static` is never dropped, so an `atexit` handler
+//! (as QEMU's `atexit(st_flush_trace_buffer)`) ends the trace instead: the
+//! writer's last pass writes every buffer and counts the drops no later
+//! event could mark.
+//!
+//! Events recorded after that (later `atexit` handlers, other threads still
+//! running) are written one by one, synchronously, each after its
+//! `trace_thread` record, or counted in `Status::dropped` when the writer did
+//! not end in time (stuck on its file). Thread-local destructors of the
+//! exiting thread run before `atexit` handlers, so theirs are in the buffers.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Once, PoisonError};
+
+use crate::internal::TRACE_THREAD;
+use crate::record::{BACKENDS, LATE};
+use crate::runtime::{self, PANIC_WAIT_LIMIT};
+use crate::trace_file::Written;
+use crate::{clock, encode, sys, writer};
+
+/// The writer ended at exit: late events may take the trace file's lock.
+static WRITER_ENDED: AtomicBool = AtomicBool::new(false);
+
+/// Register the exit handler (once per process).
+pub(crate) fn install() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        // SAFETY: `at_exit` is a valid `extern "C" fn()` that lives for the
+        // whole program. Failure (no memory) leaves exit as it was before.
+        unsafe { libc::atexit(at_exit) };
+    });
+}
+
+extern "C" fn at_exit() {
+    // Not running (stopped, never started here, or a forked child): nothing to do.
+    let Some(c) = runtime::control() else {
+        return;
+    };
+    // First, so no event slips into a buffer after the writer's last pass.
+    BACKENDS.fetch_or(LATE, Ordering::AcqRel);
+    c.stop.store(true, Ordering::Release);
+    runtime::wake_writer(c);
+    // Exit must not hang on a writer stuck on its file: bounded, as for a panic.
+    if runtime::wait_writer_end(c, PANIC_WAIT_LIMIT) {
+        WRITER_ENDED.store(true, Ordering::Release);
+    }
+}
+
+/// Record one event after the exit handler ran: written now with the
+/// calling thread's `trace_thread` record, or counted as dropped.
+#[cold]
+pub(crate) fn write_late(id: u64, payload_len: usize, fill: impl FnOnce(&mut [u8])) {
+    let Some(c) = runtime::control_block() else {
+        return;
+    };
+    if !WRITER_ENDED.load(Ordering::Acquire) {
+        c.dropped.fetch_add(1, Ordering::Release);
+        return;
+    }
+    let ts = clock::now_ns();
+    let mut own = Vec::new();
+    if TRACE_THREAD.is_enabled() {
+        writer::push_thread_record(&mut own, ts, c.pid, sys::gettid(), &sys::thread_name());
+    }
+    let mut record = vec![0; encode::record_len(payload_len)];
+    encode::put_record_header(&mut record, id, ts, c.pid);
+    fill(&mut record[encode::record_len(0)..]);
+    let mut file = c.trace_file.lock().unwrap_or_else(PoisonError::into_inner);
+    let counter = match file.write_batch(&c.preamble, &[&own, &record], &c.write_errors) {
+        Written::Yes => &c.written,
+        Written::Off => &c.discarded,
+        Written::Failed => &c.unwritten,
+    };
+    counter.fetch_add(1, Ordering::Release);
+}
