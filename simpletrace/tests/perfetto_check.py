@@ -9,7 +9,9 @@ Parses the file as `perfetto.protos.Trace` (perfetto_trace_pb2 from the
 sequence as trace_processor does (state cleared by
 SEQ_INCREMENTAL_STATE_CLEARED, entries usable from the packet that defines
 them), and pairs SLICE_BEGIN/SLICE_END per track (an end closes the innermost
-open slice). Timestamps are converted to the trace clock (BOOTTIME) through
+open slice). A track whose descriptor has a parent_uuid, the parent a
+thread's track, is an async lane of that thread: one slice at a time, its
+slices listed as the thread's "async_slices". Timestamps are converted to the trace clock (BOOTTIME) through
 the sequence's clock snapshot and `TracePacketDefaults`, incremental clocks
 adding each packet's value, as trace_processor does. Checks the rules a
 viewer relies on and exits 1 naming the first
@@ -20,8 +22,10 @@ broken one. Prints:
    "threads": {"PID/TID": thread_name},
    "tracks": {"PID/TID": {"slices": [{"name", "start", "end", "args",
                                        "end_args"}...],   # in order of ending
+                           "async_slices": [...],          # the same, on lanes
                            "instants": [{"name", "ts", "categories",
                                          "args"}...]}},
+   "lanes": {"PID/TID": {lane_name: [[start, end]...]}},
    "sequences": N,
    "interned": {"event_names": [...], "annotation_names": [...],
                 "strings": [...], "categories": [...]}}   # values, sorted
@@ -154,7 +158,9 @@ def main():
         trace.ParseFromString(f.read())
     sequences = {}
     processes, threads, track_of_uuid = {}, {}, {}
-    tracks, open_slices, last_ts = {}, {}, {}
+    # Async lanes: uuid -> their name.
+    lane_name = {}
+    tracks, open_slices, last_ts, lanes = {}, {}, {}, {}
     for i, packet in enumerate(trace.packet):
         if not packet.HasField("trusted_packet_sequence_id"):
             fail("packet %d has no trusted_packet_sequence_id" % i)
@@ -182,6 +188,14 @@ def main():
                 key = "%d/%d" % (d.thread.pid, d.thread.tid)
                 threads[key] = d.thread.thread_name
                 track_of_uuid[d.uuid] = key
+            elif d.HasField("parent_uuid"):
+                if d.parent_uuid not in track_of_uuid or d.parent_uuid in lane_name:
+                    fail("packet %d: lane %d's parent is not a thread's track" % (i, d.uuid))
+                if d.uuid in track_of_uuid:
+                    fail("packet %d: lane %d described twice" % (i, d.uuid))
+                track_of_uuid[d.uuid] = track_of_uuid[d.parent_uuid]
+                lane_name[d.uuid] = d.name
+                lanes.setdefault(track_of_uuid[d.uuid], {})[d.name] = []
             elif d.HasField("process"):
                 processes[str(d.process.pid)] = d.process.process_name
             else:
@@ -198,27 +212,36 @@ def main():
             key = track_of_uuid[uuid]
             if ts is None:
                 fail("packet %d: a track event without a timestamp" % i)
-            if ts < last_ts.get(key, 0):
+            if ts < last_ts.get(uuid, 0):
                 fail("packet %d: goes back in time on track %s" % (i, key))
-            last_ts[key] = ts
-            track = tracks.setdefault(key, {"slices": [], "instants": []})
+            last_ts[uuid] = ts
+            track = tracks.setdefault(key, {"slices": [], "async_slices": [], "instants": []})
+            lane = lane_name.get(uuid)
             if e.HasField("name_iid"):
                 name = lookup(seq.names, e.name_iid, "event name")
             else:
                 name = e.name
             categories = [lookup(seq.categories, c, "category") for c in e.category_iids]
             if e.type == pb.TrackEvent.TYPE_SLICE_BEGIN:
-                open_slices.setdefault(key, []).append((name, ts, args(e, seq)))
+                stack = open_slices.setdefault(uuid, [])
+                if lane is not None and stack:
+                    fail("packet %d: two slices at once on lane %s of %s" % (i, lane, key))
+                stack.append((name, ts, args(e, seq)))
             elif e.type == pb.TrackEvent.TYPE_SLICE_END:
-                stack = open_slices.get(key)
+                stack = open_slices.get(uuid)
                 if not stack:
                     fail("packet %d: slice end with no slice open on %s" % (i, key))
                 b_name, start, b_args = stack.pop()
-                track["slices"].append(
+                part = "slices" if lane is None else "async_slices"
+                track[part].append(
                     {"name": b_name, "start": start, "end": ts, "args": b_args,
                      "end_args": args(e, seq)}
                 )
+                if lane is not None:
+                    lanes[key][lane].append([start, ts])
             elif e.type == pb.TrackEvent.TYPE_INSTANT:
+                if lane is not None:
+                    fail("packet %d: an instant on lane %s" % (i, lane))
                 track["instants"].append(
                     {"name": name, "ts": ts, "categories": categories, "args": args(e, seq)}
                 )
@@ -240,7 +263,7 @@ def main():
     # One dumps (the C encoder), not dump's many small writes.
     sys.stdout.write(json.dumps(
         {"packets": len(trace.packet), "sequences": len(sequences), "processes": processes, "threads": threads,
-         "tracks": tracks, "interned": interned}
+         "tracks": tracks, "lanes": lanes, "interned": interned}
     ))
 
 

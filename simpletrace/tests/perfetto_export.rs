@@ -46,14 +46,19 @@ fn decode_perfetto(path: &Path) -> Value {
     serde_json::from_slice(&run.stdout).unwrap()
 }
 
+/// A track of the view: slices, async slices, instants.
+type ViewTrack = (Vec<Value>, Vec<Value>, Vec<Value>);
+
 /// The same view built from the Chrome JSON: names from the metadata, `B`/`E`
-/// paired per track (slices in order of ending), instants, timestamps in ns.
-/// Categories: Perfetto's output leaves ordinary events uncategorized.
+/// paired per track, `b`/`e` by pid and id, on the track of their `b`
+/// (slices in order of ending), instants, timestamps in ns. Categories:
+/// Perfetto's output leaves ordinary events uncategorized.
 fn chrome_view(json: &Value) -> Value {
     let mut processes = Map::new();
     let mut threads = Map::new();
-    let mut tracks: BTreeMap<String, (Vec<Value>, Vec<Value>)> = BTreeMap::new();
+    let mut tracks: BTreeMap<String, ViewTrack> = BTreeMap::new();
     let mut open: BTreeMap<String, Vec<(String, u64, Value)>> = BTreeMap::new();
+    let mut open_async: BTreeMap<(u64, String), (String, String, u64, Value)> = BTreeMap::new();
     for e in json["traceEvents"].as_array().unwrap() {
         let (pid, tid) = (e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap());
         let key = format!("{pid}/{tid}");
@@ -68,6 +73,25 @@ fn chrome_view(json: &Value) -> Value {
             continue;
         }
         let ts = (e["ts"].as_f64().unwrap() * 1000.0).round() as u64;
+        let async_id = || (pid, e["id"].as_str().unwrap().to_string());
+        match ph {
+            "b" => {
+                tracks.entry(key.clone()).or_default();
+                open_async.insert(async_id(), (key, name, ts, e["args"].clone()));
+                continue;
+            }
+            "e" => {
+                let (key, name, start, args) = open_async.remove(&async_id()).unwrap();
+                tracks
+                    .get_mut(&key)
+                    .unwrap()
+                    .1
+                    .push(json!({"name": name, "start": start,
+                    "end": ts, "args": args, "end_args": e["args"]}));
+                continue;
+            }
+            _ => {}
+        }
         let track = tracks.entry(key.clone()).or_default();
         match ph {
             "B" => open
@@ -85,7 +109,7 @@ fn chrome_view(json: &Value) -> Value {
                     cat => json!([cat]),
                 };
                 track
-                    .1
+                    .2
                     .push(json!({"name": name, "ts": ts, "categories": categories,
                     "args": e["args"]}));
             }
@@ -93,7 +117,11 @@ fn chrome_view(json: &Value) -> Value {
     }
     let tracks: Map<String, Value> = tracks
         .into_iter()
-        .map(|(k, (slices, instants))| (k, json!({"slices": slices, "instants": instants})))
+        .map(|(k, (slices, async_slices, instants))| {
+            let track =
+                json!({"slices": slices, "async_slices": async_slices, "instants": instants});
+            (k, track)
+        })
         .collect();
     json!({"processes": processes, "threads": threads, "tracks": tracks})
 }
@@ -120,7 +148,7 @@ fn export_both(files: &[&OsStr]) -> Value {
         "tracks"
     );
     for (key, track) in p {
-        for part in ["slices", "instants"] {
+        for part in ["slices", "async_slices", "instants"] {
             let (p, c) = (
                 track[part].as_array().unwrap(),
                 c[key][part].as_array().unwrap(),
@@ -354,4 +382,165 @@ fn threads_beyond_the_sequences_share_one() {
     let last = &view["tracks"][format!("{PID}/{}", 1000 + threads - 1)];
     assert_eq!(last["slices"][0]["start"], 5000 + (threads - 1) * 10);
     assert_eq!(last["instants"][0]["args"], json!({"n": threads - 1}));
+}
+
+/// A dropped record ends the calls open on its thread, there, with
+/// `cut_by_drop: true` on their end (as the Chrome export's `E` args); a
+/// call open on another thread goes on.
+#[test]
+fn calls_cut_by_a_drop_end_at_it_annotated() {
+    let view = export_trace(&dropped_exit_trace(), THREADED_EVENTS);
+    let ends = |key: &str| -> Vec<(String, u64, u64, Value)> {
+        view["tracks"][key]["slices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["name"].as_str().unwrap().to_string(),
+                    s["start"].as_u64().unwrap(),
+                    s["end"].as_u64().unwrap(),
+                    s["end_args"].clone(),
+                )
+            })
+            .collect()
+    };
+    let cut = json!({"cut_by_drop": true});
+    assert_eq!(
+        ends("100/12"),
+        [
+            ("lock".into(), 1010, 1020, cut.clone()),
+            ("io".into(), 1000, 1020, cut)
+        ]
+    );
+    assert_eq!(
+        ends("100/11"),
+        [("io".into(), 1005, 5000, json!({"ret": 0}))]
+    );
+    assert!(view["interned"]["annotation_names"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("cut_by_drop")));
+}
+
+/// `async_call_id` calls: overlapping ones on lanes of the thread they start
+/// on (child tracks, one call at a time), a lane reused once free, a call
+/// ended on another thread still on its lane, an async call cut by a drop on
+/// its thread (its late exit then unmatched); `call_id` calls nest on the
+/// thread's track.
+#[test]
+fn async_calls_go_on_lanes_of_their_thread() {
+    let thread = |t: Trace, ts, tid, name: &[u8]| t.event(0, ts, PID, &[A::I(tid), A::S(name)]);
+    // After call_id_trace: fetch 10 on main when calls 7 and 9 have ended;
+    // on the worker, fetch 11 and step 3 open when 1 event is dropped.
+    let t = thread(call_id_trace(), 2100, 11, b"main");
+    let t = t.event(1, 2100, PID, &[A::I(10), A::I(3)]);
+    let t = t.event(2, 2200, PID, &[A::I(10)]);
+    let t = thread(t, 2300, 12, b"worker");
+    let t = t.event(1, 2300, PID, &[A::I(11), A::I(4)]);
+    let t = t.event(3, 2310, PID, &[A::I(3)]);
+    let t = t.dropped(2320, PID, 1);
+    let t = t.event(2, 2400, PID, &[A::I(11)]);
+    let view = export_trace(&t, CALL_ID_EVENTS);
+
+    let (main, worker) = (&view["tracks"]["100/11"], &view["tracks"]["100/12"]);
+    let calls = |track: &Value| -> Vec<(u64, u64, u64)> {
+        track["async_slices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                assert_eq!(s["name"], "fetch");
+                (
+                    s["args"]["async_call_id"].as_u64().unwrap(),
+                    s["start"].as_u64().unwrap(),
+                    s["end"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        calls(main),
+        [(7, 1000, 1020), (8, 1010, 2000), (10, 2100, 2200)]
+    );
+    // Call 9 ended on main (its exit's args there), on the worker's lane.
+    assert_eq!(calls(worker), [(9, 1030, 1500), (11, 2300, 2320)]);
+    assert_eq!(
+        worker["async_slices"][0]["end_args"],
+        json!({"async_call_id": 9})
+    );
+    assert_eq!(
+        worker["async_slices"][1]["end_args"],
+        json!({"cut_by_drop": true})
+    );
+    assert_eq!(
+        view["lanes"],
+        json!({
+            "100/11": {"async 1": [[1000, 1020], [2100, 2200]], "async 2": [[1010, 2000]]},
+            "100/12": {"async 1": [[1030, 1500], [2300, 2320]]}
+        })
+    );
+    // Nested calls stay on the thread's track: step 2 closed by step 1's
+    // exit, step 3 cut by the drop.
+    let steps: Vec<(u64, Value)> = [main, worker]
+        .iter()
+        .flat_map(|t| t["slices"].as_array().unwrap())
+        .map(|s| {
+            (
+                s["args"]["call_id"].as_u64().unwrap(),
+                s["end_args"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (2, json!({"unclosed": "closed without its exit"})),
+            (1, json!({"call_id": 1})),
+            (3, json!({"cut_by_drop": true}))
+        ]
+    );
+    let late: Vec<(&Value, &Value)> = worker["instants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (&i["name"], &i["categories"]))
+        .collect();
+    assert_eq!(
+        late,
+        [
+            (&json!("dropped 1 events"), &json!(["dropped"])),
+            (&json!("fetch_exit"), &json!(["unmatched_exit"]))
+        ]
+    );
+}
+
+/// An async call that ends on a thread whose clock is ahead frees its lane
+/// only from that end: a call starting earlier on its thread's clock goes on
+/// another lane (else the lane would go back in time); a later call takes
+/// the lane free first.
+#[test]
+fn a_lane_is_free_only_from_the_end_of_its_call() {
+    let thread = |t: Trace, ts, tid, name: &[u8]| t.event(0, ts, PID, &[A::I(tid), A::S(name)]);
+    let mut t = Trace::v4();
+    for (id, name) in ["trace_thread", "fetch_enter", "fetch_exit"]
+        .iter()
+        .enumerate()
+    {
+        t = t.mapping(id as u64, name);
+    }
+    let t = thread(t, 10, 11, b"main");
+    let t = t.event(1, 10, PID, &[A::I(1), A::I(0)]);
+    let t = thread(t, 50, 12, b"ahead");
+    let t = t.event(2, 50, PID, &[A::I(1)]);
+    let t = thread(t, 30, 11, b"main");
+    let t = t.event(1, 30, PID, &[A::I(2), A::I(0)]);
+    let t = t.event(2, 40, PID, &[A::I(2)]);
+    let t = t.event(1, 60, PID, &[A::I(3), A::I(0)]);
+    let t = t.event(2, 70, PID, &[A::I(3)]);
+    let view = export_trace(&t, CALL_ID_EVENTS);
+    assert_eq!(
+        view["lanes"]["100/11"],
+        json!({"async 1": [[10, 50]], "async 2": [[30, 40], [60, 70]]})
+    );
 }
