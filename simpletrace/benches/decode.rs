@@ -9,7 +9,8 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use simpletrace::output::{Json, Log, Printer, SimpletracePy};
-use simpletrace::{process, Analyzer, EventTable, Reader};
+use simpletrace::timeline::{ChromeTrace, PerfettoTrace};
+use simpletrace::{process, Analyzer, EventTable, Filter, Reader, Selected};
 
 const CASE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -79,6 +80,19 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("json", |b| {
         b.iter(|| decode(&path, &table, &mut Printer::new(Json, io::sink())))
+    });
+    // The timeline exports, side by side.
+    group.bench_function("export_chrome", |b| {
+        b.iter(|| {
+            let export = ChromeTrace::new(io::sink());
+            decode(&path, &table, &mut Selected::new(Filter::default(), export))
+        })
+    });
+    group.bench_function("export_perfetto", |b| {
+        b.iter(|| {
+            let export = PerfettoTrace::new(io::sink());
+            decode(&path, &table, &mut Selected::new(Filter::default(), export))
+        })
     });
     group.finish();
 }

@@ -11,7 +11,7 @@ use common::*;
 use proptest::prelude::*;
 use simpletrace::output::{Json, Log, Printer, SimpletracePy};
 use simpletrace::stats::{write_json, write_text, Stats};
-use simpletrace::timeline::{ChromeTrace, HtmlTimeline};
+use simpletrace::timeline::{ChromeTrace, HtmlTimeline, PerfettoTrace};
 use simpletrace::{process, Analyzer, Consumer, EventTable, Filter, Reader, Selected};
 
 fn golden() -> &'static (Vec<u8>, EventTable) {
@@ -65,6 +65,11 @@ fn run_all(bytes: &[u8], headerless: bool) {
         bytes,
         headerless,
         &mut Selected::new(select(), ChromeTrace::new(Vec::new())),
+    );
+    run(
+        bytes,
+        headerless,
+        &mut Selected::new(select(), PerfettoTrace::new(Vec::new())),
     );
     let html = HtmlTimeline::new(Vec::new(), "t").unwrap();
     run(bytes, headerless, &mut Selected::new(select(), html));

@@ -1,4 +1,4 @@
-//! `simpletrace export --chrome OUT.json|--html OUT.html [SELECTION]
+//! `simpletrace export --chrome OUT.json|--perfetto OUT.pftrace|--html OUT.html [SELECTION]
 //! [TRACE_EVENTS...] TRACE_FILE`.
 
 use std::fs::File;
@@ -7,18 +7,22 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use simpletrace::timeline::{ChromeTrace, HtmlTimeline};
-use simpletrace::Selected;
+use simpletrace::timeline::{ChromeTrace, HtmlTimeline, PerfettoTrace};
+use simpletrace::{Consumer, Reader, Selected};
 
 use super::input::{analyze, fail, warn_unmatched, SelectArgs, TraceInput};
 
 #[derive(Args)]
-#[group(id = "output", required = true, multiple = false, args = ["chrome", "html"])]
+#[group(id = "output", required = true, multiple = false, args = ["chrome", "perfetto", "html"])]
 pub struct ExportArgs {
     /// Write Chrome trace-event JSON (for ui.perfetto.dev or chrome://tracing)
     /// to this file; `-` for standard output.
     #[arg(long, value_name = "OUT.json")]
     chrome: Option<PathBuf>,
+    /// Write a Perfetto protobuf trace (for ui.perfetto.dev): smaller and
+    /// faster to write and load than the JSON; `-` for standard output.
+    #[arg(long, value_name = "OUT.pftrace")]
+    perfetto: Option<PathBuf>,
     /// Write a self-contained HTML page drawing the timeline (no network).
     #[arg(long, value_name = "OUT.html")]
     html: Option<PathBuf>,
@@ -26,6 +30,12 @@ pub struct ExportArgs {
     select: SelectArgs,
     #[command(flatten)]
     input: TraceInput,
+}
+
+enum Format {
+    Chrome,
+    Perfetto,
+    Html,
 }
 
 fn create(path: &Path) -> Result<Box<dyn Write>, ExitCode> {
@@ -45,25 +55,42 @@ pub fn run(args: &ExportArgs) -> io::Result<ExitCode> {
     };
     let trace = args.input.trace();
     let filter = args.select.filter();
-    let (path, html) = match (&args.chrome, &args.html) {
-        (Some(path), _) => (path, false),
-        (None, Some(path)) => (path, true),
-        (None, None) => return Ok(ExitCode::FAILURE),
+    let (path, format) = match (&args.chrome, &args.perfetto, &args.html) {
+        (Some(path), _, _) => (path, Format::Chrome),
+        (None, Some(path), _) => (path, Format::Perfetto),
+        (None, None, Some(path)) => (path, Format::Html),
+        (None, None, None) => return Ok(ExitCode::FAILURE),
     };
     let out = match create(path) {
         Ok(out) => out,
         Err(code) => return Ok(code),
     };
-    if html {
-        let title = format!("Timeline of {}", trace.display());
-        let mut export = Selected::new(filter, HtmlTimeline::new(out, &title)?);
-        let code = analyze(&mut reader, &mut export, trace)?;
-        warn_unmatched(export.filter());
-        Ok(code)
-    } else {
-        let mut export = Selected::new(filter, ChromeTrace::new(out));
-        let code = analyze(&mut reader, &mut export, trace)?;
-        warn_unmatched(export.filter());
-        Ok(code)
+    match format {
+        Format::Html => {
+            let title = format!("Timeline of {}", trace.display());
+            let export = HtmlTimeline::new(out, &title)?;
+            export_with(&mut reader, Selected::new(filter, export), trace)
+        }
+        Format::Chrome => export_with(
+            &mut reader,
+            Selected::new(filter, ChromeTrace::new(out)),
+            trace,
+        ),
+        Format::Perfetto => export_with(
+            &mut reader,
+            Selected::new(filter, PerfettoTrace::new(out)),
+            trace,
+        ),
     }
+}
+
+/// Run the export, then warn about selections that matched nothing.
+fn export_with<C: Consumer<Error = io::Error>>(
+    reader: &mut Reader<File>,
+    mut export: Selected<C>,
+    trace: &Path,
+) -> io::Result<ExitCode> {
+    let code = analyze(reader, &mut export, trace)?;
+    warn_unmatched(export.filter());
+    Ok(code)
 }

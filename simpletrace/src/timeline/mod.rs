@@ -1,12 +1,18 @@
-//! Timelines: which records are calls, one monotonic track per thread, and
-//! the Chrome trace-event JSON export, and a self-contained HTML view.
+//! Timelines: which records are calls, one monotonic track per thread, one
+//! walk over them shared by the exports (Chrome trace-event JSON, Perfetto's
+//! protobuf format, and a self-contained HTML view).
 
 pub mod chrome;
 pub mod html;
 pub mod pairs;
+pub mod perfetto;
+mod protobuf;
 pub mod tracks;
+pub mod walk;
 
 pub use chrome::ChromeTrace;
 pub use html::HtmlTimeline;
 pub use pairs::{Call, CallIds, PairId, Pairs, Role};
+pub use perfetto::PerfettoTrace;
 pub use tracks::{Closed, Ending, TrackKey, Tracks};
+pub use walk::{Draw, Instant, Walk};

@@ -1,0 +1,195 @@
+//! The protobuf wire format, as much as the Perfetto export needs: varints,
+//! and length-delimited fields (strings, bytes, nested messages) appended to
+//! a `Vec<u8>`. A nested message is written in place: [`begin`] leaves one
+//! byte for its length and [`end`] fills it in, moving the body up in the
+//! rare case the length needs more than one byte. No schema here: field
+//! numbers are the caller's.
+
+/// Wire type of varint fields (integers, bools, enums).
+const VARINT: u32 = 0;
+/// Wire type of length-delimited fields (strings, bytes, messages).
+const LEN: u32 = 2;
+
+/// `v` as a base-128 varint, least significant group first.
+#[inline]
+pub fn put_varint(buf: &mut Vec<u8>, mut v: u64) {
+    if v < 0x80 {
+        buf.push(v as u8);
+        return;
+    }
+    // Built on the stack, appended at once: one capacity check.
+    let mut bytes = [0u8; 10];
+    let mut n = 0;
+    while v >= 0x80 {
+        bytes[n] = v as u8 | 0x80;
+        v >>= 7;
+        n += 1;
+    }
+    bytes[n] = v as u8;
+    buf.extend_from_slice(&bytes[..=n]);
+}
+
+/// Bytes `v` takes as a varint.
+pub fn varint_len(v: u64) -> usize {
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
+}
+
+#[inline]
+fn put_tag(buf: &mut Vec<u8>, field: u32, wire: u32) {
+    put_varint(buf, u64::from(field << 3 | wire));
+}
+
+/// A `uint64`/`uint32`/enum field.
+#[inline]
+pub fn put_uint(buf: &mut Vec<u8>, field: u32, v: u64) {
+    put_tag(buf, field, VARINT);
+    put_varint(buf, v);
+}
+
+/// An `int64`/`int32` field: negative values take ten bytes (two's
+/// complement, as the wire format says for non-zigzag types).
+pub fn put_int(buf: &mut Vec<u8>, field: u32, v: i64) {
+    put_uint(buf, field, v as u64);
+}
+
+pub fn put_bool(buf: &mut Vec<u8>, field: u32, v: bool) {
+    put_uint(buf, field, u64::from(v));
+}
+
+/// A `bytes` or `string` field.
+pub fn put_bytes(buf: &mut Vec<u8>, field: u32, v: &[u8]) {
+    put_tag(buf, field, LEN);
+    put_varint(buf, v.len() as u64);
+    buf.extend_from_slice(v);
+}
+
+/// A `string` field: protobuf strings are UTF-8, so invalid bytes become
+/// U+FFFD (as in the JSON outputs).
+pub fn put_str(buf: &mut Vec<u8>, field: u32, v: &[u8]) {
+    match std::str::from_utf8(v) {
+        Ok(_) => put_bytes(buf, field, v),
+        Err(_) => put_bytes(buf, field, String::from_utf8_lossy(v).as_bytes()),
+    }
+}
+
+/// Where a nested message's body starts, for [`end`].
+#[must_use]
+pub struct Open(usize);
+
+/// Start a nested message field; its fields follow, then [`end`].
+#[inline]
+pub fn begin(buf: &mut Vec<u8>, field: u32) -> Open {
+    put_tag(buf, field, LEN);
+    buf.push(0);
+    Open(buf.len())
+}
+
+/// Finish the nested message started by `open`: write its length.
+pub fn end(buf: &mut Vec<u8>, open: Open) {
+    let start = open.0;
+    let len = buf.len() - start;
+    let extra = varint_len(len as u64) - 1;
+    if extra > 0 {
+        // Make room for the longer length: move the body up.
+        buf.splice(start..start, std::iter::repeat(0).take(extra));
+    }
+    let mut at = start - 1;
+    let mut v = len as u64;
+    while v >= 0x80 {
+        buf[at] = v as u8 | 0x80;
+        v >>= 7;
+        at += 1;
+    }
+    buf[at] = v as u8;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Expected bytes from the protobuf encoding guide
+    // (protobuf.dev/programming-guides/encoding).
+
+    #[test]
+    fn varints() {
+        let enc = |v| {
+            let mut b = Vec::new();
+            put_varint(&mut b, v);
+            assert_eq!(b.len(), varint_len(v), "{v}");
+            b
+        };
+        assert_eq!(enc(0), [0x00]);
+        assert_eq!(enc(1), [0x01]);
+        assert_eq!(enc(127), [0x7f]);
+        assert_eq!(enc(128), [0x80, 0x01]);
+        assert_eq!(enc(150), [0x96, 0x01]);
+        assert_eq!(enc(300), [0xac, 0x02]);
+        assert_eq!(
+            enc(u64::MAX),
+            [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]
+        );
+    }
+
+    #[test]
+    fn scalar_fields() {
+        let mut b = Vec::new();
+        put_uint(&mut b, 1, 150);
+        assert_eq!(b, [0x08, 0x96, 0x01]);
+        b.clear();
+        // int32 -2 in field 1: ten bytes of two's complement.
+        put_int(&mut b, 1, -2);
+        assert_eq!(
+            b,
+            [0x08, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]
+        );
+        b.clear();
+        put_bool(&mut b, 2, true);
+        // A field number above 15 takes a two-byte tag.
+        put_uint(&mut b, 60, 1);
+        assert_eq!(b, [0x10, 0x01, 0xe0, 0x03, 0x01]);
+    }
+
+    #[test]
+    fn strings() {
+        let mut b = Vec::new();
+        put_str(&mut b, 2, b"testing");
+        assert_eq!(b, b"\x12\x07testing");
+        b.clear();
+        put_str(&mut b, 1, b"a\xffb");
+        assert_eq!(b, b"\x0a\x05a\xef\xbf\xbdb");
+    }
+
+    #[test]
+    fn nested_messages() {
+        // Test3 { c: Test1 { a: 150 } } with c = 3.
+        let mut b = Vec::new();
+        let open = begin(&mut b, 3);
+        put_uint(&mut b, 1, 150);
+        end(&mut b, open);
+        assert_eq!(b, [0x1a, 0x03, 0x08, 0x96, 0x01]);
+
+        // Two levels, the inner one empty.
+        b.clear();
+        let outer = begin(&mut b, 1);
+        let inner = begin(&mut b, 2);
+        end(&mut b, inner);
+        end(&mut b, outer);
+        assert_eq!(b, [0x0a, 0x02, 0x12, 0x00]);
+    }
+
+    #[test]
+    fn nested_messages_longer_than_127_bytes() {
+        let body = vec![b'x'; 300];
+        let mut b = vec![0xaa];
+        let outer = begin(&mut b, 1);
+        let inner = begin(&mut b, 2);
+        put_bytes(&mut b, 3, &body);
+        end(&mut b, inner);
+        end(&mut b, outer);
+        // bytes field: 1a, 300 = ac 02, 300 bytes (303 in all); inner: 12,
+        // 303 = af 02, body (306 in all); outer: 0a, 306 = b2 02, body.
+        let mut want = vec![0xaa, 0x0a, 0xb2, 0x02, 0x12, 0xaf, 0x02, 0x1a, 0xac, 0x02];
+        want.extend_from_slice(&body);
+        assert_eq!(b, want);
+    }
+}
