@@ -1,9 +1,9 @@
 //! Implementation detail of `trace-runtime`: use the macros through it.
 //!
 //! `trace_events!` works in three steps, one module each: read the macro input
-//! ([`input`]), load and check the trace-events file ([`load`]), and generate the
-//! event functions and table ([`generate`], with C-to-Rust types in [`types`] and
-//! identifier escaping in [`names`]). `#[traced]` is in [`traced`].
+//! (`input`), load and check the trace-events file (`load`), and generate the
+//! event functions and table (`generate`, with C-to-Rust types in `types` and
+//! identifier escaping in `names`). `#[traced]` is in `traced`.
 
 mod generate;
 mod input;
