@@ -37,7 +37,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .spawn(move || serve(w, requests / WORKERS))
         })
         .collect::<Result<_, _>>()?;
-    let sum: u64 = workers.into_iter().map(|h| h.join().unwrap_or(0)).sum();
+    let sum = workers
+        .into_iter()
+        .map(|h| h.join().unwrap_or(0))
+        .fold(0u64, u64::wrapping_add);
     trace_runtime::flush();
     let status = trace_runtime::status().ok_or("no trace running")?;
     drop(guard);
