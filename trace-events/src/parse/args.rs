@@ -1,8 +1,6 @@
 //! The argument list: split as tracetool splits it, then checked so that
 //! every accepted argument is a valid C parameter.
 
-use std::collections::HashSet;
-
 use super::ctype;
 use super::line::{is_blank, is_identifier, trim, Line};
 use crate::{Arg, Diagnostic};
@@ -75,7 +73,6 @@ pub(super) fn parse_args(
     pieces.push((start, close));
 
     let mut args: Vec<Arg> = Vec::new();
-    let mut names = HashSet::new();
     let mut count = 0;
     for &(start, end) in &pieces {
         let (start, end) = trim(bytes, start, end);
@@ -100,7 +97,8 @@ pub(super) fn parse_args(
         let Some(arg) = parse_arg(line, start, end, out) else {
             continue;
         };
-        if !names.insert(arg.name.clone()) {
+        // At most ten arguments: a scan beats hashing.
+        if args.iter().any(|a| a.name == arg.name) {
             let at = end - arg.name.len();
             out.extend(line.error(at, format!("duplicate argument name '{}'", arg.name)));
             continue;

@@ -82,15 +82,21 @@ pub(super) fn classify(ty: &str) -> Result<ArgKind, TypeError> {
 fn check_allowed(ty: &str) -> Result<(), TypeError> {
     let mut at = 0;
     for bit in ty.split(' ') {
-        let word = bit.replace('*', "");
-        if word.contains('\t') {
-            let tab = at + bit.find('\t').unwrap_or(0);
+        if let Some(tab) = bit.find('\t') {
             return Err((
-                tab,
+                at + tab,
                 "separate the words of a type with spaces, not tabs".to_string(),
             ));
         }
-        if !word.is_empty() && word != "const" && !ALLOWED.contains(&word.as_str()) {
+        // The word is `bit` without its `*`s (built only when it has one).
+        let starless;
+        let word = if bit.contains('*') {
+            starless = bit.replace('*', "");
+            starless.as_str()
+        } else {
+            bit
+        };
+        if !word.is_empty() && word != "const" && !ALLOWED.contains(&word) {
             return Err((
                 at,
                 format!(
