@@ -9,6 +9,7 @@ use std::path::Path;
 use trace_events::hash::FastHash;
 use trace_events::{Arg, ArgKind, Diagnostic, Event, IntType, ParseOptions, Position, Severity};
 
+use crate::layout::ArgLayout;
 use crate::runtime_events::RUNTIME_TRACE_EVENTS;
 
 /// Index of an event in an [`EventTable`], stable while the table grows: the
@@ -28,6 +29,8 @@ impl EventIndex {
 pub struct EventTable {
     /// `Dropped_Event` first, then the declared events.
     events: Vec<Event>,
+    /// Per index, the arguments' layout (`None`: walk the declarations).
+    layouts: Vec<Option<ArgLayout>>,
     by_name: HashMap<String, u32, FastHash>,
 }
 
@@ -64,12 +67,15 @@ impl EventTable {
     /// same name replaces an earlier one in name look-ups.
     pub fn new(events: impl IntoIterator<Item = Event>) -> Self {
         let events = events.into_iter();
+        let dropped = dropped_event();
         let mut table = Self {
-            events: vec![dropped_event()],
+            layouts: vec![ArgLayout::of(&dropped)],
+            events: vec![dropped],
             by_name: HashMap::default(),
         };
         // Sized once: QEMU's 5,806 events rehashed a growing map a dozen times.
         table.events.reserve(events.size_hint().0);
+        table.layouts.reserve(events.size_hint().0);
         table.by_name.reserve(events.size_hint().0);
         for event in events {
             if table.push(event).is_none() {
@@ -86,6 +92,7 @@ impl EventTable {
             .ok()
             .filter(|&i| i < u32::MAX)?;
         self.by_name.insert(event.name.clone(), index);
+        self.layouts.push(ArgLayout::of(&event));
         self.events.push(event);
         Some(EventIndex(index))
     }
@@ -174,6 +181,22 @@ impl EventTable {
         match self.events.get(index.get()) {
             Some(event) => event,
             None => self.dropped(),
+        }
+    }
+
+    /// The argument layout of the event at `index`, if packed.
+    #[inline]
+    pub(crate) fn layout(&self, index: EventIndex) -> Option<ArgLayout> {
+        self.layouts.get(index.get()).copied().flatten()
+    }
+
+    /// Length the arguments of the event at `index` take at the start of
+    /// `body` (see [`crate::record::args_len`]).
+    #[inline]
+    pub(crate) fn args_len(&self, index: EventIndex, body: &[u8]) -> Result<usize, u64> {
+        match self.layout(index) {
+            Some(layout) => layout.args_len(body),
+            None => crate::record::args_len(self.event(index), body),
         }
     }
 
