@@ -62,19 +62,17 @@ pub(super) fn parse_args(
     out: &mut Vec<Diagnostic>,
 ) -> Vec<Arg> {
     let bytes = line.text.as_bytes();
-    let mut pieces = Vec::new();
-    let mut start = open;
-    for (i, &b) in bytes[open..close].iter().enumerate() {
-        if b == b',' {
-            pieces.push((start, open + i));
-            start = open + i + 1;
-        }
-    }
-    pieces.push((start, close));
+    // Pieces between commas, as offsets in the line (no list is built).
+    let list = &bytes[open..close];
+    let several = list.contains(&b',');
+    let pieces = list.split(|&b| b == b',').map(|piece| {
+        let start = piece.as_ptr() as usize - bytes.as_ptr() as usize;
+        (start, start + piece.len())
+    });
 
     let mut args: Vec<Arg> = Vec::new();
     let mut count = 0;
-    for &(start, end) in &pieces {
+    for (start, end) in pieces {
         let (start, end) = trim(bytes, start, end);
         let text = &line.text[start..end];
         if text.is_empty() {
@@ -82,7 +80,7 @@ pub(super) fn parse_args(
             continue;
         }
         if text == "void" {
-            if pieces.len() > 1 {
+            if several {
                 out.extend(line.error(start, "'void' must be the only argument when it is used"));
             }
             continue;
