@@ -64,7 +64,18 @@ fn build_trace(table: &EventTable, rng: &mut Rng) -> Vec<u8> {
         out.extend(event.name.as_bytes());
     }
     let alphabet: [&[u8]; 12] = [
-        b"a", b"Z", b"0", b" ", b"'", b"\"", b"\\", b"\t", b"\n", b"\xc3\xa9", b"\xff", b"%s",
+        b"a",
+        b"Z",
+        b"0",
+        b" ",
+        b"'",
+        b"\"",
+        b"\\",
+        b"\t",
+        b"\n",
+        b"\xc3\xa9",
+        b"\xff",
+        b"%s",
     ];
     let pid = 4242u32;
     let mut timestamp = 1_000_000_000u64;

@@ -308,9 +308,9 @@ fn truncated_golden_traces_print_everything_before_the_cut() {
             let mut out = Printer::new(SimpletracePy::default(), Vec::new());
             let summary = process(&mut reader, &mut out).unwrap();
             let text = String::from_utf8(out.into_inner().unwrap()).unwrap();
-            let whole = ends.iter().filter(|&&(end, _)| end <= cut);
+            let mut whole = ends.iter().filter(|&&(end, _)| end <= cut);
             let events = whole.clone().filter(|&&(_, event)| event).count();
-            let last_end = whole.last().map_or(24, |&(end, _)| end);
+            let last_end = whole.next_back().map_or(24, |&(end, _)| end);
             let prefix: String = expected.split_inclusive('\n').take(events).collect();
             assert_eq!(text, prefix, "cut at {cut}");
             assert_eq!(summary.records as usize, events, "cut at {cut}");

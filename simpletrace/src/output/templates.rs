@@ -122,7 +122,9 @@ mod tests {
             b"<long_event_name_over_sixteen |s=| value_with_long_name=0x|"
         );
         let mut out = Vec::new();
-        templates.get(EventIndex(3), &events[0]).append_next(&mut out);
+        templates
+            .get(EventIndex(3), &events[0])
+            .append_next(&mut out);
         assert_eq!(out, b"a ");
     }
 }
