@@ -128,7 +128,11 @@ impl EventTable {
                     }
                 })?;
             diagnostics.extend(parsed.diagnostics);
-            events.extend(parsed.file.events);
+            if events.is_empty() {
+                events = parsed.file.events;
+            } else {
+                events.extend(parsed.file.events);
+            }
         }
         diagnostics.extend(declared_in_other_files(&events));
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();

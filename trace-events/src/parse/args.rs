@@ -64,13 +64,14 @@ pub(super) fn parse_args(
     let bytes = line.text.as_bytes();
     // Pieces between commas, as offsets in the line (no list is built).
     let list = &bytes[open..close];
-    let several = list.contains(&b',');
     let pieces = list.split(|&b| b == b',').map(|piece| {
         let start = piece.as_ptr() as usize - bytes.as_ptr() as usize;
         (start, start + piece.len())
     });
 
-    let mut args: Vec<Arg> = Vec::new();
+    // Sized for the pieces (bounded: more than the limit is an error).
+    let commas = list.iter().filter(|&&b| b == b',').count();
+    let mut args: Vec<Arg> = Vec::with_capacity(commas.min(MAX_ARGS) + 1);
     let mut count = 0;
     for (start, end) in pieces {
         let (start, end) = trim(bytes, start, end);
@@ -80,7 +81,7 @@ pub(super) fn parse_args(
             continue;
         }
         if text == "void" {
-            if several {
+            if commas > 0 {
                 out.extend(line.error(start, "'void' must be the only argument when it is used"));
             }
             continue;
