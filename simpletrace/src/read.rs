@@ -138,8 +138,8 @@ impl<R: Read> Reader<R> {
         let index = if id == v4::DROPPED_EVENT_ID {
             self.table.dropped_index()
         } else {
-            match self.mappings.get(id) {
-                Slot::Declared(index) if Some(*index) != self.decl_index => *index,
+            match self.mappings.declared(id) {
+                Some(index) if Some(index) != self.decl_index => index,
                 _ => return None,
             }
         };
