@@ -6,8 +6,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use trace_events::hash::FastHash;
 use trace_events::{Arg, ArgKind, Diagnostic, Event, IntType, ParseOptions, Position, Severity};
 
+use crate::layout::ArgLayout;
 use crate::runtime_events::RUNTIME_TRACE_EVENTS;
 
 /// Index of an event in an [`EventTable`], stable while the table grows: the
@@ -27,7 +29,9 @@ impl EventIndex {
 pub struct EventTable {
     /// `Dropped_Event` first, then the declared events.
     events: Vec<Event>,
-    by_name: HashMap<String, u32>,
+    /// Per index, the arguments' layout (`None`: walk the declarations).
+    layouts: Vec<Option<ArgLayout>>,
+    by_name: HashMap<String, u32, FastHash>,
 }
 
 /// Why the trace-events files could not be loaded.
@@ -62,10 +66,17 @@ impl EventTable {
     /// A table of `events`; like simpletrace.py's dict, a later event of the
     /// same name replaces an earlier one in name look-ups.
     pub fn new(events: impl IntoIterator<Item = Event>) -> Self {
+        let events = events.into_iter();
+        let dropped = dropped_event();
         let mut table = Self {
-            events: vec![dropped_event()],
-            by_name: HashMap::new(),
+            layouts: vec![ArgLayout::of(&dropped)],
+            events: vec![dropped],
+            by_name: HashMap::default(),
         };
+        // Sized once: QEMU's 5,806 events rehashed a growing map a dozen times.
+        table.events.reserve(events.size_hint().0);
+        table.layouts.reserve(events.size_hint().0);
+        table.by_name.reserve(events.size_hint().0);
         for event in events {
             if table.push(event).is_none() {
                 break;
@@ -81,6 +92,7 @@ impl EventTable {
             .ok()
             .filter(|&i| i < u32::MAX)?;
         self.by_name.insert(event.name.clone(), index);
+        self.layouts.push(ArgLayout::of(&event));
         self.events.push(event);
         Some(EventIndex(index))
     }
@@ -116,7 +128,11 @@ impl EventTable {
                     }
                 })?;
             diagnostics.extend(parsed.diagnostics);
-            events.extend(parsed.file.events);
+            if events.is_empty() {
+                events = parsed.file.events;
+            } else {
+                events.extend(parsed.file.events);
+            }
         }
         diagnostics.extend(declared_in_other_files(&events));
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
@@ -172,6 +188,22 @@ impl EventTable {
         }
     }
 
+    /// The argument layout of the event at `index`, if packed.
+    #[inline]
+    pub(crate) fn layout(&self, index: EventIndex) -> Option<ArgLayout> {
+        self.layouts.get(index.get()).copied().flatten()
+    }
+
+    /// Length the arguments of the event at `index` take at the start of
+    /// `body` (see [`crate::record::args_len`]).
+    #[inline]
+    pub(crate) fn args_len(&self, index: EventIndex, body: &[u8]) -> Result<usize, u64> {
+        match self.layout(index) {
+            Some(layout) => layout.args_len(body),
+            None => crate::record::args_len(self.event(index), body),
+        }
+    }
+
     pub fn dropped(&self) -> &Event {
         &self.events[0]
     }
@@ -188,7 +220,7 @@ pub(crate) const READER_OPTIONS: ParseOptions = ParseOptions {
 /// is used, as simpletrace.py does.
 pub fn declared_in_other_files(events: &[Event]) -> Vec<Diagnostic> {
     // Name -> where it was first declared.
-    let mut first: HashMap<&str, &Position> = HashMap::new();
+    let mut first: HashMap<&str, &Position, FastHash> = HashMap::default();
     let mut warnings = Vec::new();
     for event in events {
         match first.get(event.name.as_str()) {

@@ -22,6 +22,7 @@ mod declaration;
 mod error;
 mod events;
 pub mod filter;
+mod layout;
 mod learn;
 mod mappings;
 pub mod output;

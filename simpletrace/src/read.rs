@@ -12,7 +12,7 @@ use crate::error::ReadError;
 use crate::events::{EventIndex, EventTable};
 use crate::learn::{parse_declaration, MAX_LEARNED_EVENTS};
 use crate::mappings::{Mappings, Slot, MAX_UNDECLARED_NAME_BYTES};
-use crate::record::{args_len, OwnedRecord, Record};
+use crate::record::{OwnedRecord, Record};
 use crate::runtime_events::{is_id_and_text, DECL_EVENT};
 
 /// Longest event record accepted (length field). Real records are at most
@@ -138,14 +138,14 @@ impl<R: Read> Reader<R> {
         let index = if id == v4::DROPPED_EVENT_ID {
             self.table.dropped_index()
         } else {
-            match self.mappings.get(id) {
-                Slot::Declared(index) if Some(*index) != self.decl_index => *index,
+            match self.mappings.declared(id) {
+                Some(index) if Some(index) != self.decl_index => index,
                 _ => return None,
             }
         };
         let total = 8 + length;
         let body = bytes.get(HEAD..total)?;
-        match args_len(self.table.event(index), body) {
+        match self.table.args_len(index, body) {
             Ok(n) if n == body.len() => Some((total, index)),
             _ => None,
         }
@@ -254,7 +254,7 @@ impl<R: Read> Reader<R> {
         let record = need(self.src.fill(total)?, total, offset)?;
         let event = self.table.event(index);
         let body = &record[HEAD..total];
-        match args_len(event, body) {
+        match self.table.args_len(index, body) {
             Ok(n) if n == body.len() => Ok((total, index)),
             Ok(n) => Err(mismatch(offset, event, length, n as u64)),
             Err(n) => Err(mismatch(offset, event, length, n)),

@@ -8,6 +8,7 @@
 
 pub mod diagnostic;
 pub mod glob;
+pub mod hash;
 pub mod model;
 mod parse;
 pub mod printf;

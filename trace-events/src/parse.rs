@@ -11,6 +11,7 @@ mod line;
 use std::collections::HashMap;
 use std::io::Read;
 
+use crate::hash::FastHash;
 use crate::{Diagnostic, EventFile, Severity};
 use line::Line;
 
@@ -77,7 +78,7 @@ pub fn parse_str_with(file: &str, source: &str, options: ParseOptions) -> Parsed
     let mut events = Vec::new();
     // Lower-cased name -> (name, line): QEMU derives upper-case C macros from
     // event names, so names differing only in case clash too.
-    let mut seen: HashMap<String, (String, u32)> = HashMap::new();
+    let mut seen: HashMap<String, (String, u32), FastHash> = HashMap::default();
     let mut omitted = Omitted::default();
 
     for (index, raw) in source.split_inclusive('\n').enumerate() {

@@ -8,7 +8,7 @@
 //! a stack buffer just written byte by byte.
 
 /// Writes `value` as lowercase hex without prefix.
-#[inline]
+#[inline(always)]
 pub(crate) fn write_hex(out: &mut Vec<u8>, value: u64) {
     // Digits needed: at least one (for 0).
     let len = (16 - value.leading_zeros() / 4).max(1);

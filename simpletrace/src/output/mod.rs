@@ -9,6 +9,7 @@ pub mod log;
 mod padded;
 mod printer;
 pub mod simpletrace_py;
+mod templates;
 
 pub use bytes_repr::write_bytes_repr;
 pub use delta::write_delta_us;

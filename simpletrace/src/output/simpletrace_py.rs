@@ -1,9 +1,8 @@
 //! The text simpletrace.py prints, byte for byte:
 //! `<name> <delta_us> pid=<pid> <arg>=<value> ...`.
 
-use trace_events::{ArgKind, Event};
-
 use super::padded::Padded;
+use super::templates::Templates;
 use super::{write_bytes_repr, write_dec, write_delta_us, write_hex, RecordFormat};
 use crate::{Record, Value};
 
@@ -12,36 +11,9 @@ use crate::{Record, Value};
 #[derive(Debug, Default)]
 pub struct SimpletracePy {
     last_timestamp: Option<u64>,
-    templates: Vec<Option<Template>>,
+    templates: Templates,
     /// ` pid=N ` of the last record: pids rarely change.
     last_pid: Option<(u32, Padded)>,
-}
-
-/// `name ` and, per argument, `name=` (`name=0x` for integers), with the
-/// blank that separates it from the previous one.
-#[derive(Debug)]
-struct Template {
-    head: Padded,
-    args: Vec<Padded>,
-}
-
-impl Template {
-    fn new(event: &Event) -> Self {
-        let args = event
-            .args
-            .iter()
-            .enumerate()
-            .map(|(i, arg)| {
-                let blank = if i > 0 { " " } else { "" };
-                let hex = if arg.kind == ArgKind::Str { "" } else { "0x" };
-                Padded::new(format!("{blank}{}={hex}", arg.name).as_bytes())
-            })
-            .collect();
-        Self {
-            head: Padded::new(format!("{} ", event.name).as_bytes()),
-            args,
-        }
-    }
 }
 
 impl RecordFormat for SimpletracePy {
@@ -49,12 +21,8 @@ impl RecordFormat for SimpletracePy {
         let last = self.last_timestamp.replace(record.timestamp_ns);
         let delta =
             i128::from(record.timestamp_ns) - i128::from(last.unwrap_or(record.timestamp_ns));
-        let index = record.index.get();
-        if self.templates.len() <= index {
-            self.templates.resize_with(index + 1, || None);
-        }
-        let template = self.templates[index].get_or_insert_with(|| Template::new(record.event));
-        template.head.append_to(line);
+        let mut pieces = self.templates.get(record.index, record.event);
+        pieces.append_next(line);
         write_delta_us(line, delta);
         // simpletrace.py prints `pid=N ` + ' '.join(args): the blank stays
         // even without arguments.
@@ -68,13 +36,46 @@ impl RecordFormat for SimpletracePy {
             }
         };
         pid.append_to(line);
-        for (piece, (_, value)) in template.args.iter().zip(record.args()) {
-            piece.append_to(line);
-            match value {
-                Value::Str(s) => write_bytes_repr(line, s),
-                Value::Int(v) => write_hex(line, v),
+        match record.events().layout(record.index) {
+            // The arguments walked with the event's packed layout, not its
+            // declarations (which lie elsewhere in memory).
+            Some(layout) => {
+                let mut bytes = record.arg_bytes;
+                for i in 0..layout.count() {
+                    pieces.append_next(line);
+                    if layout.is_string(i) {
+                        let len = u32::from_le_bytes(take::<4>(&mut bytes)) as usize;
+                        let (s, rest) = bytes.split_at(len.min(bytes.len()));
+                        bytes = rest;
+                        write_bytes_repr(line, s);
+                    } else {
+                        write_hex(line, u64::from_le_bytes(take::<8>(&mut bytes)));
+                    }
+                }
+            }
+            None => {
+                for (_, value) in record.args() {
+                    pieces.append_next(line);
+                    match value {
+                        Value::Str(s) => write_bytes_repr(line, s),
+                        Value::Int(v) => write_hex(line, v),
+                    }
+                }
             }
         }
         line.push(b'\n');
+    }
+}
+
+/// The next `N` bytes (the reader checked the layout; zeros past the end
+/// rather than a panic).
+#[inline]
+fn take<const N: usize>(bytes: &mut &[u8]) -> [u8; N] {
+    match bytes.split_first_chunk::<N>() {
+        Some((head, rest)) => {
+            *bytes = rest;
+            *head
+        }
+        None => [0; N],
     }
 }

@@ -1,8 +1,6 @@
 //! The argument list: split as tracetool splits it, then checked so that
 //! every accepted argument is a valid C parameter.
 
-use std::collections::HashSet;
-
 use super::ctype;
 use super::line::{is_blank, is_identifier, trim, Line};
 use crate::{Arg, Diagnostic};
@@ -64,20 +62,18 @@ pub(super) fn parse_args(
     out: &mut Vec<Diagnostic>,
 ) -> Vec<Arg> {
     let bytes = line.text.as_bytes();
-    let mut pieces = Vec::new();
-    let mut start = open;
-    for (i, &b) in bytes[open..close].iter().enumerate() {
-        if b == b',' {
-            pieces.push((start, open + i));
-            start = open + i + 1;
-        }
-    }
-    pieces.push((start, close));
+    // Pieces between commas, as offsets in the line (no list is built).
+    let list = &bytes[open..close];
+    let pieces = list.split(|&b| b == b',').map(|piece| {
+        let start = piece.as_ptr() as usize - bytes.as_ptr() as usize;
+        (start, start + piece.len())
+    });
 
-    let mut args: Vec<Arg> = Vec::new();
-    let mut names = HashSet::new();
+    // Sized for the pieces (bounded: more than the limit is an error).
+    let commas = list.iter().filter(|&&b| b == b',').count();
+    let mut args: Vec<Arg> = Vec::with_capacity(commas.min(MAX_ARGS) + 1);
     let mut count = 0;
-    for &(start, end) in &pieces {
+    for (start, end) in pieces {
         let (start, end) = trim(bytes, start, end);
         let text = &line.text[start..end];
         if text.is_empty() {
@@ -85,7 +81,7 @@ pub(super) fn parse_args(
             continue;
         }
         if text == "void" {
-            if pieces.len() > 1 {
+            if commas > 0 {
                 out.extend(line.error(start, "'void' must be the only argument when it is used"));
             }
             continue;
@@ -100,7 +96,8 @@ pub(super) fn parse_args(
         let Some(arg) = parse_arg(line, start, end, out) else {
             continue;
         };
-        if !names.insert(arg.name.clone()) {
+        // At most ten arguments: a scan beats hashing.
+        if args.iter().any(|a| a.name == arg.name) {
             let at = end - arg.name.len();
             out.extend(line.error(at, format!("duplicate argument name '{}'", arg.name)));
             continue;

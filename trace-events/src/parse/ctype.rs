@@ -50,14 +50,28 @@ pub(super) fn classify(ty: &str) -> Result<ArgKind, TypeError> {
     if let Some((at, word)) = words(ty).find(|&(at, w)| at > first_star && w != "const") {
         return Err((at, format!("'{word}' cannot follow '*' in a type")));
     }
-    let base: Vec<(usize, &str)> = words(ty).filter(|&(_, w)| w != "const").collect();
+    let base_words = || words(ty).filter(|&(_, w)| w != "const");
+    // Types have a few words: kept on the stack unless there are many.
+    let mut few = [(0, ""); 8];
+    let mut count = 0;
+    for word in base_words().take(few.len()) {
+        few[count] = word;
+        count += 1;
+    }
+    let many: Vec<(usize, &str)>;
+    let base = if count < few.len() {
+        &few[..count]
+    } else {
+        many = base_words().collect();
+        &many[..]
+    };
     if base.is_empty() {
         return Err((
             0,
             format!("type '{ty}' names no base type such as 'int' or 'void'"),
         ));
     }
-    let base = combine(&base).ok_or_else(|| {
+    let base = combine(base).ok_or_else(|| {
         let at = base.first().map_or(0, |&(at, _)| at);
         let text = ty[..first_star].trim_end_matches([' ', '\t']);
         (at, format!("'{text}' is not a valid C type"))
@@ -82,15 +96,21 @@ pub(super) fn classify(ty: &str) -> Result<ArgKind, TypeError> {
 fn check_allowed(ty: &str) -> Result<(), TypeError> {
     let mut at = 0;
     for bit in ty.split(' ') {
-        let word = bit.replace('*', "");
-        if word.contains('\t') {
-            let tab = at + bit.find('\t').unwrap_or(0);
+        if let Some(tab) = bit.find('\t') {
             return Err((
-                tab,
+                at + tab,
                 "separate the words of a type with spaces, not tabs".to_string(),
             ));
         }
-        if !word.is_empty() && word != "const" && !ALLOWED.contains(&word.as_str()) {
+        // The word is `bit` without its `*`s (built only when it has one).
+        let starless;
+        let word = if bit.contains('*') {
+            starless = bit.replace('*', "");
+            starless.as_str()
+        } else {
+            bit
+        };
+        if !word.is_empty() && word != "const" && !ALLOWED.contains(&word) {
             return Err((
                 at,
                 format!(

@@ -44,7 +44,8 @@ pub(super) fn parse_format(
 ) -> Option<Format> {
     let bytes = line.text.as_bytes();
     let errors_before = out.len();
-    let mut c_format = String::new();
+    // The joined format is at most the text's length: one allocation.
+    let mut c_format = String::with_capacity(bytes.len() - start);
     let mut pieces = Vec::new();
     let mut pos = start;
     let mut end = start;
@@ -69,14 +70,15 @@ pub(super) fn parse_format(
                     .take_while(|&&b| is_ident_byte(b))
                     .count();
             let word = &line.text[pos..word_end];
-            match expand_pri(word) {
-                Some(expansion) => {
+            match pri_expansion(word) {
+                Some((length, conv)) => {
                     pieces.push(Piece {
                         c_start: c_format.len(),
                         line_start: pos,
                         is_macro: true,
                     });
-                    c_format.push_str(&expansion);
+                    c_format.push_str(length);
+                    c_format.push(conv);
                 }
                 None => out.extend(line.error(
                     pos,
@@ -99,13 +101,13 @@ pub(super) fn parse_format(
     }
     let written = &line.text[start..end];
     // tracetool's own checks, on the text as written.
-    if let Some(at) = written.find("%m") {
+    if let Some(at) = find_pair(written, b'%', b'm') {
         out.extend(line.error(
             start + at,
             "'%m' is not allowed in a format: pass the error as an explicit argument",
         ));
     }
-    if let Some(at) = written.find("\\n") {
+    if let Some(at) = find_pair(written, b'\\', b'n') {
         out.extend(line.error(
             start + at,
             "a format must not contain a newline ('\\n'): each record is printed on one line",
@@ -123,6 +125,14 @@ pub(super) fn parse_format(
         c_format,
         pieces,
     })
+}
+
+/// Offset of the first `first` directly followed by `second` (a short
+/// text's two-byte search, without a substring searcher's set-up).
+fn find_pair(text: &str, first: u8, second: u8) -> Option<usize> {
+    text.as_bytes()
+        .windows(2)
+        .position(|pair| pair[0] == first && pair[1] == second)
 }
 
 /// tracetool's line regex reads `"a,"b"` as two formats (the old `tcg`
@@ -199,7 +209,8 @@ fn escape_len(rest: &[u8]) -> usize {
 
 /// Expand `PRI<conv><size>` as the golden tracetool data does: sizes 8, 16,
 /// 32, 64, PTR and MAX give length modifiers hh, h, none, ll, t and j.
-pub(super) fn expand_pri(word: &str) -> Option<String> {
+/// Returned as the length modifier and the conversion.
+fn pri_expansion(word: &str) -> Option<(&'static str, char)> {
     let rest = word.strip_prefix("PRI")?;
     let conv = rest.chars().next().filter(|c| "diouxX".contains(*c))?;
     let length = match &rest[1..] {
@@ -211,5 +222,5 @@ pub(super) fn expand_pri(word: &str) -> Option<String> {
         "MAX" => "j",
         _ => return None,
     };
-    Some(format!("{length}{conv}"))
+    Some((length, conv))
 }
