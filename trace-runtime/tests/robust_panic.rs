@@ -152,7 +152,7 @@ fn panic_does_not_hang_on_a_stuck_writer() {
         .unwrap_or_else(|| panic!("no panic time in {stderr}"));
     let took = exited - panicked;
     assert!(
-        took < PANIC_WAIT_NS + 1_500_000_000,
+        took < PANIC_WAIT_NS + 3_000_000_000,
         "the panic took {} ms with the writer stuck",
         took / 1_000_000
     );
