@@ -13,7 +13,7 @@ use crate::config::{Config, StartError};
 use crate::event::EVENTS;
 use crate::log::{self, Output};
 use crate::record::{BACKENDS, LOG, SIMPLE};
-use crate::select::{self, Matcher, SelectError};
+use crate::select::{self, SelectError};
 use crate::trace_file::TraceFile;
 use crate::{clock, describe, encode, event_control, exit, fork, local, panic_hook, sys, writer};
 
@@ -169,11 +169,7 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
 
 /// Every event available, then the configuration's selections in order.
 fn select_events(config: &Config) -> Result<(), SelectError> {
-    select::apply(&EVENTS, &Matcher::All, true)?;
-    for (matcher, on) in &config.selections {
-        select::apply(&EVENTS, matcher, *on)?;
-    }
-    Ok(())
+    crate::registry::select_at_start(&config.selections)
 }
 
 /// `help` in the options: list the events with their states and exit, as
