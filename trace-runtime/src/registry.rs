@@ -114,7 +114,7 @@ pub(crate) fn count() -> usize {
 }
 
 /// The event with this trace ID, static or registered.
-pub(crate) fn by_id(id: u64) -> Option<&'static Event> {
+pub fn by_id(id: u64) -> Option<&'static Event> {
     let id = usize::try_from(id).ok()?;
     match EVENTS.get(id) {
         Some(e) => Some(e),
@@ -196,6 +196,12 @@ pub fn register_event(
     })
 }
 
+/// Whether an event (static or registered) has this name: a caller that
+/// registers a pair (`X_enter`, `X_exit`) picks an `X` free for both.
+pub fn name_in_use(name: &str) -> bool {
+    with_registry(|registry| registry.names.contains(name))
+}
+
 fn leak(s: &str) -> &'static str {
     Box::leak(s.to_owned().into_boxed_str())
 }
@@ -254,37 +260,4 @@ pub(crate) fn push_definitions(out: &mut Vec<u8>, from: usize, to: usize, ts: u6
         encode::push_mapping(out, event.id(), event.meta.name);
     }
     describe::push_declarations_of(out, events.into_iter(), ts, pid);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_made_unique_and_ids_follow_the_static_events() {
-        let a = register_event("reg_test_a", &[("x", ArgType::U64)], None).unwrap();
-        let b = register_event("reg_test_a", &[("s", ArgType::Str)], None).unwrap();
-        let c = register_event("reg_test_a", &[], Some("\"c\"")).unwrap();
-        assert_eq!(a.meta.name, "reg_test_a");
-        assert_eq!(b.meta.name, "reg_test_a_2");
-        assert_eq!(c.meta.name, "reg_test_a_3");
-        assert!(a.id() as usize >= EVENTS.len());
-        assert_eq!(b.id(), a.id() + 1);
-        assert_eq!(by_id(c.id()).map(|e| e.meta.name), Some("reg_test_a_3"));
-        assert_eq!(c.meta.c_format, "c");
-        assert!(!a.is_enabled(), "no trace runs");
-        let clash = register_event("trace_thread", &[], None).unwrap();
-        assert_eq!(clash.meta.name, "trace_thread_2");
-    }
-
-    #[test]
-    fn invalid_declarations_are_refused() {
-        for (name, args) in [
-            ("has space", &[][..]),
-            ("ok_name", &[("bad arg", ArgType::U64)][..]),
-        ] {
-            let err = register_event(name, args, None).unwrap_err();
-            assert!(matches!(err, RegisterError::Invalid { .. }), "{err}");
-        }
-    }
 }

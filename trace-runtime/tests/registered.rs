@@ -5,6 +5,7 @@
 
 mod traced_common;
 
+use trace_runtime::RegisterError;
 use trace_runtime::{
     event_state, register_event, registry::record_payload, set_enabled, trace_file_set, ArgType,
     Config, EventState,
@@ -75,4 +76,36 @@ fn registered_events_are_selected_mapped_declared_and_decoded() {
         read(&second),
         [rec("reg_late", [I(7), S("second file".into())])]
     );
+}
+
+// Registration without a running trace (the other test starts one).
+#[test]
+fn names_are_made_unique_and_ids_follow_the_static_events() {
+    let a = register_event("unit_a", &[("x", ArgType::U64)], None).unwrap();
+    let b = register_event("unit_a", &[("s", ArgType::Str)], None).unwrap();
+    let c = register_event("unit_a", &[], Some("\"c\"")).unwrap();
+    assert_eq!(a.meta.name, "unit_a");
+    assert_eq!(b.meta.name, "unit_a_2");
+    assert_eq!(c.meta.name, "unit_a_3");
+    assert!(a.id() as usize >= trace_runtime::__private::EVENTS.len());
+    assert!(b.id() > a.id(), "in registration order");
+    assert_eq!(
+        trace_runtime::registry::by_id(c.id()).map(|e| e.meta.name),
+        Some("unit_a_3")
+    );
+    assert_eq!(c.meta.c_format, "c");
+    assert!(!a.is_enabled(), "no selection enables it");
+    let clash = register_event("trace_thread", &[], None).unwrap();
+    assert_eq!(clash.meta.name, "trace_thread_2");
+}
+
+#[test]
+fn invalid_declarations_are_refused() {
+    for (name, args) in [
+        ("has space", &[][..]),
+        ("ok_name", &[("bad arg", ArgType::U64)][..]),
+    ] {
+        let err = register_event(name, args, None).unwrap_err();
+        assert!(matches!(err, RegisterError::Invalid { .. }), "{err}");
+    }
 }
