@@ -27,7 +27,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 use crate::event::{ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
 use crate::record::RecordPayload;
 use crate::select::{self, Matcher, SelectError};
-use crate::{describe, encode, runtime};
+use crate::{describe, encode};
 
 /// Most events a process can register.
 pub const MAX_REGISTERED_EVENTS: usize = 8192;
@@ -87,8 +87,9 @@ static LEN: AtomicUsize = AtomicUsize::new(0);
 struct Registry {
     /// Every name in use, static and registered (filled on first use).
     names: HashSet<String>,
-    /// The selections applied since start while a trace runs, else `None`.
-    history: Option<Vec<(Matcher, bool)>>,
+    /// The selections applied since start while a trace runs, else `None`,
+    /// with the pid that started it (a forked child replays nothing).
+    history: Option<(u32, Vec<(Matcher, bool)>)>,
 }
 
 static REGISTRY: Mutex<Option<Registry>> = Mutex::new(None);
@@ -184,9 +185,11 @@ pub fn register_event(
         }
         let event: &'static Event = Box::leak(Box::new(Event::new(meta)));
         event.assign_id((EVENTS.len() + index) as u64);
-        if runtime::control().is_some() {
-            for (matcher, on) in registry.history.iter().flatten() {
-                let _ = select::apply([event], matcher, *on);
+        if let Some((pid, history)) = &registry.history {
+            if *pid == std::process::id() {
+                for (matcher, on) in history {
+                    let _ = select::apply([event], matcher, *on);
+                }
             }
         }
         registry.names.insert(unique);
@@ -228,7 +231,7 @@ pub(crate) fn select_at_start(selections: &[(Matcher, bool)]) -> Result<(), Sele
         for (matcher, on) in &history {
             select::apply(select::all_events(), matcher, *on)?;
         }
-        registry.history = Some(history);
+        registry.history = Some((std::process::id(), history));
         Ok(())
     })
 }
@@ -237,7 +240,7 @@ pub(crate) fn select_at_start(selections: &[(Matcher, bool)]) -> Result<(), Sele
 pub(crate) fn select(matcher: Matcher, on: bool) -> Result<usize, SelectError> {
     with_registry(|registry| {
         let changed = select::apply(select::all_events(), &matcher, on)?;
-        if let Some(history) = &mut registry.history {
+        if let Some((_, history)) = &mut registry.history {
             history.push((matcher, on));
         }
         Ok(changed)

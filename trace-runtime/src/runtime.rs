@@ -112,6 +112,7 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
     let trace_file = if config.backend.simple() {
         TraceFile::create(path.clone(), &preamble, &write_errors).map_err(|source| {
             select::disable_all();
+            crate::registry::forget_selections();
             StartError::Open { path, source }
         })?
     } else {
@@ -158,6 +159,7 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
     });
     let handle = spawned.map_err(|e| {
         select::disable_all();
+        crate::registry::forget_selections();
         control.writer_alive.store(false, Ordering::Release);
         StartError::Spawn(e)
     })?;

@@ -1,0 +1,78 @@
+//! Issue #16: `info!` with two u64 fields through `SimpletraceLayer`, through
+//! the usual `tracing` setup (fmt + tracing-appender non-blocking, the global
+//! default here) and the same event declared in trace-events
+//! (`bench_two_u64`), side by side in one run; times are per event. The
+//! layer's case runs under `tracing::subscriber::with_default`, so the fmt
+//! case pays the scoped-dispatcher check too (tracing's fast path for a lone
+//! global subscriber is off once any scoped one exists): the same for both.
+//! Run with `cargo bench -p trace-bench --bench tracing_layer`.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput};
+use trace_bench::setup::Setup;
+use trace_bench::{ours, tracing_baseline};
+use trace_tracing::SimpletraceLayer;
+use tracing_subscriber::prelude::*;
+
+/// Events per round: fits every buffer (ours 256 KiB per thread, the
+/// appender 128,000 lines), so the cases measure recording, not dropping.
+const ROUND: u64 = 2500;
+
+/// Rounds of [`ROUND`] events, everything written out (untimed) before each.
+fn rounds(setup: &Setup, iters: u64, f: impl Fn(u64)) -> Duration {
+    let count = iters.div_ceil(ROUND).max(1);
+    let mut total = Duration::ZERO;
+    for _ in 0..count {
+        trace_runtime::flush();
+        setup.drain_tracing();
+        setup.trim();
+        let start = Instant::now();
+        for i in 0..ROUND {
+            f(i);
+        }
+        total += start.elapsed();
+    }
+    total.mul_f64(iters as f64 / (count * ROUND) as f64)
+}
+
+fn two_u64(c: &mut Criterion, setup: &Setup) {
+    let mut g = c.benchmark_group("tracing_two_u64");
+    g.throughput(Throughput::Elements(1));
+    let layer = tracing_subscriber::registry().with(SimpletraceLayer::new());
+    tracing::subscriber::with_default(layer, || {
+        g.bench_function("layer", |b| {
+            b.iter_custom(|iters| {
+                rounds(setup, iters, |i| {
+                    tracing_baseline::two_u64(black_box(i), black_box(!i))
+                })
+            })
+        });
+    });
+    g.bench_function("fmt_non_blocking", |b| {
+        b.iter_custom(|iters| {
+            rounds(setup, iters, |i| {
+                tracing_baseline::two_u64(black_box(i), black_box(!i))
+            })
+        })
+    });
+    g.bench_function("trace_events", |b| {
+        b.iter_custom(|iters| {
+            rounds(setup, iters, |i| {
+                ours::bench_two_u64(black_box(i), black_box(!i))
+            })
+        })
+    });
+    g.finish();
+}
+
+fn main() {
+    let setup = Setup::start(trace_runtime::Config::new().ignore_env()).expect("start tracing");
+    let mut c = Criterion::default()
+        .configure_from_args()
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_secs(1));
+    two_u64(&mut c, &setup);
+    c.final_summary();
+}
