@@ -5,7 +5,8 @@
 //! layer's case runs under `tracing::subscriber::with_default`, so the fmt
 //! case pays the scoped-dispatcher check too (tracing's fast path for a lone
 //! global subscriber is off once any scoped one exists): the same for both.
-//! Run with `cargo bench -p trace-bench --bench tracing_layer`.
+//! `noop_layer` is the same dispatch to a layer that does nothing: `tracing`'s
+//! own share. Run with `cargo bench -p trace-bench --bench tracing_layer`.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -37,12 +38,28 @@ fn rounds(setup: &Setup, iters: u64, f: impl Fn(u64)) -> Duration {
     total.mul_f64(iters as f64 / (count * ROUND) as f64)
 }
 
+/// A layer that records nothing: what `tracing` costs before any layer works.
+struct NoopLayer;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for NoopLayer {}
+
 fn two_u64(c: &mut Criterion, setup: &Setup) {
     let mut g = c.benchmark_group("tracing_two_u64");
     g.throughput(Throughput::Elements(1));
     let layer = tracing_subscriber::registry().with(SimpletraceLayer::new());
     tracing::subscriber::with_default(layer, || {
         g.bench_function("layer", |b| {
+            b.iter_custom(|iters| {
+                rounds(setup, iters, |i| {
+                    tracing_baseline::two_u64(black_box(i), black_box(!i))
+                })
+            })
+        });
+    });
+    // tracing's own cost: the same dispatch to a layer that does nothing.
+    let noop = tracing_subscriber::registry().with(NoopLayer);
+    tracing::subscriber::with_default(noop, || {
+        g.bench_function("noop_layer", |b| {
             b.iter_custom(|iters| {
                 rounds(setup, iters, |i| {
                     tracing_baseline::two_u64(black_box(i), black_box(!i))
