@@ -84,6 +84,43 @@ fn two_u64(c: &mut Criterion, setup: &Setup) {
     g.finish();
 }
 
+#[inline(never)]
+#[tracing::instrument(level = "info")]
+fn instrumented(a: u64, b: u64) -> u64 {
+    a.wrapping_mul(31) ^ b
+}
+
+#[inline(never)]
+#[trace_runtime::traced(name = "bench_layer_traced")]
+fn traced(a: u64, b: u64) -> u64 {
+    a.wrapping_mul(31) ^ b
+}
+
+/// A call of a two-u64 function: `#[instrument]` through the layer (span
+/// creation, enter, exit, close: two records) vs `#[traced]` (two records).
+fn instrument(c: &mut Criterion, setup: &Setup) {
+    let mut g = c.benchmark_group("tracing_instrument");
+    g.throughput(Throughput::Elements(1));
+    let layer = tracing_subscriber::registry().with(SimpletraceLayer::new());
+    tracing::subscriber::with_default(layer, || {
+        g.bench_function("instrument_layer", |b| {
+            b.iter_custom(|iters| {
+                rounds(setup, iters, |i| {
+                    black_box(instrumented(black_box(i), black_box(!i)));
+                })
+            })
+        });
+    });
+    g.bench_function("traced", |b| {
+        b.iter_custom(|iters| {
+            rounds(setup, iters, |i| {
+                black_box(traced(black_box(i), black_box(!i)));
+            })
+        })
+    });
+    g.finish();
+}
+
 fn main() {
     let setup = Setup::start(trace_runtime::Config::new().ignore_env()).expect("start tracing");
     let mut c = Criterion::default()
@@ -91,5 +128,6 @@ fn main() {
         .measurement_time(Duration::from_secs(3))
         .warm_up_time(Duration::from_secs(1));
     two_u64(&mut c, &setup);
+    instrument(&mut c, &setup);
     c.final_summary();
 }
