@@ -4,7 +4,7 @@
 //! own events are built into readers).
 
 use crate::encode;
-use crate::event::{EventMeta, EVENTS};
+use crate::event::{Event, EventMeta, EVENTS};
 use crate::internal::{TRACE_EVENT_DECL, TRACE_THREAD};
 
 /// The event's trace-events declaration, e.g.
@@ -42,13 +42,24 @@ pub(crate) fn declaration(meta: &EventMeta) -> String {
 /// `trace_event_decl` is disabled. The text is written whole (not cut at
 /// 512 bytes like recorded strings): readers take the length as written.
 pub(crate) fn push_declarations(out: &mut Vec<u8>, timestamp_ns: u64, pid: u32) {
+    let program = EVENTS
+        .iter()
+        .filter(|e| !std::ptr::eq(*e, &TRACE_THREAD) && !std::ptr::eq(*e, &TRACE_EVENT_DECL));
+    push_declarations_of(out, program, timestamp_ns, pid);
+}
+
+/// Append a declaration record for each of `events`, unless
+/// `trace_event_decl` is disabled.
+pub(crate) fn push_declarations_of<'a>(
+    out: &mut Vec<u8>,
+    events: impl Iterator<Item = &'a Event>,
+    timestamp_ns: u64,
+    pid: u32,
+) {
     if !TRACE_EVENT_DECL.is_enabled() {
         return;
     }
-    for event in EVENTS.iter() {
-        if std::ptr::eq(event, &TRACE_THREAD) || std::ptr::eq(event, &TRACE_EVENT_DECL) {
-            continue;
-        }
+    for event in events {
         let decl = declaration(&event.meta);
         let start = out.len();
         out.resize(start + encode::record_len(8 + 4 + decl.len()), 0);

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::event::EVENTS;
+use crate::registry;
 use crate::runtime::{control, ControlError};
 use crate::select::{self, Matcher, SelectError};
 
@@ -49,26 +49,28 @@ fn state_of(event: &crate::Event) -> EventState {
 /// unavailable event by its name (globs skip unavailable events).
 pub fn set_enabled(pattern: &str, on: bool) -> Result<usize, ControlError> {
     control().ok_or(ControlError::NotRunning)?;
-    Ok(select::apply(&EVENTS, &Matcher::parse(pattern), on)?)
+    Ok(registry::select(Matcher::parse(pattern), on)?)
 }
 
 /// Turn the event with exactly this name on or off while tracing.
 pub fn set_event_enabled(name: &str, on: bool) -> Result<(), ControlError> {
     control().ok_or(ControlError::NotRunning)?;
-    select::apply(&EVENTS, &Matcher::Exact(name.to_owned()), on)?;
+    registry::select(Matcher::Exact(name.to_owned()), on)?;
     Ok(())
 }
 
 /// Turn every available event on or off while tracing.
 pub fn set_all_enabled(on: bool) -> Result<(), ControlError> {
     control().ok_or(ControlError::NotRunning)?;
-    select::apply(&EVENTS, &Matcher::All, on)?;
+    registry::select(Matcher::All, on)?;
     Ok(())
 }
 
 /// The state of the event with exactly this name, `None` if there is none.
 pub fn event_state(name: &str) -> Option<EventState> {
-    EVENTS.iter().find(|e| e.meta.name == name).map(state_of)
+    select::all_events()
+        .find(|e| e.meta.name == name)
+        .map(state_of)
 }
 
 /// The events matching a name or glob with their states (`"*"` lists every
@@ -77,7 +79,7 @@ pub fn event_state(name: &str) -> Option<EventState> {
 /// runtime's own last. IDs are link order, which follows neither. A name
 /// without `*` that matches nothing is an error.
 pub fn list_events(pattern: &str) -> Result<Vec<EventInfo>, SelectError> {
-    let mut events = select::matching(&EVENTS, &Matcher::parse(pattern))?;
+    let mut events = select::matching(select::all_events(), &Matcher::parse(pattern))?;
     // A `#[traced]` pair shares a line: `_enter` sorts before `_exit`.
     events.sort_by_key(|e| {
         let m = &e.meta;

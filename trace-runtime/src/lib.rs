@@ -132,6 +132,7 @@ mod loss_report;
 pub mod options;
 mod panic_hook;
 mod record;
+pub mod registry;
 mod ring;
 mod runtime;
 mod select;
@@ -154,6 +155,7 @@ pub use event_control::{
 };
 pub use internal::RUNTIME_TRACE_EVENTS;
 pub use options::{OptionsError, OPTIONS_ENV};
+pub use registry::{register_event, ArgType, RegisterError};
 pub use runtime::{flush, status, ControlError, Status, TraceGuard};
 pub use select::SelectError;
 pub use trace_file::{

@@ -83,7 +83,7 @@ pub(crate) fn record(
             scratch.payload.clear();
             scratch.payload.resize(payload_len, 0);
             fill(&mut scratch.payload);
-            if let (Some(sink), Some(event)) = (SINK.get(), EVENTS.get(id as usize)) {
+            if let (Some(sink), Some(event)) = (SINK.get(), crate::registry::by_id(id)) {
                 if scratch.tid == 0 {
                     scratch.tid = sys::gettid();
                 }
@@ -118,10 +118,15 @@ impl LogSink {
         if meta.c_format.is_empty() {
             push_name_values(line, meta, &values[..n]);
         } else {
-            let format =
-                self.formats[id as usize].get_or_init(|| Format::parse_lossy(meta.c_format));
             line.push(b' ');
-            format.render(line, &values[..n]);
+            match self.formats.get(id as usize) {
+                Some(format) => format
+                    .get_or_init(|| Format::parse_lossy(meta.c_format))
+                    .render(line, &values[..n]),
+                // A registered event: compiled each time (the log backend
+                // formats and locks anyway).
+                None => Format::parse_lossy(meta.c_format).render(line, &values[..n]),
+            }
         }
         line.push(b'\n');
     }

@@ -36,6 +36,13 @@ impl<'a> RecordPayload<'a> {
         self.pos += 8;
     }
 
+    /// Arguments already encoded as the record lays them out.
+    #[inline(always)]
+    pub fn bytes(&mut self, b: &[u8]) {
+        self.buf[self.pos..self.pos + b.len()].copy_from_slice(b);
+        self.pos += b.len();
+    }
+
     /// A string argument: `u32` length + bytes, truncated to 512.
     #[inline(always)]
     pub fn str(&mut self, s: &[u8]) {

@@ -13,7 +13,7 @@ use crate::config::{Config, StartError};
 use crate::event::EVENTS;
 use crate::log::{self, Output};
 use crate::record::{BACKENDS, LOG, SIMPLE};
-use crate::select::{self, Matcher, SelectError};
+use crate::select::{self, SelectError};
 use crate::trace_file::TraceFile;
 use crate::{clock, describe, encode, event_control, exit, fork, local, panic_hook, sys, writer};
 
@@ -112,6 +112,7 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
     let trace_file = if config.backend.simple() {
         TraceFile::create(path.clone(), &preamble, &write_errors).map_err(|source| {
             select::disable_all();
+            crate::registry::forget_selections();
             StartError::Open { path, source }
         })?
     } else {
@@ -158,6 +159,7 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
     });
     let handle = spawned.map_err(|e| {
         select::disable_all();
+        crate::registry::forget_selections();
         control.writer_alive.store(false, Ordering::Release);
         StartError::Spawn(e)
     })?;
@@ -169,11 +171,7 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
 
 /// Every event available, then the configuration's selections in order.
 fn select_events(config: &Config) -> Result<(), SelectError> {
-    select::apply(&EVENTS, &Matcher::All, true)?;
-    for (matcher, on) in &config.selections {
-        select::apply(&EVENTS, matcher, *on)?;
-    }
-    Ok(())
+    crate::registry::select_at_start(&config.selections)
 }
 
 /// `help` in the options: list the events with their states and exit, as

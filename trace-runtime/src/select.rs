@@ -64,10 +64,14 @@ pub enum SelectError {
 
 /// Turn the matched events on or off; returns how many changed state.
 /// Patterns skip unavailable events, as QEMU does.
-pub(crate) fn apply(events: &[Event], matcher: &Matcher, on: bool) -> Result<usize, SelectError> {
+pub(crate) fn apply<'a>(
+    events: impl IntoIterator<Item = &'a Event>,
+    matcher: &Matcher,
+    on: bool,
+) -> Result<usize, SelectError> {
     let mut matched = false;
     let mut changed = 0;
-    for event in events.iter().filter(|e| matcher.matches(e)) {
+    for event in events.into_iter().filter(|e| matcher.matches(e)) {
         matched = true;
         match event.switch(on) {
             Some(true) => changed += 1,
@@ -88,10 +92,10 @@ pub(crate) fn apply(events: &[Event], matcher: &Matcher, on: bool) -> Result<usi
 /// The events a matcher names, in `EVENTS` order; a name without `*` that
 /// matches nothing is an error.
 pub(crate) fn matching<'a>(
-    events: &'a [Event],
+    events: impl IntoIterator<Item = &'a Event>,
     matcher: &Matcher,
 ) -> Result<Vec<&'a Event>, SelectError> {
-    let found: Vec<&Event> = events.iter().filter(|e| matcher.matches(e)).collect();
+    let found: Vec<&Event> = events.into_iter().filter(|e| matcher.matches(e)).collect();
     match matcher.must_match() {
         Some(name) if found.is_empty() => Err(SelectError::UnknownEvent(name.to_owned())),
         _ => Ok(found),
@@ -101,6 +105,11 @@ pub(crate) fn matching<'a>(
 pub(crate) fn is_runtime_event(event: &Event) -> bool {
     std::ptr::eq(event, &crate::internal::TRACE_THREAD)
         || std::ptr::eq(event, &crate::internal::TRACE_EVENT_DECL)
+}
+
+/// Every event: the static ones (`EVENTS`), then the registered ones.
+pub(crate) fn all_events() -> impl Iterator<Item = &'static Event> {
+    EVENTS.iter().chain(crate::registry::registered())
 }
 
 /// Give every event its ID (its index in `EVENTS`), all disabled.
@@ -113,7 +122,7 @@ pub(crate) fn assign_ids() {
 /// Turn every event off (a forked child, a failed start). Only atomics: safe
 /// in an atfork child handler.
 pub(crate) fn disable_all() {
-    for event in EVENTS.iter() {
+    for event in all_events() {
         event.switch(false);
     }
 }
@@ -121,7 +130,8 @@ pub(crate) fn disable_all() {
 /// Stop every program event; the writer's own `trace_thread` keeps its state so
 /// the final drain still attributes records to threads.
 pub(crate) fn stop_program_events() {
-    for event in EVENTS.iter().filter(|e| !is_runtime_event(e)) {
+    crate::registry::forget_selections();
+    for event in all_events().filter(|e| !is_runtime_event(e)) {
         event.switch(false);
     }
 }

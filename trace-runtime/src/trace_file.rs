@@ -26,6 +26,8 @@ pub(crate) struct TraceFile {
     good_len: u64,
     /// The header and mappings are not in the file yet (a failed write).
     needs_preamble: bool,
+    /// Registered events whose mapping and declaration are in the file.
+    registered_written: usize,
 }
 
 /// What became of one batch.
@@ -45,6 +47,7 @@ impl TraceFile {
             file: None,
             good_len: 0,
             needs_preamble: false,
+            registered_written: 0,
         }
     }
 
@@ -61,6 +64,7 @@ impl TraceFile {
             file: Some(file),
             good_len: 0,
             needs_preamble: true,
+            registered_written: 0,
         };
         t.write_preamble(preamble, errors);
         Ok(t)
@@ -98,7 +102,32 @@ impl TraceFile {
             return Written::Off;
         }
         // Without the header in the file, records alone would be unreadable.
-        if !self.write_preamble(preamble, errors) || !self.write_all(batch, errors) {
+        if !self.write_preamble(preamble, errors) {
+            return Written::Failed;
+        }
+        // Events registered since the last write: their mappings and
+        // declarations go first (every record of the batch was made after
+        // its event was registered, so before this count was read).
+        let registered = crate::registry::count();
+        if registered > self.registered_written {
+            let mut definitions = Vec::new();
+            crate::registry::push_definitions(
+                &mut definitions,
+                self.registered_written,
+                registered,
+                crate::clock::now_ns(),
+                crate::local::PID.load(Ordering::Relaxed),
+            );
+            let mut slices = Vec::with_capacity(batch.len() + 1);
+            slices.push(&definitions[..]);
+            slices.extend_from_slice(batch);
+            if !self.write_all(&slices, errors) {
+                return Written::Failed;
+            }
+            self.registered_written = registered;
+            return Written::Yes;
+        }
+        if !self.write_all(batch, errors) {
             return Written::Failed;
         }
         Written::Yes

@@ -1,0 +1,66 @@
+//! Each callsite's registered event(s), found without a lock: a fixed
+//! open-addressing table keyed by the callsite's `&'static Metadata`
+//! (process-wide: every layer records a callsite as the same event).
+//! The key is claimed with one compare-and-swap (in `register_callsite`, or
+//! at the callsite's first use); the value is set once, when the first
+//! values tell the argument types.
+
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::OnceLock;
+
+use trace_runtime::{ArgType, Event};
+use tracing_core::Metadata;
+
+/// Callsites the table holds; later ones are not recorded.
+pub const MAX_CALLSITES: usize = 1 << 13;
+
+/// A callsite's events: `event` (an event, or a span's enter) with the
+/// types of its field arguments, and a span's `exit`.
+#[derive(Debug)]
+pub(crate) struct Registered {
+    pub(crate) event: &'static Event,
+    pub(crate) types: Box<[ArgType]>,
+    pub(crate) exit: Option<&'static Event>,
+}
+
+/// `None` once registration failed (it is not tried again).
+pub(crate) type Entry = OnceLock<Option<Registered>>;
+
+struct Slot {
+    key: AtomicPtr<Metadata<'static>>,
+    entry: Entry,
+}
+
+static TABLE: [Slot; MAX_CALLSITES] = [const {
+    Slot {
+        key: AtomicPtr::new(std::ptr::null_mut()),
+        entry: OnceLock::new(),
+    }
+}; MAX_CALLSITES];
+
+/// The entry of `meta`'s callsite, claimed if new; `None` if the table is full.
+#[inline]
+pub(crate) fn entry(meta: &'static Metadata<'static>) -> Option<&'static Entry> {
+    let key = meta as *const Metadata<'static> as *mut Metadata<'static>;
+    let hash = (key as usize as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+    for probe in 0..MAX_CALLSITES {
+        let slot = &TABLE[(hash as usize + probe) % MAX_CALLSITES];
+        let found = slot.key.load(Ordering::Acquire);
+        if found == key {
+            return Some(&slot.entry);
+        }
+        if found.is_null() {
+            match slot.key.compare_exchange(
+                std::ptr::null_mut(),
+                key,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Some(&slot.entry),
+                Err(other) if other == key => return Some(&slot.entry),
+                Err(_) => {}
+            }
+        }
+    }
+    None
+}

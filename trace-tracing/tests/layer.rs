@@ -1,0 +1,255 @@
+//! A program instrumented with `tracing` (`info!`, spans, `#[instrument]`,
+//! sync and async) records through `SimpletraceLayer`, composed with
+//! `EnvFilter`, under a `SIMPLETRACE`-style selection; the reader decodes the
+//! trace with no trace-events file, field by field, and the Chrome export
+//! nests the spans.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use serde_json::Value as Json;
+use simpletrace::timeline::ChromeTrace;
+use simpletrace::{process, EventTable, Filter, OwnedValue, Reader, Selected};
+use trace_runtime::Config;
+use trace_tracing::SimpletraceLayer;
+use tracing::{debug, info, info_span, instrument, warn};
+use tracing_subscriber::prelude::*;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum V {
+    I(u64),
+    S(String),
+}
+use V::{I, S};
+
+#[derive(Debug, Clone)]
+struct Rec {
+    name: String,
+    args: Vec<(String, V)>,
+}
+
+impl Rec {
+    fn arg(&self, name: &str) -> &V {
+        &self.args.iter().find(|(n, _)| n == name).unwrap().1
+    }
+}
+
+/// Program records, decoded with an empty table: the trace declares its events.
+fn read(path: &Path) -> Vec<Rec> {
+    let mut reader = Reader::open(path, EventTable::new([])).unwrap();
+    let mut out = Vec::new();
+    while let Some(r) = reader.next_record().unwrap() {
+        let names: Vec<String> = r.event.args.iter().map(|a| a.name.clone()).collect();
+        let r = r.to_owned();
+        if ["trace_thread", "trace_event_decl", "Dropped_Event"].contains(&r.name.as_str()) {
+            continue;
+        }
+        let args = names
+            .into_iter()
+            .zip(r.args)
+            .map(|(n, v)| {
+                let v = match v {
+                    OwnedValue::Int(i) => I(i),
+                    OwnedValue::Str(s) => S(String::from_utf8(s).unwrap()),
+                };
+                (n, v)
+            })
+            .collect();
+        out.push(Rec { name: r.name, args });
+    }
+    out
+}
+
+fn chrome(path: &Path) -> Json {
+    let bytes = std::fs::read(path).unwrap();
+    let mut reader = Reader::new(Cursor::new(bytes), EventTable::new([])).unwrap();
+    let mut selected = Selected::new(Filter::default(), ChromeTrace::new(Vec::new()));
+    process(&mut reader, &mut selected).unwrap();
+    serde_json::from_slice(&selected.into_inner().into_inner().unwrap()).unwrap()
+}
+
+#[instrument]
+fn load(path: &str, size: u64) -> u64 {
+    checksum(size);
+    size * 2
+}
+
+#[instrument(skip_all, fields(n = n))]
+fn checksum(n: u64) {
+    info!(n, "summing");
+}
+
+#[instrument]
+async fn fetch(id: u32) {
+    tokio::task::yield_now().await;
+    info!(id, "fetched");
+}
+
+#[derive(Debug)]
+#[allow(dead_code)] // read by `Debug` only
+struct Point {
+    x: i32,
+}
+
+#[test]
+fn tracing_events_and_spans_are_recorded_and_decoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("layer.trace");
+    let guard = Config::new()
+        .ignore_env()
+        .file(&path)
+        .options("*,-warn_*")
+        .unwrap()
+        .start()
+        .unwrap();
+    let subscriber = tracing_subscriber::registry()
+        .with(EnvFilter::new("info"))
+        .with(SimpletraceLayer::new());
+    tracing::subscriber::with_default(subscriber, || {
+        let world = "world";
+        info!(
+            count = 3u64,
+            neg = -2i64,
+            ok = true,
+            name = "disk",
+            ratio = 1.5,
+            point = ?Point { x: 4 },
+            "hello {world}"
+        );
+        info!("plain");
+        debug!("filtered out by EnvFilter");
+        warn!("deselected by the runtime's options");
+        let outer = info_span!("outer", job = 7u64);
+        outer.in_scope(|| assert_eq!(load("a.img", 21), 42));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let a = tokio::spawn(fetch(1));
+            let b = tokio::spawn(fetch(2));
+            a.await.unwrap();
+            b.await.unwrap();
+        });
+    });
+    drop(guard);
+
+    let records = read(&path);
+    let names: Vec<&str> = records.iter().map(|r| r.name.as_str()).collect();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.starts_with("warn_") || n.starts_with("debug_")),
+        "{names:?}"
+    );
+
+    let hello = &records[0];
+    assert!(
+        hello.name.starts_with("info_layer_event_"),
+        "{}",
+        hello.name
+    );
+    let args: Vec<(&str, &V)> = hello.args.iter().map(|(n, v)| (n.as_str(), v)).collect();
+    assert_eq!(
+        args,
+        [
+            ("message", &S("hello world".into())),
+            ("count", &I(3)),
+            ("neg", &I(-2i64 as u64)),
+            ("ok", &I(1)),
+            ("name", &S("disk".into())),
+            ("ratio", &S("1.5".into())),
+            ("point", &S("Point { x: 4 }".into())),
+        ]
+    );
+    assert_eq!(
+        records[1].args,
+        [("message".to_string(), S("plain".into()))]
+    );
+
+    // Spans: enter with the span's id and fields, exit with the id.
+    let sync: Vec<&Rec> = records[2..8].iter().collect();
+    let sync_names: Vec<&str> = sync.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        sync_names[..3],
+        [
+            "info_layer_outer_enter",
+            "info_layer_load_enter",
+            "info_layer_checksum_enter"
+        ]
+    );
+    assert!(sync_names[3].starts_with("info_layer_event_"));
+    assert_eq!(
+        sync_names[4..],
+        ["info_layer_checksum_exit", "info_layer_load_exit"]
+    );
+    assert_eq!(records[8].name, "info_layer_outer_exit");
+    assert_eq!(sync[0].arg("job"), &I(7));
+    assert_eq!(sync[1].arg("path"), &S("a.img".into()));
+    assert_eq!(sync[1].arg("size"), &I(21));
+    assert_eq!(sync[2].arg("n"), &I(21));
+    assert_eq!(sync[3].arg("n"), &I(21));
+    let id = |r: &Rec| r.arg("async_call_id").clone();
+    assert_eq!(id(sync[2]), id(sync[4]));
+    assert_eq!(id(sync[1]), id(sync[5]));
+    assert_eq!(id(sync[0]), id(&records[8]));
+    assert_ne!(id(sync[0]), id(sync[1]));
+
+    // Async: each poll enters and exits (and so does the drop of the
+    // instrumented future); the two calls interleave on the one thread.
+    let fetch: Vec<(&str, V)> = records[9..]
+        .iter()
+        .filter(|r| r.name.starts_with("info_layer_fetch_"))
+        .map(|r| (r.name.as_str(), id(r)))
+        .collect();
+    for pair in fetch.chunks(2) {
+        assert_eq!(pair[0].0, "info_layer_fetch_enter", "{fetch:?}");
+        assert_eq!(pair[1].0, "info_layer_fetch_exit", "{fetch:?}");
+        assert_eq!(pair[0].1, pair[1].1, "an exit carries its enter's id");
+    }
+    let enter_ids: Vec<&V> = fetch.iter().step_by(2).map(|(_, i)| i).collect();
+    let first = enter_ids[0];
+    let other = enter_ids
+        .iter()
+        .position(|i| *i != first)
+        .expect("two calls");
+    assert!(
+        enter_ids[other..].contains(&first),
+        "interleaved: {enter_ids:?}"
+    );
+    let fetch_args: Vec<&V> = records
+        .iter()
+        .filter(|r| r.name == "info_layer_fetch_enter")
+        .map(|r| r.arg("id"))
+        .collect();
+    assert!(fetch_args.contains(&&I(1)) && fetch_args.contains(&&I(2)));
+
+    // The Chrome export draws the spans as async slices that nest in time.
+    let json = chrome(&path);
+    let slices: Vec<&Json> = json["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["ph"] == "b" || e["ph"] == "e")
+        .collect();
+    let ts = |name: &str, ph: &str| -> f64 {
+        slices
+            .iter()
+            .find(|e| e["name"] == name && e["ph"] == ph)
+            .unwrap_or_else(|| panic!("{name} {ph} in {slices:?}"))["ts"]
+            .as_f64()
+            .unwrap()
+    };
+    for (outer, inner) in [
+        ("info_layer_outer", "info_layer_load"),
+        ("info_layer_load", "info_layer_checksum"),
+    ] {
+        assert!(ts(outer, "b") <= ts(inner, "b"), "{outer} starts first");
+        assert!(ts(inner, "e") <= ts(outer, "e"), "{outer} ends last");
+    }
+    let fetch_slices = slices
+        .iter()
+        .filter(|e| e["name"] == "info_layer_fetch" && e["ph"] == "b")
+        .count();
+    assert_eq!(fetch_slices, enter_ids.len(), "each enter a slice");
+}
