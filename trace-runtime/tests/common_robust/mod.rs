@@ -345,6 +345,7 @@ pub fn run_child(mut cmd: Command, limit: Duration) -> Output {
     }
 }
 
+#[cfg(target_os = "linux")]
 /// Whether the runtime's writer thread is blocked writing to a pipe, as the
 /// kernel's `wchan` says; `None` when the kernel does not tell.
 pub fn writer_blocked_on_pipe() -> Option<bool> {
@@ -362,6 +363,7 @@ pub fn writer_blocked_on_pipe() -> Option<bool> {
     Some(false)
 }
 
+#[cfg(target_os = "linux")]
 /// Call `feed` (which records events) until the writer is blocked on its
 /// FIFO, whose reader never reads (liveness limit 30 s). Returns whether the
 /// kernel confirmed it (else the pipe was seen full).
