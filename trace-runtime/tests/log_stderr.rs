@@ -4,8 +4,8 @@
 //! `SIMPLETRACE`.
 
 mod control_common;
+mod runner;
 
-use std::process::Command;
 
 use control_common::*;
 
@@ -22,7 +22,7 @@ fn log_backend_writes_to_stderr_by_default() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(std::env::current_exe().unwrap())
+    let out = runner::target_command(std::env::current_exe().unwrap())
         .args(["--exact", TEST, "--test-threads=1"])
         .env(CHILD, "1")
         .env(trace_runtime::OPTIONS_ENV, "backend=log,disk_*")
