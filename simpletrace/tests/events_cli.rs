@@ -3,7 +3,6 @@
 
 mod common;
 
-
 use common::*;
 
 fn events_cli(dir: &str, args: &[&str]) -> std::process::Output {

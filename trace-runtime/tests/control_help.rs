@@ -4,7 +4,6 @@
 mod control_common;
 mod runner;
 
-
 const TEST: &str = "help_lists_every_event_with_its_state_and_exits";
 
 #[test]

@@ -6,7 +6,6 @@
 mod control_common;
 mod runner;
 
-
 use control_common::*;
 
 const TEST: &str = "log_backend_writes_to_stderr_by_default";

@@ -6,7 +6,6 @@
 mod control_common;
 mod runner;
 
-
 use control_common::trace;
 use trace_runtime::{Config, MIN_BUFFER_SIZE};
 
