@@ -106,7 +106,7 @@ fn the_events_listing_warns_as_the_reader_does() {
         )
         .unwrap();
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_simpletrace"))
+    let out = runner::target_command(env!("CARGO_BIN_EXE_simpletrace"))
         .current_dir(dir.path())
         .args(["events", "bsd-user", "linux-user"])
         .output()

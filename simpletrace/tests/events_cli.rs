@@ -3,12 +3,10 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
 
 fn events_cli(dir: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_simpletrace"))
+    runner::target_command(env!("CARGO_BIN_EXE_simpletrace"))
         .current_dir(dir)
         .arg("events")
         .args(args)

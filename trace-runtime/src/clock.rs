@@ -1,10 +1,17 @@
-//! Record timestamps: CLOCK_MONOTONIC nanoseconds, as QEMU writes them.
+//! Record timestamps: the host's monotonic clock in nanoseconds, as QEMU
+//! writes them (`CLOCK_MONOTONIC` on Linux and macOS, the performance counter
+//! on Windows: QEMU's `get_clock`).
 //!
-//! Fast path (x86_64 with an invariant TSC): `rdtsc` scaled to nanoseconds by a
-//! line fitted to CLOCK_MONOTONIC. `start()` calibrates it before it returns
-//! ([`calibrate_at_start`], a window of [`START_WINDOW_NS`]), so every event
-//! pays the same cost from the first one; other hosts use `clock_gettime`
-//! (vDSO) throughout.
+//! Fast path, where the CPU has a counter that can stand for time (x86_64
+//! with an invariant TSC, read by `rdtsc`; aarch64's virtual counter
+//! `CNTVCT_EL0`): the counter scaled to nanoseconds by a line fitted to that
+//! clock. The code calls it "TSC" on both. `start()` calibrates it before it
+//! returns ([`calibrate_at_start`], a window of [`START_WINDOW_NS`]), so
+//! every event pays the same cost from the first one; other hosts read the
+//! clock (vDSO `clock_gettime` on Linux) throughout. Where the counter
+//! declares its frequency (aarch64's `CNTFRQ_EL0`), a calibrated rate more
+//! than [`NOMINAL_TOLERANCE_PPM`] away from it means the counter is not what
+//! it says: the clock is used instead.
 //!
 //! A short window gives a slope off by some ppm, so the writer refines the
 //! line on every pass ([`Refiner`]): each new line starts where the current
@@ -12,22 +19,55 @@
 //! slope, the long-run TSC rate corrected to cancel the current offset from
 //! CLOCK_MONOTONIC over the next [`SLEW_NS`], steers it back. The lines are
 //! published through a seqlock (no allocation, no lock for readers).
+//!
+//! The platform code is the two functions at the top of this file:
+//! [`monotonic_ns`] and the `tsc` module (per architecture).
 
 use std::sync::atomic::{fence, AtomicU64, Ordering};
 
-/// CLOCK_MONOTONIC in nanoseconds (vDSO `clock_gettime`, no syscall on Linux).
+/// The host's monotonic clock in nanoseconds: CLOCK_MONOTONIC on Unix (vDSO
+/// `clock_gettime`, no syscall on Linux), QueryPerformanceCounter on Windows.
 #[inline]
 pub(crate) fn monotonic_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec; CLOCK_MONOTONIC always exists on
-    // Linux, so the call cannot fail.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    (ts.tv_sec as u64)
-        .wrapping_mul(1_000_000_000)
-        .wrapping_add(ts.tv_nsec as u64)
+    #[cfg(unix)]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec; CLOCK_MONOTONIC always
+        // exists on Linux and macOS, so the call cannot fail.
+        unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+        (ts.tv_sec as u64)
+            .wrapping_mul(1_000_000_000)
+            .wrapping_add(ts.tv_nsec as u64)
+    }
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::System::Performance::{
+            QueryPerformanceCounter, QueryPerformanceFrequency,
+        };
+        /// Ticks per second, fixed at boot (0: not read yet).
+        static FREQUENCY: AtomicU64 = AtomicU64::new(0);
+        let mut hz = FREQUENCY.load(Ordering::Relaxed);
+        if hz == 0 {
+            let mut f = 0i64;
+            // SAFETY: `f` is writable; cannot fail on Windows XP and later.
+            unsafe { QueryPerformanceFrequency(&mut f) };
+            hz = (f as u64).max(1);
+            FREQUENCY.store(hz, Ordering::Relaxed);
+        }
+        let mut ticks = 0i64;
+        // SAFETY: `ticks` is writable; cannot fail on Windows XP and later.
+        unsafe { QueryPerformanceCounter(&mut ticks) };
+        ticks_to_ns(ticks as u64, hz)
+    }
+}
+
+/// `ticks` of a `hz` counter in nanoseconds, without overflow.
+#[cfg_attr(not(windows), allow(dead_code))]
+fn ticks_to_ns(ticks: u64, hz: u64) -> u64 {
+    (ticks as u128 * 1_000_000_000 / hz.max(1) as u128) as u64
 }
 
 /// TSC-to-nanoseconds line: `ns = base_ns + (tsc - base_tsc) * mult / 2^32`.
@@ -94,12 +134,13 @@ pub(crate) fn now_ns() -> u64 {
     }
 }
 
-/// Whether timestamps come from the TSC now (tests).
+/// Whether timestamps come from the CPU's counter now (the TSC on x86_64,
+/// CNTVCT_EL0 on aarch64; tests).
 pub fn tsc_clock_in_use() -> bool {
     published().is_some()
 }
 
-/// Whether this host's TSC can stand for time (tests).
+/// Whether this host's counter can stand for time (tests).
 pub fn tsc_usable() -> bool {
     tsc::is_invariant()
 }
@@ -163,12 +204,34 @@ pub(crate) fn calibrate_at_start() -> Option<Refiner> {
     }
     let second = sample();
     let mult = slope(first, second)?;
+    if let Some(hz) = tsc::nominal_hz() {
+        if !agrees_with_nominal(mult, hz) {
+            return None;
+        }
+    }
     publish(TscScale {
         base_tsc: second.tsc,
         base_ns: second.ns,
         mult,
     });
     Some(Refiner { first })
+}
+
+/// How far a calibrated rate may be from the counter's declared one: the
+/// start window's error is a few ppm, a wrong declaration is percents.
+pub(crate) const NOMINAL_TOLERANCE_PPM: u64 = 1_000;
+
+/// The slope (ns per tick, 32.32 fixed point) of an `hz` counter.
+fn mult_for_hz(hz: u64) -> u64 {
+    u64::try_from((1_000_000_000u128 << 32) / hz.max(1) as u128).unwrap_or(u64::MAX)
+}
+
+/// Whether the calibrated slope `mult` is within [`NOMINAL_TOLERANCE_PPM`]
+/// of the one of an `hz` counter.
+fn agrees_with_nominal(mult: u64, hz: u64) -> bool {
+    let nominal = mult_for_hz(hz) as u128;
+    let off = (mult as u128).abs_diff(nominal);
+    off * 1_000_000 <= nominal * NOMINAL_TOLERANCE_PPM as u128
 }
 
 /// Keeps the published line on CLOCK_MONOTONIC (the writer's, see the module
@@ -211,6 +274,8 @@ fn steer(current: TscScale, now: Sample, rate: u64, slew_ns: u64) -> TscScale {
     }
 }
 
+/// The CPU's counter, per architecture: whether it can stand for time,
+/// its declared frequency if it has one, and a reading.
 #[cfg(all(target_arch = "x86_64", not(miri)))]
 mod tsc {
     /// CPUID 0x8000_0007 EDX bit 8: the TSC runs at a constant rate in every
@@ -225,6 +290,11 @@ mod tsc {
         }
     }
 
+    /// Not declared anywhere reliable (CPUID leaf 0x15 is often absent).
+    pub(super) fn nominal_hz() -> Option<u64> {
+        None
+    }
+
     #[inline(always)]
     pub(super) fn read() -> u64 {
         // SAFETY: RDTSC exists on every x86_64 CPU and only reads the counter.
@@ -235,10 +305,46 @@ mod tsc {
     }
 }
 
-#[cfg(not(all(target_arch = "x86_64", not(miri))))]
+/// The generic timer's virtual counter: constant rate by the architecture,
+/// readable at EL0 on Linux and macOS (a kernel that traps it for an erratum
+/// emulates it). Its frequency register must be set for it to count as usable.
+#[cfg(all(target_arch = "aarch64", not(miri)))]
+mod tsc {
+    /// Architecturally constant-rate; usable once the firmware declared a rate.
+    pub(super) fn is_invariant() -> bool {
+        nominal_hz().is_some()
+    }
+
+    /// CNTFRQ_EL0: the rate firmware declares for the counter.
+    pub(super) fn nominal_hz() -> Option<u64> {
+        let hz: u64;
+        // SAFETY: reading CNTFRQ_EL0 is allowed at EL0 and has no effects.
+        unsafe { std::arch::asm!("mrs {}, cntfrq_el0", out(reg) hz, options(nomem, nostack)) };
+        // Only the low 32 bits are defined.
+        Some(hz & 0xffff_ffff).filter(|&hz| hz != 0)
+    }
+
+    #[inline(always)]
+    pub(super) fn read() -> u64 {
+        let ticks: u64;
+        // SAFETY: reading CNTVCT_EL0 has no effects. The ISB keeps the read
+        // after the instructions before it (the counter may otherwise be
+        // read early, out of order), so readings in program order never go
+        // back.
+        unsafe {
+            std::arch::asm!("isb", "mrs {}, cntvct_el0", out(reg) ticks, options(nomem, nostack))
+        };
+        ticks
+    }
+}
+
+#[cfg(not(all(any(target_arch = "x86_64", target_arch = "aarch64"), not(miri))))]
 mod tsc {
     pub(super) fn is_invariant() -> bool {
         false
+    }
+    pub(super) fn nominal_hz() -> Option<u64> {
+        None
     }
     #[inline(always)]
     pub(super) fn read() -> u64 {
@@ -270,6 +376,54 @@ mod tests {
     }
 
     const ONE_GHZ: u64 = 1 << 32;
+
+    /// Counter rates in use: Apple Silicon and many Arm boards (24 MHz),
+    /// Qualcomm (19.2 MHz), QEMU's Arm models (62.5 MHz), Armv8.6+ (1 GHz),
+    /// a 3 GHz TSC.
+    const RATES_HZ: [u64; 5] = [
+        24_000_000,
+        19_200_000,
+        62_500_000,
+        1_000_000_000,
+        3_000_000_000,
+    ];
+
+    #[test]
+    fn a_line_at_the_nominal_rate_converts_ticks_to_nanoseconds() {
+        for hz in RATES_HZ {
+            let line = TscScale {
+                base_tsc: 1_000,
+                base_ns: 7,
+                mult: mult_for_hz(hz),
+            };
+            // One hour of ticks: within 1 ns per second of the exact value.
+            let ticks = hz * 3_600;
+            let ns = line.to_ns(1_000 + ticks);
+            let exact = 7 + 3_600_000_000_000u64;
+            assert!(ns.abs_diff(exact) <= 3_600, "{hz} Hz: {ns} vs {exact}");
+            assert_eq!(line.to_ns(1_000), 7);
+            assert_eq!(line.to_ns(0), 7, "before the base: held, never back");
+            assert_eq!(ticks_to_ns(ticks, hz), 3_600_000_000_000);
+        }
+        // A 10 MHz performance counter after 30 years of uptime: no overflow.
+        let ticks = 10_000_000 * 86_400 * 365 * 30;
+        assert_eq!(ticks_to_ns(ticks, 10_000_000), ticks * 100);
+    }
+
+    #[test]
+    fn a_calibrated_rate_agrees_with_the_declared_one_within_the_tolerance() {
+        for hz in RATES_HZ {
+            let nominal = mult_for_hz(hz);
+            let step = nominal / 1_000_000 * NOMINAL_TOLERANCE_PPM;
+            assert!(agrees_with_nominal(nominal, hz));
+            assert!(agrees_with_nominal(nominal + step * 9 / 10, hz));
+            assert!(agrees_with_nominal(nominal - step * 9 / 10, hz));
+            assert!(!agrees_with_nominal(nominal + step * 11 / 10, hz), "{hz}");
+            assert!(!agrees_with_nominal(nominal - step * 11 / 10, hz), "{hz}");
+        }
+        // A counter declared at 24 MHz that really runs at 25 MHz.
+        assert!(!agrees_with_nominal(mult_for_hz(25_000_000), 24_000_000));
+    }
 
     #[test]
     fn steering_is_continuous_and_cancels_the_offset_over_the_slew() {

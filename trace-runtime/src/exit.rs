@@ -26,9 +26,7 @@ static WRITER_ENDED: AtomicBool = AtomicBool::new(false);
 pub(crate) fn install() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
-        // SAFETY: `at_exit` is a valid `extern "C" fn()` that lives for the
-        // whole program. Failure (no memory) leaves exit as it was before.
-        unsafe { libc::atexit(at_exit) };
+        sys::on_exit(at_exit);
     });
 }
 

@@ -13,9 +13,6 @@ extern "C" fn in_child() {
 pub(crate) fn install_child_handler() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
-        // SAFETY: `in_child` is a valid `extern "C" fn()` that lives for the whole
-        // program and only stores to atomics. Failure (ENOMEM) leaves the child
-        // with events enabled but nothing ever drains them: no deadlock either way.
-        unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
+        crate::sys::on_fork_in_child(in_child);
     });
 }

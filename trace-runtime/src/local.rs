@@ -14,8 +14,9 @@
 //! - the thread's identity comes from `gettid` and `prctl(PR_GET_NAME)`.
 //!
 //! With no destructor, the writer finds out that a thread is gone by asking
-//! the kernel (`tgkill(pid, tid, 0)` fails with `ESRCH` once the thread has
-//! exited; its records were all published before that). A tid the kernel
+//! the kernel (`sys::thread_exists`: on Linux `tgkill(pid, tid, 0)` fails
+//! with `ESRCH` once the thread has exited; its records were all published
+//! before that). A tid the kernel
 //! reuses for a new thread of ours tells the writer the old one is gone too.
 //! Until the thread has really exited its buffer stays valid, so events from
 //! other thread-local destructors at thread exit are recorded as usual.

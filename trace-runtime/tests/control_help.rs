@@ -2,8 +2,7 @@
 //! as QEMU's `-trace help` does. The test runs itself as the child.
 
 mod control_common;
-
-use std::process::Command;
+mod runner;
 
 const TEST: &str = "help_lists_every_event_with_its_state_and_exits";
 
@@ -15,7 +14,7 @@ fn help_lists_every_event_with_its_state_and_exits() {
         panic!("start returned with help in the options");
     }
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(std::env::current_exe().unwrap())
+    let out = runner::target_command(std::env::current_exe().unwrap())
         .args(["--exact", TEST, "--nocapture", "--test-threads=1"])
         .env(trace_runtime::OPTIONS_ENV, "disk_*,-disk_write,help")
         .current_dir(dir.path())

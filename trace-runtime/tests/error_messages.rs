@@ -2,7 +2,8 @@
 //! public error types' `Debug` is their message, as `Display` gives it (the
 //! child process below returns one the way `main` does).
 
-use std::process::{Command, Termination};
+mod runner;
+use std::process::Termination;
 
 use trace_runtime::{Config, ControlError, OptionsError, StartError};
 
@@ -29,7 +30,7 @@ fn main_returning_an_error_prints_its_message() {
         let _ = Err::<(), _>(unknown_event()).report();
         return;
     }
-    let out = Command::new(std::env::current_exe().unwrap())
+    let out = runner::target_command(std::env::current_exe().unwrap())
         .args([
             "--exact",
             "main_returning_an_error_prints_its_message",

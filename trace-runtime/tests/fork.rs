@@ -1,4 +1,6 @@
 //! A forked child neither deadlocks nor records; the parent keeps tracing.
+// Uses Unix processes, signals or pipes.
+#![cfg(unix)]
 
 mod common;
 mod forked;

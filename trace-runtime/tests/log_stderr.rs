@@ -4,8 +4,7 @@
 //! `SIMPLETRACE`.
 
 mod control_common;
-
-use std::process::Command;
+mod runner;
 
 use control_common::*;
 
@@ -22,7 +21,7 @@ fn log_backend_writes_to_stderr_by_default() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(std::env::current_exe().unwrap())
+    let out = runner::target_command(std::env::current_exe().unwrap())
         .args(["--exact", TEST, "--test-threads=1"])
         .env(CHILD, "1")
         .env(trace_runtime::OPTIONS_ENV, "backend=log,disk_*")

@@ -4,8 +4,7 @@
 //! starts one trace.
 
 mod control_common;
-
-use std::process::Command;
+mod runner;
 
 use control_common::trace;
 use trace_runtime::{Config, MIN_BUFFER_SIZE};
@@ -40,7 +39,7 @@ fn child() {
 
 /// Run one case; its stderr.
 fn run(case: &str, options: Option<&str>) -> String {
-    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    let mut cmd = runner::target_command(std::env::current_exe().unwrap());
     cmd.args(["--exact", TEST, "--nocapture", "--test-threads=1"])
         .env(CHILD, case)
         .env_remove(trace_runtime::OPTIONS_ENV);

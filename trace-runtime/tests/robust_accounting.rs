@@ -3,6 +3,8 @@
 //! small sips). For every event name, the records decoded plus the counts of
 //! the dropped records equal what was emitted, and no record is torn or
 //! interleaved.
+// Uses Unix processes, signals or pipes.
+#![cfg(unix)]
 
 mod common_robust;
 

@@ -2,6 +2,8 @@
 //! decodes every complete record in its file and reports a cut-off tail as a
 //! warning, not an error; what was lost is what sat in memory (at most one
 //! writer period of events, bounded by the buffers).
+// Uses Unix processes, signals or pipes.
+#![cfg(unix)]
 
 mod common_robust;
 

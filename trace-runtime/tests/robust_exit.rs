@@ -3,6 +3,8 @@
 //! events recorded later in the exit (a thread-local destructor, an `atexit`
 //! handler that runs after the runtime's) are written or counted. Each
 //! scenario runs in a child process (one trace per process).
+// Uses Linux thread naming (pthread_setname_np of another thread).
+#![cfg(target_os = "linux")]
 
 mod common_robust;
 

@@ -2,6 +2,8 @@
 //! deadlock nor touch the parent's file. A child records nothing: every event
 //! is off there, the control calls answer `NotRunning`, `flush` and the guard
 //! do nothing, and it cannot start a trace of its own.
+// Uses Unix processes, signals or pipes.
+#![cfg(unix)]
 
 mod common_robust;
 mod forked;

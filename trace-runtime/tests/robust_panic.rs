@@ -2,6 +2,8 @@
 //! the guard is dropped while unwinding or was leaked (the runtime's panic
 //! hook flushes), and a panic never hangs on a writer stuck on its file.
 //! Each scenario runs in a child process (one trace per process).
+// Uses Linux pipe sizes (F_GETPIPE_SZ) and /proc.
+#![cfg(target_os = "linux")]
 
 mod common_robust;
 

@@ -4,6 +4,8 @@
 //! registration on that path; the writer never waits on the malloc lock
 //! while holding anything a producer needs). The scenario runs in a child
 //! process under a watchdog.
+// Uses Unix processes, signals or pipes.
+#![cfg(unix)]
 
 mod common_robust;
 

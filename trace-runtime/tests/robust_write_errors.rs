@@ -4,6 +4,8 @@
 //! process may mount one), a directory that does not exist, and a log backend
 //! that cannot write. Failed writes are counted in the status, with the events
 //! they lost, and the trace file stays whole records.
+// Uses Unix processes, signals or pipes.
+#![cfg(unix)]
 
 mod common_robust;
 

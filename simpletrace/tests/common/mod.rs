@@ -2,8 +2,11 @@
 //! from the format description (shared/QEMU.md §1), and CLI runners.
 #![allow(dead_code)]
 
+#[path = "../../../trace-runtime/tests/runner/mod.rs"]
+pub mod runner;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use simpletrace::EventTable;
 
@@ -39,7 +42,7 @@ pub fn golden_table(case: &std::path::Path) -> EventTable {
 }
 
 pub fn run_cli(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_simpletrace"))
+    runner::target_command(env!("CARGO_BIN_EXE_simpletrace"))
         .args(args)
         .output()
         .unwrap()

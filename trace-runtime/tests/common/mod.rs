@@ -166,20 +166,49 @@ impl<'a> Args<'a> {
 }
 
 /// CLOCK_MONOTONIC now, in nanoseconds, read independently of the runtime.
+#[cfg(unix)]
 pub fn monotonic_ns() -> u64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
-    // SAFETY: valid out pointer; CLOCK_MONOTONIC exists on Linux.
+    // SAFETY: valid out pointer; CLOCK_MONOTONIC exists on Linux and macOS.
     unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
-/// The calling thread's kernel id.
+/// The performance counter now, in nanoseconds (QEMU's clock on Windows).
+#[cfg(windows)]
+pub fn monotonic_ns() -> u64 {
+    use windows_sys::Win32::System::Performance::{
+        QueryPerformanceCounter, QueryPerformanceFrequency,
+    };
+    let (mut ticks, mut hz) = (0i64, 0i64);
+    // SAFETY: valid out pointers; cannot fail since Windows XP.
+    unsafe {
+        (
+            QueryPerformanceCounter(&mut ticks),
+            QueryPerformanceFrequency(&mut hz),
+        )
+    };
+    (ticks as u128 * 1_000_000_000 / hz.max(1) as u128) as u64
+}
+
+/// The calling thread's id as the OS shows it.
 pub fn gettid() -> u64 {
+    #[cfg(target_os = "linux")]
     // SAFETY: no preconditions.
-    unsafe { libc::gettid() as u64 }
+    return unsafe { libc::gettid() as u64 };
+    #[cfg(target_vendor = "apple")]
+    {
+        let mut tid = 0u64;
+        // SAFETY: a null thread is the calling one; `tid` is writable.
+        unsafe { libc::pthread_threadid_np(0 as libc::pthread_t, &mut tid) };
+        tid
+    }
+    #[cfg(windows)]
+    // SAFETY: no preconditions.
+    return u64::from(unsafe { windows_sys::Win32::System::Threading::GetCurrentThreadId() });
 }
 
 /// Declare an event static the way `trace_events!` does, through the paths

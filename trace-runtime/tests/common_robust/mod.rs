@@ -4,6 +4,9 @@
 //! interleaving of producers and writer.
 #![allow(dead_code)]
 
+#[path = "../runner/mod.rs"]
+mod runner;
+
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
@@ -313,7 +316,7 @@ pub fn child_scenario() -> Option<String> {
 
 /// Re-run this test binary's `test` as a child playing `scenario` in `dir`.
 pub fn child_command(test: &str, scenario: &str, dir: &Path) -> Command {
-    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    let mut cmd = runner::target_command(std::env::current_exe().unwrap());
     cmd.args(["--exact", test, "--nocapture", "--test-threads=1"])
         .env(CHILD_ENV, scenario)
         .env_remove(trace_runtime::OPTIONS_ENV)
@@ -345,6 +348,7 @@ pub fn run_child(mut cmd: Command, limit: Duration) -> Output {
     }
 }
 
+#[cfg(target_os = "linux")]
 /// Whether the runtime's writer thread is blocked writing to a pipe, as the
 /// kernel's `wchan` says; `None` when the kernel does not tell.
 pub fn writer_blocked_on_pipe() -> Option<bool> {
@@ -362,6 +366,7 @@ pub fn writer_blocked_on_pipe() -> Option<bool> {
     Some(false)
 }
 
+#[cfg(target_os = "linux")]
 /// Call `feed` (which records events) until the writer is blocked on its
 /// FIFO, whose reader never reads (liveness limit 30 s). Returns whether the
 /// kernel confirmed it (else the pipe was seen full).
