@@ -9,22 +9,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use control_common::*;
 use trace_runtime::{trace_file_on, trace_file_status, Config, ControlError};
 
-/// The calling thread's id as the OS shows it.
-fn gettid() -> u64 {
-    #[cfg(target_os = "linux")]
-    // SAFETY: no preconditions.
-    return unsafe { libc::gettid() as u64 };
-    #[cfg(target_vendor = "apple")]
-    {
-        let mut tid = 0u64;
-        // SAFETY: a null thread is the calling one; `tid` is writable.
-        unsafe { libc::pthread_threadid_np(0 as libc::pthread_t, &mut tid) };
-        tid
-    }
-    #[cfg(windows)]
-    // SAFETY: no preconditions.
-    return u64::from(unsafe { windows_sys::Win32::System::Threading::GetCurrentThreadId() });
-}
+#[path = "common/os.rs"]
+mod os;
+
+use os::gettid;
 
 fn now_s() -> u64 {
     SystemTime::now()

@@ -194,22 +194,9 @@ pub fn monotonic_ns() -> u64 {
     (ticks as u128 * 1_000_000_000 / hz.max(1) as u128) as u64
 }
 
-/// The calling thread's id as the OS shows it.
-pub fn gettid() -> u64 {
-    #[cfg(target_os = "linux")]
-    // SAFETY: no preconditions.
-    return unsafe { libc::gettid() as u64 };
-    #[cfg(target_vendor = "apple")]
-    {
-        let mut tid = 0u64;
-        // SAFETY: a null thread is the calling one; `tid` is writable.
-        unsafe { libc::pthread_threadid_np(0 as libc::pthread_t, &mut tid) };
-        tid
-    }
-    #[cfg(windows)]
-    // SAFETY: no preconditions.
-    return u64::from(unsafe { windows_sys::Win32::System::Threading::GetCurrentThreadId() });
-}
+mod os;
+#[allow(unused_imports)] // each test file includes all of `common`, not all use it
+pub use os::gettid;
 
 /// Declare an event static the way `trace_events!` does, through the paths
 /// `trace_runtime` re-exports (so the user crate needs no `linkme` dependency).
