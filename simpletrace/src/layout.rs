@@ -63,26 +63,7 @@ impl ArgLayout {
                 Err(first_past_end_int(body.len()))
             };
         }
-        let mut pos = 0usize;
-        for i in 0..self.count() {
-            if self.is_string(i) {
-                let Some(len) = body.get(pos..pos + 4) else {
-                    return Err(pos as u64 + 4);
-                };
-                let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as u64;
-                let end = pos as u64 + 4 + len;
-                if end > body.len() as u64 {
-                    return Err(end);
-                }
-                pos = end as usize;
-            } else {
-                pos += 8;
-                if pos > body.len() {
-                    return Err(pos as u64);
-                }
-            }
-        }
-        Ok(pos)
+        crate::record::walk_args(body, (0..self.count()).map(|i| self.is_string(i)))
     }
 }
 
