@@ -522,13 +522,7 @@ fn async_calls_go_on_lanes_of_their_thread() {
 #[test]
 fn a_lane_is_free_only_from_the_end_of_its_call() {
     let thread = |t: Trace, ts, tid, name: &[u8]| t.event(0, ts, PID, &[A::I(tid), A::S(name)]);
-    let mut t = Trace::v4();
-    for (id, name) in ["trace_thread", "fetch_enter", "fetch_exit"]
-        .iter()
-        .enumerate()
-    {
-        t = t.mapping(id as u64, name);
-    }
+    let t = Trace::v4_mapped(&["trace_thread", "fetch_enter", "fetch_exit"]);
     let t = thread(t, 10, 11, b"main");
     let t = t.event(1, 10, PID, &[A::I(1), A::I(0)]);
     let t = thread(t, 50, 12, b"ahead");

@@ -66,6 +66,14 @@ impl Trace {
         Self::with_header(u64::MAX, 0xf2b1_77cb_0aa4_29b4, 4)
     }
 
+    /// A version-4 header and a mapping for each name, its position its id.
+    pub fn v4_mapped(names: &[&str]) -> Self {
+        names
+            .iter()
+            .enumerate()
+            .fold(Self::v4(), |t, (id, name)| t.mapping(id as u64, name))
+    }
+
     pub fn with_header(id: u64, magic: u64, version: u64) -> Self {
         Self::default().u64(id).u64(magic).u64(version)
     }
@@ -210,10 +218,7 @@ pub fn threaded_trace() -> Trace {
         "tick",
         "orphan_enter",
     ];
-    let mut t = Trace::v4();
-    for (id, name) in names.iter().enumerate() {
-        t = t.mapping(id as u64, name);
-    }
+    let t = Trace::v4_mapped(&names);
     let thread = |t: Trace, ts, tid, name: &[u8]| t.event(0, ts, PID, &[A::I(tid), A::S(name)]);
     let t = thread(t, 1000, 11, b"main");
     let t = t.event(1, 1000, PID, &[A::I(3)]); // io_enter fd=3
@@ -245,10 +250,7 @@ pub fn dropped_exit_trace() -> Trace {
         "lock_exit",
         "tick",
     ];
-    let mut t = Trace::v4();
-    for (id, name) in names.iter().enumerate() {
-        t = t.mapping(id as u64, name);
-    }
+    let t = Trace::v4_mapped(&names);
     let thread = |t: Trace, ts, tid, name: &[u8]| t.event(0, ts, PID, &[A::I(tid), A::S(name)]);
     let t = thread(t, 1000, 12, b"worker-1");
     let t = t.event(1, 1000, PID, &[A::I(4)]); // io_enter fd=4
@@ -282,10 +284,7 @@ pub fn call_id_trace() -> Trace {
         "step_enter",
         "step_exit",
     ];
-    let mut t = Trace::v4();
-    for (id, name) in names.iter().enumerate() {
-        t = t.mapping(id as u64, name);
-    }
+    let t = Trace::v4_mapped(&names);
     let thread = |t: Trace, ts, tid, name: &[u8]| t.event(0, ts, PID, &[A::I(tid), A::S(name)]);
     let t = thread(t, 1000, 11, b"main");
     let t = t.event(1, 1000, PID, &[A::I(7), A::I(0)]);
