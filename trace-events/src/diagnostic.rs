@@ -26,6 +26,29 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// The offending line and a caret under the column, as every rendering of
+    /// a diagnostic shows them (here, and in the macros' compile errors):
+    ///
+    /// ```text
+    /// 3 | foo(hwaddr addr) "addr %p"
+    ///   |     ^
+    /// ```
+    pub fn snippet(&self) -> String {
+        let gutter = self.line.to_string();
+        // Keep tabs so the caret lines up under the same column in a terminal.
+        let pad: String = self
+            .source_line
+            .chars()
+            .take(self.column.saturating_sub(1) as usize)
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        format!(
+            "{gutter} | {}\n{} | {pad}^",
+            self.source_line,
+            " ".repeat(gutter.len())
+        )
+    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -44,15 +67,6 @@ impl fmt::Display for Diagnostic {
             "{}:{}:{}: {}: {}",
             self.file, self.line, self.column, kind, self.message
         )?;
-        let gutter = self.line.to_string();
-        writeln!(f, "{gutter} | {}", self.source_line)?;
-        // Keep tabs so the caret lines up under the same column in a terminal.
-        let pad: String = self
-            .source_line
-            .chars()
-            .take(self.column.saturating_sub(1) as usize)
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
-        write!(f, "{} | {pad}^", " ".repeat(gutter.len()))
+        f.write_str(&self.snippet())
     }
 }

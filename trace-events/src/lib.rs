@@ -17,6 +17,6 @@ pub mod v4;
 pub use diagnostic::{Diagnostic, Severity};
 pub use model::{Arg, ArgKind, Event, EventFile, IntType, Position, Property};
 pub use parse::{
-    parse_file, parse_file_with, parse_str, parse_str_with, ParseOptions, Parsed,
+    is_identifier, parse_file, parse_file_with, parse_str, parse_str_with, ParseOptions, Parsed,
     MAX_DIAGNOSTICS_PER_FILE, MAX_FILE_LEN, MAX_LINE_LEN,
 };

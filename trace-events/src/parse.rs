@@ -8,6 +8,8 @@ mod decl;
 mod format;
 mod line;
 
+pub use line::is_identifier;
+
 use std::collections::HashMap;
 use std::io::Read;
 

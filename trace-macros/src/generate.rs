@@ -13,6 +13,7 @@ use quote::quote;
 use syn::{Error, LitStr};
 use trace_events::{ArgKind, Diagnostic, Event, Severity};
 
+use crate::errors::Errors;
 use crate::load::{render, Loaded};
 use crate::names::rust_ident;
 use crate::types::{rust_arg, RustArg};
@@ -65,26 +66,38 @@ pub fn generate(loaded: &Loaded, lit: &LitStr) -> syn::Result<TokenStream> {
 
 /// Map names and types; report every problem at once, spanned on the path.
 fn check<'a>(loaded: &'a Loaded, lit: &LitStr) -> syn::Result<Vec<Checked<'a>>> {
-    let mut errors: Vec<(&Event, String)> = Vec::new();
+    let mut errors = Errors::default();
+    // An error at the event's declaration: file:line:column and a caret.
+    let at = |event: &Event, message: String| {
+        let diagnostic = Diagnostic {
+            severity: Severity::Error,
+            file: event.pos.file.clone(),
+            line: event.pos.line,
+            column: event.pos.column,
+            message,
+            source_line: loaded.source_line(event.pos.line),
+        };
+        Error::new(lit.span(), render(&diagnostic))
+    };
     let mut checked = Vec::with_capacity(loaded.events.len());
     let mut seen: HashMap<String, &Event> = HashMap::new();
     for event in &loaded.events {
         let ident = match rust_ident(&event.name, Span::call_site()) {
             Ok(ident) => ident,
             Err(e) => {
-                errors.push((event, format!("event name {e}")));
+                errors.push(at(event, format!("event name {e}")));
                 continue;
             }
         };
         let rust_name = unraw(&ident);
         if rust_name == TABLE {
-            errors.push((
+            errors.push(at(
                 event,
                 format!("the event name `{TABLE}` is reserved by trace_events!"),
             ));
         }
         if let Some(first) = seen.insert(rust_name.clone(), event) {
-            errors.push((
+            errors.push(at(
                 event,
                 format!(
                     "event `{}` clashes with event `{}` (line {}): both are `{rust_name}` in Rust",
@@ -97,7 +110,7 @@ fn check<'a>(loaded: &'a Loaded, lit: &LitStr) -> syn::Result<Vec<Checked<'a>>> 
             match (rust_ident(&arg.name, Span::call_site()), rust_arg(arg)) {
                 (Ok(name), Ok(ty)) => {
                     if let Some(j) = args.iter().position(|(other, _)| *other == name) {
-                        errors.push((
+                        errors.push(at(
                             event,
                             format!(
                                 "event `{}`: argument `{}` clashes with argument `{}`: \
@@ -112,31 +125,14 @@ fn check<'a>(loaded: &'a Loaded, lit: &LitStr) -> syn::Result<Vec<Checked<'a>>> 
                     args.push((name, ty));
                 }
                 (Err(e), _) => {
-                    errors.push((event, format!("event `{}`: argument {e}", event.name)))
+                    errors.push(at(event, format!("event `{}`: argument {e}", event.name)))
                 }
-                (_, Err(e)) => errors.push((event, format!("event `{}`: {e}", event.name))),
+                (_, Err(e)) => errors.push(at(event, format!("event `{}`: {e}", event.name))),
             }
         }
         checked.push(Checked { event, ident, args });
     }
-    let mut errors = errors.into_iter().map(|(event, message)| {
-        let diagnostic = Diagnostic {
-            severity: Severity::Error,
-            file: event.pos.file.clone(),
-            line: event.pos.line,
-            column: event.pos.column,
-            message,
-            source_line: loaded.source_line(event.pos.line),
-        };
-        Error::new(lit.span(), render(&diagnostic))
-    });
-    match errors.next() {
-        None => Ok(checked),
-        Some(mut first) => {
-            errors.for_each(|e| first.combine(e));
-            Err(first)
-        }
-    }
+    errors.finish(checked)
 }
 
 /// The name an identifier stands for (`r#type` is `type`).

@@ -5,6 +5,7 @@
 //! event functions and table (`generate`, with C-to-Rust types in `types` and
 //! identifier escaping in `names`). `#[traced]` is in `traced`.
 
+mod errors;
 mod generate;
 mod input;
 mod load;
@@ -34,16 +35,17 @@ fn expand(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStre
     let mut loaded = load::load(&input.path)?;
     // The valid events are generated even when other lines are wrong, so the
     // file's errors are not buried under "cannot find function" errors.
-    let file_errors = loaded.errors.take();
-    match (file_errors, generate::generate(&loaded, &input.path)) {
-        (None, generated) => generated,
-        (Some(errors), Ok(code)) => {
+    let mut errors = errors::Errors::default();
+    if let Some(file_errors) = loaded.errors.take() {
+        errors.push(file_errors);
+    }
+    let code = errors.check(generate::generate(&loaded, &input.path));
+    match (errors.into_error(), code) {
+        (None, code) => Ok(code.unwrap_or_default()),
+        (Some(errors), Some(code)) => {
             let errors = errors.into_compile_error();
             Ok(quote::quote!(#code #errors))
         }
-        (Some(mut errors), Err(more)) => {
-            errors.combine(more);
-            Err(errors)
-        }
+        (Some(errors), None) => Err(errors),
     }
 }

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use syn::{Error, LitStr};
 use trace_events::{Diagnostic, Event};
 
+use crate::errors::Errors;
+
 /// More errors than this are summarised: a broken file should not flood the
 /// terminal (or memory) with one error a line.
 const MAX_ERRORS: usize = 100;
@@ -72,19 +74,18 @@ pub fn load_from(base: &Path, lit: &LitStr) -> syn::Result<Loaded> {
 
 /// One compile error per diagnostic (at most [`MAX_ERRORS`]), combined.
 fn combine_errors(lit: &LitStr, errors: &[&Diagnostic]) -> Option<Error> {
-    let mut shown = errors.iter().take(MAX_ERRORS);
-    let mut combined = Error::new(lit.span(), render(shown.next()?));
-    for d in shown {
-        combined.combine(Error::new(lit.span(), render(d)));
+    let mut combined = Errors::default();
+    for d in errors.iter().take(MAX_ERRORS) {
+        combined.push(Error::new(lit.span(), render(d)));
     }
     if errors.len() > MAX_ERRORS {
         let more = errors.len() - MAX_ERRORS;
-        combined.combine(Error::new(
+        combined.push(Error::new(
             lit.span(),
             format!("{more} more errors in {}", errors[0].file),
         ));
     }
-    Some(combined)
+    combined.into_error()
 }
 
 /// `file:line:column: message`, the offending line and a caret under the column.
@@ -96,7 +97,7 @@ pub fn render(d: &Diagnostic) -> String {
         d.line,
         d.column,
         d.message,
-        source_with_caret(d)
+        d.snippet()
     )
 }
 
@@ -110,24 +111,7 @@ pub fn render_warning(d: &Diagnostic) -> String {
         d.file,
         d.line,
         d.column,
-        source_with_caret(d)
-    )
-}
-
-/// The offending line and a caret under the column.
-fn source_with_caret(d: &Diagnostic) -> String {
-    let gutter = d.line.to_string();
-    // Keep tabs so the caret lines up under the same column in a terminal.
-    let pad: String = d
-        .source_line
-        .chars()
-        .take(d.column.saturating_sub(1) as usize)
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
-    format!(
-        "{gutter} | {}\n{} | {pad}^",
-        d.source_line,
-        " ".repeat(gutter.len())
+        d.snippet()
     )
 }
 

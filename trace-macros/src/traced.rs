@@ -10,8 +10,8 @@ use quote::quote;
 use syn::ext::IdentExt;
 use syn::{Error, ItemFn};
 
+use crate::errors::Errors;
 use generate::Traced;
-use signature::Errors;
 
 /// The instrumented function; on any error the function as written plus the
 /// errors, so the rest of the crate (and IDEs) still see it.
@@ -47,22 +47,16 @@ fn traced(attr: TokenStream, func: &ItemFn) -> syn::Result<TokenStream> {
         Some(name) => name.value(),
         None => sig.ident.unraw().to_string(),
     };
-    if !signature::is_c_identifier(&base) {
+    if !trace_events::is_identifier(&base) {
         errors.push(Error::new(
             sig.ident.span(),
             format!("`{base}` cannot be an event name (ASCII only); name the events: `#[traced(name = \"...\")]`"),
         ));
     }
-    let args = signature::recorded_args(sig, &options);
-    let ret = signature::recorded_return(sig, &options);
-    let (args, ret) = match (args, ret) {
-        (Ok(args), Ok(ret)) => (args, ret),
-        (args, ret) => {
-            for e in [args.err(), ret.err()].into_iter().flatten() {
-                errors.push(e);
-            }
-            return errors.finish(TokenStream::new());
-        }
+    let args = errors.check(signature::recorded_args(sig, &options));
+    let ret = errors.check(signature::recorded_return(sig, &options));
+    let (Some(args), Some(ret)) = (args, ret) else {
+        return errors.finish(TokenStream::new());
     };
     errors.finish(generate::generate(&Traced {
         item: func,

@@ -35,8 +35,9 @@ pub(super) fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// A C identifier: ASCII letter or `_`, then letters, digits or `_`.
-pub(super) fn is_identifier(s: &str) -> bool {
+/// A C identifier: ASCII letter or `_`, then letters, digits or `_`. Event and
+/// argument names are C identifiers, whoever checks them (the parser, `#[traced]`).
+pub fn is_identifier(s: &str) -> bool {
     let mut bytes = s.bytes();
     matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
         && bytes.all(is_ident_byte)

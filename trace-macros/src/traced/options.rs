@@ -6,7 +6,9 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Error, Ident, LitStr, Path, Token};
 
-use super::signature::is_c_identifier;
+use trace_events::is_identifier;
+
+use crate::errors::Errors;
 
 const KNOWN: &str = "`name = \"...\"`, `skip(a, b)`, `skip_all`, `ret`, `err`, `events = path`";
 
@@ -26,26 +28,17 @@ pub struct Options {
 pub fn parse(attr: TokenStream) -> syn::Result<Options> {
     let metas = Punctuated::<syn::Meta, Token![,]>::parse_terminated.parse2(attr)?;
     let mut options = Options::default();
-    let mut errors: Option<Error> = None;
-    let mut fail = |e: Error| match &mut errors {
-        Some(all) => all.combine(e),
-        None => errors = Some(e),
-    };
+    let mut errors = Errors::default();
     for meta in metas {
-        if let Err(e) = option(&mut options, meta) {
-            fail(e);
-        }
+        errors.check(option(&mut options, meta));
     }
     if let (Some(_), Some(skip)) = (options.skip_all, options.skip.first()) {
-        fail(Error::new(
+        errors.push(Error::new(
             skip.span(),
             "`skip(...)` and `skip_all` together: `skip_all` already skips every argument",
         ));
     }
-    match errors {
-        Some(e) => Err(e),
-        None => Ok(options),
-    }
+    errors.finish(options)
 }
 
 fn option(options: &mut Options, meta: syn::Meta) -> syn::Result<()> {
@@ -134,7 +127,7 @@ fn string(expr: &syn::Expr) -> syn::Result<LitStr> {
 /// Event names are C identifiers (trace-events files and simpletrace.py).
 fn check_name(lit: &LitStr) -> syn::Result<()> {
     let name = lit.value();
-    if is_c_identifier(&name) {
+    if is_identifier(&name) {
         return Ok(());
     }
     Err(Error::new(

@@ -7,7 +7,10 @@ use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::{Error, FnArg, GenericParam, Pat, ReturnType, Signature, Type};
 
+use trace_events::is_identifier;
+
 use super::options::Options;
+use crate::errors::Errors;
 
 /// Names of the call id, the first argument of the events `#[traced]`
 /// declares (`trace_runtime::__private::{CALL_ID, ASYNC_CALL_ID}`).
@@ -61,7 +64,7 @@ pub fn recorded_args(sig: &Signature, options: &Options) -> syn::Result<Vec<Reco
             ));
             continue;
         }
-        if !is_c_identifier(&name) {
+        if !is_identifier(&name) {
             errors.push(Error::new(
                 ident.span(),
                 format!("argument `{name}` cannot be an event argument name (ASCII only); skip it: `#[traced(skip({name}))]`"),
@@ -173,35 +176,6 @@ fn static_lifetimes(tokens: TokenStream) -> TokenStream {
         out.push(token);
     }
     out.into_iter().collect()
-}
-
-/// Event and argument names are C identifiers.
-pub fn is_c_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// Errors gathered so all are reported at once.
-#[derive(Default)]
-pub struct Errors(Option<Error>);
-
-impl Errors {
-    pub fn push(&mut self, e: Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(e),
-            None => self.0 = Some(e),
-        }
-    }
-
-    pub fn finish<T>(self, value: T) -> syn::Result<T> {
-        match self.0 {
-            Some(e) => Err(e),
-            None => Ok(value),
-        }
-    }
 }
 
 #[cfg(test)]
