@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::io::Read;
 
 use crate::hash::FastHash;
-use crate::{Diagnostic, EventFile, Severity};
+use crate::{Diagnostic, Event, EventFile, Severity};
 use line::Line;
 
 /// Largest trace-events file read, in bytes. QEMU's largest is under 100 KB
@@ -91,66 +91,48 @@ pub fn parse_str_with(file: &str, source: &str, options: ParseOptions) -> Parsed
         // CRLF files read the same as LF files (Python's universal newlines).
         let text = text.strip_suffix('\r').unwrap_or(text);
         let line = Line::new(file, u32::try_from(index + 1).unwrap_or(u32::MAX), text);
-        if !terminated {
-            diagnostics.extend(line.error(text.len(), "the file must end with a newline"));
-        }
-        if let Some(cr) = text.find('\r') {
-            // Python would start a new line here: reading it differently
-            // from tracetool is worse than refusing it.
-            diagnostics.extend(line.error(cr, "carriage return inside a line"));
-            continue;
-        }
-        let first = line::skip_blanks(text.as_bytes(), 0);
-        if first == text.len() || text.as_bytes()[first] == b'#' {
-            continue;
-        }
-        if text.len() > MAX_LINE_LEN {
-            diagnostics.extend(line.too_long(MAX_LINE_LEN));
-            continue;
-        }
-        let event = decl::parse_decl(&line, &mut diagnostics);
-        diagnostics.extend(line.dropped_summary());
-        let Some(event) = event else {
-            continue;
-        };
-        let lower = event.name.to_ascii_lowercase();
-        match seen.get(&lower) {
-            Some((name, first_line)) if options.allow_duplicates => {
-                let message = if *name == event.name {
+        if let Some(event) = declaration(&line, terminated) {
+            let lower = event.name.to_ascii_lowercase();
+            let at = event_name_offset(&line, &event);
+            match seen.get(&lower) {
+                Some((name, first_line)) if options.allow_duplicates => {
+                    let message = if *name == event.name {
+                        format!(
+                            "event '{}' is declared again (first on line {first_line}); \
+                             the last declaration is used, as simpletrace.py does",
+                            event.name
+                        )
+                    } else {
+                        format!(
+                            "event '{}' differs from '{name}' on line {first_line} only in case",
+                            event.name
+                        )
+                    };
+                    line.warning(at, message);
+                    events.push(event);
+                }
+                Some((name, first_line)) if *name == event.name => line.error(
+                    at,
                     format!(
-                        "event '{}' is declared again (first on line {first_line}); \
-                         the last declaration is used, as simpletrace.py does",
+                        "duplicate event '{}': already declared on line {first_line}",
                         event.name
-                    )
-                } else {
+                    ),
+                ),
+                Some((name, first_line)) => line.error(
+                    at,
                     format!(
-                        "event '{}' differs from '{name}' on line {first_line} only in case",
+                        "event '{}' clashes with '{name}' on line {first_line}: \
+                         names must differ in more than case",
                         event.name
-                    )
-                };
-                diagnostics.extend(line.warning(event_name_offset(&line, &event), message));
-                events.push(event);
-            }
-            Some((name, first_line)) if *name == event.name => diagnostics.extend(line.error(
-                event_name_offset(&line, &event),
-                format!(
-                    "duplicate event '{}': already declared on line {first_line}",
-                    event.name
+                    ),
                 ),
-            )),
-            Some((name, first_line)) => diagnostics.extend(line.error(
-                event_name_offset(&line, &event),
-                format!(
-                    "event '{}' clashes with '{name}' on line {first_line}: \
-                     names must differ in more than case",
-                    event.name
-                ),
-            )),
-            None => {
-                seen.insert(lower, (event.name.clone(), line.number));
-                events.push(event);
+                None => {
+                    seen.insert(lower, (event.name.clone(), line.number));
+                    events.push(event);
+                }
             }
         }
+        diagnostics.extend(line.into_diagnostics());
     }
     omitted.take_beyond_cap(&mut diagnostics);
     diagnostics.extend(omitted.summary());
@@ -161,6 +143,30 @@ pub fn parse_str_with(file: &str, source: &str, options: ParseOptions) -> Parsed
         },
         diagnostics,
     }
+}
+
+/// The event a line declares, if it declares one without error; blank and
+/// comment lines declare none. Problems are reported on `line`.
+fn declaration(line: &Line<'_>, terminated: bool) -> Option<Event> {
+    let text = line.text;
+    if !terminated {
+        line.error(text.len(), "the file must end with a newline");
+    }
+    if let Some(cr) = text.find('\r') {
+        // Python would start a new line here: reading it differently
+        // from tracetool is worse than refusing it.
+        line.error(cr, "carriage return inside a line");
+        return None;
+    }
+    let first = line::skip_blanks(text.as_bytes(), 0);
+    if first == text.len() || text.as_bytes()[first] == b'#' {
+        return None;
+    }
+    if text.len() > MAX_LINE_LEN {
+        line.too_long(MAX_LINE_LEN);
+        return None;
+    }
+    decl::parse_decl(line)
 }
 
 /// The diagnostics of a file past [`MAX_DIAGNOSTICS_PER_FILE`]: counted,
@@ -259,5 +265,6 @@ fn not_utf8(file: &str, bytes: &[u8], valid_up_to: usize) -> Option<Diagnostic> 
     let line_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
     let text = String::from_utf8_lossy(&bytes[line_start..valid_up_to + line_end]).into_owned();
     let line = Line::new(file, u32::try_from(number).unwrap_or(u32::MAX), &text);
-    line.error(valid_up_to - line_start, "the file is not valid UTF-8 here")
+    line.error(valid_up_to - line_start, "the file is not valid UTF-8 here");
+    line.into_diagnostics().pop()
 }

@@ -3,7 +3,7 @@
 
 use super::ctype;
 use super::line::{is_blank, is_identifier, trim, Line};
-use crate::{Arg, Diagnostic};
+use crate::Arg;
 
 /// tracetool's limit (`Event.__init__`).
 pub(super) const MAX_ARGS: usize = 10;
@@ -53,14 +53,9 @@ const C_KEYWORDS: [&str; 40] = [
     "false",
 ];
 
-/// Parse the text between `(` at `open - 1` and `)` at `close`. Problems go to
-/// `out`; the returned list holds the arguments that were valid.
-pub(super) fn parse_args(
-    line: &Line<'_>,
-    open: usize,
-    close: usize,
-    out: &mut Vec<Diagnostic>,
-) -> Vec<Arg> {
+/// Parse the text between `(` at `open - 1` and `)` at `close`. Problems are
+/// reported on `line`; the returned list holds the arguments that were valid.
+pub(super) fn parse_args(line: &Line<'_>, open: usize, close: usize) -> Vec<Arg> {
     let bytes = line.text.as_bytes();
     // Pieces between commas, as offsets in the line (no list is built).
     let list = &bytes[open..close];
@@ -77,29 +72,29 @@ pub(super) fn parse_args(
         let (start, end) = trim(bytes, start, end);
         let text = &line.text[start..end];
         if text.is_empty() {
-            out.extend(line.error(start, "empty argument (did you forget to use 'void'?)"));
+            line.error(start, "empty argument (did you forget to use 'void'?)");
             continue;
         }
         if text == "void" {
             if commas > 0 {
-                out.extend(line.error(start, "'void' must be the only argument when it is used"));
+                line.error(start, "'void' must be the only argument when it is used");
             }
             continue;
         }
         count += 1;
         if count == MAX_ARGS + 1 {
-            out.extend(line.error(
+            line.error(
                 start,
                 format!("too many arguments: an event takes at most {MAX_ARGS}"),
-            ));
+            );
         }
-        let Some(arg) = parse_arg(line, start, end, out) else {
+        let Some(arg) = parse_arg(line, start, end) else {
             continue;
         };
         // At most ten arguments: a scan beats hashing.
         if args.iter().any(|a| a.name == arg.name) {
             let at = end - arg.name.len();
-            out.extend(line.error(at, format!("duplicate argument name '{}'", arg.name)));
+            line.error(at, format!("duplicate argument name '{}'", arg.name));
             continue;
         }
         args.push(arg);
@@ -108,7 +103,7 @@ pub(super) fn parse_args(
 }
 
 /// One `type name` pair in `[start, end)` (already trimmed, not empty).
-fn parse_arg(line: &Line<'_>, start: usize, end: usize, out: &mut Vec<Diagnostic>) -> Option<Arg> {
+fn parse_arg(line: &Line<'_>, start: usize, end: usize) -> Option<Arg> {
     let bytes = line.text.as_bytes();
     let text = &line.text[start..end];
     // tracetool: with a `*`, the type is everything up to the last `*`;
@@ -118,10 +113,10 @@ fn parse_arg(line: &Line<'_>, start: usize, end: usize, out: &mut Vec<Diagnostic
         None => match text.bytes().rposition(is_blank) {
             Some(blank) => (trim(bytes, start, start + blank).1, start + blank + 1),
             None => {
-                out.extend(line.error(
+                line.error(
                     start,
                     format!("argument '{text}' needs a type and a name, e.g. 'int {text}'"),
-                ));
+                );
                 return None;
             }
         },
@@ -132,22 +127,22 @@ fn parse_arg(line: &Line<'_>, start: usize, end: usize, out: &mut Vec<Diagnostic
 
     let mut ok = true;
     if name.is_empty() {
-        out.extend(line.error(end, format!("argument of type '{ty}' has no name")));
+        line.error(end, format!("argument of type '{ty}' has no name"));
         ok = false;
     } else if !is_identifier(name) {
-        out.extend(line.error(
+        line.error(
             name_start,
             format!("argument name '{name}' is not a C identifier"),
-        ));
+        );
         ok = false;
     } else if C_KEYWORDS.contains(&name) {
-        out.extend(line.error(name_start, format!("argument name '{name}' is a C keyword")));
+        line.error(name_start, format!("argument name '{name}' is a C keyword"));
         ok = false;
     }
     let kind = match ctype::classify(ty) {
         Ok(kind) => Some(kind),
         Err((at, message)) => {
-            out.extend(line.error(start + at, message));
+            line.error(start + at, message);
             None
         }
     };

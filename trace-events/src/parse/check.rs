@@ -4,14 +4,9 @@
 use super::format::Format;
 use super::line::Line;
 use crate::printf::{self, ArgRole, FormatErrorKind};
-use crate::{Arg, ArgKind, Diagnostic};
+use crate::{Arg, ArgKind};
 
-pub(super) fn check_format(
-    line: &Line<'_>,
-    format: &Format,
-    args: &[Arg],
-    out: &mut Vec<Diagnostic>,
-) {
+pub(super) fn check_format(line: &Line<'_>, format: &Format, args: &[Arg]) {
     if format.written.is_empty() {
         // No format at all: nothing is printed, so nothing can mismatch.
         return;
@@ -20,14 +15,14 @@ pub(super) fn check_format(
         Ok(compiled) => compiled,
         Err(e) => {
             let at = format.line_offset(e.offset);
-            out.extend(match e.kind {
+            match e.kind {
                 FormatErrorKind::UnknownEscape(_)
                 | FormatErrorKind::EmptyHexEscape
                 | FormatErrorKind::EscapeOutOfRange
                 | FormatErrorKind::InvalidUniversalChar
                 | FormatErrorKind::TrailingBackslash => line.error(at, format!("format: {e}")),
                 _ => line.warning(at, format!("format: {e}")),
-            });
+            };
             return;
         }
     };
@@ -51,10 +46,10 @@ pub(super) fn check_format(
             }
             ArgRole::Value => format!("'{spec}' prints a string"),
         };
-        out.extend(line.warning(
+        line.warning(
             format.line_offset(conversion.offset),
             format!("{wants}, but argument '{}' is '{}'", arg.name, arg.ty),
-        ));
+        );
     }
     let wanted = compiled.arg_count();
     if wanted > args.len() {
@@ -62,16 +57,16 @@ pub(super) fn check_format(
             .arg_uses()
             .nth(args.len())
             .map(|u| u.conversion.offset);
-        out.extend(line.warning(
+        line.warning(
             format.line_offset(extra.unwrap_or(0)),
             count_message(wanted, args.len()),
-        ));
+        );
     } else if used < args.len() {
         let at = format
             .pieces
             .first()
             .map_or(0, |p| p.line_start.saturating_sub(1));
-        out.extend(line.warning(at, count_message(wanted, args.len())));
+        line.warning(at, count_message(wanted, args.len()));
     }
 }
 

@@ -4,12 +4,11 @@ use super::args::parse_args;
 use super::check::check_format;
 use super::format::{parse_format, Format};
 use super::line::{is_ident_byte, skip_blanks, Line};
-use crate::{Diagnostic, Event, Position, Property};
+use crate::{Event, Position, Property};
 
-/// Parse a line that is neither blank nor a comment. Problems go to `out`;
-/// the event is returned only if the line has no error.
-pub(super) fn parse_decl(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<Event> {
-    let first_new = out.len();
+/// Parse a line that is neither blank nor a comment. Problems are reported on
+/// `line`; the event is returned only if the line has no error.
+pub(super) fn parse_decl(line: &Line<'_>) -> Option<Event> {
     let bytes = line.text.as_bytes();
     let word_end = |from: usize| {
         from + bytes[from..]
@@ -24,14 +23,14 @@ pub(super) fn parse_decl(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<E
     let (name_start, name_end) = loop {
         let end = word_end(pos);
         if end == pos {
-            out.extend(unexpected(line, pos, "expected an event name"));
+            unexpected(line, pos, "expected an event name");
             return None;
         }
         let next = skip_blanks(bytes, end);
         match bytes.get(next) {
             Some(b'(') if next == end => break (pos, end),
             Some(b'(') => {
-                out.extend(line.error(end, "no blank is allowed between the event name and '('"));
+                line.error(end, "no blank is allowed between the event name and '('");
                 break (pos, end);
             }
             Some(&b) if is_ident_byte(b) && next > end => {
@@ -40,11 +39,7 @@ pub(super) fn parse_decl(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<E
             }
             _ => {
                 let word = &line.text[pos..end];
-                out.extend(unexpected(
-                    line,
-                    next,
-                    &format!("expected '(' after '{word}'"),
-                ));
+                unexpected(line, next, &format!("expected '(' after '{word}'"));
                 return None;
             }
         }
@@ -53,15 +48,15 @@ pub(super) fn parse_decl(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<E
     if props.is_empty() && name_start == 1 {
         // tracetool's regex takes leading blanks as part of the properties,
         // which then need a blank of their own: one blank alone fails.
-        out.extend(line.error(0, "remove the blank before the event name"));
+        line.error(0, "remove the blank before the event name");
     }
     if name.as_bytes()[0].is_ascii_digit() {
-        out.extend(line.error(
+        line.error(
             name_start,
             format!("event name '{name}' must start with a letter or '_'"),
-        ));
+        );
     }
-    let props = parse_props(line, &props, out);
+    let props = parse_props(line, &props);
 
     let open = skip_blanks(bytes, name_end) + 1;
     let Some(close) = bytes[open..]
@@ -69,13 +64,13 @@ pub(super) fn parse_decl(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<E
         .position(|&b| b == b')')
         .map(|i| open + i)
     else {
-        out.extend(line.error(
+        line.error(
             line.text.len(),
             "missing ')' at the end of the argument list",
-        ));
+        );
         return None;
     };
-    let args = parse_args(line, open, close, out);
+    let args = parse_args(line, open, close);
 
     let format_start = skip_blanks(bytes, close + 1);
     let format = match bytes.get(format_start) {
@@ -84,23 +79,23 @@ pub(super) fn parse_decl(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<E
             c_format: String::new(),
             pieces: Vec::new(),
         }),
-        Some(b'"') => parse_format(line, format_start, out),
+        Some(b'"') => parse_format(line, format_start),
         Some(_) => {
-            out.extend(unexpected(
+            unexpected(
                 line,
                 format_start,
                 "expected a format string after the argument list",
-            ));
+            );
             None
         }
     };
 
-    if has_errors(&out[first_new..]) || line.dropped_error() {
+    if line.has_errors() {
         return None;
     }
     let format = format?;
-    check_format(line, &format, &args, out);
-    if has_errors(&out[first_new..]) || line.dropped_error() {
+    check_format(line, &format, &args);
+    if line.has_errors() {
         return None;
     }
     Some(Event {
@@ -117,29 +112,25 @@ pub(super) fn parse_decl(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<E
     })
 }
 
-fn parse_props(
-    line: &Line<'_>,
-    words: &[(usize, usize)],
-    out: &mut Vec<Diagnostic>,
-) -> Vec<Property> {
+fn parse_props(line: &Line<'_>, words: &[(usize, usize)]) -> Vec<Property> {
     let mut props = Vec::new();
     for &(start, end) in words {
         match &line.text[start..end] {
             "disable" if props.contains(&Property::Disable) => {
-                out.extend(line.warning(start, "property 'disable' is given twice"));
+                line.warning(start, "property 'disable' is given twice");
             }
             "disable" => props.push(Property::Disable),
-            other => out.extend(line.error(
+            other => line.error(
                 start,
                 format!("unknown property '{other}': the only property is 'disable'"),
-            )),
+            ),
         }
     }
     props
 }
 
 /// "unexpected X: <what was expected>" at `pos`, or "... at the end of the line".
-fn unexpected(line: &Line<'_>, pos: usize, expected: &str) -> Option<Diagnostic> {
+fn unexpected(line: &Line<'_>, pos: usize, expected: &str) {
     match line.char_at(pos) {
         Some(c) => line.error(pos, format!("unexpected {}: {expected}", describe(c))),
         None => line.error(pos, format!("unexpected end of line: {expected}")),
@@ -152,8 +143,4 @@ fn describe(c: char) -> String {
     } else {
         format!("character {}", c.escape_unicode())
     }
-}
-
-fn has_errors(diags: &[Diagnostic]) -> bool {
-    diags.iter().any(Diagnostic::is_error)
 }

@@ -3,7 +3,6 @@
 //! format after joining literals and expanding the macros.
 
 use super::line::{is_blank, is_ident_byte, Line};
-use crate::Diagnostic;
 
 pub(super) struct Format {
     /// From the opening quote to the end of the last literal or macro.
@@ -36,14 +35,10 @@ impl Format {
 }
 
 /// Parse the format starting at the `"` at byte `start`; it runs to the end
-/// of the line. `None` when it has errors (reported to `out`).
-pub(super) fn parse_format(
-    line: &Line<'_>,
-    start: usize,
-    out: &mut Vec<Diagnostic>,
-) -> Option<Format> {
+/// of the line. `None` when it has errors (reported on `line`).
+pub(super) fn parse_format(line: &Line<'_>, start: usize) -> Option<Format> {
     let bytes = line.text.as_bytes();
-    let errors_before = out.len();
+    let errors_before = line.found();
     // The joined format is at most the text's length: one allocation.
     let mut c_format = String::with_capacity(bytes.len() - start);
     let mut pieces = Vec::new();
@@ -54,7 +49,7 @@ pub(super) fn parse_format(
         if is_blank(b) {
             pos += 1;
         } else if b == b'"' {
-            let close = literal_end(line, pos, out)?;
+            let close = literal_end(line, pos)?;
             pieces.push(Piece {
                 c_start: c_format.len(),
                 line_start: pos + 1,
@@ -80,47 +75,47 @@ pub(super) fn parse_format(
                     c_format.push_str(length);
                     c_format.push(conv);
                 }
-                None => out.extend(line.error(
+                None => line.error(
                     pos,
                     format!(
                         "unknown macro '{word}' in the format: only PRI macros such as \
                          PRIx64 may join string literals"
                     ),
-                )),
+                ),
             }
             pos = word_end;
             end = pos;
         } else {
             let what = line.char_at(pos).unwrap_or('?');
-            out.extend(line.error(
+            line.error(
                 pos,
                 format!("unexpected '{what}' after the format: the format must end the line"),
-            ));
+            );
             return None;
         }
     }
     let written = &line.text[start..end];
     // tracetool's own checks, on the text as written.
     if let Some(at) = find_pair(written, b'%', b'm') {
-        out.extend(line.error(
+        line.error(
             start + at,
             "'%m' is not allowed in a format: pass the error as an explicit argument",
-        ));
+        );
     }
     if let Some(at) = find_pair(written, b'\\', b'n') {
-        out.extend(line.error(
+        line.error(
             start + at,
             "a format must not contain a newline ('\\n'): each record is printed on one line",
-        ));
+        );
     }
     if let Some(at) = second_format_comma(written) {
-        out.extend(line.error(
+        line.error(
             start + at,
             "a ',' followed by '\"' splits the format in two for tracetool: \
              reword the format",
-        ));
+        );
     }
-    (out.len() == errors_before).then(|| Format {
+    (line.found() == errors_before).then(|| Format {
         written: written.to_string(),
         c_format,
         pieces,
@@ -154,13 +149,13 @@ fn second_format_comma(written: &str) -> Option<usize> {
 
 /// Offset of the quote closing the literal that opens at `open`; checks
 /// escape sequences on the way.
-fn literal_end(line: &Line<'_>, open: usize, out: &mut Vec<Diagnostic>) -> Option<usize> {
+fn literal_end(line: &Line<'_>, open: usize) -> Option<usize> {
     let bytes = line.text.as_bytes();
     let mut pos = open + 1;
     loop {
         match bytes.get(pos) {
             None => {
-                out.extend(line.error(open, "unterminated string literal in the format"));
+                line.error(open, "unterminated string literal in the format");
                 return None;
             }
             Some(b'"') => return Some(pos),
@@ -168,10 +163,10 @@ fn literal_end(line: &Line<'_>, open: usize, out: &mut Vec<Diagnostic>) -> Optio
                 let len = escape_len(&bytes[pos + 1..]);
                 if len == 0 {
                     let what = line.char_at(pos + 1).map(String::from).unwrap_or_default();
-                    out.extend(line.error(
+                    line.error(
                         pos,
                         format!("invalid escape sequence '\\{what}' in the format"),
-                    ));
+                    );
                     pos += 1;
                 } else {
                     pos += 1 + len;

@@ -1,7 +1,7 @@
 //! One source line being parsed: turns byte offsets into 1-based character
 //! columns and builds diagnostics that point into the line.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use crate::{Diagnostic, Severity};
 
@@ -53,9 +53,12 @@ pub(super) struct Line<'a> {
     pub number: u32,
     /// Without the line terminator.
     pub text: &'a str,
-    kept: Cell<usize>,
+    /// The line's diagnostics: every check reports here (the parser's one
+    /// sink), and the caller takes them with [`Line::into_diagnostics`].
+    found: RefCell<Vec<Diagnostic>>,
     dropped: Cell<usize>,
     dropped_error: Cell<bool>,
+    has_errors: Cell<bool>,
 }
 
 impl<'a> Line<'a> {
@@ -64,9 +67,10 @@ impl<'a> Line<'a> {
             file,
             number,
             text,
-            kept: Cell::new(0),
+            found: RefCell::new(Vec::new()),
             dropped: Cell::new(0),
             dropped_error: Cell::new(false),
+            has_errors: Cell::new(false),
         }
     }
 }
@@ -82,17 +86,19 @@ impl Line<'_> {
         u32::try_from(chars + 1).unwrap_or(u32::MAX)
     }
 
-    /// A diagnostic at byte offset `byte`, or `None` once this line has
-    /// [`MAX_DIAGNOSTICS_PER_LINE`] (then it is only counted).
-    fn diagnostic(&self, severity: Severity, byte: usize, message: String) -> Option<Diagnostic> {
-        if self.kept.get() >= MAX_DIAGNOSTICS_PER_LINE {
+    /// Report a diagnostic at byte offset `byte`; past
+    /// [`MAX_DIAGNOSTICS_PER_LINE`] it is only counted.
+    fn report(&self, severity: Severity, byte: usize, message: String) {
+        self.has_errors
+            .set(self.has_errors.get() || severity == Severity::Error);
+        let mut found = self.found.borrow_mut();
+        if found.len() >= MAX_DIAGNOSTICS_PER_LINE {
             self.dropped.set(self.dropped.get() + 1);
             self.dropped_error
                 .set(self.dropped_error.get() || severity == Severity::Error);
-            return None;
+            return;
         }
-        self.kept.set(self.kept.get() + 1);
-        Some(self.build(severity, byte, message))
+        found.push(self.build(severity, byte, message));
     }
 
     fn build(&self, severity: Severity, byte: usize, message: String) -> Diagnostic {
@@ -106,39 +112,47 @@ impl Line<'_> {
         }
     }
 
-    pub fn error(&self, byte: usize, message: impl Into<String>) -> Option<Diagnostic> {
-        self.diagnostic(Severity::Error, byte, message.into())
+    pub fn error(&self, byte: usize, message: impl Into<String>) {
+        self.report(Severity::Error, byte, message.into());
     }
 
-    pub fn warning(&self, byte: usize, message: impl Into<String>) -> Option<Diagnostic> {
-        self.diagnostic(Severity::Warning, byte, message.into())
+    pub fn warning(&self, byte: usize, message: impl Into<String>) {
+        self.report(Severity::Warning, byte, message.into());
     }
 
-    /// Whether an error on this line was counted but not built.
-    pub fn dropped_error(&self) -> bool {
-        self.dropped_error.get()
+    /// Whether an error was reported on this line (shown or only counted).
+    pub fn has_errors(&self) -> bool {
+        self.has_errors.get()
     }
 
-    /// One diagnostic saying how many were not built, if any were not.
-    pub fn dropped_summary(&self) -> Option<Diagnostic> {
+    /// How many diagnostics were reported so far, shown or counted.
+    pub fn found(&self) -> usize {
+        self.found.borrow().len() + self.dropped.get()
+    }
+
+    /// The line's diagnostics, then one saying how many were not built, if
+    /// any were not (an error if any of those was).
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
         let dropped = self.dropped.get();
-        let severity = if self.dropped_error.get() {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
-        (dropped > 0).then(|| {
-            self.build(
+        let mut found = self.found.take();
+        if dropped > 0 {
+            let severity = if self.dropped_error.get() {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            found.push(self.build(
                 severity,
                 0,
                 format!("{dropped} more problems on this line are not shown"),
-            )
-        })
+            ));
+        }
+        found
     }
 
     /// The error for a line longer than `limit` bytes: it shows only the
     /// line's start, so the message stays short whatever the line's length.
-    pub fn too_long(&self, limit: usize) -> Option<Diagnostic> {
+    pub fn too_long(&self, limit: usize) {
         let excerpt_end = self
             .text
             .char_indices()
@@ -146,13 +160,15 @@ impl Line<'_> {
             .map_or(self.text.len(), |(i, _)| i);
         let excerpt = format!("{}...", &self.text[..excerpt_end]);
         let short = Line::new(self.file, self.number, &excerpt);
-        short.error(
-            0,
-            format!(
-                "the line is {} bytes long, more than the limit of {limit}",
-                self.text.len()
-            ),
-        )
+        let message = format!(
+            "the line is {} bytes long, more than the limit of {limit}",
+            self.text.len()
+        );
+        // Built on the excerpt, so the diagnostic quotes only the line's start.
+        self.has_errors.set(true);
+        self.found
+            .borrow_mut()
+            .push(short.build(Severity::Error, 0, message));
     }
 
     /// The character at byte offset `byte`, for messages.
