@@ -12,6 +12,7 @@ pub mod hash;
 pub mod model;
 mod parse;
 pub mod printf;
+pub mod text;
 pub mod v4;
 
 pub use diagnostic::{Diagnostic, Severity};

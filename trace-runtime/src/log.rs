@@ -16,6 +16,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use trace_events::printf::{Format, Value};
+use trace_events::text::{write_name_values, write_timestamp_prefix};
 
 use crate::event::{EventMeta, RecordedKind, EVENTS};
 use crate::sys;
@@ -110,13 +111,14 @@ impl LogSink {
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .unwrap_or_default();
-            let _ = write!(line, "{tid}@{}.{:06}:", now.as_secs(), now.subsec_micros());
+            write_timestamp_prefix(line, tid, now.as_secs(), now.subsec_micros());
         }
         line.extend_from_slice(meta.name.as_bytes());
         let mut values = [Value::Int(0); MAX_ARGS];
         let n = decode_args(meta, payload, &mut values);
         if meta.c_format.is_empty() {
-            push_name_values(line, meta, &values[..n]);
+            let names = meta.args.iter().map(|arg| arg.name);
+            write_name_values(line, names.zip(values[..n].iter().copied()));
         } else {
             line.push(b' ');
             match self.formats.get(id as usize) {
@@ -171,48 +173,6 @@ fn decode_args<'a>(meta: &EventMeta, mut payload: &'a [u8], out: &mut [Value<'a>
         n += 1;
     }
     n
-}
-
-/// An event without a format: ` name=value` per argument, as the reader's log
-/// output prints it (integers in hex, strings as Python prints bytes).
-fn push_name_values(line: &mut Vec<u8>, meta: &EventMeta, values: &[Value<'_>]) {
-    for (arg, value) in meta.args.iter().zip(values) {
-        line.push(b' ');
-        line.extend_from_slice(arg.name.as_bytes());
-        line.push(b'=');
-        match value {
-            Value::Int(v) => {
-                let _ = write!(line, "0x{v:x}");
-            }
-            Value::Str(s) => push_bytes_repr(line, s),
-        }
-    }
-}
-
-/// Python's `repr()` of a bytes object: `b'...'`, or `b"..."` when the bytes
-/// hold a `'` and no `"`.
-fn push_bytes_repr(out: &mut Vec<u8>, bytes: &[u8]) {
-    let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') {
-        b'"'
-    } else {
-        b'\''
-    };
-    out.push(b'b');
-    out.push(quote);
-    for &b in bytes {
-        match b {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            _ if b == quote => out.extend_from_slice(&[b'\\', b]),
-            0x20..=0x7e => out.push(b),
-            _ => {
-                let _ = write!(out, "\\x{b:02x}");
-            }
-        }
-    }
-    out.push(quote);
 }
 
 #[cfg(test)]

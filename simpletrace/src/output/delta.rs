@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use super::digits::{append_chars, dec8, dec_len, write_dec};
+use trace_events::text::digits::{append_chars, dec8, dec_len, write_dec};
 
 /// Below this the double nearest `n / 1000` is within 2e-6 of it, so three
 /// decimals of it are exactly the integer digits of `n`.

@@ -6,7 +6,9 @@
 use trace_events::printf::{Format, Value as PrintfValue};
 use trace_events::Arg;
 
-use super::{write_bytes_repr, write_dec, write_hex, RecordFormat};
+use trace_events::text::{write_name_values, write_timestamp_prefix};
+
+use super::RecordFormat;
 use crate::{Record, Thread, Value};
 
 /// Arguments rendered without a heap allocation (tracetool allows 10).
@@ -42,11 +44,21 @@ impl RecordFormat for Log {
         line: &mut Vec<u8>,
     ) {
         if self.timestamps {
-            write_prefix(line, record, thread);
+            write_timestamp_prefix(
+                line,
+                thread.map_or(u64::from(record.pid), |t| t.tid),
+                record.timestamp_ns / 1_000_000_000,
+                (record.timestamp_ns % 1_000_000_000 / 1_000) as u32,
+            );
         }
         line.extend_from_slice(record.name().as_bytes());
         if record.event.fmt.is_empty() {
-            write_name_values(line, record);
+            write_name_values(
+                line,
+                record
+                    .args()
+                    .map(|(decl, v)| (&*decl.name, value((decl, v)))),
+            );
         } else {
             let index = record.index.get();
             if self.formats.len() <= index {
@@ -59,23 +71,6 @@ impl RecordFormat for Log {
         }
         line.push(b'\n');
     }
-}
-
-/// `<tid>@<seconds>.<microseconds>:`.
-fn write_prefix(line: &mut Vec<u8>, record: &Record<'_>, thread: Option<&Thread>) {
-    write_dec(line, thread.map_or(u64::from(record.pid), |t| t.tid));
-    line.push(b'@');
-    write_dec(line, record.timestamp_ns / 1_000_000_000);
-    line.push(b'.');
-    // Six digits, zero-padded, as `%06zu`.
-    let mut micros = record.timestamp_ns % 1_000_000_000 / 1_000;
-    let mut digits = [b'0'; 6];
-    for digit in digits.iter_mut().rev() {
-        *digit = b'0' + (micros % 10) as u8;
-        micros /= 10;
-    }
-    line.extend_from_slice(&digits);
-    line.push(b':');
 }
 
 fn value<'a>((_, v): (&Arg, Value<'a>)) -> PrintfValue<'a> {
@@ -97,20 +92,5 @@ fn render(format: &Format, out: &mut Vec<u8>, record: &Record<'_>) {
     } else {
         let values: Vec<PrintfValue<'_>> = args.map(value).collect();
         format.render(out, &values);
-    }
-}
-
-fn write_name_values(out: &mut Vec<u8>, record: &Record<'_>) {
-    for (decl, value) in record.args() {
-        out.push(b' ');
-        out.extend_from_slice(decl.name.as_bytes());
-        out.push(b'=');
-        match value {
-            Value::Int(n) => {
-                out.extend_from_slice(b"0x");
-                write_hex(out, n);
-            }
-            Value::Str(s) => write_bytes_repr(out, s),
-        }
     }
 }

@@ -9,7 +9,7 @@
 
 /// Writes `value` as lowercase hex without prefix.
 #[inline(always)]
-pub(crate) fn write_hex(out: &mut Vec<u8>, value: u64) {
+pub fn write_hex(out: &mut Vec<u8>, value: u64) {
     // Digits needed: at least one (for 0).
     let len = (16 - value.leading_zeros() / 4).max(1);
     if len <= 8 {
@@ -22,7 +22,7 @@ pub(crate) fn write_hex(out: &mut Vec<u8>, value: u64) {
 
 /// Writes `value` in decimal.
 #[inline]
-pub(crate) fn write_dec(out: &mut Vec<u8>, value: u64) {
+pub fn write_dec(out: &mut Vec<u8>, value: u64) {
     const E8: u64 = 100_000_000;
     if value < E8 {
         let chars = dec8(value as u32);
@@ -42,7 +42,7 @@ pub(crate) fn write_dec(out: &mut Vec<u8>, value: u64) {
 
 /// The 8 hex digits of `value`.
 #[inline]
-pub(crate) fn hex8(value: u32) -> u64 {
+pub fn hex8(value: u32) -> u64 {
     // Spread the nibbles: nibble i ends up in the low half of byte i.
     let mut x = u64::from(value);
     x = (x | x << 16) & 0x0000_ffff_0000_ffff;
@@ -55,7 +55,7 @@ pub(crate) fn hex8(value: u32) -> u64 {
 
 /// The 8 decimal digits of `value` (< 10^8), zero-padded.
 #[inline]
-pub(crate) fn dec8(value: u32) -> u64 {
+pub fn dec8(value: u32) -> u64 {
     let x = u64::from(value);
     // Four digits a 32-bit lane (the low lane holds the last four), then two
     // a 16-bit lane, then one a byte; each split is a multiply and shift
@@ -70,14 +70,14 @@ pub(crate) fn dec8(value: u32) -> u64 {
 
 /// Significant digits among the 8 of `chars` (from [`dec8`]; 1 for zero).
 #[inline]
-pub(crate) fn dec_len(chars: u64) -> u32 {
+pub fn dec_len(chars: u64) -> u32 {
     let digits = chars - 0x3030_3030_3030_3030;
     (8 - digits.leading_zeros() / 8).max(1)
 }
 
 /// Appends the last `len` (1..=8) of the 8 characters of `chars`.
 #[inline]
-pub(crate) fn append_chars(out: &mut Vec<u8>, chars: u64, len: u32) {
+pub fn append_chars(out: &mut Vec<u8>, chars: u64, len: u32) {
     let len = len.clamp(1, 8);
     let end = out.len() + len as usize;
     out.extend_from_slice(&(chars << (64 - 8 * len)).to_be_bytes());
@@ -86,7 +86,7 @@ pub(crate) fn append_chars(out: &mut Vec<u8>, chars: u64, len: u32) {
 
 /// Appends the 8 characters of `chars`.
 #[inline]
-pub(crate) fn append_8(out: &mut Vec<u8>, chars: u64) {
+pub fn append_8(out: &mut Vec<u8>, chars: u64) {
     out.extend_from_slice(&chars.to_be_bytes());
 }
 
