@@ -49,10 +49,14 @@ pub enum ArgKind {
 
 impl ArgKind {
     /// Bytes this argument takes in a record for a value of `str_len` bytes
-    /// (ignored unless the argument is a string).
-    pub fn record_size(self, str_len: usize) -> usize {
+    /// (ignored unless the argument is a string). The one definition of an
+    /// argument's size: the runtime, the macro's generated code and the
+    /// reader all size records with it.
+    #[inline(always)]
+    pub const fn record_size(self, str_len: usize) -> usize {
         match self {
-            ArgKind::Str => 4 + str_len.min(crate::v4::MAX_STRING_LEN),
+            ArgKind::Str if str_len < crate::v4::MAX_STRING_LEN => 4 + str_len,
+            ArgKind::Str => 4 + crate::v4::MAX_STRING_LEN,
             _ => 8,
         }
     }

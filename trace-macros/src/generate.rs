@@ -224,7 +224,14 @@ fn function(c: &Checked, file: &str) -> TokenStream {
         .filter(|(_, ty)| *ty == RustArg::Str)
         .map(|(name, _)| name)
         .collect();
-    let fixed = Literal::usize_unsuffixed(8 * (c.args.len() - strs.len()));
+    let fixed: usize = c
+        .event
+        .args
+        .iter()
+        .filter(|arg| arg.kind != ArgKind::Str)
+        .map(|arg| arg.kind.record_size(0))
+        .sum();
+    let fixed = Literal::usize_unsuffixed(fixed);
     let writes = c.args.iter().map(|(name, ty)| match ty {
         RustArg::Str => quote!(#rec.str(#name);),
         _ => {
@@ -243,7 +250,7 @@ fn function(c: &Checked, file: &str) -> TokenStream {
         #[allow(non_snake_case, dead_code, clippy::too_many_arguments)]
         pub fn #ident(#(#params),*) {
             let #state = events::#ident.state();
-            if #state & 1 != 0 {
+            if ::trace_runtime::__private::state_enabled(#state) {
                 #(let #strs = ::trace_runtime::__private::TraceStr::trace_bytes(&#strs);)*
                 ::trace_runtime::__private::record(
                     #state,
@@ -411,7 +418,10 @@ mod tests {
             ],
         )]);
         let body = tokens(&function(&file, "foo").block);
-        assert!(body.contains("if state & 1 != 0"), "{body}");
+        assert!(
+            body.contains("if :: trace_runtime :: __private :: state_enabled (state)"),
+            "{body}"
+        );
         assert!(
             body.contains("16 + :: trace_runtime :: __private :: str_arg_len (s . len ())"),
             "{body}"

@@ -44,6 +44,22 @@ pub struct EventMeta {
     pub available: bool,
 }
 
+/// Bit 0 of an event's state word: the event records. Bits 1.. hold its ID.
+const ENABLED: u64 = 1;
+
+/// Whether a state word (from [`Event::state`]) says the event records: the
+/// one place that knows the layout, used by the generated code too.
+#[inline(always)]
+pub const fn state_enabled(state: u64) -> bool {
+    state & ENABLED != 0
+}
+
+/// The trace ID a state word holds.
+#[inline(always)]
+pub const fn state_id(state: u64) -> u64 {
+    state >> 1
+}
+
 /// An event: its description and its dynamic state.
 ///
 /// The state is one word so the hot path needs one relaxed load to learn both
@@ -73,17 +89,18 @@ impl Event {
     /// argument preparation.
     #[inline(always)]
     pub fn is_enabled(&self) -> bool {
-        self.state() & 1 != 0
+        state_enabled(self.state())
     }
 
     /// The event's trace ID (meaningful once the runtime has started).
     pub fn id(&self) -> u64 {
-        self.state() >> 1
+        state_id(self.state())
     }
 
     /// Give the event its ID, disabled.
     pub(crate) fn assign_id(&self, id: u64) {
         self.state.store(id << 1, Ordering::Relaxed);
+        debug_assert_eq!(state_id(id << 1), id);
     }
 
     /// Turn recording on or off; unavailable events stay off. Returns whether
@@ -93,11 +110,11 @@ impl Event {
             return None;
         }
         let before = if on {
-            self.state.fetch_or(1, Ordering::Relaxed)
+            self.state.fetch_or(ENABLED, Ordering::Relaxed)
         } else {
-            self.state.fetch_and(!1, Ordering::Relaxed)
+            self.state.fetch_and(!ENABLED, Ordering::Relaxed)
         };
-        Some((before & 1 != 0) != on)
+        Some(state_enabled(before) != on)
     }
 }
 

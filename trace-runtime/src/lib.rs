@@ -177,7 +177,7 @@ pub fn start() -> Result<TraceGuard, StartError> {
 pub mod __private {
     pub use crate::args::{TracePtr, TraceStr};
     pub use crate::clock::{tsc_clock_in_use, tsc_usable};
-    pub use crate::event::{ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
+    pub use crate::event::{state_enabled, ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
     pub use crate::record::{record, str_arg_len, RecordPayload};
     pub use crate::traced::{
         call_id, record_args, returning, returning_future, value_or_zero, zero_encoded, Encoded,

@@ -2,17 +2,14 @@
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use crate::event::state_id;
 use crate::{clock, encode, exit, local, log};
 
 /// Bytes a string argument of `len` bytes takes in a record: `u32` length plus the
 /// bytes, truncated to 512.
 #[inline(always)]
 pub const fn str_arg_len(len: usize) -> usize {
-    4 + if len < trace_events::v4::MAX_STRING_LEN {
-        len
-    } else {
-        trace_events::v4::MAX_STRING_LEN
-    }
+    trace_events::ArgKind::Str.record_size(len)
 }
 
 /// Writes the arguments of one record into its reserved space, in declaration
@@ -74,13 +71,13 @@ pub fn record(state: u64, payload_len: usize, fill: impl FnOnce(&mut RecordPaylo
         let timestamp = clock::now_ns();
         local::push(encode::record_len(payload_len), |rec| {
             let pid = local::PID.load(Ordering::Relaxed);
-            encode::put_record_header(rec, state >> 1, timestamp, pid);
+            encode::put_record_header(rec, state_id(state), timestamp, pid);
             fill(&mut RecordPayload::new(&mut rec[encode::record_len(0)..]));
         });
     } else if backends & LOG != 0 {
         record_logged(state, payload_len, fill, backends);
     } else if backends & LATE != 0 {
-        exit::write_late(state >> 1, payload_len, |payload| {
+        exit::write_late(state_id(state), payload_len, |payload| {
             fill(&mut RecordPayload::new(payload))
         });
     }
@@ -98,16 +95,16 @@ fn record_logged(
     let simple = backends & SIMPLE != 0;
     let timestamp = clock::now_ns();
     let done = log::record(
-        state >> 1,
+        state_id(state),
         payload_len,
         |payload| fill(&mut RecordPayload::new(payload)),
         |payload| {
             if simple && backends & LATE != 0 {
-                exit::write_late(state >> 1, payload_len, |p| p.copy_from_slice(payload));
+                exit::write_late(state_id(state), payload_len, |p| p.copy_from_slice(payload));
             } else if simple {
                 local::push(encode::record_len(payload_len), |rec| {
                     let pid = local::PID.load(Ordering::Relaxed);
-                    encode::put_record_header(rec, state >> 1, timestamp, pid);
+                    encode::put_record_header(rec, state_id(state), timestamp, pid);
                     rec[encode::record_len(0)..].copy_from_slice(payload);
                 });
             }

@@ -24,7 +24,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-use crate::event::{ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
+use crate::event::{state_enabled, ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
 use crate::record::RecordPayload;
 use crate::select::{self, Matcher, SelectError};
 use crate::{describe, encode};
@@ -215,7 +215,7 @@ fn leak(s: &str) -> &'static str {
 #[inline]
 pub fn record_payload(event: &Event, payload: &[u8]) {
     let state = event.state();
-    if state & 1 != 0 {
+    if state_enabled(state) {
         crate::record::record(state, payload.len(), |p: &mut RecordPayload<'_>| {
             p.bytes(payload)
         });

@@ -7,7 +7,7 @@ use std::cell::Cell;
 use std::ffi::{CStr, CString};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::event::{Event, RecordedKind};
+use crate::event::{state_enabled, Event, RecordedKind};
 use crate::record::{record, str_arg_len, RecordPayload};
 
 /// An argument as the simple backend records it.
@@ -358,7 +358,7 @@ impl Drop for Exit {
     #[inline]
     fn drop(&mut self) {
         let state = self.event.state();
-        if state & 1 != 0 {
+        if state_enabled(state) {
             record_zeros(state, self.event, self.call_id);
         }
     }

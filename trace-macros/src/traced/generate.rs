@@ -115,7 +115,7 @@ fn own_events(t: &Traced, n: &Names) -> TokenStream {
         #enter
         #exit_desc
         let #state = #enter_static.state();
-        let #call_id = if #state & 1 != 0 {
+        let #call_id = if #rt::state_enabled(#state) {
             let #call_id = #rt::call_id();
             #rt::record_args(#state, &[#rt::Encoded::U64(#call_id) #(, #encoded)*]);
             #call_id
@@ -159,7 +159,7 @@ fn own_events(t: &Traced, n: &Names) -> TokenStream {
         let #ret = #run;
         #exit.returned();
         let #state = #exit_static.state();
-        if #state & 1 != 0 {
+        if #rt::state_enabled(#state) {
             #rt::record_args(#state, &[#rt::Encoded::U64(#call_id), #rt::Encoded::U64(1) #(, #values)*]);
         }
         #ret
