@@ -366,6 +366,10 @@ impl Consumer {
 
     /// Whether the producer is gone. Load it before [`Consumer::drain`]: if it was
     /// set, that drain empties the ring for good.
+    pub(crate) fn capacity(&self) -> usize {
+        self.shared().cap
+    }
+
     pub(crate) fn closed(&self) -> bool {
         self.shared().producer.closed.load(Ordering::Acquire)
     }

@@ -5,6 +5,13 @@
 //! so the hot path's common case is a flag load, never a syscall; a kick lost to
 //! a race costs at most one period. Flushes and stop wake it directly.
 //!
+//! The sleep adapts to the load: after a pass, the writer sleeps until the
+//! fullest buffer, filling at the rate it just did, would be a quarter full
+//! ([`next_sleep`]), never longer than the period. A busy thread's buffer is
+//! then drained well before half full, so the kick (a syscall on the
+//! producer's side) and its wake-up latency stay out of the steady state; an
+//! idle process still wakes once a period.
+//!
 //! Each pass writes straight from the buffers: the records the writer makes
 //! itself (`trace_thread`, the dropped records no producer could write) go
 //! into a small vector, and one `writev`
@@ -15,7 +22,7 @@
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::PoisonError;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::encode;
 use crate::internal::TRACE_THREAD;
@@ -27,6 +34,15 @@ use crate::{clock, record::RecordPayload};
 
 /// Pending bytes above which a pass writes before taking the next buffer.
 const WRITE_AT: usize = 1 << 20;
+
+/// The fill, in [`FILL_ONE`]ths of a buffer, at which the adaptive sleep aims
+/// to wake: a quarter, so a wake-up late by up to the sleep itself still
+/// leaves the buffer half empty.
+const FILL_TARGET: u64 = FILL_ONE / 4;
+/// A whole buffer in the fill's fixed point.
+const FILL_ONE: u64 = 1 << 16;
+/// The shortest adaptive sleep: below it, wake-up cost dominates.
+const MIN_SLEEP: Duration = Duration::from_micros(100);
 
 static SLEEPING: AtomicBool = AtomicBool::new(false);
 
@@ -62,6 +78,8 @@ struct Writer {
     /// The records the writer makes itself, for the pending write.
     own_records: Vec<u8>,
     buffers: Vec<ThreadBuffer>,
+    /// The fullest buffer of the last pass, in [`FILL_ONE`]ths.
+    fullest: u64,
 }
 
 pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clock::Refiner>) {
@@ -70,8 +88,10 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
         control,
         own_records: Vec::new(),
         buffers: Vec::new(),
+        fullest: 0,
     };
     let mut flushed = 0;
+    let mut last_pass = Instant::now();
     let slew_ns = u64::try_from(period.as_nanos()).unwrap_or(u64::MAX);
     loop {
         if let Some(clock) = &clock {
@@ -80,9 +100,13 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
         let requested = control.flush_requested.load(Ordering::Acquire);
         let stop = control.stop.load(Ordering::Acquire);
         let paused = control.paused.load(Ordering::Acquire) && !stop;
+        let pass = Instant::now();
+        w.fullest = 0;
         if !paused {
             w.drain_all(stop);
         }
+        let sleep = next_sleep(period, w.fullest, pass - last_pass);
+        last_pass = pass;
         // While paused a flush only confirms that the writer saw the pause.
         if requested != flushed {
             flushed = requested;
@@ -97,7 +121,7 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
             return;
         }
         SLEEPING.store(true, Ordering::Release);
-        std::thread::park_timeout(period);
+        std::thread::park_timeout(sleep);
         SLEEPING.store(false, Ordering::Release);
     }
 }
@@ -127,6 +151,7 @@ impl Writer {
             control,
             own_records,
             buffers,
+            fullest,
         } = self;
         let control: &'static Control = control;
         let mut pending = Pending::default();
@@ -148,7 +173,10 @@ impl Writer {
         }
         for buffer in buffers.iter_mut() {
             buffer.check_exited(control.pid);
-            take_records(control, buffer, last, own_records, &mut pending);
+            let capacity = buffer.consumer.capacity().max(1) as u64;
+            let taken = take_records(control, buffer, last, own_records, &mut pending);
+            let fill = taken as u64 * FILL_ONE / capacity;
+            *fullest = (*fullest).max(fill);
             if pending.bytes >= WRITE_AT {
                 write(control, own_records, &mut pending);
             }
@@ -159,8 +187,21 @@ impl Writer {
     }
 }
 
+/// How long to sleep after a pass that found the fullest buffer `fullest`
+/// ([`FILL_ONE`]ths) filled over `elapsed` since the pass before: until it
+/// would be [`FILL_TARGET`] full at that rate, between [`MIN_SLEEP`] and
+/// `period`.
+fn next_sleep(period: Duration, fullest: u64, elapsed: Duration) -> Duration {
+    if fullest == 0 {
+        return period;
+    }
+    let ns = elapsed.as_nanos().saturating_mul(u128::from(FILL_TARGET)) / u128::from(fullest);
+    Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
+        .clamp(MIN_SLEEP, period.max(MIN_SLEEP))
+}
+
 /// Add `buffer`'s published records to `pending`, after a `trace_thread`
-/// record. The producer marks its drops in place; the drops it could not mark
+/// record; returns the bytes of records taken. The producer marks its drops in place; the drops it could not mark
 /// (no record came after them) get a dropped record after its last records
 /// once it is gone or the trace ends (`last`): that is where they happened.
 fn take_records<'a>(
@@ -169,7 +210,7 @@ fn take_records<'a>(
     last: bool,
     own_records: &mut Vec<u8>,
     pending: &mut Pending<'a>,
-) {
+) -> usize {
     // Loaded first: if set, the counter and records read below are final.
     buffer.gone = buffer.consumer.closed();
     let batch = buffer.consumer.peek();
@@ -184,8 +225,9 @@ fn take_records<'a>(
         0
     };
     buffer.dropped_seen += unmarked;
-    if a.is_empty() && b.is_empty() && unmarked == 0 {
-        return;
+    let taken = a.len() + b.len();
+    if taken == 0 && unmarked == 0 {
+        return 0;
     }
     let ts = scan_a
         .first_ts
@@ -209,6 +251,7 @@ fn take_records<'a>(
         batch: Some(batch),
         own_after: after..own_records.len(),
     });
+    taken
 }
 
 /// Write what is pending, then free its buffers' space. A failure is counted
@@ -260,4 +303,45 @@ pub(crate) fn push_thread_record(out: &mut Vec<u8>, ts: u64, pid: u32, tid: u64,
     let mut payload = RecordPayload::new(&mut rec[encode::record_len(0)..]);
     payload.u64(tid);
     payload.str(name);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PERIOD: Duration = Duration::from_millis(10);
+
+    #[test]
+    fn idle_sleeps_a_period() {
+        assert_eq!(next_sleep(PERIOD, 0, Duration::from_secs(1)), PERIOD);
+    }
+
+    #[test]
+    fn sleeps_until_a_quarter_full_at_the_last_rate() {
+        // Half full after 4 ms: a quarter takes 2 ms.
+        let half = FILL_ONE / 2;
+        assert_eq!(
+            next_sleep(PERIOD, half, Duration::from_millis(4)),
+            Duration::from_millis(2)
+        );
+        // An eighth after 10 ms: a quarter would take 20 ms, capped at the period.
+        assert_eq!(
+            next_sleep(PERIOD, FILL_ONE / 8, Duration::from_millis(10)),
+            PERIOD
+        );
+    }
+
+    #[test]
+    fn never_spins() {
+        // Full after 10 us: still sleeps the floor.
+        assert_eq!(
+            next_sleep(PERIOD, FILL_ONE, Duration::from_micros(10)),
+            MIN_SLEEP
+        );
+        // A period below the floor keeps the floor.
+        assert_eq!(
+            next_sleep(Duration::from_micros(10), FILL_ONE, Duration::ZERO),
+            MIN_SLEEP
+        );
+    }
 }
