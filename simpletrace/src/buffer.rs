@@ -76,6 +76,12 @@ impl<R: Read> ByteSource<R> {
         Ok(())
     }
 
+    /// The input may have grown since it ended (a file still being
+    /// written): the next `fill` that needs more reads again.
+    pub fn resume(&mut self) {
+        self.eof = false;
+    }
+
     /// Consume `n` available bytes and return them.
     #[inline]
     pub fn take(&mut self, n: usize) -> &[u8] {
