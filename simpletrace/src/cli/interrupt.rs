@@ -2,14 +2,14 @@
 //! follow loop checks before each record, so the output ends with whole
 //! lines, flushed, and the exit code is 0.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 #[cfg(unix)]
 extern "C" fn on_interrupt(_signal: libc::c_int) {
     // Async-signal-safe: one atomic store.
-    INTERRUPTED.store(true, Ordering::Relaxed);
+    INTERRUPTED.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Catch SIGINT from now on (unless it is ignored, as in a background job

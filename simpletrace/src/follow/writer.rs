@@ -34,9 +34,12 @@ pub(crate) fn file_id(meta: &Metadata) -> Option<FileId> {
 /// Whether a process holds the file open for writing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Holds {
+    // Only `/proc` shows a process's open files.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     Yes,
     /// The process is gone (or a zombie), or it was seen without the file
     /// open for writing.
+    #[cfg_attr(not(unix), allow(dead_code))]
     No,
     /// The process is alive; its open files cannot be seen (another user's
     /// process, or a platform without `/proc`).
