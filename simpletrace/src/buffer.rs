@@ -70,6 +70,12 @@ impl<R: Read> ByteSource<R> {
                 }
                 Ok(read) => self.end += read,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // A non-blocking pipe with nothing in it yet: the end for
+                // now (a growing reader waits, see `resume`).
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.eof = true;
+                    break;
+                }
                 Err(e) => return Err(e),
             }
         }

@@ -16,6 +16,8 @@ use crate::analyzer::{Analyzer, Handler, ProcessError};
 use crate::error::ReadError;
 use crate::read::Reader;
 
+#[cfg(unix)]
+pub use watch::PipeWatch;
 pub use watch::{FileWatch, Watch, Writer};
 
 /// The first sleep once the reader has caught up with the writer.
@@ -57,7 +59,7 @@ pub struct Followed {
 /// before each record). Whenever the reader has caught up, the analyzer's
 /// [`Analyzer::caught_up`] is called (printers write out their buffer then).
 /// `reader` should be [`Reader::growing`]; `analyzer.end()` is called last.
-pub fn follow<R: Read, A: Analyzer, W: Watch>(
+pub fn follow<R: Read, A: Analyzer, W: Watch + ?Sized>(
     reader: &mut Reader<R>,
     analyzer: &mut A,
     watch: &mut W,

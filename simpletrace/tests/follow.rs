@@ -396,3 +396,48 @@ fn stats_and_export_reject_follow() {
         );
     }
 }
+
+#[test]
+fn following_ends_when_the_file_shrinks() {
+    let case = golden_case("case1");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trace");
+    let trace = golden_trace_of(&case, std::process::id());
+    let file = File::create(&path).unwrap();
+    (&file).write_all(&trace).unwrap();
+    let events = case.join("trace-events");
+    let expected = decode(&[events.as_os_str(), path.as_os_str()]);
+    let follower = Follower::start(&[events.as_os_str(), path.as_os_str()]);
+    follower.wait_for("the records written", |out| out == expected);
+    // Truncated by its writer (e.g. reopened to start over).
+    file.set_len(0).unwrap();
+    let (status, stdout, stderr) = follower.finish();
+    assert!(status.success(), "{stderr}");
+    assert!(stdout == expected);
+    assert!(stderr.contains("shrank below what was read"), "{stderr}");
+}
+
+#[test]
+fn a_pipe_is_read_until_its_writer_closes_it() {
+    let case = golden_case("case2");
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let events = case.join("trace-events");
+    let follower = Follower::start(&[events.as_os_str(), fifo.as_os_str()]);
+    // Opening blocks until the follower opens the other end.
+    let mut pipe = File::options().write(true).open(&fifo).unwrap();
+    let trace = fs::read(case.join("trace.bin")).unwrap();
+    let (first, rest) = trace.split_at(trace.len() / 2);
+    pipe.write_all(first).unwrap();
+    follower.wait_for("output", |out| !out.is_empty());
+    pipe.write_all(rest).unwrap();
+    drop(pipe);
+    assert_followed(
+        follower,
+        &fs::read(case.join("expected.txt")).unwrap(),
+        "fifo",
+    );
+}

@@ -6,7 +6,9 @@ use std::io;
 use std::path::Path;
 use std::process::ExitCode;
 
-use simpletrace::follow::End;
+#[cfg(unix)]
+use simpletrace::follow::PipeWatch;
+use simpletrace::follow::{End, Watch};
 use simpletrace::{follow, Analyzer, EventTable, FileWatch, ProcessError, Reader};
 
 use super::input::{analyze, fail};
@@ -15,24 +17,52 @@ use super::interrupt;
 /// A trace opened for reading: finished, or growing (`--follow`).
 pub enum Records {
     Whole(Reader<File>),
-    Growing(Reader<File>, FileWatch),
+    Growing(Reader<File>, Box<dyn Watch>),
 }
 
-/// Open `trace` (as `file`) to follow it: its header is waited for too.
-pub fn open(
-    trace: &Path,
-    file: File,
-    table: EventTable,
-    no_header: bool,
-) -> Result<Records, ExitCode> {
-    let watch = FileWatch::new(trace, &file)
-        .map_err(|e| fail(&format_args!("cannot watch {}: {e}", trace.display())))?;
+/// How to tell when `file`, opened at `trace` to follow it, has no writer
+/// any more: a regular file's [`FileWatch`], or a pipe's (a FIFO, read
+/// without blocking so that output is written while it waits). `None`:
+/// anything else is read as without `--follow` (reading it waits).
+pub fn watch(trace: &Path, file: &File) -> Result<Option<Box<dyn Watch>>, ExitCode> {
+    let cannot = |e: io::Error| fail(&format_args!("cannot follow {}: {e}", trace.display()));
+    let kind = file.metadata().map_err(cannot)?.file_type();
+    if kind.is_file() {
+        return Ok(Some(Box::new(FileWatch::new(trace, file).map_err(cannot)?)));
+    }
+    #[cfg(unix)]
+    if std::os::unix::fs::FileTypeExt::is_fifo(&kind) {
+        set_nonblocking(file).map_err(cannot)?;
+        return Ok(Some(Box::new(PipeWatch::new(file).map_err(cannot)?)));
+    }
+    Ok(None)
+}
+
+#[cfg(unix)]
+fn set_nonblocking(file: &File) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let fd = file.as_raw_fd();
+    // SAFETY: `fd` is open for as long as `file`; F_GETFL/F_SETFL only
+    // read and set its status flags.
+    let ok = unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        flags >= 0 && libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) == 0
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// The growing reader of `file` (its header is waited for too).
+pub fn open(file: File, table: EventTable, watch: Box<dyn Watch>, no_header: bool) -> Records {
     let reader = if no_header {
         Reader::headerless_growing(file, table)
     } else {
         Reader::growing(file, table)
     };
-    Ok(Records::Growing(reader, watch))
+    Records::Growing(reader, watch)
 }
 
 impl Records {
@@ -46,7 +76,7 @@ impl Records {
         match self {
             Records::Whole(reader) => analyze(reader, analyzer, trace),
             Records::Growing(reader, watch) => {
-                match follow(reader, analyzer, watch, interrupt::flag()) {
+                match follow(reader, analyzer, &mut **watch, interrupt::flag()) {
                     Ok(followed) => {
                         if let Some(truncated) = followed.truncated {
                             eprintln!("simpletrace: warning: {}: {truncated}", trace.display());

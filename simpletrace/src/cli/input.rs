@@ -125,7 +125,9 @@ impl TraceInput {
             Err(e) => return Err(fail(&format_args!("cannot open {}: {e}", trace.display()))),
         };
         if self.follow {
-            return follow::open(trace, file, table, self.no_header);
+            if let Some(watch) = follow::watch(trace, &file)? {
+                return Ok(follow::open(file, table, watch, self.no_header));
+            }
         }
         if self.no_header {
             Ok(Records::Whole(Reader::headerless(file, table)))

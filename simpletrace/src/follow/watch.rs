@@ -126,3 +126,40 @@ impl Watch for FileWatch {
         }
     }
 }
+
+/// Watches a pipe (a FIFO) read without blocking (`O_NONBLOCK`, which the
+/// caller sets): the writer is gone once every writer closed it (`poll`
+/// says `POLLHUP`); what it holds is still read then.
+#[cfg(unix)]
+pub struct PipeWatch {
+    fd: std::os::fd::OwnedFd,
+}
+
+#[cfg(unix)]
+impl PipeWatch {
+    /// Watch the pipe `file` reads.
+    pub fn new(file: &File) -> io::Result<Self> {
+        Ok(Self {
+            fd: std::os::fd::OwnedFd::from(file.try_clone()?),
+        })
+    }
+}
+
+#[cfg(unix)]
+impl Watch for PipeWatch {
+    fn writer(&mut self, _last_pid: Option<u32>, _read_to: u64) -> Writer {
+        use std::os::fd::AsRawFd;
+        let mut poll = libc::pollfd {
+            fd: self.fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, no wait.
+        let ready = unsafe { libc::poll(&mut poll, 1, 0) };
+        if ready > 0 && poll.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+            Writer::Gone
+        } else {
+            Writer::Active
+        }
+    }
+}
