@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-
-use super::follow::{self, Records};
 use simpletrace::filter::{ThreadSelector, TimeBound};
 use simpletrace::{process, Analyzer, EventTable, Filter, LoadError, ProcessError, Reader};
+
+use super::follow::{self, Records};
 
 #[derive(Args)]
 pub struct TraceInput {
