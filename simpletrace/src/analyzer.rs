@@ -65,6 +65,13 @@ pub trait Analyzer: Sized {
     fn end(&mut self) -> Result<(), Self::Error> {
         Ok(())
     }
+
+    /// When following a trace being written ([`crate::follow()`]): the
+    /// reader has read every record the file holds for now and will wait
+    /// for more. Output buffered so far should be written out.
+    fn caught_up(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
 }
 
 /// How a [`process`] run ended.

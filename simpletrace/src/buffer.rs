@@ -70,10 +70,22 @@ impl<R: Read> ByteSource<R> {
                 }
                 Ok(read) => self.end += read,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // A non-blocking pipe with nothing in it yet: the end for
+                // now (a growing reader waits, see `resume`).
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.eof = true;
+                    break;
+                }
                 Err(e) => return Err(e),
             }
         }
         Ok(())
+    }
+
+    /// The input may have grown since it ended (a file still being
+    /// written): the next `fill` that needs more reads again.
+    pub fn resume(&mut self) {
+        self.eof = false;
     }
 
     /// Consume `n` available bytes and return them.

@@ -35,6 +35,13 @@ pub struct Reader<R> {
     learned: usize,
     /// Set after an error or the end: later calls return `Ok(None)`.
     done: bool,
+    /// The input is a file still being written ([`Reader::growing`]): its
+    /// end inside the header or a record means "not yet", not truncation.
+    growing: bool,
+    /// The header is still to be read (a growing file's first bytes).
+    header_pending: bool,
+    /// `done || header_pending`: the fast path tests one flag.
+    slow_only: bool,
 }
 
 impl Reader<File> {
@@ -72,7 +79,40 @@ impl<R: Read> Reader<R> {
             decl_index,
             learned: 0,
             done: false,
+            growing: false,
+            header_pending: false,
+            slow_only: false,
         }
+    }
+
+    /// A trace still being written, read as `tail -f` does: where the input
+    /// ends inside the header or a record (the writer's write landed in
+    /// part, or not yet), [`Reader::next_record`] returns `Ok(None)` and
+    /// leaves those bytes unread; a later call reads on once the file has
+    /// grown. The header is read by the first call that finds it whole.
+    /// Corrupt data is still an error. Call [`Reader::finish_growing`] once
+    /// the writer is gone: the input's end is then the trace's end.
+    pub fn growing(input: R, table: EventTable) -> Self {
+        let mut reader = Self::with_mappings(input, table, Mappings::default());
+        reader.growing = true;
+        reader.header_pending = true;
+        reader.slow_only = true;
+        reader
+    }
+
+    /// [`Reader::growing`] for a file without header ([`Reader::headerless`]).
+    pub fn headerless_growing(input: R, table: EventTable) -> Self {
+        let mut reader = Self::headerless(input, table);
+        reader.growing = true;
+        reader
+    }
+
+    /// The writer of a [`Reader::growing`] trace is gone: from now on the
+    /// end of the input ends the trace, and a record it cuts short is
+    /// reported as truncated (as for a finished file).
+    pub fn finish_growing(&mut self) {
+        self.growing = false;
+        self.src.resume();
     }
 
     pub fn events(&self) -> &EventTable {
@@ -129,7 +169,7 @@ impl<R: Read> Reader<R> {
         let head = bytes.first_chunk::<HEAD>()?;
         let [record_type, id, _timestamp, length_pid] = split_u64s(head);
         let length = length_pid as u32 as usize;
-        if self.done
+        if self.slow_only
             || record_type != v4::RECORD_TYPE_EVENT
             || !(v4::EVENT_HEADER_LEN..=MAX_RECORD_LEN).contains(&length)
         {
@@ -156,6 +196,16 @@ impl<R: Read> Reader<R> {
         if self.done {
             return Ok(None);
         }
+        if self.header_pending {
+            match self.read_header() {
+                Ok(()) => {
+                    self.header_pending = false;
+                    self.slow_only = false;
+                }
+                Err(ReadError::ShortHeader { .. }) if self.growing => return Ok(self.wait()),
+                Err(e) => return Err(self.finish(e)),
+            }
+        }
         let learned = match self.advance() {
             Ok(Some((len, index))) if Some(index) == self.decl_index => {
                 self.learn(len).map(|()| Some((len, index)))
@@ -164,15 +214,31 @@ impl<R: Read> Reader<R> {
         };
         match learned {
             Ok(Some((len, index))) => Ok(Some(self.decode_taken(len, index))),
+            Ok(None) if self.growing => Ok(self.wait()),
+            Err(e) if self.growing && e.is_truncation() => Ok(self.wait()),
             Ok(None) => {
                 self.done = true;
+                self.slow_only = true;
                 Ok(None)
             }
-            Err(e) => {
-                self.done = true;
-                Err(e)
-            }
+            Err(e) => Err(self.finish(e)),
         }
+    }
+
+    /// A growing trace has no more whole record for now: what was read of
+    /// the next one stays buffered, unconsumed, and the next call reads on.
+    #[cold]
+    fn wait(&mut self) -> Option<Record<'_>> {
+        self.src.resume();
+        None
+    }
+
+    /// Stop after `error`: later calls return `Ok(None)`.
+    #[cold]
+    fn finish(&mut self, error: ReadError) -> ReadError {
+        self.done = true;
+        self.slow_only = true;
+        error
     }
 
     /// Skip mapping records up to the next event record, validate it and

@@ -17,6 +17,12 @@ pub trait Consumer {
     fn end(&mut self) -> Result<(), Self::Error> {
         Ok(())
     }
+
+    /// Following a trace being written: no more records for now (see
+    /// [`Analyzer::caught_up`]).
+    fn caught_up(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
 }
 
 /// An [`Analyzer`] that follows threads, filters, and hands on to `C`.
@@ -65,6 +71,10 @@ impl<C: Consumer> Analyzer for Selected<C> {
     fn end(&mut self) -> Result<(), Self::Error> {
         self.consumer.end()
     }
+
+    fn caught_up(&mut self) -> Result<(), Self::Error> {
+        self.consumer.caught_up()
+    }
 }
 
 impl<F: RecordFormat, W: Write> Consumer for Printer<F, W> {
@@ -76,5 +86,9 @@ impl<F: RecordFormat, W: Write> Consumer for Printer<F, W> {
 
     fn end(&mut self) -> io::Result<()> {
         Analyzer::end(self)
+    }
+
+    fn caught_up(&mut self) -> io::Result<()> {
+        Analyzer::caught_up(self)
     }
 }

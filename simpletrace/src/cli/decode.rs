@@ -1,4 +1,4 @@
-//! `simpletrace [--no-header] [--format F] [SELECTION] [TRACE_EVENTS...] TRACE_FILE`.
+//! `simpletrace [--no-header] [--follow] [--format F] [SELECTION] [TRACE_EVENTS...] TRACE_FILE`.
 
 use std::io;
 use std::process::ExitCode;
@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use simpletrace::output::{Json, Log, Printer, RecordFormat, SimpletracePy};
 use simpletrace::Selected;
 
-use super::input::{analyze, fail, warn_unmatched, SelectArgs, TraceInput};
+use super::input::{fail, warn_unmatched, SelectArgs, TraceInput};
 
 #[derive(Args)]
 pub struct DecodeArgs {
@@ -48,7 +48,7 @@ pub fn run(args: &DecodeArgs) -> io::Result<ExitCode> {
 /// Print every selected record with `format`; `threads`: the format shows
 /// each record's thread, so threads are followed even without a filter.
 fn print<F: RecordFormat>(args: &DecodeArgs, format: F, threads: bool) -> io::Result<ExitCode> {
-    let mut reader = match args.input.open() {
+    let mut reader = match args.input.open_records() {
         Ok(reader) => reader,
         Err(code) => return Ok(code),
     };
@@ -57,10 +57,10 @@ fn print<F: RecordFormat>(args: &DecodeArgs, format: F, threads: bool) -> io::Re
     let trace = args.input.trace();
     let filter = args.select.filter();
     let code = if filter.keeps_everything() && !threads {
-        analyze(&mut reader, &mut { printer }, trace)
+        reader.analyze(&mut { printer }, trace)
     } else {
         let mut selected = Selected::new(filter, printer);
-        let code = analyze(&mut reader, &mut selected, trace);
+        let code = reader.analyze(&mut selected, trace);
         if code.is_ok() {
             warn_unmatched(selected.filter());
         }

@@ -10,11 +10,18 @@ use clap::Args;
 use simpletrace::filter::{ThreadSelector, TimeBound};
 use simpletrace::{process, Analyzer, EventTable, Filter, LoadError, ProcessError, Reader};
 
+use super::follow::{self, Records};
+
 #[derive(Args)]
 pub struct TraceInput {
     /// The file has no header: event ids are positions in the trace-events files.
     #[arg(long)]
     no_header: bool,
+    /// Follow a trace still being written, like `tail -f`: print its records
+    /// as the writer adds them, until no process writes the file any more
+    /// or Ctrl-C. Not with `stats` or `export`, which need the whole trace.
+    #[arg(long)]
+    follow: bool,
     /// trace-events files (not needed for traces written by our runtime, which
     /// declare their events), then the trace file.
     #[arg(value_name = "[TRACE_EVENTS...] TRACE_FILE", required = true, num_args = 1..)]
@@ -77,9 +84,24 @@ impl TraceInput {
         self.files.last().map_or(Path::new(""), PathBuf::as_path)
     }
 
-    /// Load the events and open the trace; on failure the message is printed
-    /// and the exit code returned.
+    /// Load the events and open the trace, for a command that reads it
+    /// whole; on failure the message is printed and the exit code returned.
     pub fn open(&self) -> Result<Reader<File>, ExitCode> {
+        if self.follow {
+            return Err(fail(
+                &"--follow goes with printing records (--format simpletrace, log or json); this command needs the whole trace",
+            ));
+        }
+        match self.open_records()? {
+            Records::Whole(reader) => Ok(reader),
+            Records::Growing(..) => Err(ExitCode::FAILURE),
+        }
+    }
+
+    /// Load the events and open the trace: whole, or growing with
+    /// `--follow`; on failure the message is printed and the exit code
+    /// returned.
+    pub fn open_records(&self) -> Result<Records, ExitCode> {
         let Some((trace, event_files)) = self.files.split_last() else {
             return Err(ExitCode::FAILURE);
         };
@@ -102,10 +124,17 @@ impl TraceInput {
             Ok(file) => file,
             Err(e) => return Err(fail(&format_args!("cannot open {}: {e}", trace.display()))),
         };
+        if self.follow {
+            if let Some(watch) = follow::watch(trace, &file)? {
+                return Ok(follow::open(file, table, watch, self.no_header));
+            }
+        }
         if self.no_header {
-            Ok(Reader::headerless(file, table))
+            Ok(Records::Whole(Reader::headerless(file, table)))
         } else {
-            Reader::new(file, table).map_err(|e| fail(&format_args!("{}: {e}", trace.display())))
+            Reader::new(file, table)
+                .map(Records::Whole)
+                .map_err(|e| fail(&format_args!("{}: {e}", trace.display())))
         }
     }
 }

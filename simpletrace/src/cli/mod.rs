@@ -4,7 +4,9 @@
 mod decode;
 mod events;
 mod export;
+mod follow;
 mod input;
+mod interrupt;
 mod stats;
 
 use std::io;

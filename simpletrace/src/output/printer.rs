@@ -80,4 +80,9 @@ impl<F: RecordFormat, W: Write> Analyzer for Printer<F, W> {
     fn end(&mut self) -> io::Result<()> {
         self.flush()
     }
+
+    /// Following a trace: what was read is printed now, not a block later.
+    fn caught_up(&mut self) -> io::Result<()> {
+        self.flush()
+    }
 }
