@@ -38,6 +38,8 @@ pub enum OtlpError {
     },
     #[error("sending spans to {url}: {source}")]
     Io { url: String, source: io::Error },
+    #[error("{url} did not answer within {seconds} s (--otlp-timeout)")]
+    Timeout { url: String, seconds: f64 },
     #[error("{url} answered {status} {reason}: {body}")]
     Status {
         url: String,
@@ -177,9 +179,17 @@ impl OtlpHttp {
     pub fn post(&mut self, request: &[u8]) -> Result<(), OtlpError> {
         let mut stream = self.connect()?;
         let url = &self.endpoint.url;
-        let io_error = |source| OtlpError::Io {
-            url: url.clone(),
-            source,
+        let seconds = self.timeout.as_secs_f64();
+        let io_error = |source: io::Error| match source.kind() {
+            // What a read or write past its timeout returns.
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => OtlpError::Timeout {
+                url: url.clone(),
+                seconds,
+            },
+            _ => OtlpError::Io {
+                url: url.clone(),
+                source,
+            },
         };
         stream
             .set_write_timeout(Some(self.timeout))
