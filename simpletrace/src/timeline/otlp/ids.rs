@@ -79,7 +79,7 @@ pub fn trace_id(seed: u64, (pid, tid): TrackKey, span: [u8; 8]) -> [u8; 16] {
     let span = u64::from_be_bytes(span);
     let words = [seed, u64::from(pid), tid, span];
     let high = hash(&words);
-    let low = nonzero(hash(&[high, span, 0x7472_6163_65]));
+    let low = nonzero(hash(&[high, span, 0x0074_7261_6365]));
     let mut id = [0u8; 16];
     id[..8].copy_from_slice(&high.to_be_bytes());
     id[8..].copy_from_slice(&low.to_be_bytes());
