@@ -718,3 +718,71 @@ fn collector_failures_are_clear_errors() {
     let stderr = fails(post(&files, &[], "collector:4318"));
     assert!(stderr.contains("not an http:// URL"), "{stderr}");
 }
+
+/// The enter arguments kept for open calls are bounded: past the budget a
+/// span's are left out and counted, and space freed by ended calls is used
+/// again. Through the library, with a small budget.
+#[test]
+fn arguments_of_open_calls_are_bounded() {
+    use simpletrace::timeline::otlp::{OtlpOptions, OtlpTrace, ToWriter};
+    use simpletrace::{process, Filter, Reader, Selected};
+
+    const EVENTS: &str = "\
+trace_thread(uint64_t tid, const char *name) \"tid %\" PRIu64 \" name %s\"
+open_enter(const char *path) \"%s\"
+open_exit(int ret) \"%d\"
+";
+    let long = |c: u8| vec![c; 100];
+    let t = Trace::v4_mapped(&["trace_thread", "open_enter", "open_exit"]);
+    let t = t.event(0, 1, PID, &[A::I(u64::from(PID)), A::S(b"qemu-system")]);
+    let t = t.event(1, 10, PID, &[A::S(&long(b'a'))]);
+    let t = t.event(1, 20, PID, &[A::S(&long(b'b'))]);
+    let t = t.event(1, 30, PID, &[A::S(&long(b'c'))]);
+    let t = t.event(2, 40, PID, &[A::I(3)]);
+    let t = t.event(2, 50, PID, &[A::I(2)]);
+    let t = t.event(1, 60, PID, &[A::S(&long(b'd'))]);
+    let t = t.event(2, 70, PID, &[A::I(4)]);
+    let t = t.event(2, 80, PID, &[A::I(1)]);
+    let options = OtlpOptions {
+        // Two spans' thread attributes and path (about 150 bytes each).
+        max_pending_attributes: 320,
+        ..OtlpOptions::default()
+    };
+    let mut reader = Reader::new(std::io::Cursor::new(t.bytes.clone()), table(EVENTS)).unwrap();
+    let mut export = Selected::new(
+        Filter::default(),
+        OtlpTrace::new(ToWriter(Vec::new()), options),
+    );
+    process(&mut reader, &mut export).unwrap();
+    let bytes = export.into_inner().into_draw().into_requests().0;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("o.otlp");
+    std::fs::write(&path, bytes).unwrap();
+    let spans = decode(&[path])["spans"].as_array().unwrap().clone();
+    let seen: Vec<(Value, Value, Value)> = spans
+        .iter()
+        .map(|s| {
+            let path = s["attributes"]["path"].as_str().map(|p| p[..1].to_string());
+            (
+                s["end"].clone(),
+                json!(path),
+                s["dropped_attributes_count"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (json!(40), json!(null), json!(1)),
+            (json!(50), json!("b"), json!(0)),
+            (json!(70), json!("d"), json!(0)),
+            (json!(80), json!("a"), json!(0)),
+        ]
+    );
+    // The thread attributes stay; the main thread names the service.
+    assert_eq!(spans[0]["attributes"]["thread.name"], "qemu-system");
+    assert_eq!(spans[0]["attributes"]["exit.ret"], 3);
+    assert!(spans
+        .iter()
+        .all(|s| s["resource"]["service.name"] == "qemu-system"));
+}

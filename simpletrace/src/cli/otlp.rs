@@ -71,6 +71,7 @@ pub fn run(
         host: host.map(str::to_string),
         time_offset_ns: args.otlp_time_offset.unwrap_or(0),
         batch_bytes: args.otlp_batch_bytes,
+        ..OtlpOptions::default()
     };
     if let Some(url) = &args.otlp_endpoint {
         let endpoint = match Endpoint::parse(url) {

@@ -34,8 +34,8 @@
 //!   dropped records) are not exported.
 //!
 //! Memory: the open calls are bounded by the walk; their enter arguments
-//! are kept until they end, [`MAX_PENDING_ATTRIBUTES`] bytes in all (beyond,
-//! a span's arguments are left out and counted in its
+//! are kept until they end, [`OtlpOptions::max_pending_attributes`] bytes in
+//! all (beyond, a span's enter arguments are left out and counted in its
 //! `dropped_attributes_count`).
 
 mod attributes;
@@ -61,7 +61,7 @@ use crate::Record;
 /// Default size of a request: well under collectors' limits (the
 /// OpenTelemetry Collector takes 20 MiB by default, gRPC 4 MiB).
 pub const DEFAULT_BATCH_BYTES: usize = 1 << 20;
-/// Bytes of enter arguments kept for the calls open at once.
+/// Default bytes of enter arguments kept for the calls open at once.
 pub const MAX_PENDING_ATTRIBUTES: usize = 64 << 20;
 /// Encoded argument buffers kept for reuse.
 const SPARE_BUFFERS: usize = 4096;
@@ -109,6 +109,8 @@ pub struct OtlpOptions {
     /// A request is sent once it holds this many bytes (so it holds at most
     /// this plus one span).
     pub batch_bytes: usize,
+    /// Encoded enter arguments kept for the calls open at once, at most.
+    pub max_pending_attributes: usize,
 }
 
 impl Default for OtlpOptions {
@@ -119,6 +121,7 @@ impl Default for OtlpOptions {
             host: None,
             time_offset_ns: 0,
             batch_bytes: DEFAULT_BATCH_BYTES,
+            max_pending_attributes: MAX_PENDING_ATTRIBUTES,
         }
     }
 }
@@ -338,7 +341,7 @@ impl<R: Requests> Draw for OtlpSpans<R> {
         let before = attributes.len();
         let mut dropped_attributes = 0;
         let written = put_args(&mut attributes, field::SPAN_ATTRIBUTES, enter, "", 0);
-        if self.pending_attributes + attributes.len() > MAX_PENDING_ATTRIBUTES {
+        if self.pending_attributes + attributes.len() > self.options.max_pending_attributes {
             attributes.truncate(before);
             dropped_attributes = written;
         }
