@@ -1,5 +1,5 @@
-//! `simpletrace export --chrome OUT.json|--perfetto OUT.pftrace|--html OUT.html [SELECTION]
-//! [TRACE_EVENTS...] TRACE_FILE`.
+//! `simpletrace export --chrome OUT.json|--perfetto OUT.pftrace|--html OUT.html
+//! |--otlp OUT.otlp|--otlp-endpoint URL [SELECTION] [TRACE_EVENTS...] TRACE_FILE`.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -11,9 +11,10 @@ use simpletrace::timeline::{ChromeTrace, HtmlTimeline, PerfettoTrace};
 use simpletrace::{Consumer, Reader, Selected};
 
 use super::input::{analyze, fail, warn_unmatched, SelectArgs, TraceInput};
+use super::otlp::{self, OtlpArgs};
 
 #[derive(Args)]
-#[group(id = "output", required = true, multiple = false, args = ["chrome", "perfetto", "html"])]
+#[group(id = "output", required = true, multiple = false, args = ["chrome", "perfetto", "html", "otlp", "otlp_endpoint"])]
 pub struct ExportArgs {
     /// Write Chrome trace-event JSON (for ui.perfetto.dev or chrome://tracing)
     /// to this file; `-` for standard output.
@@ -26,6 +27,11 @@ pub struct ExportArgs {
     /// Write a self-contained HTML page drawing the timeline (no network).
     #[arg(long, value_name = "OUT.html")]
     html: Option<PathBuf>,
+    #[command(flatten)]
+    otlp: OtlpArgs,
+    /// The name of the host the trace was recorded on (OTLP: `host.name`).
+    #[arg(long, value_name = "NAME")]
+    host: Option<String>,
     #[command(flatten)]
     select: SelectArgs,
     #[command(flatten)]
@@ -55,6 +61,9 @@ pub fn run(args: &ExportArgs) -> io::Result<ExitCode> {
     };
     let trace = args.input.trace();
     let filter = args.select.filter();
+    if args.otlp.wanted() {
+        return otlp::run(&args.otlp, args.host.as_deref(), &mut reader, filter, trace);
+    }
     let (path, format) = match (&args.chrome, &args.perfetto, &args.html) {
         (Some(path), _, _) => (path, Format::Chrome),
         (None, Some(path), _) => (path, Format::Perfetto),

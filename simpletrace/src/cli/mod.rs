@@ -7,6 +7,7 @@ mod export;
 mod follow;
 mod input;
 mod interrupt;
+mod otlp;
 mod stats;
 
 use std::io;
@@ -34,7 +35,8 @@ enum Command {
     /// List the events declared in trace-events files, or print the
     /// trace-events file a self-describing trace carries.
     Events(events::EventsArgs),
-    /// Export a timeline (Chrome trace-event JSON, for Perfetto).
+    /// Export a timeline (Chrome JSON, Perfetto, HTML) or the calls as
+    /// OpenTelemetry spans.
     Export(export::ExportArgs),
     /// Per-event counts, rates, dropped totals and call latencies.
     Stats(stats::StatsArgs),

@@ -1,9 +1,10 @@
 //! Timelines: which records are calls, one monotonic track per thread, one
 //! walk over them shared by the exports (Chrome trace-event JSON, Perfetto's
-//! protobuf format, and a self-contained HTML view).
+//! protobuf format, a self-contained HTML view, and OpenTelemetry spans).
 
 pub mod chrome;
 pub mod html;
+pub mod otlp;
 pub mod pairs;
 pub mod perfetto;
 mod protobuf;
@@ -12,6 +13,7 @@ pub mod walk;
 
 pub use chrome::ChromeTrace;
 pub use html::HtmlTimeline;
+pub use otlp::{OtlpOptions, OtlpTrace};
 pub use pairs::{Call, CallIds, PairId, Pairs, Role};
 pub use perfetto::PerfettoTrace;
 pub use tracks::{Closed, Ending, TrackKey, Tracks};

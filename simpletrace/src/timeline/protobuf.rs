@@ -1,5 +1,5 @@
-//! The protobuf wire format, as much as the Perfetto export needs: varints,
-//! and length-delimited fields (strings, bytes, nested messages) appended to
+//! The protobuf wire format, as much as the Perfetto and OTLP exports need:
+//! varints, 64-bit fixed fields, and length-delimited fields (strings, bytes, nested messages) appended to
 //! a `Vec<u8>`. A nested message is written in place: [`begin`] leaves one
 //! byte for its length and [`end`] fills it in, moving the body up in the
 //! rare case the length needs more than one byte. No schema here: field
@@ -7,6 +7,8 @@
 
 /// Wire type of varint fields (integers, bools, enums).
 const VARINT: u32 = 0;
+/// Wire type of `fixed64` fields.
+const I64: u32 = 1;
 /// Wire type of length-delimited fields (strings, bytes, messages).
 const LEN: u32 = 2;
 
@@ -50,6 +52,12 @@ pub fn put_uint(buf: &mut Vec<u8>, field: u32, v: u64) {
 /// complement, as the wire format says for non-zigzag types).
 pub fn put_int(buf: &mut Vec<u8>, field: u32, v: i64) {
     put_uint(buf, field, v as u64);
+}
+
+/// A `fixed64` field: eight bytes, little-endian.
+pub fn put_fixed64(buf: &mut Vec<u8>, field: u32, v: u64) {
+    put_tag(buf, field, I64);
+    buf.extend_from_slice(&v.to_le_bytes());
 }
 
 pub fn put_bool(buf: &mut Vec<u8>, field: u32, v: bool) {
@@ -147,6 +155,10 @@ mod tests {
         // A field number above 15 takes a two-byte tag.
         put_uint(&mut b, 60, 1);
         assert_eq!(b, [0x10, 0x01, 0xe0, 0x03, 0x01]);
+        b.clear();
+        // fixed64 in field 7: tag 0x39, then the value little-endian.
+        put_fixed64(&mut b, 7, 0x0102_0304_0506_0708);
+        assert_eq!(b, [0x39, 8, 7, 6, 5, 4, 3, 2, 1]);
     }
 
     #[test]

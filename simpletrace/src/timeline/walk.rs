@@ -15,6 +15,10 @@ use super::pairs::{Call, Pairs, Role};
 use super::tracks::{Closed, Ending, TrackKey, Tracks, MAX_TRACKS};
 use crate::{Consumer, Record, Thread};
 
+/// The name [`Draw::thread`] is given for a track whose thread the trace
+/// does not say (no `trace_thread` record: the track is its process's).
+pub const UNKNOWN_THREAD: &str = "(thread unknown)";
+
 /// Why a record is drawn as an instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Instant {
@@ -98,7 +102,7 @@ impl<D: Draw> Walk<D> {
     fn name_track(&mut self, key: TrackKey, thread: Option<&Thread>) {
         let name = match thread {
             Some(t) => t.name.as_str(),
-            None => "(thread unknown)",
+            None => UNKNOWN_THREAD,
         };
         if matches!(&self.last_named, Some((k, n)) if *k == key && n == name) {
             return;
