@@ -75,6 +75,8 @@ impl<R: Read> Reader<R> {
         }
     }
 
+    /// The events records are decoded against: those given, the runtime's own,
+    /// and those the trace has declared so far.
     pub fn events(&self) -> &EventTable {
         &self.table
     }
