@@ -45,7 +45,8 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    /// Whether any declaration was dropped: the macro refuses such a file.
+    /// Whether any declaration was dropped: the macro and the reader refuse
+    /// such a file.
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }

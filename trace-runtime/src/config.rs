@@ -23,8 +23,8 @@ pub const DEFAULT_WRITER_PERIOD: Duration = Duration::from_millis(10);
 /// `Debug` prints the message, as `Display` does.
 #[derive(thiserror::Error)]
 pub enum StartError {
-    /// [`Config::start`] was called before in this process: one trace a process
-    /// (a start that failed can be retried).
+    /// [`Config::start`] was called before in this process: a process has one
+    /// trace, not started again once stopped.
     #[error("the trace runtime was already started in this process")]
     AlreadyStarted,
     /// [`Config::buffer_size`] is outside

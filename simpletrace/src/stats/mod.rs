@@ -119,7 +119,8 @@ impl Stats {
         self.span
     }
 
-    /// Time from the first to the last record counted; 0 for an empty trace.
+    /// Time from the first to the last record (see [`Stats::span_ns`]); 0 when
+    /// there is none.
     pub fn duration_ns(&self) -> u64 {
         self.span.map_or(0, |(first, last)| last - first)
     }
