@@ -41,6 +41,8 @@ pub type Handler<A> = fn(&mut A, &Record<'_>) -> Result<(), <A as Analyzer>::Err
 /// }
 /// ```
 pub trait Analyzer: Sized {
+    /// What the handlers may fail with; a failure stops the run as
+    /// [`ProcessError::Analyzer`].
     type Error;
 
     /// Called before the first record.
@@ -87,8 +89,11 @@ pub struct Summary {
 /// Why [`process`] stopped early.
 #[derive(thiserror::Error)]
 pub enum ProcessError<E> {
+    /// The trace could not be read (a last record cut short is not an error:
+    /// see [`Summary::truncated`]).
     #[error(transparent)]
     Read(ReadError),
+    /// A handler failed.
     #[error("analyzer failed: {0}")]
     Analyzer(E),
 }

@@ -19,6 +19,7 @@ use crate::runtime_events::RUNTIME_TRACE_EVENTS;
 pub struct EventIndex(pub(crate) u32);
 
 impl EventIndex {
+    /// The index as a `usize`, for indexing a per-event cache.
     pub fn get(self) -> usize {
         self.0 as usize
     }
@@ -37,14 +38,20 @@ pub struct EventTable {
 /// Why the trace-events files could not be loaded.
 #[derive(thiserror::Error)]
 pub enum LoadError {
+    /// A trace-events file could not be read.
     #[error("cannot read {path}: {source}")]
     Io {
+        /// The file as named.
         path: String,
+        /// Why it could not be read.
         source: std::io::Error,
     },
+    /// The files have errors: decoding against them could misread records.
     #[error("{count} error(s) in the trace-events files")]
     Invalid {
+        /// How many of the diagnostics are errors.
         count: usize,
+        /// Every diagnostic, warnings included, for the user to fix the files.
         diagnostics: Vec<Diagnostic>,
     },
 }
@@ -150,6 +157,7 @@ impl EventTable {
         self.events.len() - 1
     }
 
+    /// Whether no event is declared (the dropped event not counted).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -169,6 +177,7 @@ impl EventTable {
         (n < self.len() as u64).then_some(EventIndex(n as u32 + 1))
     }
 
+    /// Index of the synthetic `Dropped_Event`, always the first.
     pub fn dropped_index(&self) -> EventIndex {
         EventIndex(0)
     }
@@ -204,6 +213,8 @@ impl EventTable {
         }
     }
 
+    /// The synthetic `Dropped_Event(uint64_t num_events_dropped)` that dropped
+    /// records are decoded against.
     pub fn dropped(&self) -> &Event {
         &self.events[0]
     }

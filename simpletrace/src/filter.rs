@@ -11,11 +11,14 @@ use crate::{Record, Thread};
 /// A thread given by kernel id (all digits) or by name glob.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ThreadSelector {
+    /// A kernel thread id.
     Tid(u64),
+    /// A glob on the thread's name (`*` and `?`).
     Name(String),
 }
 
 impl ThreadSelector {
+    /// A number is a thread id, anything else a name glob.
     pub fn parse(text: &str) -> Self {
         match text.parse() {
             Ok(tid) => Self::Tid(tid),

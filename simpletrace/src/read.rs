@@ -115,6 +115,8 @@ impl<R: Read> Reader<R> {
         self.src.resume();
     }
 
+    /// The events records are decoded against: those given, the runtime's own,
+    /// and those the trace has declared so far.
     pub fn events(&self) -> &EventTable {
         &self.table
     }

@@ -15,6 +15,8 @@ pub enum Value<'a> {
 }
 
 impl Value<'_> {
+    /// Copy the string bytes out of the reader's buffer, to keep the value past
+    /// the next record.
     pub fn to_owned(self) -> OwnedValue {
         match self {
             Value::Int(v) => OwnedValue::Int(v),
@@ -30,11 +32,15 @@ pub struct Record<'a> {
     pub offset: u64,
     /// The event id as written in the file.
     pub id: u64,
+    /// When the event was recorded, as the writer's clock gave it (QEMU and our
+    /// runtime: CLOCK_MONOTONIC nanoseconds).
     pub timestamp_ns: u64,
+    /// The recording process's id, as written in the record.
     pub pid: u32,
     /// The declared event; `Dropped_Event(uint64_t num_events_dropped)` for a
     /// dropped record.
     pub event: &'a Event,
+    /// `event`'s index in the reader's table: the key of per-event caches.
     pub index: EventIndex,
     /// The argument bytes, already checked against `event`'s arguments.
     pub(crate) arg_bytes: &'a [u8],
@@ -63,10 +69,13 @@ impl<'a> Record<'a> {
         self.table
     }
 
+    /// The event's name.
     pub fn name(&self) -> &'a str {
         &self.event.name
     }
 
+    /// Whether this record says events were lost (`Dropped_Event`) rather than
+    /// that one happened.
     pub fn is_dropped(&self) -> bool {
         self.id == trace_events::v4::DROPPED_EVENT_ID
     }
@@ -90,6 +99,8 @@ impl<'a> Record<'a> {
         }
     }
 
+    /// Copy the record out of the reader's buffer, to keep it past the next
+    /// record.
     pub fn to_owned(&self) -> OwnedRecord {
         OwnedRecord {
             offset: self.offset,
@@ -183,18 +194,27 @@ pub(crate) fn walk_args(body: &[u8], strings: impl Iterator<Item = bool>) -> Res
 /// An owned argument value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OwnedValue {
+    /// As [`Value::Int`].
     Int(u64),
+    /// As [`Value::Str`].
     Str(Vec<u8>),
 }
 
 /// An owned record, for iterator-style use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnedRecord {
+    /// As [`Record::offset`].
     pub offset: u64,
+    /// As [`Record::id`].
     pub id: u64,
+    /// As [`Record::timestamp_ns`].
     pub timestamp_ns: u64,
+    /// As [`Record::pid`].
     pub pid: u32,
+    /// The event's name.
     pub name: String,
+    /// As [`Record::index`].
     pub index: EventIndex,
+    /// The argument values in declaration order.
     pub args: Vec<OwnedValue>,
 }

@@ -8,6 +8,8 @@ use crate::{Analyzer, Filter, Record, Thread, Threads};
 
 /// Something that takes the selected records of a trace.
 pub trait Consumer {
+    /// What [`Consumer::record`] and [`Consumer::end`] may fail with; a failure
+    /// stops the run.
     type Error;
 
     /// A kept record and its thread, when the trace says (see [`Threads`]).
@@ -33,6 +35,7 @@ pub struct Selected<C> {
 }
 
 impl<C: Consumer> Selected<C> {
+    /// Hand `consumer` the records `filter` keeps.
     pub fn new(filter: Filter, consumer: C) -> Self {
         Self {
             threads: Threads::default(),
@@ -46,10 +49,12 @@ impl<C: Consumer> Selected<C> {
         &self.filter
     }
 
+    /// The consumer, to read its results after the run.
     pub fn consumer(&self) -> &C {
         &self.consumer
     }
 
+    /// The consumer, taken back after the run.
     pub fn into_inner(self) -> C {
         self.consumer
     }

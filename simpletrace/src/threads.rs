@@ -11,6 +11,7 @@ const MAX_NAME_LEN: usize = 512;
 /// A thread of the traced program.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Thread {
+    /// The process, as the records give it.
     pub pid: u32,
     /// The kernel thread id.
     pub tid: u64,

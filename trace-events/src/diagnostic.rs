@@ -3,26 +3,37 @@
 
 use std::fmt;
 
+/// How bad a problem is: an error drops the declaration (and the macro and
+/// the reader refuse the file), a warning keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Severity {
+    /// The declaration is unusable and left out of [`crate::Parsed::file`].
     Error,
+    /// Suspicious but accepted, as tracetool accepts it (e.g. a format that
+    /// does not match its arguments).
     Warning,
 }
 
+/// One problem in a trace-events file, with everything needed to show it
+/// without the file at hand.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
+    /// Whether the declaration was dropped.
     pub severity: Severity,
+    /// The file's name as the caller gave it to the parser.
     pub file: String,
     /// 1-based.
     pub line: u32,
     /// 1-based, in characters.
     pub column: u32,
+    /// What is wrong, in one line, without position or severity.
     pub message: String,
     /// The offending line, without its newline.
     pub source_line: String,
 }
 
 impl Diagnostic {
+    /// Whether this diagnostic dropped its declaration.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

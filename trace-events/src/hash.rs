@@ -8,6 +8,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// `HashMap<K, V, FastHash>`: a map with [`FastHasher`].
 pub type FastHash = BuildHasherDefault<FastHasher>;
 
+/// The hasher behind [`FastHash`]: one multiply and rotate per 8 bytes of
+/// input.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct FastHasher {
     hash: u64,

@@ -3,8 +3,11 @@
 /// Where something was declared: file as given, 1-based line and column.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Position {
+    /// The file's name as given to the parser (not canonicalized).
     pub file: String,
+    /// 1-based.
     pub line: u32,
+    /// 1-based, in characters.
     pub column: u32,
 }
 
@@ -16,6 +19,7 @@ pub enum Property {
 }
 
 impl Property {
+    /// The property as written in a trace-events file.
     pub fn as_str(self) -> &'static str {
         match self {
             Property::Disable => "disable",
@@ -29,6 +33,7 @@ impl Property {
 pub struct IntType {
     /// 8, 16, 32 or 64.
     pub bits: u8,
+    /// Whether the value is sign-extended to 64 bits when recorded.
     pub signed: bool,
 }
 
@@ -68,15 +73,22 @@ pub struct Arg {
     /// The C type exactly as tracetool splits it, e.g. `const char *`, `void*`,
     /// `unsigned long`.
     pub ty: String,
+    /// The name as declared: the generated function's parameter, and the
+    /// label in `name=value` outputs.
     pub name: String,
+    /// What the simple backend records for this argument, derived from `ty`.
     pub kind: ArgKind,
 }
 
 /// One event declaration.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Event {
+    /// The event's name: the generated function's and the one written in the
+    /// trace's mapping records.
     pub name: String,
+    /// Properties written before the name, in order.
     pub props: Vec<Property>,
+    /// Arguments in declaration order, the order they are recorded in.
     pub args: Vec<Arg>,
     /// The format as written (quotes and PRI macros included, trailing blanks
     /// removed); empty when the event has none.
@@ -84,10 +96,12 @@ pub struct Event {
     /// The format after joining literals and expanding PRI macros. C escapes stay
     /// as written.
     pub c_format: String,
+    /// Where the declaration starts, for diagnostics that point back at it.
     pub pos: Position,
 }
 
 impl Event {
+    /// Whether the event has the `disable` property, so records nothing.
     pub fn is_disabled(&self) -> bool {
         self.props.contains(&Property::Disable)
     }
@@ -96,6 +110,8 @@ impl Event {
 /// All events of one trace-events file, in file order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EventFile {
+    /// The file's name as given to the parser.
     pub path: String,
+    /// The valid declarations; those with errors are left out.
     pub events: Vec<Event>,
 }

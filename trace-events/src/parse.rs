@@ -37,19 +37,26 @@ pub const MAX_DIAGNOSTICS_PER_FILE: usize = 100;
 /// diagnostic (errors and warnings) in source order.
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
+    /// The valid events.
     pub file: EventFile,
+    /// Errors and warnings in source order, at most
+    /// [`MAX_DIAGNOSTICS_PER_FILE`] plus a count of the rest.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Parsed {
+    /// Whether any declaration was dropped: the macro and the reader refuse
+    /// such a file.
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
+    /// The diagnostics that dropped a declaration.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics.iter().filter(|d| d.is_error())
     }
 
+    /// The diagnostics about declarations that were kept.
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics
             .iter()

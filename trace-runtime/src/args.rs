@@ -7,6 +7,7 @@ use std::ffi::{CStr, CString};
 /// (`const char *`). Recorded as its bytes, truncated to 512; `None` is recorded
 /// as an empty string, as QEMU records a NULL string.
 pub trait TraceStr {
+    /// The bytes to record (truncated to 512 when recorded).
     fn trace_bytes(&self) -> &[u8];
 }
 
@@ -59,6 +60,7 @@ impl<T: TraceStr> TraceStr for Option<T> {
 /// A value that can be recorded as a trace-events pointer argument (`void *`,
 /// `char **`, ...): recorded as its address.
 pub trait TracePtr {
+    /// The address to record, as C's cast to `uintptr_t` gives it.
     fn trace_addr(&self) -> u64;
 }
 

@@ -23,26 +23,44 @@ pub const DEFAULT_WRITER_PERIOD: Duration = Duration::from_millis(10);
 /// `Debug` prints the message, as `Display` does.
 #[derive(thiserror::Error)]
 pub enum StartError {
+    /// [`Config::start`] was called before in this process: a process has one
+    /// trace, not started again once stopped.
     #[error("the trace runtime was already started in this process")]
     AlreadyStarted,
+    /// [`Config::buffer_size`] is outside
+    /// [`MIN_BUFFER_SIZE`]..=[`MAX_BUFFER_SIZE`].
     #[error("buffer size {requested} is outside {MIN_BUFFER_SIZE}..={MAX_BUFFER_SIZE}")]
-    BufferSize { requested: usize },
+    BufferSize {
+        /// The size asked for, in bytes.
+        requested: usize,
+    },
+    /// [`Config::writer_period`] is outside 1 ms..=10 s.
     #[error("writer period must be between 1 ms and 10 s")]
     WriterPeriod,
+    /// A selection ([`Config::enable`] and the like, or the options string)
+    /// names no event, or asks to enable a `disable` one.
     #[error(transparent)]
     Select(#[from] SelectError),
+    /// The options string ([`Config::options`] or `SIMPLETRACE`) is invalid.
     #[error(transparent)]
     Options(#[from] OptionsError),
+    /// The log backend's file could not be created.
     #[error("cannot create log file {}: {source}", path.display())]
     LogFile {
+        /// The file asked for.
         path: PathBuf,
+        /// Why the OS refused.
         source: std::io::Error,
     },
+    /// The trace file could not be created.
     #[error("cannot create trace file {}: {source}", path.display())]
     Open {
+        /// The file asked for (or QEMU's default, `trace-<pid>`).
         path: PathBuf,
+        /// Why the OS refused.
         source: std::io::Error,
     },
+    /// The OS would not start the writer thread.
     #[error("cannot start the writer thread: {0}")]
     Spawn(std::io::Error),
     /// Two events of the program have one name (`file:line` of two of them).
@@ -52,8 +70,11 @@ pub enum StartError {
          (`#[traced(name = \"...\")]`, or in its trace-events file)"
     )]
     DuplicateEvent {
+        /// The duplicated name.
         name: String,
+        /// `file:line` of one declaration.
         first: String,
+        /// `file:line` of another.
         second: String,
     },
 }
@@ -111,6 +132,9 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The defaults: every available event enabled, the simple backend into
+    /// `trace-<pid>`, [`DEFAULT_BUFFER_SIZE`] per thread, `SIMPLETRACE` read at
+    /// start.
     pub fn new() -> Self {
         Config {
             file: None,

@@ -11,7 +11,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordedKind {
     /// 8 bytes: an integer of this many bits, sign-extended if `signed`.
-    Int { bits: u8, signed: bool },
+    Int {
+        /// 8, 16, 32 or 64.
+        bits: u8,
+        /// Whether the value is sign-extended to 64 bits.
+        signed: bool,
+    },
     /// 8 bytes: 0 or 1.
     Bool,
     /// 8 bytes: the address.
@@ -25,20 +30,29 @@ pub enum RecordedKind {
 pub struct ArgMeta {
     /// The C type as tracetool splits it.
     pub ty: &'static str,
+    /// The name as declared: in the trace's `trace_event_decl` records and the
+    /// log backend's `name=value` fallback.
     pub name: &'static str,
+    /// How a value of this argument is laid out in a record.
     pub kind: RecordedKind,
 }
 
 /// Static description of an event.
 #[derive(Debug)]
 pub struct EventMeta {
+    /// The event's name, unique in the program (checked at start): the trace's
+    /// mapping records carry it.
     pub name: &'static str,
+    /// Arguments in declaration order, the order they are recorded in.
     pub args: &'static [ArgMeta],
     /// The format as written in the trace-events file ("" if none).
     pub fmt: &'static str,
     /// The format with PRI macros expanded.
     pub c_format: &'static str,
+    /// The trace-events file (or Rust source, for `#[traced]`) that declares
+    /// the event, for diagnostics about duplicate names.
     pub file: &'static str,
+    /// The declaration's 1-based line in `file`.
     pub line: u32,
     /// False for `disable` events: they are compiled out and can never be enabled.
     pub available: bool,
@@ -67,11 +81,14 @@ pub const fn state_id(state: u64) -> u64 {
 /// It is 0 until the runtime assigns IDs, so nothing records before that.
 #[derive(Debug)]
 pub struct Event {
+    /// What the event is; fixed at compile time.
     pub meta: EventMeta,
     state: AtomicU64,
 }
 
 impl Event {
+    /// An event with ID 0, disabled; `const` so `trace_events!` can place it in
+    /// a static.
     pub const fn new(meta: EventMeta) -> Self {
         Event {
             meta,

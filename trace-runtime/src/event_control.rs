@@ -14,7 +14,9 @@ use crate::select::{self, Matcher, SelectError};
 pub enum EventState {
     /// Declared `disable`: compiled out, can never be enabled.
     Unavailable,
+    /// Available, not recording.
     Disabled,
+    /// Recording.
     Enabled,
 }
 
@@ -22,7 +24,9 @@ pub enum EventState {
 /// trace-events` does: `name : state 1` (enabled) or `name : state 0`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventInfo {
+    /// The event's name (a registered event's, with any `_2` suffix).
     pub name: &'static str,
+    /// Whether it records, and whether it could.
     pub state: EventState,
 }
 

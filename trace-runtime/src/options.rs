@@ -32,7 +32,9 @@ pub const MAX_EVENTS_FILE: u64 = 1 << 20;
 pub enum OptionItem {
     /// Enable (or, written `-PATTERN`, disable) the events matching a name or glob.
     Select {
+        /// A name, or a glob with `*` and `?`.
         pattern: String,
+        /// False when written `-PATTERN`.
         enable: bool,
     },
     /// Read more patterns from this file.
@@ -41,6 +43,7 @@ pub enum OptionItem {
     File(PathBuf),
     /// List the events and their states, then exit.
     Help,
+    /// Which backends record (`backend=simple|log|both`).
     Backend(Backend),
     /// Where the log backend writes.
     LogFile(PathBuf),
@@ -56,29 +59,62 @@ pub enum OptionItem {
 /// `Debug` prints the message, as `Display` does.
 #[derive(thiserror::Error)]
 pub enum OptionsError {
+    /// An item is empty (a leading or trailing comma, or an empty string).
     #[error("empty item at position {position} of the trace options")]
-    EmptyItem { position: usize },
+    EmptyItem {
+        /// 1-based, counting items.
+        position: usize,
+    },
+    /// An item's key is none the runtime knows.
     #[error("unknown trace option `{key}` in `{item}` (expected enable, events, file, help, backend, logfile, timestamp, buffer_size or quiet)")]
-    UnknownKey { key: String, item: String },
+    UnknownKey {
+        /// The key as written.
+        key: String,
+        /// The whole item.
+        item: String,
+    },
+    /// `key=` with nothing after the `=`.
     #[error("trace option `{key}=` needs a value")]
-    EmptyValue { key: String },
+    EmptyValue {
+        /// The key as written.
+        key: String,
+    },
+    /// A pattern that is empty once its `-` is taken off.
     #[error("`{item}` names no event: a pattern cannot be empty")]
-    EmptyPattern { item: String },
+    EmptyPattern {
+        /// The item as written.
+        item: String,
+    },
+    /// A value the key does not take (`timestamp=maybe`, `buffer_size=1X`).
     #[error("trace option `{key}={value}`: expected {expected}")]
     BadValue {
+        /// The item's key.
         key: String,
+        /// The value as written.
         value: String,
+        /// What the key takes, for the message.
         expected: &'static str,
     },
+    /// An `events=FILE` could not be read.
     #[error("cannot read events file {}: {source}", path.display())]
     EventsFile {
+        /// The file named.
         path: PathBuf,
+        /// Why it could not be read.
         source: std::io::Error,
     },
+    /// An `events=FILE` is larger than [`MAX_EVENTS_FILE`]: surely not a list
+    /// of patterns.
     #[error("events file {} is larger than {MAX_EVENTS_FILE} bytes", path.display())]
-    EventsFileTooLarge { path: PathBuf },
+    EventsFileTooLarge {
+        /// The file named.
+        path: PathBuf,
+    },
+    /// The error is in the `SIMPLETRACE` variable, not in the program's own
+    /// options.
     #[error("environment variable {OPTIONS_ENV}: {0}")]
     Env(Box<OptionsError>),
+    /// `SIMPLETRACE` is set but not valid UTF-8.
     #[error("environment variable {OPTIONS_ENV} is not valid Unicode")]
     EnvNotUnicode,
 }

@@ -73,8 +73,17 @@ impl ArgType {
 /// Why an event could not be registered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegisterError {
+    /// The name, arguments and format do not make a valid trace-events
+    /// declaration (the reader could not parse it back).
     #[error("the declaration `{decl}` is invalid: {reason}")]
-    Invalid { decl: String, reason: String },
+    Invalid {
+        /// The trace-events line built from the name, arguments and format.
+        decl: String,
+        /// The parser's message.
+        reason: String,
+    },
+    /// [`MAX_REGISTERED_EVENTS`] events are registered already: the table
+    /// has a fixed size so that it is read without a lock.
     #[error("no more than {MAX_REGISTERED_EVENTS} events can be registered")]
     Full,
 }

@@ -378,15 +378,24 @@ pub(crate) fn flush_within(limit: Option<Duration>) -> bool {
 /// Why a control call failed.
 #[derive(thiserror::Error)] // `Debug`: the message (error_debug.rs)
 pub enum ControlError {
+    /// No trace was started in this process, or it stopped (a forked child does
+    /// not inherit its parent's trace).
     #[error("no trace is running in this process")]
     NotRunning,
+    /// The trace runs with the log backend only, so there is no trace file to
+    /// control.
     #[error("the simple backend is off: there is no trace file")]
     NoTraceFile,
+    /// The new trace file could not be created.
     #[error("cannot create trace file {}: {source}", path.display())]
     Open {
+        /// The file asked for.
         path: PathBuf,
+        /// Why the OS refused.
         source: std::io::Error,
     },
+    /// The pattern or name matches no event, or names a `disable` event to
+    /// enable.
     #[error(transparent)]
     Select(#[from] SelectError),
 }

@@ -56,8 +56,12 @@ impl Matcher {
 /// `Debug` prints the message, as `Display` does.
 #[derive(Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SelectError {
+    /// A name or pattern without `*` that matches no event (QEMU's rule: only
+    /// a `*` pattern may match nothing).
     #[error("no event named `{0}`")]
     UnknownEvent(String),
+    /// A name (no wildcard) asked to be enabled whose event is declared
+    /// `disable`.
     #[error("event `{0}` is unavailable (declared `disable`) and cannot be enabled")]
     Unavailable(String),
 }

@@ -270,8 +270,12 @@ pub fn trace_file_status() -> Option<TraceFileStatus> {
 /// `Trace file "NAME" on.` (or `off.`), then the counters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceFileStatus {
+    /// The trace file's path; kept while the file is off, for
+    /// [`crate::trace_file_on`].
     pub path: PathBuf,
+    /// Whether records are being written to it.
     pub on: bool,
+    /// The trace's counters, as [`crate::status`] gives them.
     pub counts: Status,
 }
 

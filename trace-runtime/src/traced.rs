@@ -39,7 +39,9 @@ pub trait TraceArg {
     where
         Self: 'a;
 
+    /// What the `#[traced]` event's own record holds for this value.
     fn encoded(&self) -> Encoded<'_>;
+    /// The value as passed to a declared event's function.
     fn value(&self) -> Self::Value<'_>;
     /// What a declared exit event gets where the value is absent (an `Ok`'s
     /// error): 0, `false`, `""` or null.
@@ -195,9 +197,14 @@ reference_arg!(&T, &mut T);
     label = "not a `Result`"
 )]
 pub trait TracedResult {
+    /// The success type; recorded when `ret` and `err` are both given.
     type Ok;
+    /// The error type, which `err` records.
     type Err;
+    /// The success value; `None` for an error (a zero is recorded in its
+    /// place).
     fn trace_ok(&self) -> Option<&Self::Ok>;
+    /// The error; `None` for a success (a zero is recorded in its place).
     fn trace_err(&self) -> Option<&Self::Err>;
 }
 

@@ -74,6 +74,8 @@ pub struct SimpletraceLayer {
 }
 
 impl SimpletraceLayer {
+    /// The layer, to add to a `tracing_subscriber::Registry` (it holds no
+    /// state: callsites register their events on first use).
     pub fn new() -> Self {
         SimpletraceLayer::default()
     }

@@ -9,6 +9,8 @@ use std::str::FromStr;
 pub struct TimeBound {
     /// Counted from the trace's first record rather than the clock's origin.
     pub relative: bool,
+    /// A timestamp in nanoseconds, or with `relative` an offset from the first
+    /// record.
     pub ns: u64,
 }
 
@@ -23,6 +25,7 @@ impl TimeBound {
     }
 }
 
+/// A `--from`/`--to` value that is not a time; holds the text as given.
 #[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid time '{0}': expected [+]NUMBER[ns|us|ms|s], e.g. 1500000, 2.5ms, +1s")]
 pub struct BadTime(String);

@@ -8,6 +8,7 @@ use trace_events::{Arg, ArgKind};
 use super::{write_dec, write_hex, RecordFormat};
 use crate::{Record, Thread, Value};
 
+/// `--format json`: one JSON object a line per record, typed, with its thread.
 #[derive(Debug, Default)]
 pub struct Json;
 

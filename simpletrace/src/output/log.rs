@@ -14,6 +14,8 @@ use crate::{Record, Thread, Value};
 /// Arguments rendered without a heap allocation (tracetool allows 10).
 const INLINE_ARGS: usize = 16;
 
+/// `--format log`: QEMU's log backend lines, the event's format rendered as C
+/// printf does.
 #[derive(Debug, Default)]
 pub struct Log {
     /// Compiled formats by event index; `None` until first seen.

@@ -7,6 +7,7 @@ use crate::{Analyzer, Record, Thread};
 
 /// Renders one record as text (its line and newline).
 pub trait RecordFormat {
+    /// Append the record's text, newline included, to `out`.
     fn format(&mut self, record: &Record<'_>, out: &mut Vec<u8>);
 
     /// The same, knowing the record's thread (when the trace says; see
@@ -33,6 +34,7 @@ pub struct Printer<F, W: Write> {
 }
 
 impl<F: RecordFormat, W: Write> Printer<F, W> {
+    /// Print with `format` to `out`, through a buffer flushed in large blocks.
     pub fn new(format: F, out: W) -> Self {
         Self {
             format,

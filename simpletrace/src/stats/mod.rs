@@ -20,7 +20,9 @@ const LATENCY_DIGITS: u8 = 3;
 /// How often one event was recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventCount {
+    /// The event's name.
     pub name: String,
+    /// Records of the event in the trace (or in the selection).
     pub count: u64,
 }
 
@@ -63,10 +65,12 @@ impl CallStats {
         }
     }
 
+    /// The shortest measured call; `None` when no call ended with its exit.
     pub fn min_ns(&self) -> Option<u64> {
         (self.calls > 0).then(|| self.latency.min())
     }
 
+    /// The longest measured call; `None` when no call ended with its exit.
     pub fn max_ns(&self) -> Option<u64> {
         (self.calls > 0).then(|| self.latency.max())
     }
@@ -115,6 +119,8 @@ impl Stats {
         self.span
     }
 
+    /// Time from the first to the last record (see [`Stats::span_ns`]); 0 when
+    /// there is none.
     pub fn duration_ns(&self) -> u64 {
         self.span.map_or(0, |(first, last)| last - first)
     }

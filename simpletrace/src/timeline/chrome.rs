@@ -35,6 +35,8 @@ pub struct ChromeJson<W: Write> {
 }
 
 impl<W: Write> ChromeTrace<W> {
+    /// Write the JSON to `out`: the `traceEvents` array as records arrive, then
+    /// `otherData` with the dropped total at the end.
     pub fn new(out: W) -> Self {
         let mut buf = Vec::with_capacity(FLUSH_AT + 64 * 1024);
         buf.extend_from_slice(b"{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");

@@ -37,6 +37,9 @@ pub struct HtmlTimeline<W: Write> {
 }
 
 impl<W: Write> HtmlTimeline<W> {
+    /// Write the page's head to `out`, titled `title` (HTML's special
+    /// characters replaced by `_`); the rest comes as records arrive and at the
+    /// end.
     pub fn new(mut out: W, title: &str) -> io::Result<Self> {
         let title: String = title
             .chars()

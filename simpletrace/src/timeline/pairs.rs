@@ -37,8 +37,12 @@ pub const ASYNC_CALL_ID: &str = "async_call_id";
 /// One enter or exit: its pair, and the call's id when the pair has ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Call {
+    /// The enter/exit pair the call belongs to.
     pub pair: PairId,
+    /// The call's id (its first argument) when the pair has ids.
     pub id: Option<u64>,
+    /// Whether the call is an async one, paired by id alone and free to overlap
+    /// others on its thread.
     pub is_async: bool,
 }
 
@@ -58,14 +62,18 @@ impl Call {
     }
 }
 
+/// What a record is to a timeline, decided from its event's name and arguments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
+    /// `X_enter` of a declared `X_exit`: starts a call.
     Enter(PairId, CallIds),
+    /// `X_exit` of a declared `X_enter`: ends a call.
     Exit(PairId, CallIds),
     /// A dropped record.
     Dropped,
     /// `trace_thread` or `trace_event_decl`: about the trace, not the program.
     Runtime,
+    /// Any other program event: a point in time.
     Instant,
 }
 

@@ -71,6 +71,7 @@ const INTERNED_FIELD: [u32; 4] = [
 pub type PerfettoTrace<W> = Walk<PerfettoProto<W>>;
 
 impl<W: Write> PerfettoTrace<W> {
+    /// Write the protobuf to `out` as records arrive (in large blocks).
     pub fn new(out: W) -> Self {
         Walk::with(PerfettoProto {
             out,

@@ -39,9 +39,14 @@ pub struct Closed {
     /// Where it ends: its exit's track (for an async call, maybe not the
     /// one it started on), or the track of the drop or of its enter.
     pub track: TrackKey,
+    /// Which call.
     pub call: Call,
+    /// Timestamp of its enter.
     pub start: u64,
+    /// Timestamp of its exit, of the drop that cut it, or of what closed it (an
+    /// outer call's exit, the trace's end).
     pub end: u64,
+    /// How it ended.
     pub ending: Ending,
 }
 
@@ -63,6 +68,8 @@ struct AsyncOpen {
     track: TrackKey,
 }
 
+/// The calls open on every track, and the async calls open by (pid, id): pairs
+/// each exit with its enter, in bounded memory.
 #[derive(Debug, Default)]
 pub struct Tracks {
     tracks: HashMap<TrackKey, Track>,
@@ -240,6 +247,7 @@ impl Tracks {
         self.tracks.len()
     }
 
+    /// Whether no track was seen.
     pub fn is_empty(&self) -> bool {
         self.tracks.is_empty()
     }

@@ -45,6 +45,8 @@ pub trait Draw {
     /// or cut by a dropped record); `exit` is its exit record when it ended by
     /// it.
     fn end(&mut self, closed: &Closed, name: &str, exit: Option<&Record<'_>>);
+    /// A record that is not part of a call (`why` says which kind), at `ts` on
+    /// `key`.
     fn instant(&mut self, key: TrackKey, ts: u64, why: Instant, record: &Record<'_>);
     /// A dropped record: `count` events were lost on this thread.
     fn dropped(&mut self, key: TrackKey, ts: u64, count: u64);
@@ -73,6 +75,7 @@ pub struct Walk<D> {
 }
 
 impl<D: Draw> Walk<D> {
+    /// A walk that draws with `draw`.
     pub fn with(draw: D) -> Self {
         Self {
             draw,
@@ -86,14 +89,17 @@ impl<D: Draw> Walk<D> {
         }
     }
 
+    /// The drawing, e.g. to read what it counted.
     pub fn draw(&self) -> &D {
         &self.draw
     }
 
+    /// The drawing, to change it between records.
     pub fn draw_mut(&mut self) -> &mut D {
         &mut self.draw
     }
 
+    /// The drawing, taken back after the walk.
     pub fn into_draw(self) -> D {
         self.draw
     }

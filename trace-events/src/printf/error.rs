@@ -8,9 +8,11 @@ use std::fmt;
 pub struct FormatError {
     /// Byte offset into the format text as written.
     pub offset: usize,
+    /// What is wrong there.
     pub kind: FormatErrorKind,
 }
 
+/// Why a format was rejected; [`FormatError`]'s `Display` gives the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FormatErrorKind {

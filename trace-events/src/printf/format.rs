@@ -38,7 +38,9 @@ pub enum ArgRole {
 /// One argument the format consumes, in argument order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ArgUse<'f> {
+    /// The conversion that consumes the argument.
     pub conversion: &'f Conversion,
+    /// Which part of the conversion the argument feeds.
     pub role: ArgRole,
 }
 

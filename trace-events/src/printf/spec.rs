@@ -9,10 +9,15 @@ use crate::model::ArgKind;
 /// A parsed `%...` conversion.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conversion {
+    /// The flag characters, in any order.
     pub flags: Flags,
+    /// Minimum field width; `None` when absent.
     pub width: Option<Count>,
+    /// Precision (after `.`); `None` when absent. A lone `.` is `Fixed(0)`.
     pub precision: Option<Count>,
+    /// The length modifier: the C type the conversion reads.
     pub length: Length,
+    /// The conversion letter: how the value is printed.
     pub conv: Conv,
     /// Byte offset of the `%` in the format text as written.
     pub offset: usize,
@@ -40,6 +45,7 @@ pub struct Flags {
 /// A width or precision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Count {
+    /// Written in the format as digits.
     Fixed(u32),
     /// `*`: taken from the next argument, an `int`.
     FromArg,
@@ -81,6 +87,7 @@ impl Length {
         }
     }
 
+    /// The modifier as written, for messages that quote a conversion.
     pub fn as_str(self) -> &'static str {
         match self {
             Length::Default => "",
@@ -121,6 +128,7 @@ pub enum Conv {
 }
 
 impl Conv {
+    /// The letter as written, for messages.
     pub fn letter(self) -> char {
         match self {
             Conv::D => 'd',
