@@ -50,6 +50,7 @@ pub struct Followed {
     /// The writer left its last record incomplete: everything before it
     /// was processed (a warning, as for a finished file).
     pub truncated: Option<ReadError>,
+    /// Why following stopped.
     pub end: End,
 }
 

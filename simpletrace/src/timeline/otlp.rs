@@ -130,6 +130,8 @@ impl Default for OtlpOptions {
 pub type OtlpTrace<R> = Walk<OtlpSpans<R>>;
 
 impl<R: Requests> OtlpTrace<R> {
+    /// Spans batched into requests handed to `requests` (a file, a
+    /// collector, or a test's collection).
     pub fn new(requests: R, options: OtlpOptions) -> Self {
         Walk::with(OtlpSpans {
             requests,
@@ -200,10 +202,12 @@ impl<R: Requests> OtlpSpans<R> {
         self.requests_sent
     }
 
+    /// Where the requests went.
     pub fn requests(&self) -> &R {
         &self.requests
     }
 
+    /// Where the requests went, given back (a file to flush, a test's list).
     pub fn into_requests(self) -> R {
         self.requests
     }

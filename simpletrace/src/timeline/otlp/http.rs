@@ -23,32 +23,71 @@ const BODY_SHOWN: usize = 512;
 #[derive(thiserror::Error)]
 pub enum OtlpError {
     #[error("--otlp-endpoint {url}: https is not supported (simpletrace has no TLS); send to a collector's plain http OTLP receiver, e.g. http://127.0.0.1:4318/v1/traces")]
-    Https { url: String },
+    /// The endpoint is `https://`: there is no TLS client here.
+    Https {
+        /// The endpoint as given.
+        url: String,
+    },
     #[error("--otlp-endpoint {url}: {why}; expected http://HOST[:PORT]/PATH, e.g. http://127.0.0.1:4318/v1/traces")]
-    BadUrl { url: String, why: &'static str },
+    /// The endpoint is not `http://HOST[:PORT]/PATH`.
+    BadUrl {
+        /// The endpoint as given.
+        url: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
     #[error("cannot resolve {authority}: {source}")]
+    /// The host name did not resolve.
     Resolve {
+        /// `HOST:PORT` as given.
         authority: String,
+        /// The resolver's error.
         source: io::Error,
     },
     #[error("cannot connect to {authority}: {source}")]
+    /// No address of the host took the connection.
     Connect {
+        /// `HOST:PORT` as given.
         authority: String,
+        /// The last address's error.
         source: io::Error,
     },
     #[error("sending spans to {url}: {source}")]
-    Io { url: String, source: io::Error },
-    #[error("{url} did not answer within {seconds} s (--otlp-timeout)")]
-    Timeout { url: String, seconds: f64 },
-    #[error("{url} answered {status} {reason}: {body}")]
-    Status {
+    /// Writing the request or reading the answer failed.
+    Io {
+        /// The endpoint.
         url: String,
+        /// The socket's error.
+        source: io::Error,
+    },
+    #[error("{url} did not answer within {seconds} s (--otlp-timeout)")]
+    /// The collector did not answer in time.
+    Timeout {
+        /// The endpoint.
+        url: String,
+        /// The timeout (`--otlp-timeout`).
+        seconds: f64,
+    },
+    #[error("{url} answered {status} {reason}: {body}")]
+    /// The collector answered with a status other than 2xx.
+    Status {
+        /// The endpoint.
+        url: String,
+        /// The HTTP status code.
         status: u16,
+        /// The status line's reason phrase.
         reason: String,
+        /// The start of the answer's body, for the message.
         body: String,
     },
     #[error("{url} sent a malformed HTTP answer: {why}")]
-    BadResponse { url: String, why: &'static str },
+    /// The answer is not HTTP/1.x as expected.
+    BadResponse {
+        /// The endpoint.
+        url: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
 }
 
 impl fmt::Debug for OtlpError {
@@ -67,6 +106,8 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// Parse `http://HOST[:PORT]/PATH` (port 80 if none); `https` and other
+    /// schemes are refused with a clear error.
     pub fn parse(url: &str) -> Result<Self, OtlpError> {
         let bad = |why| OtlpError::BadUrl {
             url: url.to_string(),
@@ -122,6 +163,7 @@ impl Endpoint {
         })
     }
 
+    /// The endpoint as given, for messages.
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -140,6 +182,8 @@ pub struct OtlpHttp {
 }
 
 impl OtlpHttp {
+    /// A client for `endpoint`; nothing is resolved or connected until the
+    /// first request.
     pub fn new(endpoint: Endpoint, timeout: Duration) -> Self {
         Self {
             endpoint,
