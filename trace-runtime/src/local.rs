@@ -217,6 +217,11 @@ fn kick_if_filling(producer: &Producer) {
 /// writer. Syscalls only (async-signal-safe); null if the memory is refused.
 #[cold]
 fn register() -> *const Slot {
+    // The caller saw the simple backend on with a Relaxed load of `BACKENDS`
+    // (the hot path's); this fence makes that load synchronize with start's
+    // Release store, so `BUFFER_SIZE` and `PID`, stored before it, are seen
+    // here and by this thread's records (weakly ordered CPUs need it).
+    std::sync::atomic::fence(Ordering::Acquire);
     register_as(sys::gettid(), BUFFER_SIZE.load(Ordering::Relaxed))
 }
 
