@@ -100,7 +100,7 @@ impl Format {
 
 fn compile(c_format: &str, strict: bool) -> Result<Format, FormatError> {
     let text = unescape(c_format, strict)?;
-    let bytes = text.bytes;
+    let bytes = &text.bytes;
     let mut pieces = Vec::new();
     let mut conversions = Vec::new();
     let mut literal_start = 0;
@@ -110,7 +110,7 @@ fn compile(c_format: &str, strict: bool) -> Result<Format, FormatError> {
             i += 1;
             continue;
         }
-        let offset = text.offsets[i];
+        let offset = text.offset(i);
         match read_spec(&bytes[i..], strict) {
             Ok((Spec::Percent, len)) => {
                 // Keep only the final `%` of the spec as literal text.
@@ -134,7 +134,7 @@ fn compile(c_format: &str, strict: bool) -> Result<Format, FormatError> {
     }
     push_literal(&mut pieces, literal_start..bytes.len());
     Ok(Format {
-        bytes,
+        bytes: text.bytes,
         pieces,
         conversions,
     })
