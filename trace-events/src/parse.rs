@@ -10,6 +10,7 @@ mod line;
 
 pub use line::is_identifier;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -77,10 +78,11 @@ pub fn parse_str(file: &str, source: &str) -> Parsed {
 /// [`parse_str`] with `options`.
 pub fn parse_str_with(file: &str, source: &str, options: ParseOptions) -> Parsed {
     let mut diagnostics = Vec::new();
-    let mut events = Vec::new();
-    // Lower-cased name -> (name, line): QEMU derives upper-case C macros from
-    // event names, so names differing only in case clash too.
-    let mut seen: HashMap<String, (String, u32), FastHash> = HashMap::default();
+    let mut events: Vec<Event> = Vec::new();
+    // Lower-cased name -> (index in `events`, line): QEMU derives upper-case
+    // C macros from event names, so names differing only in case clash too.
+    // Borrowed from the source unless the name has upper-case letters.
+    let mut seen: HashMap<Cow<'_, str>, (usize, u32), FastHash> = HashMap::default();
     let mut omitted = Omitted::default();
 
     let mut rest = source;
@@ -100,11 +102,19 @@ pub fn parse_str_with(file: &str, source: &str, options: ParseOptions) -> Parsed
         let cr = first_cr.filter(|&cr| cr < text.len());
         let line = Line::new(file, u32::try_from(index).unwrap_or(u32::MAX), text);
         if let Some(event) = declaration(&line, terminated, cr) {
-            let lower = event.name.to_ascii_lowercase();
             let at = event_name_offset(&line, &event);
-            match seen.get(&lower) {
+            let name_in_source = &text[at..at + event.name.len()];
+            let lower = if name_in_source.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(name_in_source.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(name_in_source)
+            };
+            match seen
+                .get(&lower)
+                .map(|&(i, first_line)| (events[i].name.as_str(), first_line))
+            {
                 Some((name, first_line)) if options.allow_duplicates => {
-                    let message = if *name == event.name {
+                    let message = if name == event.name {
                         format!(
                             "event '{}' is declared again (first on line {first_line}); \
                              the last declaration is used, as simpletrace.py does",
@@ -119,7 +129,7 @@ pub fn parse_str_with(file: &str, source: &str, options: ParseOptions) -> Parsed
                     line.warning(at, message);
                     events.push(event);
                 }
-                Some((name, first_line)) if *name == event.name => line.error(
+                Some((name, first_line)) if name == event.name => line.error(
                     at,
                     format!(
                         "duplicate event '{}': already declared on line {first_line}",
@@ -135,7 +145,7 @@ pub fn parse_str_with(file: &str, source: &str, options: ParseOptions) -> Parsed
                     ),
                 ),
                 None => {
-                    seen.insert(lower, (event.name.clone(), line.number));
+                    seen.insert(lower, (events.len(), line.number));
                     events.push(event);
                 }
             }
