@@ -188,7 +188,15 @@ fn catchall_only_analyzers_get_every_record_and_no_handler_is_asked() {
     assert_eq!(summary.records, 5);
     assert_eq!(
         everything.log,
-        ["begin", "foo@10", "bar@20", "foo@30", "Dropped_Event@40", "bar@50", "end"]
+        [
+            "begin",
+            "foo@10",
+            "bar@20",
+            "foo@30",
+            "Dropped_Event@40",
+            "bar@50",
+            "end"
+        ]
     );
 
     let bytes = trace().bytes;
