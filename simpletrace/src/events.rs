@@ -141,7 +141,10 @@ impl EventTable {
                 events.extend(parsed.file.events);
             }
         }
-        diagnostics.extend(declared_in_other_files(&events));
+        if paths.len() > 1 {
+            // One file's duplicates are the parser's warnings.
+            diagnostics.extend(declared_in_other_files(&events));
+        }
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
         if errors > 0 {
             return Err(LoadError::Invalid {

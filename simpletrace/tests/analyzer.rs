@@ -147,3 +147,63 @@ fn truncation_still_ends_and_errors_stop() {
         ProcessError::Read(ReadError::UnmappedId { offset: 24, id: 5 })
     ));
 }
+
+/// An analyzer that says it takes everything in `catchall` is never asked for
+/// a handler (`process` skips the per-event look-up), and still sees every
+/// record in order, then `end`; a truncated last record is still a warning.
+#[test]
+fn catchall_only_analyzers_get_every_record_and_no_handler_is_asked() {
+    #[derive(Default)]
+    struct Everything {
+        log: Vec<String>,
+    }
+    impl Everything {
+        fn never(&mut self, _: &Record<'_>) -> Result<(), String> {
+            Err("a handler was used".into())
+        }
+    }
+    impl Analyzer for Everything {
+        type Error = String;
+        const CATCHALL_ONLY: bool = true;
+        fn begin(&mut self) -> Result<(), String> {
+            self.log.push("begin".into());
+            Ok(())
+        }
+        fn handler(&self, _: &Event) -> Option<Handler<Self>> {
+            Some(Self::never as Handler<Self>)
+        }
+        fn catchall(&mut self, record: &Record<'_>) -> Result<(), String> {
+            self.log
+                .push(format!("{}@{}", record.name(), record.timestamp_ns));
+            Ok(())
+        }
+        fn end(&mut self) -> Result<(), String> {
+            self.log.push("end".into());
+            Ok(())
+        }
+    }
+    let mut reader = Reader::new(std::io::Cursor::new(trace().bytes), table(EVENTS)).unwrap();
+    let mut everything = Everything::default();
+    let summary = process(&mut reader, &mut everything).unwrap();
+    assert_eq!(summary.records, 5);
+    assert_eq!(
+        everything.log,
+        [
+            "begin",
+            "foo@10",
+            "bar@20",
+            "foo@30",
+            "Dropped_Event@40",
+            "bar@50",
+            "end"
+        ]
+    );
+
+    let bytes = trace().bytes;
+    let mut reader = Reader::new(&bytes[..bytes.len() - 1], table(EVENTS)).unwrap();
+    let mut everything = Everything::default();
+    let summary = process(&mut reader, &mut everything).unwrap();
+    assert_eq!(summary.records, 4);
+    assert!(summary.truncated.is_some());
+    assert_eq!(everything.log.last().map(String::as_str), Some("end"));
+}

@@ -10,6 +10,7 @@ mod line;
 
 pub use line::is_identifier;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -84,26 +85,43 @@ pub fn parse_str(file: &str, source: &str) -> Parsed {
 /// [`parse_str`] with `options`.
 pub fn parse_str_with(file: &str, source: &str, options: ParseOptions) -> Parsed {
     let mut diagnostics = Vec::new();
-    let mut events = Vec::new();
-    // Lower-cased name -> (name, line): QEMU derives upper-case C macros from
-    // event names, so names differing only in case clash too.
-    let mut seen: HashMap<String, (String, u32), FastHash> = HashMap::default();
+    let mut events: Vec<Event> = Vec::new();
+    // Lower-cased name -> (index in `events`, line): QEMU derives upper-case
+    // C macros from event names, so names differing only in case clash too.
+    // Borrowed from the source unless the name has upper-case letters.
+    let mut seen: HashMap<Cow<'_, str>, (usize, u32), FastHash> = HashMap::default();
     let mut omitted = Omitted::default();
 
-    for (index, raw) in source.split_inclusive('\n').enumerate() {
+    let mut rest = source;
+    let mut index = 0;
+    while !rest.is_empty() {
         // A line adds at most a few dozen diagnostics: memory stays bounded.
         omitted.take_beyond_cap(&mut diagnostics);
-        let terminated = raw.ends_with('\n');
-        let text = raw.strip_suffix('\n').unwrap_or(raw);
+        let (end, first_cr) = line_end(rest.as_bytes());
+        let terminated = end < rest.len();
+        let mut text = &rest[..end];
+        rest = &rest[(end + 1).min(rest.len())..];
+        index += 1;
         // CRLF files read the same as LF files (Python's universal newlines).
-        let text = text.strip_suffix('\r').unwrap_or(text);
-        let line = Line::new(file, u32::try_from(index + 1).unwrap_or(u32::MAX), text);
-        if let Some(event) = declaration(&line, terminated) {
-            let lower = event.name.to_ascii_lowercase();
+        if let Some(stripped) = text.strip_suffix('\r') {
+            text = stripped;
+        }
+        let cr = first_cr.filter(|&cr| cr < text.len());
+        let line = Line::new(file, u32::try_from(index).unwrap_or(u32::MAX), text);
+        if let Some(event) = declaration(&line, terminated, cr) {
             let at = event_name_offset(&line, &event);
-            match seen.get(&lower) {
+            let name_in_source = &text[at..at + event.name.len()];
+            let lower = if name_in_source.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(name_in_source.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(name_in_source)
+            };
+            match seen
+                .get(&lower)
+                .map(|&(i, first_line)| (events[i].name.as_str(), first_line))
+            {
                 Some((name, first_line)) if options.allow_duplicates => {
-                    let message = if *name == event.name {
+                    let message = if name == event.name {
                         format!(
                             "event '{}' is declared again (first on line {first_line}); \
                              the last declaration is used, as simpletrace.py does",
@@ -118,7 +136,7 @@ pub fn parse_str_with(file: &str, source: &str, options: ParseOptions) -> Parsed
                     line.warning(at, message);
                     events.push(event);
                 }
-                Some((name, first_line)) if *name == event.name => line.error(
+                Some((name, first_line)) if name == event.name => line.error(
                     at,
                     format!(
                         "duplicate event '{}': already declared on line {first_line}",
@@ -134,7 +152,7 @@ pub fn parse_str_with(file: &str, source: &str, options: ParseOptions) -> Parsed
                     ),
                 ),
                 None => {
-                    seen.insert(lower, (event.name.clone(), line.number));
+                    seen.insert(lower, (events.len(), line.number));
                     events.push(event);
                 }
             }
@@ -154,12 +172,12 @@ pub fn parse_str_with(file: &str, source: &str, options: ParseOptions) -> Parsed
 
 /// The event a line declares, if it declares one without error; blank and
 /// comment lines declare none. Problems are reported on `line`.
-fn declaration(line: &Line<'_>, terminated: bool) -> Option<Event> {
+fn declaration(line: &Line<'_>, terminated: bool, cr: Option<usize>) -> Option<Event> {
     let text = line.text;
     if !terminated {
         line.error(text.len(), "the file must end with a newline");
     }
-    if let Some(cr) = text.find('\r') {
+    if let Some(cr) = cr {
         // Python would start a new line here: reading it differently
         // from tracetool is worse than refusing it.
         line.error(cr, "carriage return inside a line");
@@ -174,6 +192,44 @@ fn declaration(line: &Line<'_>, terminated: bool) -> Option<Event> {
         return None;
     }
     decl::parse_decl(line)
+}
+
+/// Where the line at the start of `bytes` ends (its `\n`, or the end), and
+/// its first `\r` if any. Eight bytes at a time: a byte below 14 (`\t`,
+/// `\n`, `\r` and a few control characters) stops the word scan, and only
+/// those words are looked at byte by byte (the file's bytes were read
+/// through `str`'s `\n` searcher and again for `\r`: 10% of a load).
+fn line_end(bytes: &[u8]) -> (usize, Option<usize>) {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut cr = None;
+    let mut at = 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_ne_bytes(word);
+        // Set high bits mark bytes below 14 (and may mark others next to
+        // them: the bytes are then checked one by one).
+        if word.wrapping_sub(ONES * 14) & !word & HIGHS != 0 {
+            for (i, &b) in chunk.iter().enumerate() {
+                match b {
+                    b'\n' => return (at + i, cr),
+                    b'\r' if cr.is_none() => cr = Some(at + i),
+                    _ => {}
+                }
+            }
+        }
+        at += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        match b {
+            b'\n' => return (at + i, cr),
+            b'\r' if cr.is_none() => cr = Some(at + i),
+            _ => {}
+        }
+    }
+    (bytes.len(), cr)
 }
 
 /// The diagnostics of a file past [`MAX_DIAGNOSTICS_PER_FILE`]: counted,
@@ -274,4 +330,49 @@ fn not_utf8(file: &str, bytes: &[u8], valid_up_to: usize) -> Option<Diagnostic> 
     let line = Line::new(file, u32::try_from(number).unwrap_or(u32::MAX), &text);
     line.error(valid_up_to - line_start, "the file is not valid UTF-8 here");
     line.into_diagnostics().pop()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_end;
+
+    /// `line_end` as a byte-by-byte loop would find it.
+    fn naive(bytes: &[u8]) -> (usize, Option<usize>) {
+        let end = bytes
+            .iter()
+            .position(|&b| b == b'\n')
+            .unwrap_or(bytes.len());
+        (end, bytes[..end].iter().position(|&b| b == b'\r'))
+    }
+
+    #[test]
+    fn line_ends_match_a_byte_scan_at_every_position() {
+        // Bytes just below and above 14, a tab, UTF-8, and the two that count.
+        let pieces: [&[u8]; 7] = [
+            b"\n",
+            b"\r",
+            b"\t",
+            b"\x0e",
+            b"\x0d\x0d",
+            "é".as_bytes(),
+            b"x",
+        ];
+        for len in 0..24 {
+            for (k, piece) in pieces.iter().enumerate() {
+                for filler in [b'a', 0x7f, 0x80, 0x0e] {
+                    let mut bytes = vec![filler; len];
+                    bytes.extend_from_slice(piece);
+                    bytes.extend(std::iter::repeat(b'z').take(k * 3));
+                    bytes.extend_from_slice(b"\r\n");
+                    for start in 0..bytes.len() {
+                        assert_eq!(
+                            line_end(&bytes[start..]),
+                            naive(&bytes[start..]),
+                            "{bytes:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -69,6 +69,7 @@ impl<F: RecordFormat, W: Write> Printer<F, W> {
 
 impl<F: RecordFormat, W: Write> Analyzer for Printer<F, W> {
     type Error = io::Error;
+    const CATCHALL_ONLY: bool = true;
 
     fn catchall(&mut self, record: &Record<'_>) -> io::Result<()> {
         self.format.format(record, &mut self.buf);

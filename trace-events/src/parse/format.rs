@@ -96,19 +96,20 @@ pub(super) fn parse_format(line: &Line<'_>, start: usize) -> Option<Format> {
     }
     let written = &line.text[start..end];
     // tracetool's own checks, on the text as written.
-    if let Some(at) = find_pair(written, b'%', b'm') {
+    let found = tracetool_checks(written);
+    if let Some(at) = found.percent_m {
         line.error(
             start + at,
             "'%m' is not allowed in a format: pass the error as an explicit argument",
         );
     }
-    if let Some(at) = find_pair(written, b'\\', b'n') {
+    if let Some(at) = found.newline {
         line.error(
             start + at,
             "a format must not contain a newline ('\\n'): each record is printed on one line",
         );
     }
-    if let Some(at) = second_format_comma(written) {
+    if let Some(at) = found.second_format {
         line.error(
             start + at,
             "a ',' followed by '\"' splits the format in two for tracetool: \
@@ -122,29 +123,50 @@ pub(super) fn parse_format(line: &Line<'_>, start: usize) -> Option<Format> {
     })
 }
 
-/// Offset of the first `first` directly followed by `second` (a short
-/// text's two-byte search, without a substring searcher's set-up).
-fn find_pair(text: &str, first: u8, second: u8) -> Option<usize> {
-    text.as_bytes()
-        .windows(2)
-        .position(|pair| pair[0] == first && pair[1] == second)
+/// Offsets of what tracetool refuses in a format as written (`"` first).
+struct TracetoolFinds {
+    /// The first `%m`.
+    percent_m: Option<usize>,
+    /// The first `\n` (backslash, `n`).
+    newline: Option<usize>,
+    /// tracetool's line regex reads `"a,"b"` as two formats (the old `tcg`
+    /// translation-time format): a `,` after at least one character, then
+    /// optional whitespace (Python's `\s`), then `"`. That comma.
+    second_format: Option<usize>,
 }
 
-/// tracetool's line regex reads `"a,"b"` as two formats (the old `tcg`
-/// translation-time format): a `,` after at least one character, then
-/// optional whitespace (Python's `\s`), then `"`. Offset of that comma.
-fn second_format_comma(written: &str) -> Option<usize> {
+/// All three in one pass over the bytes (three passes were ~8% of a load).
+fn tracetool_checks(written: &str) -> TracetoolFinds {
     let is_space = |c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c);
-    written
-        .char_indices()
-        .skip(2)
-        .filter(|&(_, c)| c == ',')
-        .find(|&(i, _)| {
-            written[i + 1..]
-                .trim_start_matches(is_space)
-                .starts_with('"')
-        })
-        .map(|(i, _)| i)
+    let bytes = written.as_bytes();
+    let mut found = TracetoolFinds {
+        percent_m: None,
+        newline: None,
+        second_format: None,
+    };
+    for (i, &b) in bytes.iter().enumerate() {
+        let next = bytes.get(i + 1).copied();
+        match b {
+            b'%' if next == Some(b'm') => {
+                found.percent_m.get_or_insert(i);
+            }
+            b'\\' if next == Some(b'n') => {
+                found.newline.get_or_insert(i);
+            }
+            // The text starts with a one-byte `"`: byte 2 or later is
+            // character 2 or later.
+            b',' if i >= 2
+                && found.second_format.is_none()
+                && written[i + 1..]
+                    .trim_start_matches(is_space)
+                    .starts_with('"') =>
+            {
+                found.second_format = Some(i);
+            }
+            _ => {}
+        }
+    }
+    found
 }
 
 /// Offset of the quote closing the literal that opens at `open`; checks

@@ -7,7 +7,9 @@ use super::error::{FormatError, FormatErrorKind};
 /// character that produced it (for diagnostics).
 pub(super) struct Unescaped {
     pub bytes: Vec<u8>,
-    pub offsets: Vec<usize>,
+    /// Per byte; empty when every byte is the character at its own offset
+    /// (no escape: most formats), rather than a list of 8 bytes a byte.
+    offsets: Vec<usize>,
 }
 
 /// Read `text` as the body of a C string literal. With `strict`, the first bad
@@ -15,6 +17,12 @@ pub(super) struct Unescaped {
 /// character itself, the low byte of an out-of-range value).
 pub(super) fn unescape(text: &str, strict: bool) -> Result<Unescaped, FormatError> {
     let src = text.as_bytes();
+    if !src.iter().any(|&b| b == b'\\' || b == 0) {
+        return Ok(Unescaped {
+            bytes: src.to_vec(),
+            offsets: Vec::new(),
+        });
+    }
     let mut out = Unescaped {
         bytes: Vec::with_capacity(src.len()),
         offsets: Vec::with_capacity(src.len()),
@@ -56,6 +64,15 @@ pub(super) fn unescape(text: &str, strict: bool) -> Result<Unescaped, FormatErro
 }
 
 impl Unescaped {
+    /// Offset in the written text of the character that produced byte `i`.
+    pub fn offset(&self, i: usize) -> usize {
+        if self.offsets.is_empty() {
+            i
+        } else {
+            self.offsets[i]
+        }
+    }
+
     fn push(&mut self, byte: u8, offset: usize) {
         self.bytes.push(byte);
         self.offsets.push(offset);
