@@ -121,10 +121,38 @@ pub fn process<R: Read, A: Analyzer>(
 ) -> Result<Summary, ProcessError<A::Error>> {
     analyzer.begin().map_err(ProcessError::Analyzer)?;
     if A::CATCHALL_ONLY {
-        return catchall_only(reader, analyzer);
+        return each_record(reader, analyzer, |analyzer, record| {
+            analyzer.catchall(record)
+        });
     }
     // Resolved handlers by event index: `None` = not asked yet.
     let mut handlers: Vec<Option<Option<Handler<A>>>> = vec![None; reader.events().index_count()];
+    each_record(reader, analyzer, |analyzer, record| {
+        let index = record.index.get();
+        if handlers.len() <= index {
+            // The table grew: the trace declared events (bounded by the reader).
+            handlers.resize(index + 1, None);
+        }
+        let slot = &mut handlers[index];
+        let handler = match slot {
+            Some(handler) => *handler,
+            None => *slot.insert(analyzer.handler(record.event)),
+        };
+        match handler {
+            Some(handler) => handler(analyzer, record),
+            None => analyzer.catchall(record),
+        }
+    })
+}
+
+/// The loop of [`process`] after `begin`: `each` takes every record, then
+/// `end`; a last record cut short ends it without error.
+#[inline(always)]
+fn each_record<R: Read, A: Analyzer>(
+    reader: &mut Reader<R>,
+    analyzer: &mut A,
+    mut each: impl FnMut(&mut A, &Record<'_>) -> Result<(), A::Error>,
+) -> Result<Summary, ProcessError<A::Error>> {
     let mut records = 0u64;
     let truncated = loop {
         // Used in place: moving the record out of the result would copy it
@@ -140,47 +168,7 @@ pub fn process<R: Read, A: Analyzer>(
             },
         };
         records += 1;
-        let index = record.index.get();
-        if handlers.len() <= index {
-            // The table grew: the trace declared events (bounded by the reader).
-            handlers.resize(index + 1, None);
-        }
-        let slot = &mut handlers[index];
-        let handler = match slot {
-            Some(handler) => *handler,
-            None => *slot.insert(analyzer.handler(record.event)),
-        };
-        match handler {
-            Some(handler) => handler(analyzer, record),
-            None => analyzer.catchall(record),
-        }
-        .map_err(ProcessError::Analyzer)?;
-    };
-    analyzer.end().map_err(ProcessError::Analyzer)?;
-    Ok(Summary { records, truncated })
-}
-
-/// [`process`] after `begin` for an analyzer that takes every record in
-/// [`Analyzer::catchall`].
-fn catchall_only<R: Read, A: Analyzer>(
-    reader: &mut Reader<R>,
-    analyzer: &mut A,
-) -> Result<Summary, ProcessError<A::Error>> {
-    let mut records = 0u64;
-    let truncated = loop {
-        // Used in place, as in `process`.
-        let result = reader.next_record();
-        let record = match &result {
-            Ok(Some(record)) => record,
-            Ok(None) => break None,
-            Err(_) => match result {
-                Err(e) if e.is_truncation() => break Some(e),
-                Err(e) => return Err(ProcessError::Read(e)),
-                Ok(_) => break None,
-            },
-        };
-        records += 1;
-        analyzer.catchall(record).map_err(ProcessError::Analyzer)?;
+        each(analyzer, record).map_err(ProcessError::Analyzer)?;
     };
     analyzer.end().map_err(ProcessError::Analyzer)?;
     Ok(Summary { records, truncated })
