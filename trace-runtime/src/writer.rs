@@ -80,7 +80,9 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
         let requested = control.flush_requested.load(Ordering::Acquire);
         let stop = control.stop.load(Ordering::Acquire);
         let paused = control.paused.load(Ordering::Acquire) && !stop;
-        if !paused {
+        if let Some(recorder) = &control.flight {
+            recorder.tend(control);
+        } else if !paused {
             w.drain_all(stop);
         }
         // While paused a flush only confirms that the writer saw the pause.
@@ -96,9 +98,15 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
         if stop {
             return;
         }
-        SLEEPING.store(true, Ordering::Release);
+        // Flight mode's rings are always full: producers must not kick.
+        let announce = control.flight.is_none();
+        if announce {
+            SLEEPING.store(true, Ordering::Release);
+        }
         std::thread::park_timeout(period);
-        SLEEPING.store(false, Ordering::Release);
+        if announce {
+            SLEEPING.store(false, Ordering::Release);
+        }
     }
 }
 
