@@ -10,7 +10,9 @@
 //! (copied and validated while the thread keeps recording,
 //! `ring/snapshot.rs`), then `trace_snapshot(window_start_ns, window_end_ns,
 //! overwritten)`: from `window_start_ns` to `window_end_ns` every thread's
-//! records are all in the file. It goes to a temporary file renamed over
+//! records are all in the file. The rings are copied one after the other
+//! (a memory copy each) before anything is written, so the threads' ends
+//! are microseconds apart. It goes to a temporary file renamed over
 //! `path`, so a reader never sees half a snapshot.
 //!
 //! The writer thread still runs: it adopts new threads' buffers, notices
@@ -30,11 +32,16 @@ use crate::internal::TRACE_THREAD;
 use crate::local::{self, ThreadBuffer};
 use crate::record::RecordPayload;
 use crate::registry::{self, ArgType};
+use crate::ring::RingSnapshot;
 use crate::runtime::{self, Control, PANIC_WAIT_LIMIT};
 use crate::{clock, encode, sys, trace_file, writer};
 
 /// Buffers of exited threads kept for later snapshots (the oldest go first).
 pub const MAX_EXITED_KEPT: usize = 64;
+
+/// Copies of one buffer a snapshot takes at most, while the thread keeps
+/// overwriting most of what was copied.
+const RETRIES: usize = 3;
 
 /// Set by the snapshot signal's handler; the writer takes the snapshot.
 static SIGNALED: AtomicBool = AtomicBool::new(false);
@@ -149,9 +156,25 @@ impl Recorder {
             window_start_ns: self.started_ns,
             window_end_ns,
         };
-        let mut copy = Vec::new();
-        for buffer in buffers {
-            let kept = buffer.consumer.snapshot(&mut copy);
+        // Copy every ring first, back to back, so the threads' copies are
+        // close in time (the window is between them), then write.
+        let copies: Vec<(Vec<u8>, RingSnapshot)> = buffers
+            .iter()
+            .map(|buffer| {
+                let mut copy = Vec::new();
+                let mut kept = buffer.consumer.snapshot(&mut copy);
+                // The thread overwrote most of its buffer during the copy
+                // (this thread was descheduled, say): try again, a little.
+                for _ in 0..RETRIES {
+                    if kept.evicted == 0 || kept.first.len() + kept.second.len() >= copy.len() / 2 {
+                        break;
+                    }
+                    kept = buffer.consumer.snapshot(&mut copy);
+                }
+                (copy, kept)
+            })
+            .collect();
+        for (buffer, (copy, kept)) in buffers.iter().zip(&copies) {
             let (a, b) = (&copy[kept.first.clone()], &copy[kept.second.clone()]);
             if a.is_empty() && b.is_empty() && kept.evicted == 0 {
                 continue;
@@ -176,9 +199,7 @@ impl Recorder {
             info.events += scan_a.events + scan_b.events;
             info.overwritten += kept.evicted;
         }
-        // A thread whose window starts after the snapshot's end lost all
-        // its records while they were copied: then the window is empty.
-        info.window_start_ns = info.window_start_ns.min(info.window_end_ns);
+        drop(copies);
         own.clear();
         if TRACE_THREAD.is_enabled() {
             writer::push_thread_record(&mut own, window_end_ns, pid, 0, b"");
@@ -222,9 +243,13 @@ pub struct SnapshotInfo {
     /// From this time (the clock of the records' timestamps, ns) to
     /// `window_end_ns`, every thread's records are all in the snapshot:
     /// the trace's start if no thread lost any, else the latest of the
-    /// oldest timestamps kept of the threads that did.
+    /// oldest timestamps kept of the threads that did. After
+    /// `window_end_ns` when no interval is complete for every thread: a
+    /// thread overwrote its whole buffer while the others were copied
+    /// (buffers too small for the rate).
     pub window_start_ns: u64,
-    /// When the snapshot started copying the buffers.
+    /// When the snapshot started copying the buffers (each thread's records
+    /// go on to when its own buffer was copied, microseconds later).
     pub window_end_ns: u64,
 }
 

@@ -34,6 +34,8 @@
 mod overwrite;
 mod snapshot;
 
+pub(crate) use snapshot::RingSnapshot;
+
 use std::cell::Cell;
 use std::ptr::NonNull;
 
@@ -865,7 +867,7 @@ mod loom_tests {
 
     /// The sequence numbers of the records a snapshot kept; panics on a
     /// torn record (words of two records).
-    fn kept_seqs(copy: &[u8], s: &snapshot::RingSnapshot) -> Vec<u64> {
+    fn kept_seqs(copy: &[u8], s: &RingSnapshot) -> Vec<u64> {
         let bytes = [&copy[s.first.clone()], &copy[s.second.clone()]].concat();
         let word = |at: usize| u64::from_ne_bytes(bytes[at..at + 8].try_into().unwrap());
         let mut seqs = Vec::new();
