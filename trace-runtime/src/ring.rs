@@ -853,10 +853,10 @@ mod loom_tests {
         });
     }
 
-    /// Record `seq`, of 32 or 40 bytes: a real header (an overwriting ring
-    /// reads lengths from it) with `seq` in every word but the length's.
-    fn push_seq(p: &Producer, seq: u64) -> bool {
-        let len = if seq % 2 == 0 { 40 } else { 32 };
+    /// Record `seq` of `len` bytes (32 or 40): a real header (an
+    /// overwriting ring reads lengths from it) with `seq` in every word but
+    /// the length's.
+    fn push_seq(p: &Producer, seq: u64, len: usize) -> bool {
         p.push(len, |r| {
             crate::encode::put_record_header(r, seq, seq, seq as u32);
             if len == 40 {
@@ -874,13 +874,10 @@ mod loom_tests {
         let mut pos = 0;
         while pos < bytes.len() {
             let seq = word(pos + 8);
-            let len = if seq % 2 == 0 { 40 } else { 32 };
+            let len = (word(pos + 24) as u32 + 8) as usize;
             assert_eq!(word(pos), 1, "type word of record {seq}");
             assert_eq!(word(pos + 16), seq, "timestamp of record {seq}");
-            assert_eq!(
-                word(pos + 24),
-                ((seq as u32 as u64) << 32) | (len as u64 - 8)
-            );
+            assert_eq!(word(pos + 24) >> 32, seq, "pid of record {seq}");
             if len == 40 {
                 assert_eq!(word(pos + 32), seq, "payload of record {seq}");
             }
@@ -890,21 +887,20 @@ mod loom_tests {
         seqs
     }
 
-    /// Overwrite versus snapshot: a producer overwrites a 128-byte ring
-    /// (records of 40 and 32 bytes, so laps end in padding and exactly) while
-    /// a snapshot copies it. What the snapshot keeps is whole records, a
-    /// contiguous run right after the ones it counts as overwritten, and
-    /// once the producer is done a snapshot holds exactly the newest ones.
-    #[test]
-    fn overwrite_versus_snapshot() {
+    /// Overwrite versus snapshot: a producer pushes three records of `len`
+    /// bytes into a 64-byte ring, overwriting, while a snapshot copies it.
+    /// What the snapshot keeps is whole records, a contiguous run right
+    /// after the ones it counts as overwritten; once the producer is done a
+    /// snapshot holds exactly the newest, `expected`.
+    fn overwrite_versus_snapshot(len: usize, expected: &'static [u64]) {
         let mut model = loom::model::Builder::new();
-        model.preemption_bound = Some(3);
-        model.check(|| {
-            const PUSHES: u64 = 7;
-            let (p, c) = channel(128, WhenFull::Overwrite).unwrap();
+        // Every word of the mirror is an atomic: bounded, or it never ends.
+        model.preemption_bound = Some(2);
+        model.check(move || {
+            let (p, c) = channel(64, WhenFull::Overwrite).unwrap();
             let producer = loom::thread::spawn(move || {
-                for seq in 0..PUSHES {
-                    assert!(push_seq(&p, seq), "an overwriting ring is never full");
+                for seq in 0..3 {
+                    assert!(push_seq(&p, seq, len), "an overwriting ring is never full");
                 }
             });
             let mut copy = Vec::new();
@@ -916,9 +912,21 @@ mod loom_tests {
             }
             producer.join().unwrap();
             let after = c.snapshot(&mut copy);
-            // Record 6 wraps (24 bytes of padding) over records 3 and 4.
-            assert_eq!(kept_seqs(&copy, &after), [5, 6]);
-            assert_eq!(after.evicted, 5);
+            assert_eq!(kept_seqs(&copy, &after), expected);
+            assert_eq!(after.evicted, expected[0]);
         });
+    }
+
+    /// Records of 32 bytes: laps end exactly; record 2 overwrites record 0.
+    #[test]
+    fn overwrite_versus_snapshot_exact_laps() {
+        overwrite_versus_snapshot(32, &[1, 2]);
+    }
+
+    /// Records of 40 bytes: each wraps after 24 bytes of padding, over the
+    /// one before (the snapshot's oldest record may sit in the lap before).
+    #[test]
+    fn overwrite_versus_snapshot_across_padding() {
+        overwrite_versus_snapshot(40, &[2]);
     }
 }
