@@ -19,7 +19,7 @@ use trace_bench::ours;
 use trace_runtime::{Config, Mode};
 
 const MODE_ENV: &str = "FLIGHT_BENCH_MODE";
-/// Events per round: well under a 256 KiB buffer.
+/// Events per round: well under a 1 MiB buffer.
 const ROUND: u64 = 2500;
 const SNAPSHOT_THREADS: usize = 8;
 const SNAPSHOT_BUFFER: usize = 1 << 20;
@@ -58,7 +58,7 @@ fn child(mode: &str) {
         .ignore_env()
         .file(dir.path().join("bench.trace"))
         .mode(if flight { Mode::Flight } else { Mode::Stream })
-        .buffer_size(if flight { SNAPSHOT_BUFFER } else { 256 << 10 });
+        .buffer_size(SNAPSHOT_BUFFER); // alike in both modes: same cache footprint
     let guard = config.start().expect("start tracing");
     let mut c = criterion();
     let mut g = c.benchmark_group("flight_two_u64");

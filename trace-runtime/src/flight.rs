@@ -125,8 +125,11 @@ impl Recorder {
         let mut file = File::create(&temporary).map_err(io)?;
         let result = self.write(control, &buffers, &mut file);
         drop(buffers);
+        // No fsync: the rename makes the file whole for readers, and the
+        // page cache keeps it if the process dies; a snapshot is not worth
+        // a disk flush (tens of ms) on the path of a panic.
+        drop(file);
         let result = result.and_then(|mut info| {
-            file.sync_data()?;
             std::fs::rename(&temporary, path)?;
             info.path = path.to_path_buf();
             Ok(info)
