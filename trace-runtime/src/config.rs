@@ -101,6 +101,28 @@ impl Backend {
     }
 }
 
+/// What the buffers do with the records they hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// The writer thread streams every record to the trace file; a full
+    /// buffer drops the new record.
+    #[default]
+    Stream,
+    /// Flight recorder: each thread's buffer keeps its newest records,
+    /// overwriting the oldest, and nothing is written until a snapshot
+    /// ([`crate::snapshot`], a panic, or the snapshot signal).
+    Flight,
+}
+
+/// A signal that takes a flight-mode snapshot (into the trace file's path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotSignal {
+    /// `SIGUSR1`
+    Usr1,
+    /// `SIGUSR2`
+    Usr2,
+}
+
 /// Trace configuration, built step by step and consumed by [`Config::start`].
 ///
 /// By default every available event is enabled; [`Config::enable`],
@@ -123,6 +145,9 @@ pub struct Config {
     read_env: bool,
     allow_duplicates: bool,
     pub(crate) quiet: bool,
+    pub(crate) mode: Mode,
+    pub(crate) snapshot_on_panic: bool,
+    pub(crate) snapshot_signal: Option<SnapshotSignal>,
 }
 
 impl Default for Config {
@@ -149,6 +174,9 @@ impl Config {
             read_env: true,
             allow_duplicates: false,
             quiet: false,
+            mode: Mode::Stream,
+            snapshot_on_panic: true,
+            snapshot_signal: None,
         }
     }
 
@@ -238,6 +266,32 @@ impl Config {
         self
     }
 
+    /// Stream records to the trace file (the default) or keep the newest in
+    /// memory until a snapshot (options string: `mode=stream|flight`). In
+    /// flight mode the trace file's path is where panic and signal
+    /// snapshots go; it is not created before one.
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Flight mode: write a snapshot to the trace file's path when a thread
+    /// panics (default on; options string: `snapshot_on_panic=on|off`).
+    pub fn snapshot_on_panic(mut self, on: bool) -> Self {
+        self.snapshot_on_panic = on;
+        self
+    }
+
+    /// Flight mode: write a snapshot to the trace file's path when the process
+    /// gets this signal (default none; options string:
+    /// `snapshot_signal=SIGUSR1|SIGUSR2|off`). The handler only wakes the
+    /// writer thread, which takes the snapshot; it replaces the signal's
+    /// handler for the whole process. No effect on Windows.
+    pub fn snapshot_signal(mut self, signal: Option<SnapshotSignal>) -> Self {
+        self.snapshot_signal = signal;
+        self
+    }
+
     /// Do not read the `SIMPLETRACE` environment variable at start.
     pub fn ignore_env(mut self) -> Self {
         self.read_env = false;
@@ -248,7 +302,8 @@ impl Config {
     /// documentation for the grammar): `[enable=]PATTERN`, `-PATTERN`,
     /// `events=FILE`, `file=FILE`, `help`, `backend=simple|log|both`,
     /// `logfile=FILE`, `timestamp=on|off`, `buffer_size=SIZE` (`64K`, `64M`,
-    /// `1G`), `quiet=on|off`, comma separated. A string that
+    /// `1G`), `quiet=on|off`, `mode=stream|flight`, `snapshot_on_panic=on|off`,
+    /// `snapshot_signal=SIGUSR1|SIGUSR2|off`, comma separated. A string that
     /// selects events starts, as QEMU does, from no program event enabled
     /// (the runtime's `trace_thread` stays on unless named). `events=FILE` is
     /// read now; unknown event names are reported by [`Config::start`].
@@ -276,6 +331,9 @@ impl Config {
                 OptionItem::Timestamp(on) => self.log_timestamps = on,
                 OptionItem::BufferSize(bytes) => self.buffer_size = bytes,
                 OptionItem::Quiet(quiet) => self.quiet = quiet,
+                OptionItem::Mode(mode) => self.mode = mode,
+                OptionItem::SnapshotOnPanic(on) => self.snapshot_on_panic = on,
+                OptionItem::SnapshotSignal(signal) => self.snapshot_signal = signal,
                 OptionItem::EventsFile(_) => {} // expanded above
             }
         }

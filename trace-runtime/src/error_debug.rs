@@ -17,4 +17,5 @@ debug_is_display!(
     crate::options::OptionsError,
     crate::select::SelectError,
     crate::runtime::ControlError,
+    crate::flight::SnapshotError,
 );

@@ -16,7 +16,9 @@
 //! The options string is QEMU's `-trace` argument (see [`options`] for the
 //! grammar): `disk_*,-disk_write,events=FILE,file=FILE,help`, plus
 //! `backend=simple|log|both`, `logfile=FILE`, `timestamp=on|off`,
-//! `buffer_size=SIZE` (`64M`) and `quiet=on|off`. Pass one
+//! `buffer_size=SIZE` (`64M`), `quiet=on|off` and the flight recorder's
+//! `mode=flight`, `snapshot_on_panic=on|off`, `snapshot_signal=SIGUSR2`
+//! (see [`snapshot`]). Pass one
 //! from the program's command line with [`Config::options`]; the one in the
 //! environment variable `SIMPLETRACE` is applied at start, after the program's
 //! own configuration. While tracing, from any thread: [`set_enabled`],
@@ -124,6 +126,7 @@ mod error_debug;
 pub mod event;
 mod event_control;
 mod exit;
+mod flight;
 mod fork;
 mod internal;
 mod local;
@@ -145,14 +148,15 @@ mod writer;
 
 pub use args::{TracePtr, TraceStr};
 pub use config::{
-    Backend, Config, StartError, DEFAULT_BUFFER_SIZE, DEFAULT_WRITER_PERIOD, MAX_BUFFER_SIZE,
-    MIN_BUFFER_SIZE,
+    Backend, Config, Mode, SnapshotSignal, StartError, DEFAULT_BUFFER_SIZE, DEFAULT_WRITER_PERIOD,
+    MAX_BUFFER_SIZE, MIN_BUFFER_SIZE,
 };
 pub use event::{ArgMeta, Event, EventMeta};
 pub use event_control::{
     event_state, list_events, set_all_enabled, set_enabled, set_event_enabled, EventInfo,
     EventState,
 };
+pub use flight::{snapshot, SnapshotError, SnapshotInfo, MAX_EXITED_KEPT};
 pub use internal::RUNTIME_TRACE_EVENTS;
 pub use options::{OptionsError, OPTIONS_ENV};
 pub use registry::{register_event, ArgType, RegisterError};

@@ -24,15 +24,28 @@
 use std::cell::Cell;
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
-use std::sync::atomic::{compiler_fence, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{
+    compiler_fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering,
+};
 
-use crate::ring::{self, Consumer, Producer};
+use crate::ring::{self, Consumer, Producer, WhenFull};
 use crate::{sys, writer};
 
 /// Process id written in every record (set at start).
 pub(crate) static PID: AtomicU32 = AtomicU32::new(0);
 /// Ring size for threads that start recording from now on (set at start).
 pub(crate) static BUFFER_SIZE: AtomicUsize = AtomicUsize::new(0);
+/// Flight mode: buffers overwrite their oldest records (set at start).
+pub(crate) static OVERWRITE: AtomicBool = AtomicBool::new(false);
+
+fn when_full() -> WhenFull {
+    if OVERWRITE.load(Ordering::Relaxed) {
+        WhenFull::Overwrite
+    } else {
+        WhenFull::Drop
+    }
+}
+
 /// Events lost without a thread buffer to count them in: recorded from a
 /// signal handler that interrupted a record on the same thread, or when the
 /// buffer could not be mapped.
@@ -83,6 +96,11 @@ impl ThreadBuffer {
         if !self.exited && !sys::thread_exists(pid, self.tid) {
             self.mark_exited();
         }
+    }
+
+    /// Whether the thread is known to have exited.
+    pub(crate) fn has_exited(&self) -> bool {
+        self.exited
     }
 
     fn mark_exited(&mut self) {
@@ -226,7 +244,7 @@ fn register() -> *const Slot {
 }
 
 fn register_as(tid: u64, buffer_size: usize) -> *const Slot {
-    let Some((producer, consumer)) = ring::channel(buffer_size) else {
+    let Some((producer, consumer)) = ring::channel(buffer_size, when_full()) else {
         return std::ptr::null();
     };
     let Some(memory) = sys::map_zeroed(SLOT_LEN) else {

@@ -11,6 +11,9 @@
 //!          | timestamp=on|off      log lines start with "<tid>@<sec>.<usec>:"
 //!          | buffer_size=SIZE      bytes of buffer per thread: digits, optional K, M or G
 //!          | quiet=on|off          no line on stderr about lost events at the end
+//!          | mode=stream|flight    flight: keep the newest records in memory until a snapshot
+//!          | snapshot_on_panic=on|off            flight mode: snapshot to the trace file on panic
+//!          | snapshot_signal=SIGUSR1|SIGUSR2|off flight mode: snapshot on this signal
 //! ```
 //!
 //! Items apply in order and may repeat. As in QEMU's option syntax, `,,` in an
@@ -18,7 +21,7 @@
 
 use std::path::PathBuf;
 
-use crate::config::Backend;
+use crate::config::{Backend, Mode, SnapshotSignal};
 
 /// The environment variable read at start: an options string.
 pub const OPTIONS_ENV: &str = "SIMPLETRACE";
@@ -53,6 +56,12 @@ pub enum OptionItem {
     BufferSize(usize),
     /// Whether the end of the trace stays silent about lost events.
     Quiet(bool),
+    /// Stream to the file, or keep the newest records until a snapshot.
+    Mode(Mode),
+    /// Flight mode: snapshot on panic.
+    SnapshotOnPanic(bool),
+    /// Flight mode: snapshot on this signal (`None`: off).
+    SnapshotSignal(Option<SnapshotSignal>),
 }
 
 /// Why an options string was rejected. Each names the offending item.
@@ -66,7 +75,7 @@ pub enum OptionsError {
         position: usize,
     },
     /// An item's key is none the runtime knows.
-    #[error("unknown trace option `{key}` in `{item}` (expected enable, events, file, help, backend, logfile, timestamp, buffer_size or quiet)")]
+    #[error("unknown trace option `{key}` in `{item}` (expected enable, events, file, help, backend, logfile, timestamp, buffer_size, quiet, mode, snapshot_on_panic or snapshot_signal)")]
     UnknownKey {
         /// The key as written.
         key: String,
@@ -208,6 +217,20 @@ fn parse_item(position: usize, item: &str) -> Result<OptionItem, OptionsError> {
         }),
         "timestamp" => OptionItem::Timestamp(on_off(value).ok_or_else(|| bad("on or off"))?),
         "quiet" => OptionItem::Quiet(on_off(value).ok_or_else(|| bad("on or off"))?),
+        "mode" => OptionItem::Mode(match value {
+            "stream" => Mode::Stream,
+            "flight" => Mode::Flight,
+            _ => return Err(bad("stream or flight")),
+        }),
+        "snapshot_on_panic" => {
+            OptionItem::SnapshotOnPanic(on_off(value).ok_or_else(|| bad("on or off"))?)
+        }
+        "snapshot_signal" => OptionItem::SnapshotSignal(match value {
+            "SIGUSR1" | "USR1" => Some(SnapshotSignal::Usr1),
+            "SIGUSR2" | "USR2" => Some(SnapshotSignal::Usr2),
+            "off" => None,
+            _ => return Err(bad("SIGUSR1, SIGUSR2 or off")),
+        }),
         "buffer_size" => {
             OptionItem::BufferSize(size(value).ok_or_else(|| {
                 bad("a size in bytes, with an optional K, M or G suffix (e.g. 64M)")
@@ -385,6 +408,35 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn flight_mode_items() {
+        assert_eq!(
+            parse_options("mode=flight,snapshot_on_panic=off,snapshot_signal=SIGUSR2,mode=stream")
+                .unwrap(),
+            [
+                OptionItem::Mode(Mode::Flight),
+                OptionItem::SnapshotOnPanic(false),
+                OptionItem::SnapshotSignal(Some(SnapshotSignal::Usr2)),
+                OptionItem::Mode(Mode::Stream),
+            ]
+        );
+        assert_eq!(
+            parse_options("snapshot_signal=USR1,snapshot_signal=off").unwrap(),
+            [
+                OptionItem::SnapshotSignal(Some(SnapshotSignal::Usr1)),
+                OptionItem::SnapshotSignal(None)
+            ]
+        );
+        assert_eq!(
+            err("mode=ring"),
+            "trace option `mode=ring`: expected stream or flight"
+        );
+        assert_eq!(
+            err("snapshot_signal=SIGKILL"),
+            "trace option `snapshot_signal=SIGKILL`: expected SIGUSR1, SIGUSR2 or off"
+        );
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! A panic still leaves a complete trace. Unwinding drops the guard, which
+//! A panic still leaves a complete trace. In flight mode the hook writes a
+//! snapshot to the trace file's path instead (`flight.rs`), bounded alike.
+//! Unwinding drops the guard, which
 //! writes everything; but a guard that was leaked (`mem::forget`, a `static`)
 //! or a panic that aborts never gets there, so a panic hook installed at start
 //! flushes first, then calls the hook that was installed before it.
@@ -23,7 +25,9 @@ pub(crate) fn install() {
         }
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            runtime::flush_within(Some(PANIC_WAIT_LIMIT));
+            if !crate::flight::snapshot_on_panic() {
+                runtime::flush_within(Some(PANIC_WAIT_LIMIT));
+            }
             previous(info);
         }));
     });

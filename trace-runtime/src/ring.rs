@@ -23,7 +23,18 @@
 //!   thread's first event may come from a signal handler (see `local.rs`). The
 //!   two handles share the block; the last one dropped unmaps it.
 //!
+//! - Flight mode ([`WhenFull::Overwrite`], `overwrite.rs`): a full ring makes
+//!   room by moving its own `oldest` line past the oldest records instead of
+//!   dropping the new one, and nobody consumes; a snapshot (`snapshot.rs`)
+//!   copies the ring while the producer runs and keeps only what the producer
+//!   cannot have overwritten during the copy.
+//!
 //! This module holds the crate's only pointer arithmetic; the handles are safe.
+
+mod overwrite;
+mod snapshot;
+
+pub(crate) use snapshot::RingSnapshot;
 
 use std::cell::Cell;
 use std::ptr::NonNull;
@@ -32,6 +43,15 @@ use crossbeam_utils::CachePadded;
 
 use crate::encode::{put_dropped_before, DROPPED_RECORD_LEN};
 use crate::sync::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+
+/// What a producer does when a record does not fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WhenFull {
+    /// Drop the new record (and mark the gap): a consumer drains the ring.
+    Drop,
+    /// Overwrite the oldest records (flight mode): nobody drains the ring.
+    Overwrite,
+}
 
 /// Fields the producer writes and the consumer reads.
 struct ProducerSide {
@@ -42,6 +62,13 @@ struct ProducerSide {
     dropped: AtomicU64,
     /// The producer is gone (its thread exited): drain, then free.
     closed: AtomicBool,
+    /// Flight mode: where the oldest record not overwritten starts (low 32
+    /// bits) and how many records were overwritten (high 32 bits), in one
+    /// word so a snapshot reads the pair consistently (`overwrite.rs`).
+    oldest: AtomicU64,
+    /// Flight mode: records overwritten, in all (the high bits of `oldest`
+    /// are its low 32 bits).
+    evicted: AtomicU64,
 }
 
 /// The producer's private copies, so the hot path reads no shared cache line
@@ -53,6 +80,10 @@ struct ProducerLocal {
     dropped: Cell<u64>,
     /// Records dropped since the last dropped record was published.
     unmarked: Cell<u64>,
+    /// The last `wrap_at` stored: where the data of the lap before `head`'s ends.
+    wrap_at: Cell<usize>,
+    /// Flight mode: records overwritten so far.
+    evicted: Cell<u64>,
 }
 
 struct Shared {
@@ -63,6 +94,13 @@ struct Shared {
     handles: AtomicUsize,
     buf: NonNull<u8>,
     cap: usize,
+    when_full: WhenFull,
+    /// Under loom, every word the producer writes is also stored here with an
+    /// atomic store, and a snapshot copies from here with atomic loads, so the
+    /// model sees the race between an overwrite and a snapshot's copy with
+    /// the memory model's rules (plain memory would read as always fresh).
+    #[cfg(loom)]
+    mirror: Box<[loom::sync::atomic::AtomicU64]>,
     /// Lets loom check that every byte read happens after its write and every
     /// overwrite after its read.
     #[cfg(loom)]
@@ -158,6 +196,19 @@ impl Shared {
             cell.with(|_| ());
         }
     }
+    /// Copy the bytes `start..start + len` (just written) to the mirror.
+    #[cfg(loom)]
+    fn mirror_write(&self, start: usize, len: usize) {
+        for word in start / 8..(start + len).div_ceil(8) {
+            // SAFETY: the ring is `cap` bytes, a multiple of 8 covering `word`.
+            let bytes = unsafe { std::slice::from_raw_parts(self.buf.as_ptr().add(word * 8), 8) };
+            let value = u64::from_ne_bytes(bytes.try_into().unwrap());
+            self.mirror[word].store(value, Ordering::Relaxed);
+        }
+    }
+    #[cfg(not(loom))]
+    #[inline(always)]
+    fn mirror_write(&self, _start: usize, _len: usize) {}
     #[cfg(not(loom))]
     #[inline(always)]
     fn track_write(&self, _start: usize, _len: usize) {}
@@ -166,10 +217,10 @@ impl Shared {
     fn track_read(&self, _start: usize, _len: usize) {}
 }
 
-/// Create a ring of `cap` bytes (a power of two). `None` if `cap` is not a power
-/// of two or the memory cannot be allocated.
-pub(crate) fn channel(cap: usize) -> Option<(Producer, Consumer)> {
-    if !cap.is_power_of_two() {
+/// Create a ring of `cap` bytes (a power of two, at least 8). `None` if `cap`
+/// is not one or the memory cannot be allocated.
+pub(crate) fn channel(cap: usize, when_full: WhenFull) -> Option<(Producer, Consumer)> {
+    if !cap.is_power_of_two() || cap < 8 {
         return None;
     }
     let buf = crate::sys::map_zeroed(cap)?;
@@ -179,17 +230,26 @@ pub(crate) fn channel(cap: usize) -> Option<(Producer, Consumer)> {
             wrap_at: AtomicUsize::new(0),
             dropped: AtomicU64::new(0),
             closed: AtomicBool::new(false),
+            oldest: AtomicU64::new(0),
+            evicted: AtomicU64::new(0),
         }),
         local: CachePadded::new(ProducerLocal {
             head: Cell::new(0),
             cached_tail: Cell::new(0),
             dropped: Cell::new(0),
             unmarked: Cell::new(0),
+            wrap_at: Cell::new(0),
+            evicted: Cell::new(0),
         }),
         tail: CachePadded::new(AtomicUsize::new(0)),
         handles: AtomicUsize::new(2),
         buf,
         cap,
+        when_full,
+        #[cfg(loom)]
+        mirror: (0..cap / 8)
+            .map(|_| loom::sync::atomic::AtomicU64::new(0))
+            .collect(),
         #[cfg(loom)]
         shadow: (0..cap).map(|_| loom::cell::UnsafeCell::new(())).collect(),
     });
@@ -273,12 +333,11 @@ impl Producer {
         let off = head & (cap - 1);
         let pad = if cap - off < len { cap - off } else { 0 };
         let need = pad + len;
-        if head.wrapping_sub(self.local().cached_tail.get()) + need > cap {
-            let tail = self.shared().tail.load(Ordering::Acquire);
-            self.local().cached_tail.set(tail);
-            if head.wrapping_sub(tail) + need > cap {
-                return false;
-            }
+        // The one place where the two modes differ: what "full" does.
+        if head.wrapping_sub(self.local().cached_tail.get()) + need > cap
+            && !self.make_room(head, need)
+        {
+            return false;
         }
         let start = if pad > 0 { 0 } else { off };
         self.shared().track_write(start, len);
@@ -288,10 +347,11 @@ impl Producer {
         let slot =
             unsafe { std::slice::from_raw_parts_mut(self.shared().buf.as_ptr().add(start), len) };
         write(slot);
+        self.shared().mirror_write(start, len);
         if pad > 0 {
-            self.shared().producer.wrap_at.store(off, Ordering::Relaxed);
+            self.set_wrap_at(off);
         } else if off + len == cap {
-            self.shared().producer.wrap_at.store(cap, Ordering::Relaxed);
+            self.set_wrap_at(cap);
         }
         let new_head = head.wrapping_add(need);
         self.local().head.set(new_head);
@@ -300,6 +360,34 @@ impl Producer {
             .head
             .store(new_head, Ordering::Release);
         true
+    }
+
+    /// Record where the data of the lap `head` is leaving ends.
+    #[inline]
+    fn set_wrap_at(&self, end: usize) {
+        self.local().wrap_at.set(end);
+        self.shared().producer.wrap_at.store(end, Ordering::Relaxed);
+    }
+
+    /// The ring looked full: re-read the consumer's position (drop mode) or
+    /// overwrite the oldest records (flight mode). Whether `need` bytes from
+    /// `head` are now free.
+    #[inline]
+    fn make_room(&self, head: usize, need: usize) -> bool {
+        let cap = self.shared().cap;
+        match self.shared().when_full {
+            WhenFull::Drop => {
+                let tail = self.shared().tail.load(Ordering::Acquire);
+                self.local().cached_tail.set(tail);
+                head.wrapping_sub(tail) + need <= cap
+            }
+            WhenFull::Overwrite => {
+                need <= cap && {
+                    self.evict(head, need);
+                    true
+                }
+            }
+        }
     }
 
     /// Count one record that was not recorded.
@@ -482,14 +570,14 @@ mod tests {
 
     #[test]
     fn rejects_capacity_that_is_not_a_power_of_two() {
-        assert!(channel(1000).is_none());
-        assert!(channel(1024).is_some());
+        assert!(channel(1000, WhenFull::Drop).is_none());
+        assert!(channel(1024, WhenFull::Drop).is_some());
     }
 
     #[test]
     fn records_come_out_in_order_across_many_wraps() {
         // Two records of at most 40 bytes plus padding always fit in 128.
-        let (p, mut c) = channel(128).unwrap();
+        let (p, mut c) = channel(128, WhenFull::Drop).unwrap();
         let mut expected = Vec::new();
         let mut got = Vec::new();
         for i in 0..500u32 {
@@ -508,7 +596,7 @@ mod tests {
 
     #[test]
     fn full_ring_drops_and_counts_exactly() {
-        let (p, mut c) = channel(64).unwrap();
+        let (p, mut c) = channel(64, WhenFull::Drop).unwrap();
         let mut pushed = 0;
         for _ in 0..10 {
             if p.push(20, |s| s.fill(7)) {
@@ -530,7 +618,7 @@ mod tests {
 
     #[test]
     fn a_record_that_fits_only_without_the_marker_is_dropped_too() {
-        let (p, mut c) = channel(64).unwrap();
+        let (p, mut c) = channel(64, WhenFull::Drop).unwrap();
         assert!(p.push(64, |s| s.fill(1)));
         assert!(!p.push(8, |s| s.fill(2)));
         assert_eq!(drain_all(&mut c), vec![1u8; 64]);
@@ -545,7 +633,7 @@ mod tests {
 
     #[test]
     fn marker_takes_the_time_and_pid_of_the_record_after_the_gap() {
-        let (p, mut c) = channel(128).unwrap();
+        let (p, mut c) = channel(128, WhenFull::Drop).unwrap();
         assert!(p.push(128, |s| s.fill(0)));
         assert!(!p.push(40, |_| unreachable!()));
         drain_all(&mut c);
@@ -560,7 +648,7 @@ mod tests {
 
     #[test]
     fn oversized_and_empty_records_are_dropped() {
-        let (p, mut c) = channel(64).unwrap();
+        let (p, mut c) = channel(64, WhenFull::Drop).unwrap();
         assert!(!p.push(65, |_| unreachable!()));
         assert!(!p.push(0, |_| unreachable!()));
         assert_eq!(c.dropped(), 2);
@@ -578,7 +666,7 @@ mod tests {
 
     #[test]
     fn record_ending_exactly_at_the_end_then_wrapping() {
-        let (p, mut c) = channel(64).unwrap();
+        let (p, mut c) = channel(64, WhenFull::Drop).unwrap();
         assert!(p.push(40, |s| s.fill(1)));
         assert_eq!(drain_all(&mut c).len(), 40);
         assert!(p.push(24, |s| s.fill(2)), "ends exactly at the ring end");
@@ -588,7 +676,7 @@ mod tests {
 
     #[test]
     fn padding_is_skipped_when_draining() {
-        let (p, mut c) = channel(64).unwrap();
+        let (p, mut c) = channel(64, WhenFull::Drop).unwrap();
         assert!(p.push(50, |s| s.fill(1)));
         assert_eq!(drain_all(&mut c).len(), 50);
         assert!(p.push(20, |s| s.fill(2)), "wraps: 14 bytes of padding");
@@ -599,7 +687,7 @@ mod tests {
 
     #[test]
     fn peeked_records_keep_their_space_until_released() {
-        let (p, mut c) = channel(128).unwrap();
+        let (p, mut c) = channel(128, WhenFull::Drop).unwrap();
         assert!(p.push(80, |s| s.fill(1)));
         let batch = c.peek();
         assert_eq!(batch.slices(), (&[1u8; 80][..], &[][..]));
@@ -614,7 +702,7 @@ mod tests {
 
     #[test]
     fn closed_is_seen_after_producer_drops() {
-        let (p, mut c) = channel(64).unwrap();
+        let (p, mut c) = channel(64, WhenFull::Drop).unwrap();
         assert!(!c.closed());
         assert!(p.push(8, |s| s.fill(9)));
         drop(p);
@@ -627,7 +715,7 @@ mod tests {
     /// dropped record with its size right before the record after it.
     #[test]
     fn concurrent_producer_and_consumer_mark_every_gap_exactly() {
-        let (p, mut c) = channel(256).unwrap();
+        let (p, mut c) = channel(256, WhenFull::Drop).unwrap();
         let n: u32 = if cfg!(miri) { 200 } else { 20_000 };
         let len_of = |i: u32| 5 + (i as usize % 13);
         let producer = std::thread::spawn(move || {
@@ -718,7 +806,7 @@ mod loom_tests {
     #[test]
     fn reserve_commit_drain_with_wrap() {
         loom::model(|| {
-            let (p, mut c) = channel(16).unwrap();
+            let (p, mut c) = channel(16, WhenFull::Drop).unwrap();
             const RECORDS: [(u8, usize); 3] = [(1, 6), (2, 6), (3, 6)];
             let producer = loom::thread::spawn(move || push_all(&p, &RECORDS));
             let mut bytes = Vec::new();
@@ -737,7 +825,7 @@ mod loom_tests {
     #[test]
     fn exact_end_then_wrap() {
         loom::model(|| {
-            let (p, mut c) = channel(8).unwrap();
+            let (p, mut c) = channel(8, WhenFull::Drop).unwrap();
             const RECORDS: [(u8, usize); 3] = [(1, 4), (2, 4), (3, 4)];
             let producer = loom::thread::spawn(move || push_all(&p, &RECORDS));
             let mut bytes = c.drain(|a, b| [a, b].concat());
@@ -754,7 +842,7 @@ mod loom_tests {
     #[test]
     fn marker_and_record_published_together_across_a_wrap() {
         loom::model(|| {
-            let (p, mut c) = channel(64).unwrap();
+            let (p, mut c) = channel(64, WhenFull::Drop).unwrap();
             const RECORDS: [(u8, usize); 5] = [(1, 24), (2, 24), (3, 24), (4, 16), (5, 8)];
             let producer = loom::thread::spawn(move || push_all(&p, &RECORDS));
             let mut bytes = Vec::new();
@@ -767,5 +855,82 @@ mod loom_tests {
             let dropped = ok.iter().filter(|&&ok| !ok).count() as u64;
             assert_eq!(c.dropped(), dropped);
         });
+    }
+
+    /// Record `seq` of `len` bytes (32 or 40): a real header (an
+    /// overwriting ring reads lengths from it) with `seq` in every word but
+    /// the length's.
+    fn push_seq(p: &Producer, seq: u64, len: usize) -> bool {
+        p.push(len, |r| {
+            crate::encode::put_record_header(r, seq, seq, seq as u32);
+            if len == 40 {
+                r[32..40].copy_from_slice(&seq.to_ne_bytes());
+            }
+        })
+    }
+
+    /// The sequence numbers of the records a snapshot kept; panics on a
+    /// torn record (words of two records).
+    fn kept_seqs(copy: &[u8], s: &RingSnapshot) -> Vec<u64> {
+        let bytes = [&copy[s.first.clone()], &copy[s.second.clone()]].concat();
+        let word = |at: usize| u64::from_ne_bytes(bytes[at..at + 8].try_into().unwrap());
+        let mut seqs = Vec::new();
+        let mut pos = 0;
+        while pos < bytes.len() {
+            let seq = word(pos + 8);
+            let len = (word(pos + 24) as u32 + 8) as usize;
+            assert_eq!(word(pos), 1, "type word of record {seq}");
+            assert_eq!(word(pos + 16), seq, "timestamp of record {seq}");
+            assert_eq!(word(pos + 24) >> 32, seq, "pid of record {seq}");
+            if len == 40 {
+                assert_eq!(word(pos + 32), seq, "payload of record {seq}");
+            }
+            seqs.push(seq);
+            pos += len;
+        }
+        seqs
+    }
+
+    /// Overwrite versus snapshot: a producer pushes three records of `len`
+    /// bytes into a 64-byte ring, overwriting, while a snapshot copies it.
+    /// What the snapshot keeps is whole records, a contiguous run right
+    /// after the ones it counts as overwritten; once the producer is done a
+    /// snapshot holds exactly the newest, `expected`.
+    fn overwrite_versus_snapshot(len: usize, expected: &'static [u64]) {
+        let mut model = loom::model::Builder::new();
+        // Every word of the mirror is an atomic: bounded, or it never ends.
+        model.preemption_bound = Some(2);
+        model.check(move || {
+            let (p, c) = channel(64, WhenFull::Overwrite).unwrap();
+            let producer = loom::thread::spawn(move || {
+                for seq in 0..3 {
+                    assert!(push_seq(&p, seq, len), "an overwriting ring is never full");
+                }
+            });
+            let mut copy = Vec::new();
+            let during = c.snapshot(&mut copy);
+            let seqs = kept_seqs(&copy, &during);
+            if let Some(&first) = seqs.first() {
+                assert_eq!(first, during.evicted);
+                assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+            }
+            producer.join().unwrap();
+            let after = c.snapshot(&mut copy);
+            assert_eq!(kept_seqs(&copy, &after), expected);
+            assert_eq!(after.evicted, expected[0]);
+        });
+    }
+
+    /// Records of 32 bytes: laps end exactly; record 2 overwrites record 0.
+    #[test]
+    fn overwrite_versus_snapshot_exact_laps() {
+        overwrite_versus_snapshot(32, &[1, 2]);
+    }
+
+    /// Records of 40 bytes: each wraps after 24 bytes of padding, over the
+    /// one before (the snapshot's oldest record may sit in the lap before).
+    #[test]
+    fn overwrite_versus_snapshot_across_padding() {
+        overwrite_versus_snapshot(40, &[2]);
     }
 }

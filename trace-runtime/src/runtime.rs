@@ -9,13 +9,15 @@ use std::sync::{Condvar, Mutex, OnceLock, PoisonError, TryLockError};
 use std::thread::{JoinHandle, Thread};
 use std::time::{Duration, Instant};
 
-use crate::config::{Config, StartError};
+use crate::config::{Config, Mode, StartError};
 use crate::event::EVENTS;
 use crate::log::{self, Output};
 use crate::record::{BACKENDS, LOG, SIMPLE};
 use crate::select::{self, SelectError};
 use crate::trace_file::TraceFile;
-use crate::{clock, describe, encode, event_control, exit, fork, local, panic_hook, sys, writer};
+use crate::{
+    clock, describe, encode, event_control, exit, flight, fork, local, panic_hook, sys, writer,
+};
 
 /// State shared by the controlling functions and the writer thread.
 pub(crate) struct Control {
@@ -41,6 +43,8 @@ pub(crate) struct Control {
     pub(crate) discarded: AtomicU64,
     pub(crate) write_errors: AtomicU64,
     pub(crate) unwritten: AtomicU64,
+    /// Flight mode's buffers and settings (`None`: the records stream).
+    pub(crate) flight: Option<flight::Recorder>,
 }
 
 static STARTED: AtomicBool = AtomicBool::new(false);
@@ -109,7 +113,8 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
     }
     describe::push_declarations(&mut preamble, clock::now_ns(), pid);
     let write_errors = AtomicU64::new(0);
-    let trace_file = if config.backend.simple() {
+    let flight_mode = config.mode == Mode::Flight && config.backend.simple();
+    let trace_file = if config.backend.simple() && !flight_mode {
         TraceFile::create(path.clone(), &preamble, &write_errors).map_err(|source| {
             select::disable_all();
             crate::registry::forget_selections();
@@ -120,6 +125,9 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
     };
     local::PID.store(pid, Ordering::Relaxed);
     local::BUFFER_SIZE.store(config.buffer_size.next_power_of_two(), Ordering::Relaxed);
+    local::OVERWRITE.store(flight_mode, Ordering::Relaxed);
+    let flight = flight_mode
+        .then(|| flight::Recorder::new(trace_file.path().to_path_buf(), config.snapshot_on_panic));
     let control = CONTROL.get_or_init(|| Control {
         pid,
         simple: config.backend.simple(),
@@ -138,6 +146,7 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
         discarded: AtomicU64::new(0),
         write_errors,
         unwritten: AtomicU64::new(0),
+        flight,
     });
     if config.backend.log() {
         log::install(log_output, config.log_timestamps, &control.write_errors);
@@ -148,6 +157,9 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
         (true, false) => SIMPLE,
     };
     BACKENDS.store(backends, Ordering::Release);
+    if let Some(signal) = config.snapshot_signal.filter(|_| flight_mode) {
+        flight::install_signal(signal);
+    }
     fork::install_child_handler();
     panic_hook::install();
     exit::install();
@@ -386,6 +398,10 @@ pub enum ControlError {
     /// control.
     #[error("the simple backend is off: there is no trace file")]
     NoTraceFile,
+    /// The trace runs in flight mode: records reach a file only through a
+    /// snapshot, so there is no trace file to switch.
+    #[error("the trace is in flight mode: records reach a file only through a snapshot")]
+    FlightMode,
     /// The new trace file could not be created.
     #[error("cannot create trace file {}: {source}", path.display())]
     Open {

@@ -219,6 +219,33 @@ pub(crate) fn on_exit(handler: extern "C" fn()) {
     unsafe { libc::atexit(handler) };
 }
 
+/// Run `handler` (async-signal-safe) when the process gets `signal`
+/// (`sigaction` with `SA_RESTART`, so interrupted system calls resume).
+/// Windows has no such signals: nothing is installed.
+pub(crate) fn on_signal(signal: crate::SnapshotSignal, handler: extern "C" fn(libc::c_int)) {
+    #[cfg(unix)]
+    {
+        let signum = match signal {
+            crate::SnapshotSignal::Usr1 => libc::SIGUSR1,
+            crate::SnapshotSignal::Usr2 => libc::SIGUSR2,
+        };
+        // SAFETY: sigaction is plain data, fully initialised here (zero,
+        // then the handler, flags and an empty mask); `handler` lives for the
+        // whole program and is async-signal-safe.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = handler as usize;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(signum, &action, std::ptr::null_mut());
+        }
+    }
+    #[cfg(windows)]
+    {
+        let _ = (signal, handler);
+    }
+}
+
 pub(crate) use memory::{map_zeroed, unmap};
 
 /// Memory that is zero but not touched and needs no allocator: the OS maps

@@ -161,7 +161,7 @@ const IOV_MAX: usize = 1024;
 
 /// `write_all` for a list of slices with `writev` (std's `write_all_vectored`
 /// is unstable): short writes resume where they stopped.
-fn write_all_vectored(file: &mut impl Write, bufs: &[&[u8]]) -> io::Result<()> {
+pub(crate) fn write_all_vectored(file: &mut impl Write, bufs: &[&[u8]]) -> io::Result<()> {
     // The first slice not written whole, and how much of it is written.
     let (mut first, mut done) = (0, 0);
     let mut iov = Vec::with_capacity(bufs.len().min(IOV_MAX));
@@ -200,7 +200,9 @@ fn lock(c: &Control) -> MutexGuard<'_, TraceFile> {
 /// The running trace, with the simple backend on.
 fn simple_control() -> Result<&'static Control, ControlError> {
     let c = control().ok_or(ControlError::NotRunning)?;
-    if c.simple {
+    if c.flight.is_some() {
+        Err(ControlError::FlightMode)
+    } else if c.simple {
         Ok(c)
     } else {
         Err(ControlError::NoTraceFile)

@@ -102,7 +102,9 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
         let paused = control.paused.load(Ordering::Acquire) && !stop;
         let pass = Instant::now();
         w.fullest = 0;
-        if !paused {
+        if let Some(recorder) = &control.flight {
+            recorder.tend(control);
+        } else if !paused {
             w.drain_all(stop);
         }
         let sleep = next_sleep(period, w.fullest, pass - last_pass);
@@ -120,9 +122,15 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
         if stop {
             return;
         }
-        SLEEPING.store(true, Ordering::Release);
+        // Flight mode's rings are always full: producers must not kick.
+        let announce = control.flight.is_none();
+        if announce {
+            SLEEPING.store(true, Ordering::Release);
+        }
         std::thread::park_timeout(sleep);
-        SLEEPING.store(false, Ordering::Release);
+        if announce {
+            SLEEPING.store(false, Ordering::Release);
+        }
     }
 }
 
