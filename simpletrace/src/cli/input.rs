@@ -77,27 +77,24 @@ impl TraceInput {
         self.files.last().map_or(Path::new(""), PathBuf::as_path)
     }
 
+    /// Every file given, trace-events files and traces.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
     /// Load the events and open the trace; on failure the message is printed
     /// and the exit code returned.
     pub fn open(&self) -> Result<Reader<File>, ExitCode> {
         let Some((trace, event_files)) = self.files.split_last() else {
             return Err(ExitCode::FAILURE);
         };
-        let table = match EventTable::load(event_files) {
-            Ok((table, warnings)) => {
-                for warning in warnings {
-                    eprintln!("{warning}");
-                }
-                table
-            }
-            Err(LoadError::Invalid { diagnostics, .. }) => {
-                for diagnostic in diagnostics {
-                    eprintln!("{diagnostic}");
-                }
-                return Err(ExitCode::FAILURE);
-            }
-            Err(e) => return Err(fail(&e)),
-        };
+        let table = load_events(event_files)?;
+        self.open_trace(trace, table)
+    }
+
+    /// Open `trace` with `table` (headerless with `--no-header`); on failure
+    /// the message is printed and the exit code returned.
+    pub fn open_trace(&self, trace: &Path, table: EventTable) -> Result<Reader<File>, ExitCode> {
         let file = match File::open(trace) {
             Ok(file) => file,
             Err(e) => return Err(fail(&format_args!("cannot open {}: {e}", trace.display()))),
@@ -107,6 +104,30 @@ impl TraceInput {
         } else {
             Reader::new(file, table).map_err(|e| fail(&format_args!("{}: {e}", trace.display())))
         }
+    }
+
+    pub fn no_header(&self) -> bool {
+        self.no_header
+    }
+}
+
+/// Load trace-events files, printing warnings; on failure the message is
+/// printed and the exit code returned.
+pub fn load_events(event_files: &[PathBuf]) -> Result<EventTable, ExitCode> {
+    match EventTable::load(event_files) {
+        Ok((table, warnings)) => {
+            for warning in warnings {
+                eprintln!("{warning}");
+            }
+            Ok(table)
+        }
+        Err(LoadError::Invalid { diagnostics, .. }) => {
+            for diagnostic in diagnostics {
+                eprintln!("{diagnostic}");
+            }
+            Err(ExitCode::FAILURE)
+        }
+        Err(e) => Err(fail(&e)),
     }
 }
 

@@ -5,6 +5,7 @@ mod decode;
 mod events;
 mod export;
 mod input;
+mod parquet;
 mod stats;
 
 use std::io;
@@ -32,7 +33,8 @@ enum Command {
     /// List the events declared in trace-events files, or print the
     /// trace-events file a self-describing trace carries.
     Events(events::EventsArgs),
-    /// Export a timeline (Chrome trace-event JSON, for Perfetto).
+    /// Export a timeline (Chrome trace-event JSON, Perfetto, HTML), or
+    /// records and calls as Parquet tables.
     Export(export::ExportArgs),
     /// Per-event counts, rates, dropped totals and call latencies.
     Stats(stats::StatsArgs),
