@@ -67,7 +67,9 @@ impl<V> MapColumn<V> {
         };
         let keys: ArrayRef = Arc::new(self.keys.take());
         let entries_array = StructArray::try_new(fields, vec![keys, values], None)?;
-        let offsets = std::mem::replace(&mut self.offsets, vec![0]);
+        let mut next = Vec::with_capacity(self.offsets.len());
+        next.push(0);
+        let offsets = std::mem::replace(&mut self.offsets, next);
         let offsets = OffsetBuffer::new(ScalarBuffer::from(offsets));
         let nulls = self.validity.take();
         Ok(Arc::new(MapArray::try_new(
@@ -100,7 +102,7 @@ impl ArgMaps {
                 Value::Str(s) => {
                     self.strs.keys.push(&decl.name);
                     // Invalid UTF-8 replaced by U+FFFD, as `--format json` does.
-                    self.strs.values.push(&String::from_utf8_lossy(s));
+                    self.strs.values.push_lossy(s);
                 }
             }
         }

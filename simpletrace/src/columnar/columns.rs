@@ -9,6 +9,13 @@ use arrow_array::types::Int32Type;
 use arrow_array::{ArrayRef, BooleanArray, DictionaryArray, Int32Array, Int64Array, StringArray};
 use arrow_buffer::{BooleanBufferBuilder, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 
+/// The vector's contents, leaving an empty one of the same capacity: the
+/// next batch is as large, and growing it again would copy it over and over.
+pub(crate) fn take_sized<T>(v: &mut Vec<T>) -> Vec<T> {
+    let capacity = v.len();
+    std::mem::replace(v, Vec::with_capacity(capacity))
+}
+
 /// Validity bits of a nullable column.
 #[derive(Debug)]
 pub(crate) struct Validity {
@@ -73,7 +80,7 @@ impl Ints {
     }
 
     pub fn take(&mut self) -> ArrayRef {
-        let values = ScalarBuffer::from(std::mem::take(&mut self.values));
+        let values = ScalarBuffer::from(take_sized(&mut self.values));
         let nulls = self.validity.as_mut().and_then(Validity::take);
         Arc::new(Int64Array::new(values, nulls))
     }
@@ -125,6 +132,23 @@ impl Strings {
         self.offsets.push(self.bytes.len() as i32);
     }
 
+    /// Append `bytes` as text, invalid UTF-8 replaced by U+FFFD (as
+    /// `String::from_utf8_lossy`, without its allocation).
+    #[inline]
+    pub fn push_lossy(&mut self, bytes: &[u8]) {
+        for chunk in bytes.utf8_chunks() {
+            self.bytes.extend_from_slice(chunk.valid().as_bytes());
+            if !chunk.invalid().is_empty() {
+                self.bytes.extend_from_slice(
+                    char::REPLACEMENT_CHARACTER
+                        .encode_utf8(&mut [0; 4])
+                        .as_bytes(),
+                );
+            }
+        }
+        self.offsets.push(self.bytes.len() as i32);
+    }
+
     pub fn len(&self) -> usize {
         self.offsets.len() - 1
     }
@@ -134,8 +158,10 @@ impl Strings {
     }
 
     pub fn take(&mut self) -> StringArray {
-        let offsets = std::mem::replace(&mut self.offsets, vec![0]);
-        let bytes = std::mem::take(&mut self.bytes);
+        let mut next = Vec::with_capacity(self.offsets.len());
+        next.push(0);
+        let offsets = std::mem::replace(&mut self.offsets, next);
+        let bytes = take_sized(&mut self.bytes);
         // Offsets start at 0 and never decrease, and every pushed piece is a
         // whole `str`: valid by construction, checked once more by Arrow.
         let offsets = OffsetBuffer::new(ScalarBuffer::from(offsets));
@@ -222,10 +248,34 @@ impl Dict {
         self.generation += 1;
         self.index.clear();
         let nulls = self.validity.as_mut().and_then(Validity::take);
-        let keys = Int32Array::new(ScalarBuffer::from(std::mem::take(&mut self.keys)), nulls);
+        let keys = Int32Array::new(ScalarBuffer::from(take_sized(&mut self.keys)), nulls);
         let values: ArrayRef = Arc::new(self.values.take());
         Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(
             keys, values,
         )?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lossy_strings_read_as_from_utf8_lossy() {
+        let cases: [&[u8]; 5] = [
+            b"",
+            b"plain",
+            b"caf\xc3\xa9 \xff",
+            b"\xe2\x82",
+            b"a\xf0\x9f\x98\x80\xc0z",
+        ];
+        let mut strings = Strings::default();
+        for case in cases {
+            strings.push_lossy(case);
+        }
+        let array = strings.take();
+        for (i, case) in cases.iter().enumerate() {
+            assert_eq!(array.value(i), String::from_utf8_lossy(case));
+        }
     }
 }
