@@ -442,3 +442,27 @@ fn an_output_that_cannot_be_created_is_an_error() {
         "{stderr}"
     );
 }
+
+/// The calls table cannot overwrite the records table.
+#[test]
+fn the_calls_file_must_differ_from_the_records_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("t");
+    std::fs::write(&trace, &threaded_trace().bytes).unwrap();
+    let events = dir.path().join("e");
+    std::fs::write(&events, THREADED_EVENTS).unwrap();
+    let out = dir.path().join("out.parquet");
+    let run = run_cli(&[
+        "export".as_ref(),
+        "--parquet".as_ref(),
+        out.as_os_str(),
+        "--parquet-calls".as_ref(),
+        out.as_os_str(),
+        events.as_os_str(),
+        trace.as_os_str(),
+    ]);
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("the calls table needs its own"), "{stderr}");
+    assert!(!out.exists());
+}

@@ -115,6 +115,12 @@ pub fn run(args: &ParquetArgs<'_>, filter: &Filter, input: &TraceInput) -> io::R
     let calls: PathBuf = args
         .calls
         .map_or_else(|| calls_path_for(args.out), Path::to_path_buf);
+    if calls == args.out {
+        return Ok(fail(&format_args!(
+            "--parquet-calls {} is the records file: the calls table needs its own",
+            calls.display()
+        )));
+    }
     let options = ParquetOptions {
         host: args.host.map(str::to_string),
         ..ParquetOptions::default()
