@@ -18,6 +18,7 @@
 
 mod analyzer;
 mod buffer;
+pub mod columnar;
 mod declaration;
 mod error;
 mod events;

@@ -121,6 +121,17 @@ pub struct Args<'a> {
     bytes: &'a [u8],
 }
 
+impl<'a> Args<'a> {
+    /// The arguments `decls` declares, from `bytes` as recorded (checked
+    /// by the reader when they were read).
+    pub(crate) fn new(decls: &'a [Arg], bytes: &'a [u8]) -> Self {
+        Self {
+            decls: decls.iter(),
+            bytes,
+        }
+    }
+}
+
 impl<'a> Iterator for Args<'a> {
     type Item = (&'a Arg, Value<'a>);
 

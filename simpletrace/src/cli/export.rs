@@ -1,5 +1,6 @@
 //! `simpletrace export --chrome OUT.json|--perfetto OUT.pftrace|--html OUT.html
-//! |--otlp OUT.otlp|--otlp-endpoint URL [SELECTION] [TRACE_EVENTS...] TRACE_FILE`.
+//! |--otlp OUT.otlp|--otlp-endpoint URL [SELECTION] [TRACE_EVENTS...] TRACE_FILE`,
+//! and `--parquet OUT.parquet ... TRACE...` (see [`super::parquet`]).
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -12,9 +13,10 @@ use simpletrace::{Consumer, Reader, Selected};
 
 use super::input::{analyze, fail, warn_unmatched, SelectArgs, TraceInput};
 use super::otlp::{self, OtlpArgs};
+use super::parquet::{self, ParquetArgs};
 
 #[derive(Args)]
-#[group(id = "output", required = true, multiple = false, args = ["chrome", "perfetto", "html", "otlp", "otlp_endpoint"])]
+#[group(id = "output", required = true, multiple = false, args = ["chrome", "perfetto", "html", "otlp", "otlp_endpoint", "parquet"])]
 pub struct ExportArgs {
     /// Write Chrome trace-event JSON (for ui.perfetto.dev or chrome://tracing)
     /// to this file; `-` for standard output.
@@ -27,9 +29,19 @@ pub struct ExportArgs {
     /// Write a self-contained HTML page drawing the timeline (no network).
     #[arg(long, value_name = "OUT.html")]
     html: Option<PathBuf>,
+    /// Write the records of every trace given as one Parquet table, and
+    /// their calls (enter/exit pairs) as another, OUT.calls.parquet unless
+    /// --parquet-calls says. Traces are the last file and every file that
+    /// starts with a trace header; the others are trace-events files.
+    #[arg(long, value_name = "OUT.parquet")]
+    parquet: Option<PathBuf>,
+    /// With --parquet: write the calls table here.
+    #[arg(long, value_name = "CALLS.parquet", requires = "parquet")]
+    parquet_calls: Option<PathBuf>,
     #[command(flatten)]
     otlp: OtlpArgs,
-    /// The name of the host the trace was recorded on (OTLP: `host.name`).
+    /// The name of the host the traces were recorded on (Parquet: the `host`
+    /// column; OTLP: the resource's `host.name`).
     #[arg(long, value_name = "NAME")]
     host: Option<String>,
     #[command(flatten)]
@@ -55,6 +67,14 @@ fn create(path: &Path) -> Result<Box<dyn Write>, ExitCode> {
 }
 
 pub fn run(args: &ExportArgs) -> io::Result<ExitCode> {
+    if let Some(out) = &args.parquet {
+        let parquet = ParquetArgs {
+            out,
+            calls: args.parquet_calls.as_deref(),
+            host: args.host.as_deref(),
+        };
+        return parquet::run(&parquet, &args.select.filter(), &args.input);
+    }
     let mut reader = match args.input.open() {
         Ok(reader) => reader,
         Err(code) => return Ok(code),

@@ -84,6 +84,11 @@ impl TraceInput {
         self.files.last().map_or(Path::new(""), PathBuf::as_path)
     }
 
+    /// Every file given, trace-events files and traces.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
     /// Load the events and open the trace, for a command that reads it
     /// whole; on failure the message is printed and the exit code returned.
     pub fn open(&self) -> Result<Reader<File>, ExitCode> {
@@ -105,37 +110,63 @@ impl TraceInput {
         let Some((trace, event_files)) = self.files.split_last() else {
             return Err(ExitCode::FAILURE);
         };
-        let table = match EventTable::load(event_files) {
-            Ok((table, warnings)) => {
-                for warning in warnings {
-                    eprintln!("{warning}");
-                }
-                table
-            }
-            Err(LoadError::Invalid { diagnostics, .. }) => {
-                for diagnostic in diagnostics {
-                    eprintln!("{diagnostic}");
-                }
-                return Err(ExitCode::FAILURE);
-            }
-            Err(e) => return Err(fail(&e)),
-        };
-        let file = match File::open(trace) {
-            Ok(file) => file,
-            Err(e) => return Err(fail(&format_args!("cannot open {}: {e}", trace.display()))),
-        };
+        let table = load_events(event_files)?;
+        let file = open_file(trace)?;
         if self.follow {
             if let Some(watch) = follow::watch(trace, &file)? {
                 return Ok(follow::open(file, table, watch, self.no_header));
             }
         }
-        if self.no_header {
-            Ok(Records::Whole(Reader::headerless(file, table)))
-        } else {
-            Reader::new(file, table)
-                .map(Records::Whole)
-                .map_err(|e| fail(&format_args!("{}: {e}", trace.display())))
+        self.whole(trace, file, table).map(Records::Whole)
+    }
+
+    /// Open `trace` whole with `table` (headerless with `--no-header`); on
+    /// failure the message is printed and the exit code returned.
+    pub fn open_trace(&self, trace: &Path, table: EventTable) -> Result<Reader<File>, ExitCode> {
+        if self.follow {
+            return Err(fail(
+                &"--follow goes with printing records (--format simpletrace, log or json); this command needs the whole trace",
+            ));
         }
+        let file = open_file(trace)?;
+        self.whole(trace, file, table)
+    }
+
+    fn whole(&self, trace: &Path, file: File, table: EventTable) -> Result<Reader<File>, ExitCode> {
+        if self.no_header {
+            Ok(Reader::headerless(file, table))
+        } else {
+            Reader::new(file, table).map_err(|e| fail(&format_args!("{}: {e}", trace.display())))
+        }
+    }
+
+    /// Whether the traces have no header (`--no-header`).
+    pub fn no_header(&self) -> bool {
+        self.no_header
+    }
+}
+
+fn open_file(trace: &Path) -> Result<File, ExitCode> {
+    File::open(trace).map_err(|e| fail(&format_args!("cannot open {}: {e}", trace.display())))
+}
+
+/// Load trace-events files, printing warnings; on failure the message is
+/// printed and the exit code returned.
+pub fn load_events(event_files: &[PathBuf]) -> Result<EventTable, ExitCode> {
+    match EventTable::load(event_files) {
+        Ok((table, warnings)) => {
+            for warning in warnings {
+                eprintln!("{warning}");
+            }
+            Ok(table)
+        }
+        Err(LoadError::Invalid { diagnostics, .. }) => {
+            for diagnostic in diagnostics {
+                eprintln!("{diagnostic}");
+            }
+            Err(ExitCode::FAILURE)
+        }
+        Err(e) => Err(fail(&e)),
     }
 }
 

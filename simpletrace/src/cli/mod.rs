@@ -8,6 +8,7 @@ mod follow;
 mod input;
 mod interrupt;
 mod otlp;
+mod parquet;
 mod stats;
 
 use std::io;
@@ -35,9 +36,9 @@ enum Command {
     /// List the events declared in trace-events files, or print the
     /// trace-events file a self-describing trace carries.
     Events(events::EventsArgs),
-    /// Export a timeline (Chrome JSON, Perfetto, HTML) or the calls as
-    /// OpenTelemetry spans.
-    Export(export::ExportArgs),
+    /// Export a timeline (Chrome JSON, Perfetto, HTML), the calls as
+    /// OpenTelemetry spans, or records and calls as Parquet tables.
+    Export(Box<export::ExportArgs>),
     /// Per-event counts, rates, dropped totals and call latencies.
     Stats(stats::StatsArgs),
 }

@@ -1,0 +1,168 @@
+//! The calls table's rows: one per call of an `X_enter`/`X_exit` pair, as
+//! [`super::pairing`] pairs them.
+
+use arrow_array::RecordBatch;
+use arrow_schema::{ArrowError, SchemaRef};
+
+use super::args::ArgMaps;
+use super::columns::{Bools, CachedKey, Dict, Ints};
+use super::records::MAX_BATCH_BYTES;
+use super::source::{Source, SourceColumns, SourceKeys};
+use crate::timeline::{Ending, PairId};
+use crate::Args;
+
+/// The `ending` column's value.
+pub(crate) fn ending_name(ending: Ending) -> &'static str {
+    match ending {
+        Ending::Exit => "exit",
+        Ending::Unclosed => "unclosed",
+        Ending::CutByDrop => "cut_by_drop",
+    }
+}
+
+/// One call, its arguments aside.
+#[derive(Debug)]
+pub(crate) struct CallRow<'a> {
+    pub pid: u32,
+    /// Where it started, when the trace says.
+    pub thread: Option<(u64, &'a str)>,
+    pub pair: PairId,
+    /// `X` of the pair.
+    pub name: &'a str,
+    pub id: Option<u64>,
+    pub is_async: bool,
+    pub start: u64,
+    pub end: u64,
+    pub ending: Ending,
+    pub enter_seq: u64,
+    pub exit_seq: Option<u64>,
+}
+
+/// Dictionary keys of one file's calls, cached across rows.
+#[derive(Debug, Default)]
+pub(crate) struct CallKeys {
+    pub source: SourceKeys,
+    /// By pair.
+    names: Vec<CachedKey>,
+    endings: [CachedKey; 3],
+}
+
+#[derive(Debug)]
+pub(crate) struct CallRows {
+    source: SourceColumns,
+    call: Dict,
+    call_id: Ints,
+    is_async: Bools,
+    start: Ints,
+    end: Ints,
+    duration: Ints,
+    ending: Dict,
+    enter_seq: Ints,
+    exit_seq: Ints,
+    args: ArgMaps,
+    exit_args: ArgMaps,
+    rows: usize,
+}
+
+impl Default for CallRows {
+    fn default() -> Self {
+        Self {
+            source: SourceColumns::default(),
+            call: Dict::new(false),
+            call_id: Ints::nullable(),
+            is_async: Bools::default(),
+            start: Ints::default(),
+            end: Ints::default(),
+            duration: Ints::default(),
+            ending: Dict::new(false),
+            enter_seq: Ints::default(),
+            exit_seq: Ints::nullable(),
+            args: ArgMaps::default(),
+            exit_args: ArgMaps::default(),
+            rows: 0,
+        }
+    }
+}
+
+impl CallRows {
+    /// A call, with its enter's arguments (`None`: not kept, see
+    /// [`super::pairing`]) and its exit's (when it ended by it).
+    pub fn push(
+        &mut self,
+        source: &Source,
+        keys: &mut CallKeys,
+        row: &CallRow<'_>,
+        args: Option<Args<'_>>,
+        exit_args: Option<Args<'_>>,
+    ) {
+        self.source
+            .push(source, &mut keys.source, row.pid, row.thread);
+        let pair = row.pair.0 as usize;
+        if keys.names.len() <= pair {
+            keys.names.resize(pair + 1, CachedKey::default());
+        }
+        let name = self.call.cached_key(&mut keys.names[pair], row.name);
+        self.call.push(name);
+        self.call_id.push_opt(row.id.map(|id| id as i64));
+        self.is_async.push(row.is_async);
+        self.start.push(row.start as i64);
+        self.end.push(row.end as i64);
+        self.duration.push(row.end.saturating_sub(row.start) as i64);
+        let ending = &mut keys.endings[row.ending as usize];
+        let ending = self.ending.cached_key(ending, ending_name(row.ending));
+        self.ending.push(ending);
+        self.enter_seq.push(row.enter_seq as i64);
+        self.exit_seq.push_opt(row.exit_seq.map(|s| s as i64));
+        match args {
+            Some(args) => self.args.push(args),
+            None => self.args.push_null(),
+        }
+        match exit_args {
+            Some(args) => self.exit_args.push(args),
+            None => self.exit_args.push_null(),
+        }
+        self.rows += 1;
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    #[inline]
+    pub fn is_full(&self, batch_rows: usize) -> bool {
+        self.rows >= batch_rows
+            || self.args.bytes() + self.exit_args.bytes() + self.call.bytes() + self.source.bytes()
+                >= MAX_BATCH_BYTES
+    }
+
+    /// The rows so far as a batch of `schema` ([`super::calls_schema`]).
+    pub fn take(&mut self, schema: &SchemaRef) -> Result<RecordBatch, ArrowError> {
+        self.rows = 0;
+        let [file, host, pid, tid, thread] = self.source.take()?;
+        let [args_int, args_str] = self.args.take()?;
+        let [exit_int, exit_str] = self.exit_args.take()?;
+        RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                file,
+                host,
+                pid,
+                tid,
+                thread,
+                self.call.take()?,
+                self.call_id.take(),
+                self.is_async.take(),
+                self.start.take(),
+                self.end.take(),
+                self.duration.take(),
+                self.ending.take()?,
+                self.enter_seq.take(),
+                self.exit_seq.take(),
+                args_int,
+                args_str,
+                exit_int,
+                exit_str,
+            ],
+        )
+    }
+}

@@ -1,0 +1,267 @@
+//! [`ParquetExport`]: the records of one or many traces, and their calls,
+//! streamed into two Parquet files in bounded memory.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::calls::{CallKeys, CallRows};
+use super::error::ExportError;
+use super::pairing::{Out, Pairing};
+use super::records::{RecordKeys, RecordRows};
+use super::schema::{calls_schema, records_schema};
+use super::source::Source;
+use super::table::Table;
+use crate::timeline::{Pairs, Role};
+use crate::{Consumer, Record, Thread};
+
+/// Rows per Arrow batch handed to the Parquet writer.
+pub const DEFAULT_BATCH_ROWS: usize = 64 * 1024;
+/// Rows per Parquet row group: what an engine reads (and skips by its
+/// statistics) as a unit, and what the writer holds encoded in memory.
+pub const DEFAULT_ROW_GROUP_ROWS: usize = 1024 * 1024;
+
+/// How to export.
+#[derive(Debug, Clone)]
+pub struct ParquetOptions {
+    /// The `host` column's value (NULL when `None`).
+    pub host: Option<String>,
+    /// Rows built before they are handed to the writer as one Arrow batch.
+    pub batch_rows: usize,
+    /// Rows per Parquet row group ([`DEFAULT_ROW_GROUP_ROWS`]).
+    pub row_group_rows: usize,
+}
+
+impl Default for ParquetOptions {
+    fn default() -> Self {
+        Self {
+            host: None,
+            batch_rows: DEFAULT_BATCH_ROWS,
+            row_group_rows: DEFAULT_ROW_GROUP_ROWS,
+        }
+    }
+}
+
+/// Rows written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Rows of the records table.
+    pub records: u64,
+    /// Rows of the calls table (0 when it was not written).
+    pub calls: u64,
+}
+
+/// The calls file of `records` when not given: `OUT.calls.parquet` beside
+/// `OUT.parquet` (`OUT.calls.parquet` beside any other name `OUT`).
+pub fn calls_path_for(records: &Path) -> PathBuf {
+    let stem = match records.extension() {
+        Some(ext) if ext == "parquet" => records.with_extension(""),
+        _ => records.to_path_buf(),
+    };
+    let mut name = stem.into_os_string();
+    name.push(".calls.parquet");
+    PathBuf::from(name)
+}
+
+/// Writes the records table and, optionally, the calls table.
+///
+/// ```no_run
+/// use simpletrace::columnar::{ParquetExport, ParquetOptions};
+/// use simpletrace::{process, EventTable, Reader, Selected, Filter};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let (events, _) = EventTable::load(&["trace-events"])?;
+/// let mut export = ParquetExport::create(
+///     "out.parquet".as_ref(),
+///     Some("out.calls.parquet".as_ref()),
+///     ParquetOptions::default(),
+/// )?;
+/// for trace in ["trace-1", "trace-2"] {
+///     let mut reader = Reader::open(trace, events.clone())?;
+///     let mut rows = Selected::new(Filter::default(), export.file(trace));
+///     process(&mut reader, &mut rows).map_err(|e| e.to_string())?;
+/// }
+/// let written = export.finish()?;
+/// println!("{} records, {} calls", written.records, written.calls);
+/// # Ok(())
+/// # }
+/// ```
+pub struct ParquetExport<W: Write + Send> {
+    records: Table<W>,
+    record_rows: RecordRows,
+    calls: Option<(Table<W>, CallRows)>,
+    options: ParquetOptions,
+    written: Written,
+}
+
+impl ParquetExport<File> {
+    /// Create the files (`calls`: `None` for no calls table).
+    pub fn create(
+        records: &Path,
+        calls: Option<&Path>,
+        options: ParquetOptions,
+    ) -> Result<Self, ExportError> {
+        let create = |path: &Path| {
+            File::create(path).map_err(|source| ExportError::Create {
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        let records = create(records)?;
+        let calls = calls.map(create).transpose()?;
+        Self::new(records, calls, options)
+    }
+}
+
+impl<W: Write + Send> ParquetExport<W> {
+    /// An export writing the records table to `records` and, if given, the
+    /// calls table to `calls`.
+    pub fn new(records: W, calls: Option<W>, options: ParquetOptions) -> Result<Self, ExportError> {
+        let groups = options.row_group_rows;
+        Ok(Self {
+            records: Table::new("records", records_schema(), records, groups)?,
+            record_rows: RecordRows::default(),
+            calls: match calls {
+                Some(out) => Some((
+                    Table::new("calls", calls_schema(), out, groups)?,
+                    CallRows::default(),
+                )),
+                None => None,
+            },
+            options,
+            written: Written::default(),
+        })
+    }
+
+    /// The [`Consumer`] of one trace file's records, `path` its `file`
+    /// column. Run it over the whole file (its `end` closes the calls still
+    /// open).
+    pub fn file(&mut self, path: impl Into<String>) -> FileRows<'_, W> {
+        let source = Source {
+            file: path.into(),
+            host: self.options.host.clone(),
+        };
+        FileRows {
+            export: self,
+            source,
+            record_keys: RecordKeys::default(),
+            call_keys: CallKeys::default(),
+            pairs: Pairs::default(),
+            pairing: Pairing::default(),
+            seq: 0,
+        }
+    }
+
+    /// Write what is left and the files' footers.
+    pub fn finish(mut self) -> Result<Written, ExportError> {
+        self.flush_records()?;
+        self.flush_calls()?;
+        self.records.close()?;
+        if let Some((table, _)) = self.calls {
+            table.close()?;
+        }
+        Ok(self.written)
+    }
+
+    fn flush_records(&mut self) -> Result<(), ExportError> {
+        let rows = self.record_rows.rows();
+        if rows == 0 {
+            return Ok(());
+        }
+        let table = self.records.name();
+        let batch = self
+            .record_rows
+            .take(self.records.schema())
+            .map_err(|source| ExportError::Build { table, source })?;
+        self.records.write(&batch)?;
+        self.written.records += rows as u64;
+        Ok(())
+    }
+
+    fn flush_calls(&mut self) -> Result<(), ExportError> {
+        let Some((table, rows)) = &mut self.calls else {
+            return Ok(());
+        };
+        let n = rows.rows();
+        if n == 0 {
+            return Ok(());
+        }
+        let name = table.name();
+        let batch = rows
+            .take(table.schema())
+            .map_err(|source| ExportError::Build {
+                table: name,
+                source,
+            })?;
+        table.write(&batch)?;
+        self.written.calls += n as u64;
+        Ok(())
+    }
+}
+
+/// One trace file's records going into a [`ParquetExport`].
+pub struct FileRows<'a, W: Write + Send> {
+    export: &'a mut ParquetExport<W>,
+    source: Source,
+    record_keys: RecordKeys,
+    call_keys: CallKeys,
+    pairs: Pairs,
+    pairing: Pairing,
+    /// Records seen, runtime records included.
+    seq: u64,
+}
+
+impl<W: Write + Send> FileRows<'_, W> {
+    fn calls_out(&mut self) -> Option<Out<'_>> {
+        let (_, rows) = self.export.calls.as_mut()?;
+        Some(Out {
+            rows,
+            source: &self.source,
+            keys: &mut self.call_keys,
+            pairs: &self.pairs,
+        })
+    }
+
+    fn flush_calls_if_full(&mut self) -> Result<(), ExportError> {
+        let batch_rows = self.export.options.batch_rows;
+        match &self.export.calls {
+            Some((_, rows)) if rows.is_full(batch_rows) => self.export.flush_calls(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl<W: Write + Send> Consumer for FileRows<'_, W> {
+    type Error = ExportError;
+
+    fn record(&mut self, record: &Record<'_>, thread: Option<&Thread>) -> Result<(), ExportError> {
+        let seq = self.seq;
+        self.seq += 1;
+        let role = self.pairs.role(record);
+        if role == Role::Runtime {
+            return Ok(());
+        }
+        let rows = &mut self.export.record_rows;
+        rows.push(&self.source, &mut self.record_keys, record, thread, seq);
+        if rows.is_full(self.export.options.batch_rows) {
+            self.export.flush_records()?;
+        }
+        if self.export.calls.is_some() {
+            let mut pairing = std::mem::take(&mut self.pairing);
+            if let Some(out) = self.calls_out() {
+                pairing.record(role, record, thread, seq, out);
+            }
+            self.pairing = pairing;
+            self.flush_calls_if_full()?;
+        }
+        Ok(())
+    }
+
+    fn end(&mut self) -> Result<(), ExportError> {
+        let mut pairing = std::mem::take(&mut self.pairing);
+        if let Some(out) = self.calls_out() {
+            pairing.finish(out);
+        }
+        self.flush_calls_if_full()
+    }
+}

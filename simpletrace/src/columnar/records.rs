@@ -1,0 +1,128 @@
+//! The records table's rows: one per event record, dropped records
+//! included; the runtime's own records (`trace_thread`, `trace_event_decl`)
+//! are not rows (their content is the `tid` and `thread` columns) but are
+//! counted by `seq`.
+
+use arrow_array::RecordBatch;
+use arrow_schema::{ArrowError, SchemaRef};
+
+use super::args::ArgMaps;
+use super::columns::{CachedKey, Dict, Ints};
+use super::source::{Source, SourceColumns, SourceKeys};
+use crate::{Record, Thread};
+
+/// A batch is taken once its strings reach this many bytes (whatever its
+/// rows): memory stays bounded and Arrow's 32-bit offsets never overflow
+/// (one record holds at most [`crate::MAX_RECORD_LEN`] bytes).
+pub(crate) const MAX_BATCH_BYTES: usize = 64 << 20;
+
+/// Dictionary keys of one file's records, cached across rows.
+#[derive(Debug, Default)]
+pub(crate) struct RecordKeys {
+    pub source: SourceKeys,
+    /// By event index.
+    events: Vec<CachedKey>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RecordRows {
+    source: SourceColumns,
+    seq: Ints,
+    ts: Ints,
+    event_id: Ints,
+    event: Dict,
+    dropped: Ints,
+    args: ArgMaps,
+    rows: usize,
+}
+
+impl Default for RecordRows {
+    fn default() -> Self {
+        Self {
+            source: SourceColumns::default(),
+            seq: Ints::default(),
+            ts: Ints::default(),
+            event_id: Ints::default(),
+            event: Dict::new(false),
+            dropped: Ints::nullable(),
+            args: ArgMaps::default(),
+            rows: 0,
+        }
+    }
+}
+
+impl RecordRows {
+    /// `record`, the `seq`th of its file, as a row.
+    #[inline]
+    pub fn push(
+        &mut self,
+        source: &Source,
+        keys: &mut RecordKeys,
+        record: &Record<'_>,
+        thread: Option<&Thread>,
+        seq: u64,
+    ) {
+        let thread = thread.map(|t| (t.tid, t.name.as_str()));
+        self.source
+            .push(source, &mut keys.source, record.pid, thread);
+        self.seq.push(seq as i64);
+        self.ts.push(record.timestamp_ns as i64);
+        // The dropped record's id (2^64 - 2) reads -2.
+        self.event_id.push(record.id as i64);
+        let index = record.index.get();
+        if keys.events.len() <= index {
+            keys.events.resize(index + 1, CachedKey::default());
+        }
+        let event = self
+            .event
+            .cached_key(&mut keys.events[index], record.name());
+        self.event.push(event);
+        match record.dropped_count() {
+            Some(count) => {
+                // Counts past 2^63 - 1 (only a corrupt trace says so) saturate.
+                self.dropped.push(i64::try_from(count).unwrap_or(i64::MAX));
+                self.args.push_null();
+            }
+            None => {
+                self.dropped.push_opt(None);
+                self.args.push(record.args());
+            }
+        }
+        self.rows += 1;
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Enough rows (or bytes) for a batch.
+    #[inline]
+    pub fn is_full(&self, batch_rows: usize) -> bool {
+        self.rows >= batch_rows
+            || self.args.bytes() + self.event.bytes() + self.source.bytes() >= MAX_BATCH_BYTES
+    }
+
+    /// The rows so far as a batch of `schema` ([`super::records_schema`]).
+    pub fn take(&mut self, schema: &SchemaRef) -> Result<RecordBatch, ArrowError> {
+        self.rows = 0;
+        let [file, host, pid, tid, thread] = self.source.take()?;
+        let [args_int, args_str] = self.args.take()?;
+        RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                file,
+                host,
+                pid,
+                tid,
+                thread,
+                self.seq.take(),
+                self.ts.take(),
+                self.event_id.take(),
+                self.event.take()?,
+                self.dropped.take(),
+                args_int,
+                args_str,
+            ],
+        )
+    }
+}

@@ -1,0 +1,90 @@
+//! The Parquet export in small batches and row groups: every record goes
+//! out once, in order, in row groups of at most the rows asked for (what
+//! bounds the writer's memory), and the calls table likewise.
+
+mod common;
+
+use std::fs::File;
+
+use arrow_array::{Array, Int64Array};
+use common::*;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use simpletrace::columnar::{ParquetExport, ParquetOptions};
+use simpletrace::{process, Filter, Reader, Selected};
+
+/// The `ts_ns` or other BIGINT column `name` of every row, in file order.
+fn column(path: &std::path::Path, name: &str) -> Vec<i64> {
+    let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut values = Vec::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        let col = batch.column_by_name(name).unwrap();
+        let col = col.as_any().downcast_ref::<Int64Array>().unwrap();
+        values.extend((0..col.len()).map(|i| col.value(i)));
+    }
+    values
+}
+
+fn row_groups(path: &std::path::Path) -> Vec<i64> {
+    let reader = SerializedFileReader::new(File::open(path).unwrap()).unwrap();
+    reader
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|g| g.num_rows())
+        .collect()
+}
+
+#[test]
+fn small_batches_and_row_groups_keep_every_record_in_order() {
+    // After the threaded trace, 40 batches on three threads: an io call
+    // around a lock call and a tick.
+    let mut t = threaded_trace();
+    let mut want_ts = Vec::new();
+    let mut ts = 10_000;
+    for i in 0..40u64 {
+        t = t.event(0, ts, PID, &[A::I(20 + i % 3), A::S(b"w")]);
+        for event in [1u64, 3, 5, 4, 2] {
+            ts += 7;
+            let args: &[A] = match event {
+                1 | 2 => &[A::I(i)],
+                5 => &[A::I(i)],
+                _ => &[],
+            };
+            t = t.event(event, ts, PID, args);
+            want_ts.push(ts as i64);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (records, calls) = (dir.path().join("r.parquet"), dir.path().join("c.parquet"));
+    let options = ParquetOptions {
+        host: None,
+        batch_rows: 7,
+        row_group_rows: 10,
+    };
+    let mut export = ParquetExport::create(&records, Some(&calls), options).unwrap();
+    let mut reader = Reader::new(&t.bytes[..], table(THREADED_EVENTS)).unwrap();
+    let mut rows = Selected::new(Filter::default(), export.file("t"));
+    process(&mut reader, &mut rows).unwrap();
+    drop(rows);
+    let written = export.finish().unwrap();
+
+    let ts = column(&records, "ts_ns");
+    // The threaded trace's 13 program records, then ours.
+    assert_eq!(ts.len(), 13 + want_ts.len());
+    assert_eq!(ts[13..], want_ts[..]);
+    assert_eq!(written.records, ts.len() as u64);
+    let groups = row_groups(&records);
+    assert!(groups.iter().all(|&n| n <= 10), "{groups:?}");
+    assert_eq!(groups.iter().sum::<i64>(), ts.len() as i64);
+
+    // Two calls (io around lock) per batch, and the threaded trace's 5.
+    let starts = column(&calls, "start_ns");
+    assert_eq!(starts.len() as u64, written.calls);
+    assert_eq!(starts.len(), 5 + 2 * 40);
+    assert!(row_groups(&calls).iter().all(|&n| n <= 10));
+}
