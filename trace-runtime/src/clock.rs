@@ -544,8 +544,9 @@ mod tests {
     /// time again; each sample is off by 200 ns (its noise). A correction
     /// meant for 10 ms but held for 200 puts the line 20 times the noise
     /// off; the refinement after that must not correct that over 10 ms
-    /// again (a line 400 µs off, then 8 ms: what was seen), but over the
-    /// interval it now expects.
+    /// again, but over the interval it now expects (with a fixed 10 ms slew
+    /// this model ends 55 ms off; under emulation the line went 4 µs, then
+    /// 78 µs off).
     #[test]
     fn late_refinements_do_not_compound() {
         let mut line = TscScale {
