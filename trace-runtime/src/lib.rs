@@ -180,7 +180,7 @@ pub fn start() -> Result<TraceGuard, StartError> {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::args::{TracePtr, TraceStr};
-    pub use crate::clock::{tsc_clock_in_use, tsc_usable};
+    pub use crate::clock::{counter_agreement_ns, tsc_clock_in_use, tsc_usable};
     pub use crate::event::{state_enabled, ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
     pub use crate::record::{record, str_arg_len, RecordPayload};
     pub use crate::traced::{

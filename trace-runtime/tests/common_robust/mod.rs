@@ -136,6 +136,19 @@ pub fn decode(input: impl Read) -> Decoded {
     }
 }
 
+/// A trace still being written, as far as it decodes: `None` until its
+/// header and mappings are whole (the file exists, empty, from the child's
+/// start until its writer's first pass) or if a record is malformed.
+pub fn try_decode(input: impl Read) -> Option<Decoded> {
+    let mut reader = Reader::new(input, table()).ok()?;
+    let mut collect = Collect::default();
+    let summary = simpletrace::process(&mut reader, &mut collect).ok()?;
+    Some(Decoded {
+        records: collect.0,
+        truncated: summary.truncated,
+    })
+}
+
 pub fn decode_file(path: &Path) -> Decoded {
     decode(std::fs::File::open(path).unwrap())
 }

@@ -21,10 +21,15 @@ const RUNNER_VAR: Option<&str> = if cfg!(all(
     None
 };
 
+/// The runner's words, if one is set.
+fn runner() -> Option<String> {
+    RUNNER_VAR.and_then(|var| std::env::var(var).ok())
+}
+
 /// A command running `program` (a binary of this target), through the
 /// runner if one is set: its words first, then `program`.
 pub fn target_command(program: impl AsRef<OsStr>) -> Command {
-    let runner = RUNNER_VAR.and_then(|var| std::env::var(var).ok());
+    let runner = runner();
     let mut words = runner.iter().flat_map(|r| r.split_whitespace());
     match words.next() {
         Some(first) => {
@@ -34,4 +39,18 @@ pub fn target_command(program: impl AsRef<OsStr>) -> Command {
         }
         None => Command::new(program),
     }
+}
+
+/// The name the kernel gives the main thread of `program` started with
+/// [`target_command`]: the file name of what was executed (the runner's,
+/// `qemu-aarch64`, under emulation), cut to 15 bytes like every thread name.
+#[allow(dead_code)] // not every test crate that includes this module uses it
+pub fn main_thread_name(program: &str) -> String {
+    let executed = runner()
+        .and_then(|r| r.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| program.to_owned());
+    let name = std::path::Path::new(&executed)
+        .file_name()
+        .map_or(executed.clone(), |n| n.to_string_lossy().into_owned());
+    name.chars().take(15).collect()
 }
