@@ -6,33 +6,7 @@ use trace_events::Event;
 /// The declaration line of `event` (no newline); it parses back to the same
 /// name, properties, arguments and format.
 pub fn declaration_line(event: &Event) -> String {
-    let mut line = String::new();
-    for prop in &event.props {
-        line.push_str(prop.as_str());
-        line.push(' ');
-    }
-    line.push_str(&event.name);
-    line.push('(');
-    if event.args.is_empty() {
-        line.push_str("void");
-    }
-    for (i, arg) in event.args.iter().enumerate() {
-        if i > 0 {
-            line.push_str(", ");
-        }
-        line.push_str(&arg.ty);
-        // `const char *name`, `uint64_t addr`.
-        if !arg.ty.ends_with('*') {
-            line.push(' ');
-        }
-        line.push_str(&arg.name);
-    }
-    line.push(')');
-    if !event.fmt.is_empty() {
-        line.push(' ');
-        line.push_str(&event.fmt);
-    }
-    line
+    event.declaration_line()
 }
 
 #[cfg(test)]

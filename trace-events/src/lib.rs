@@ -6,6 +6,7 @@
 //! reader and the runtime's log backend use it at run time, so there is exactly one
 //! definition of the language and one formatter in the project.
 
+pub mod declaration;
 pub mod diagnostic;
 pub mod glob;
 pub mod hash;

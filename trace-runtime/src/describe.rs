@@ -10,32 +10,9 @@ use crate::internal::{TRACE_EVENT_DECL, TRACE_THREAD};
 /// The event's trace-events declaration, e.g.
 /// `disable foo(int a, const char *s) "a %d s %s"`.
 pub(crate) fn declaration(meta: &EventMeta) -> String {
-    let mut line = String::new();
-    if !meta.available {
-        line.push_str("disable ");
-    }
-    line.push_str(meta.name);
-    line.push('(');
-    if meta.args.is_empty() {
-        line.push_str("void");
-    }
-    for (i, arg) in meta.args.iter().enumerate() {
-        if i > 0 {
-            line.push_str(", ");
-        }
-        line.push_str(arg.ty);
-        // `const char *name`, `uint64_t addr`.
-        if !arg.ty.ends_with('*') {
-            line.push(' ');
-        }
-        line.push_str(arg.name);
-    }
-    line.push(')');
-    if !meta.fmt.is_empty() {
-        line.push(' ');
-        line.push_str(meta.fmt);
-    }
-    line
+    let props = (!meta.available).then_some("disable");
+    let args = meta.args.iter().map(|arg| (arg.ty, arg.name));
+    trace_events::declaration::declaration_line(props, meta.name, args, meta.fmt)
 }
 
 /// Append a declaration record for every program event, unless
