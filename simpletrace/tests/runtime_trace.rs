@@ -14,14 +14,6 @@ mod trace {
 
 const DEMO_EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/demo/trace-events");
 
-#[test]
-fn the_readers_runtime_declarations_are_the_runtimes() {
-    assert_eq!(
-        simpletrace::RUNTIME_TRACE_EVENTS,
-        trace_runtime::RUNTIME_TRACE_EVENTS
-    );
-}
-
 fn stdout_of(args: &[&OsStr]) -> String {
     let out = run_cli(args);
     assert!(

@@ -25,3 +25,20 @@ pub const EVENT_HEADER_LEN: usize = 24;
 
 /// Strings are truncated to this many bytes when recorded.
 pub const MAX_STRING_LEN: usize = 512;
+
+/// trace-events declarations of the events our runtime (`trace-runtime`)
+/// writes about the trace itself: the runtime records them, readers know them
+/// without a trace-events file. Append them to a program's trace-events file
+/// for QEMU's `simpletrace.py`.
+pub const RUNTIME_TRACE_EVENTS: &str = concat!(
+    "trace_thread(uint64_t tid, const char *name) \"tid %\" PRIu64 \" name %s\"\n",
+    "trace_event_decl(uint64_t id, const char *decl) \"id %\" PRIu64 \" decl %s\"\n",
+);
+
+/// Written before each batch of records drained from one thread: the records
+/// after it (up to the next one) came from thread `tid` called `name`.
+pub const THREAD_EVENT: &str = "trace_thread";
+
+/// Written once per event right after the mapping records: event id `id` is
+/// declared by the trace-events line `decl`.
+pub const DECL_EVENT: &str = "trace_event_decl";

@@ -4,20 +4,12 @@
 
 use crate::event::{ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
 
-/// trace-events declarations of the runtime's own events, for readers such as
-/// `simpletrace.py` (append them to the program's trace-events file).
-pub const RUNTIME_TRACE_EVENTS: &str = concat!(
-    "trace_thread(uint64_t tid, const char *name) \"tid %\" PRIu64 \" name %s\"\n",
-    "trace_event_decl(uint64_t id, const char *decl) \"id %\" PRIu64 \" decl %s\"\n",
-);
+pub use trace_events::v4::RUNTIME_TRACE_EVENTS;
+use trace_events::v4::{DECL_EVENT, THREAD_EVENT};
 
-/// Written by the writer before each batch of records drained from one thread's
-/// buffer: the records that follow (up to the next `trace_thread`) came from the
-/// thread with this kernel thread id and name. Disable it to get files whose
-/// every record is a program event.
 #[linkme::distributed_slice(EVENTS)]
 pub(crate) static TRACE_THREAD: Event = Event::new(EventMeta {
-    name: "trace_thread",
+    name: THREAD_EVENT,
     args: &[
         ArgMeta {
             ty: "uint64_t",
@@ -45,7 +37,7 @@ pub(crate) static TRACE_THREAD: Event = Event::new(EventMeta {
 /// a reader needs no trace-events file. Disable it to leave them out.
 #[linkme::distributed_slice(EVENTS)]
 pub(crate) static TRACE_EVENT_DECL: Event = Event::new(EventMeta {
-    name: "trace_event_decl",
+    name: DECL_EVENT,
     args: &[
         ArgMeta {
             ty: "uint64_t",
