@@ -207,12 +207,12 @@ impl EventTable {
     }
 
     /// Length the arguments of the event at `index` take at the start of
-    /// `body` (see [`crate::record::args_len`]).
+    /// `body` (see [`trace_events::v4::args_len`]).
     #[inline]
     pub(crate) fn args_len(&self, index: EventIndex, body: &[u8]) -> Result<usize, u64> {
         match self.layout(index) {
             Some(layout) => layout.args_len(body),
-            None => crate::record::args_len(self.event(index), body),
+            None => trace_events::v4::event_args_len(self.event(index), body),
         }
     }
 

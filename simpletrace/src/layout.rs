@@ -51,7 +51,7 @@ impl ArgLayout {
     }
 
     /// Length the arguments take at the start of `body`, or the length they
-    /// claim when it runs past `body` (as [`crate::record::args_len`]).
+    /// claim when it runs past `body` (as [`trace_events::v4::args_len`]).
     #[inline]
     pub fn args_len(self, body: &[u8]) -> Result<usize, u64> {
         if self.strings == 0 {
@@ -63,7 +63,7 @@ impl ArgLayout {
                 Err(first_past_end_int(body.len()))
             };
         }
-        crate::record::walk_args(body, (0..self.count()).map(|i| self.is_string(i)))
+        trace_events::v4::args_len(body, (0..self.count()).map(|i| self.is_string(i)))
     }
 }
 
@@ -76,7 +76,7 @@ fn first_past_end_int(available: usize) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::args_len;
+    use trace_events::v4::event_args_len as args_len;
 
     fn event(decl: &str) -> Event {
         trace_events::parse_str("t", &format!("{decl}\n"))

@@ -168,40 +168,6 @@ fn split<const N: usize>(bytes: &mut &[u8]) -> [u8; N] {
     }
 }
 
-/// Length the arguments of `event` take at the start of `body`, or the length
-/// they claim when it runs past `body` (so the caller can report it).
-#[inline]
-pub(crate) fn args_len(event: &Event, body: &[u8]) -> Result<usize, u64> {
-    walk_args(body, event.args.iter().map(|arg| arg.kind == ArgKind::Str))
-}
-
-/// The argument walk behind [`args_len`] and `Layout::args_len`: `strings`
-/// says, argument by argument, whether it is a string (`u32` length and
-/// bytes) or an 8-byte value.
-#[inline]
-pub(crate) fn walk_args(body: &[u8], strings: impl Iterator<Item = bool>) -> Result<usize, u64> {
-    let mut pos = 0usize;
-    for is_string in strings {
-        if is_string {
-            let Some(len) = body.get(pos..pos + 4) else {
-                return Err(pos as u64 + 4);
-            };
-            let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as u64;
-            let end = pos as u64 + 4 + len;
-            if end > body.len() as u64 {
-                return Err(end);
-            }
-            pos = end as usize;
-        } else {
-            pos += 8;
-            if pos > body.len() {
-                return Err(pos as u64);
-            }
-        }
-    }
-    Ok(pos)
-}
-
 /// An owned argument value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OwnedValue {

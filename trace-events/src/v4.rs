@@ -42,3 +42,40 @@ pub const THREAD_EVENT: &str = "trace_thread";
 /// Written once per event right after the mapping records: event id `id` is
 /// declared by the trace-events line `decl`.
 pub const DECL_EVENT: &str = "trace_event_decl";
+
+/// Bytes the arguments of a record take at the start of its `body`, walked
+/// argument by argument: `strings` says whether each is a string (`u32`
+/// length, then the bytes) or an 8-byte value. When they run past `body`,
+/// `Err` holds the length they claim (so the caller can report it).
+#[inline]
+pub fn args_len(body: &[u8], strings: impl Iterator<Item = bool>) -> Result<usize, u64> {
+    let mut pos = 0usize;
+    for is_string in strings {
+        if is_string {
+            let Some(len) = body.get(pos..pos + 4) else {
+                return Err(pos as u64 + 4);
+            };
+            let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as u64;
+            let end = pos as u64 + 4 + len;
+            if end > body.len() as u64 {
+                return Err(end);
+            }
+            pos = end as usize;
+        } else {
+            pos += 8;
+            if pos > body.len() {
+                return Err(pos as u64);
+            }
+        }
+    }
+    Ok(pos)
+}
+
+/// [`args_len`] for the arguments `event` declares.
+#[inline]
+pub fn event_args_len(event: &crate::Event, body: &[u8]) -> Result<usize, u64> {
+    args_len(
+        body,
+        event.args.iter().map(|arg| arg.kind == crate::ArgKind::Str),
+    )
+}

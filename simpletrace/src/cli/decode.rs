@@ -7,7 +7,8 @@ use clap::{Args, ValueEnum};
 use simpletrace::output::{Json, Log, Printer, RecordFormat, SimpletracePy};
 use simpletrace::Selected;
 
-use super::input::{fail, warn_unmatched, SelectArgs, TraceInput};
+use super::input::{SelectArgs, TraceInput};
+use super::outcome::{fail, warn_unmatched};
 
 #[derive(Args)]
 pub struct DecodeArgs {

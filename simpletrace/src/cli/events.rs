@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use simpletrace::{declaration_line, declared_in_other_files, EventTable, Reader};
 use trace_events::Event;
 
-use super::input::fail;
+use super::outcome::fail;
 
 #[derive(Args)]
 pub struct EventsArgs {

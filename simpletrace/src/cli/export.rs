@@ -11,8 +11,9 @@ use clap::Args;
 use simpletrace::timeline::{ChromeTrace, HtmlTimeline, PerfettoTrace};
 use simpletrace::{Consumer, Reader, Selected};
 
-use super::input::{analyze, fail, warn_unmatched, SelectArgs, TraceInput};
+use super::input::{SelectArgs, TraceInput};
 use super::otlp::{self, OtlpArgs};
+use super::outcome::{analyze, fail, warn_unmatched};
 use super::parquet::{self, ParquetArgs};
 
 #[derive(Args)]

@@ -11,8 +11,8 @@ use simpletrace::follow::PipeWatch;
 use simpletrace::follow::{End, Watch};
 use simpletrace::{follow, Analyzer, EventTable, FileWatch, ProcessError, Reader};
 
-use super::input::{analyze, fail};
 use super::interrupt;
+use super::outcome::{analyze, fail};
 
 /// A trace opened for reading: finished, or growing (`--follow`).
 pub enum Records {

@@ -8,6 +8,7 @@ mod follow;
 mod input;
 mod interrupt;
 mod otlp;
+mod outcome;
 mod parquet;
 mod stats;
 

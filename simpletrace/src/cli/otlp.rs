@@ -14,7 +14,7 @@ use simpletrace::timeline::otlp::{
 };
 use simpletrace::{Filter, Reader, Selected};
 
-use super::input::{analyze, fail, warn_unmatched};
+use super::outcome::{analyze, fail, warn_unmatched};
 
 #[derive(Args)]
 pub struct OtlpArgs {

@@ -12,7 +12,8 @@ use simpletrace::columnar::{calls_path_for, ParquetExport, ParquetOptions};
 use simpletrace::{process, Analyzer, Filter, ProcessError, Selected};
 use trace_events::v4;
 
-use super::input::{fail, load_events, TraceInput};
+use super::input::{load_events, TraceInput};
+use super::outcome::fail;
 
 /// Where the tables go and what the rows say of their origin.
 pub struct ParquetArgs<'a> {

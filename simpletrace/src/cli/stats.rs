@@ -7,7 +7,8 @@ use clap::Args;
 use simpletrace::stats::{write_json, write_text, Stats};
 use simpletrace::{Consumer, Selected, Thread};
 
-use super::input::{analyze, warn_unmatched, SelectArgs, TraceInput};
+use super::input::{SelectArgs, TraceInput};
+use super::outcome::{analyze, warn_unmatched};
 
 #[derive(Args)]
 pub struct StatsArgs {
