@@ -7,6 +7,7 @@ use crate::event::EVENTS;
 use crate::options::{self, OptionItem, OptionsError, OPTIONS_ENV};
 use crate::runtime::{self, TraceGuard};
 use crate::select::{Matcher, SelectError};
+use crate::settings::{Backend, Mode, SnapshotSignal};
 use crate::unique;
 
 /// Smallest per-thread buffer: holds the largest possible record (10 strings of
@@ -77,50 +78,6 @@ pub enum StartError {
         /// `file:line` of another.
         second: String,
     },
-}
-
-/// Which backends record enabled events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Backend {
-    /// QEMU's binary format into the trace file, by the writer thread.
-    #[default]
-    Simple,
-    /// One formatted line per event, written by the recording thread, as
-    /// QEMU's log backend does.
-    Log,
-    /// Both of the above.
-    Both,
-}
-
-impl Backend {
-    pub(crate) fn simple(self) -> bool {
-        matches!(self, Backend::Simple | Backend::Both)
-    }
-    pub(crate) fn log(self) -> bool {
-        matches!(self, Backend::Log | Backend::Both)
-    }
-}
-
-/// What the buffers do with the records they hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Mode {
-    /// The writer thread streams every record to the trace file; a full
-    /// buffer drops the new record.
-    #[default]
-    Stream,
-    /// Flight recorder: each thread's buffer keeps its newest records,
-    /// overwriting the oldest, and nothing is written until a snapshot
-    /// ([`crate::snapshot`], a panic, or the snapshot signal).
-    Flight,
-}
-
-/// A signal that takes a flight-mode snapshot (into the trace file's path).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SnapshotSignal {
-    /// `SIGUSR1`
-    Usr1,
-    /// `SIGUSR2`
-    Usr2,
 }
 
 /// Trace configuration, built step by step and consumed by [`Config::start`].

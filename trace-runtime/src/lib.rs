@@ -139,6 +139,7 @@ pub mod registry;
 mod ring;
 mod runtime;
 mod select;
+mod settings;
 mod sync;
 mod sys;
 mod trace_file;
@@ -148,8 +149,8 @@ mod writer;
 
 pub use args::{TracePtr, TraceStr};
 pub use config::{
-    Backend, Config, Mode, SnapshotSignal, StartError, DEFAULT_BUFFER_SIZE, DEFAULT_WRITER_PERIOD,
-    MAX_BUFFER_SIZE, MIN_BUFFER_SIZE,
+    Config, StartError, DEFAULT_BUFFER_SIZE, DEFAULT_WRITER_PERIOD, MAX_BUFFER_SIZE,
+    MIN_BUFFER_SIZE,
 };
 pub use event::{ArgMeta, Event, EventMeta};
 pub use event_control::{
@@ -162,6 +163,7 @@ pub use options::{OptionsError, OPTIONS_ENV};
 pub use registry::{register_event, ArgType, RegisterError};
 pub use runtime::{flush, status, ControlError, Status, TraceGuard};
 pub use select::SelectError;
+pub use settings::{Backend, Mode, SnapshotSignal};
 pub use trace_file::{
     trace_file_flush, trace_file_off, trace_file_on, trace_file_set, trace_file_status,
     TraceFileStatus,

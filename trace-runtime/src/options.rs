@@ -21,7 +21,7 @@
 
 use std::path::PathBuf;
 
-use crate::config::{Backend, Mode, SnapshotSignal};
+use crate::settings::{Backend, Mode, SnapshotSignal};
 
 /// The environment variable read at start: an options string.
 pub const OPTIONS_ENV: &str = "SIMPLETRACE";

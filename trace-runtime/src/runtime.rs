@@ -9,11 +9,12 @@ use std::sync::{Condvar, Mutex, OnceLock, PoisonError, TryLockError};
 use std::thread::{JoinHandle, Thread};
 use std::time::{Duration, Instant};
 
-use crate::config::{Config, Mode, StartError};
+use crate::config::{Config, StartError};
 use crate::event::EVENTS;
 use crate::log::{self, Output};
 use crate::record::{BACKENDS, LOG, SIMPLE};
 use crate::select::{self, SelectError};
+use crate::settings::Mode;
 use crate::trace_file::TraceFile;
 use crate::{
     clock, describe, encode, event_control, exit, flight, fork, local, panic_hook, sys, writer,
