@@ -7,8 +7,11 @@
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+mod common;
+
+use common::{trace_events_files, Rng};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use simpletrace::output::{Printer, SimpletracePy};
 use simpletrace::{process, EventTable, Reader};
@@ -16,34 +19,6 @@ use trace_events::ArgKind;
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/qemu");
 const RECORDS: usize = 200_000;
-
-/// Every `trace-events` file under `dir`.
-fn trace_events_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            trace_events_files(&path, out);
-        } else if path.file_name().is_some_and(|n| n == "trace-events") {
-            out.push(path);
-        }
-    }
-}
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// A v4 trace: a mapping record per event (shuffled ids), then records of
 /// events drawn at random.

@@ -8,8 +8,11 @@
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+mod common;
+
+use common::{trace_events_files, Rng};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use simpletrace::columnar::{ParquetExport, ParquetOptions};
 use simpletrace::{process, EventTable, Filter, Reader, Selected};
@@ -22,33 +25,6 @@ trace_thread(uint64_t tid, const char *name) \"tid %\" PRIu64 \" name %s\"
 work_enter(uint64_t call_id, int depth) \"call %\" PRIu64 \" depth %d\"
 work_exit(uint64_t call_id, int ret) \"call %\" PRIu64 \" ret %d\"
 ";
-
-fn trace_events_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            trace_events_files(&path, out);
-        } else if path.file_name().is_some_and(|n| n == "trace-events") {
-            out.push(path);
-        }
-    }
-}
-
-/// xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn record(out: &mut Vec<u8>, id: u64, ts: u64, payload: &[u8]) {
     out.extend(1u64.to_le_bytes());
