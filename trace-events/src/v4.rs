@@ -2,6 +2,8 @@
 //! All integers are in host byte order; we only support little-endian hosts'
 //! files when reading, and write the host's order.
 
+pub mod encode;
+
 /// First word of the file header.
 pub const HEADER_EVENT_ID: u64 = u64::MAX;
 /// Second word of the file header.

@@ -17,7 +17,8 @@ use crate::internal::TRACE_THREAD;
 use crate::record::{BACKENDS, LATE};
 use crate::runtime::{self, PANIC_WAIT_LIMIT};
 use crate::trace_file::Written;
-use crate::{clock, encode, sys, writer};
+use crate::{clock, sys, writer};
+use trace_events::v4::encode;
 
 /// The writer ended at exit: late events may take the trace file's lock.
 static WRITER_ENDED: AtomicBool = AtomicBool::new(false);

@@ -34,7 +34,8 @@ use crate::record::RecordPayload;
 use crate::registry::{self, ArgType};
 use crate::ring::RingSnapshot;
 use crate::runtime::{self, Control, PANIC_WAIT_LIMIT};
-use crate::{clock, encode, sys, trace_file, writer};
+use crate::{clock, sys, trace_file, writer};
+use trace_events::v4::encode;
 
 /// Buffers of exited threads kept for later snapshots (the oldest go first).
 pub const MAX_EXITED_KEPT: usize = 64;

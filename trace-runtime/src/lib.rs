@@ -121,7 +121,6 @@ pub mod args;
 mod clock;
 mod config;
 mod describe;
-mod encode;
 mod error_debug;
 pub mod event;
 mod event_control;

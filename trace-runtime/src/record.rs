@@ -3,7 +3,8 @@
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::event::state_id;
-use crate::{clock, encode, exit, local, log};
+use crate::{clock, exit, local, log};
+use trace_events::v4::encode;
 
 /// Bytes a string argument of `len` bytes takes in a record: `u32` length plus the
 /// bytes, truncated to 512.

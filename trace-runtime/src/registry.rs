@@ -24,10 +24,11 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
+use crate::describe;
 use crate::event::{state_enabled, ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
 use crate::record::RecordPayload;
 use crate::select::{self, Matcher, SelectError};
-use crate::{describe, encode};
+use trace_events::v4::encode;
 
 /// Most events a process can register.
 pub const MAX_REGISTERED_EVENTS: usize = 8192;

@@ -41,8 +41,8 @@ use std::ptr::NonNull;
 
 use crossbeam_utils::CachePadded;
 
-use crate::encode::{put_dropped_before, DROPPED_RECORD_LEN};
 use crate::sync::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use trace_events::v4::encode::{put_dropped_before, DROPPED_RECORD_LEN};
 
 /// What a producer does when a record does not fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -638,10 +638,10 @@ mod tests {
         assert!(!p.push(40, |_| unreachable!()));
         drain_all(&mut c);
         let mut rec = vec![0u8; 40];
-        crate::encode::put_record_header(&mut rec, 5, 1234, 77);
+        trace_events::v4::encode::put_record_header(&mut rec, 5, 1234, 77);
         assert!(p.push(40, |s| s.copy_from_slice(&rec)));
         let mut expected = Vec::new();
-        crate::encode::push_dropped(&mut expected, 1234, 77, 1);
+        trace_events::v4::encode::push_dropped(&mut expected, 1234, 77, 1);
         expected.extend_from_slice(&rec);
         assert_eq!(drain_all(&mut c), expected);
     }
@@ -862,7 +862,7 @@ mod loom_tests {
     /// the length's.
     fn push_seq(p: &Producer, seq: u64, len: usize) -> bool {
         p.push(len, |r| {
-            crate::encode::put_record_header(r, seq, seq, seq as u32);
+            trace_events::v4::encode::put_record_header(r, seq, seq, seq as u32);
             if len == 40 {
                 r[32..40].copy_from_slice(&seq.to_ne_bytes());
             }

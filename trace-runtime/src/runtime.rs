@@ -16,9 +16,8 @@ use crate::record::{BACKENDS, LOG, SIMPLE};
 use crate::select::{self, SelectError};
 use crate::settings::Mode;
 use crate::trace_file::TraceFile;
-use crate::{
-    clock, describe, encode, event_control, exit, flight, fork, local, panic_hook, sys, writer,
-};
+use crate::{clock, describe, event_control, exit, flight, fork, local, panic_hook, sys, writer};
+use trace_events::v4::encode;
 
 /// State shared by the controlling functions and the writer thread.
 pub(crate) struct Control {

@@ -24,13 +24,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::PoisonError;
 use std::time::{Duration, Instant};
 
-use crate::encode;
 use crate::internal::TRACE_THREAD;
 use crate::local::{self, ThreadBuffer, UNBUFFERED_DROPS};
 use crate::ring::Batch;
 use crate::runtime::{self, Control};
 use crate::trace_file::Written;
 use crate::{clock, record::RecordPayload};
+use trace_events::v4::encode;
 
 /// Pending bytes above which a pass writes before taking the next buffer.
 const WRITE_AT: usize = 1 << 20;

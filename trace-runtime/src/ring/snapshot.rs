@@ -96,7 +96,7 @@ impl Consumer {
 mod tests {
     use super::super::{channel, Producer, WhenFull};
     use super::*;
-    use crate::encode;
+    use trace_events::v4::encode;
 
     /// Record `seq`: a real record header (the ring reads lengths from it)
     /// with `seq` as timestamp, and `extra` payload bytes of `seq as u8`.

@@ -1,17 +1,19 @@
-//! Byte layout of the v4 items the runtime writes (QEMU `trace/simple.c`).
+//! Encoding the v4 items (QEMU `trace/simple.c`): the file header, mapping,
+//! event and dropped records, as the runtime writes them; and the scan the
+//! writer makes of records it is about to write. In host byte order.
 
-use trace_events::v4;
+use crate::v4;
 
 /// Size of an event record with `payload_len` bytes of arguments, type word included.
 #[inline(always)]
-pub(crate) const fn record_len(payload_len: usize) -> usize {
+pub const fn record_len(payload_len: usize) -> usize {
     8 + v4::EVENT_HEADER_LEN + payload_len
 }
 
 /// Write an event record header into the first 32 bytes of `rec`, whose length is
 /// the whole record.
 #[inline(always)]
-pub(crate) fn put_record_header(rec: &mut [u8], id: u64, timestamp_ns: u64, pid: u32) {
+pub fn put_record_header(rec: &mut [u8], id: u64, timestamp_ns: u64, pid: u32) {
     let length = (rec.len() - 8) as u32;
     rec[0..8].copy_from_slice(&v4::RECORD_TYPE_EVENT.to_ne_bytes());
     rec[8..16].copy_from_slice(&id.to_ne_bytes());
@@ -21,14 +23,14 @@ pub(crate) fn put_record_header(rec: &mut [u8], id: u64, timestamp_ns: u64, pid:
 }
 
 /// Append the file header.
-pub(crate) fn push_file_header(out: &mut Vec<u8>) {
+pub fn push_file_header(out: &mut Vec<u8>) {
     out.extend_from_slice(&v4::HEADER_EVENT_ID.to_ne_bytes());
     out.extend_from_slice(&v4::HEADER_MAGIC.to_ne_bytes());
     out.extend_from_slice(&v4::HEADER_VERSION.to_ne_bytes());
 }
 
 /// Append a mapping record: `u64 0, u64 id, u32 name_len, name`.
-pub(crate) fn push_mapping(out: &mut Vec<u8>, id: u64, name: &str) {
+pub fn push_mapping(out: &mut Vec<u8>, id: u64, name: &str) {
     out.extend_from_slice(&v4::RECORD_TYPE_MAPPING.to_ne_bytes());
     out.extend_from_slice(&id.to_ne_bytes());
     out.extend_from_slice(&(name.len() as u32).to_ne_bytes());
@@ -36,7 +38,7 @@ pub(crate) fn push_mapping(out: &mut Vec<u8>, id: u64, name: &str) {
 }
 
 /// Append a dropped record counting `count` lost events.
-pub(crate) fn push_dropped(out: &mut Vec<u8>, timestamp_ns: u64, pid: u32, count: u64) {
+pub fn push_dropped(out: &mut Vec<u8>, timestamp_ns: u64, pid: u32, count: u64) {
     let start = out.len();
     out.resize(start + record_len(8), 0);
     let rec = &mut out[start..];
@@ -45,13 +47,13 @@ pub(crate) fn push_dropped(out: &mut Vec<u8>, timestamp_ns: u64, pid: u32, count
 }
 
 /// Bytes of a dropped record (type word included).
-pub(crate) const DROPPED_RECORD_LEN: usize = record_len(8);
+pub const DROPPED_RECORD_LEN: usize = record_len(8);
 
 /// Write into `marker` (`DROPPED_RECORD_LEN` bytes) a dropped record counting
 /// `count` events lost just before the record `next`: it takes `next`'s
 /// timestamp (the gap ends there) and pid.
 #[inline]
-pub(crate) fn put_dropped_before(marker: &mut [u8], next: &[u8], count: u64) {
+pub fn put_dropped_before(marker: &mut [u8], next: &[u8], count: u64) {
     let timestamp = next
         .get(16..24)
         .map_or(0, |b| u64::from_ne_bytes(b.try_into().unwrap()));
@@ -64,17 +66,17 @@ pub(crate) fn put_dropped_before(marker: &mut [u8], next: &[u8], count: u64) {
 
 /// What [`scan_records`] found.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Scan {
+pub struct Scan {
     /// Event records other than dropped records.
-    pub(crate) events: u64,
+    pub events: u64,
     /// Sum of the dropped records' counts.
-    pub(crate) dropped: u64,
+    pub dropped: u64,
     /// Timestamp of the first record.
-    pub(crate) first_ts: Option<u64>,
+    pub first_ts: Option<u64>,
 }
 
 /// The records in `bytes` (whole records back to back).
-pub(crate) fn scan_records(bytes: &[u8]) -> Scan {
+pub fn scan_records(bytes: &[u8]) -> Scan {
     let mut scan = Scan {
         first_ts: bytes
             .get(16..24)
