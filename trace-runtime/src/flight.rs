@@ -281,7 +281,9 @@ pub enum SnapshotError {
 /// complete v4 trace, each thread's newest records in order after a dropped
 /// record counting the ones overwritten before them. Threads keep recording
 /// meanwhile. Takes the lock the writer thread takes once a period; copies
-/// and writes each buffer in turn (one buffer's worth of memory).
+/// every buffer first, back to back (so the threads' copies are close in
+/// time), then writes them: while it runs, the copies take as much memory
+/// again as the buffers.
 pub fn snapshot(path: impl AsRef<Path>) -> Result<SnapshotInfo, SnapshotError> {
     let c = runtime::control().ok_or(SnapshotError::NotRunning)?;
     let recorder = c.flight.as_ref().ok_or(SnapshotError::NotFlightMode)?;
