@@ -5,19 +5,15 @@
 //! 100 bytes with quotes, escapes and invalid UTF-8, 2% dropped records).
 //! Loading the file and decoding are measured apart.
 
-use std::fs;
 use std::io::{self, Write};
-use std::path::Path;
 
 mod common;
 
-use common::{trace_events_files, Rng};
+use common::{corpus_events_file, random_payload, Rng};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use simpletrace::output::{Printer, SimpletracePy};
 use simpletrace::{process, EventTable, Reader};
-use trace_events::ArgKind;
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/qemu");
 const RECORDS: usize = 200_000;
 
 /// A v4 trace: a mapping record per event (shuffled ids), then records of
@@ -59,20 +55,9 @@ fn build_trace(table: &EventTable, rng: &mut Rng) -> Vec<u8> {
             (u64::MAX - 1, rng.next().to_le_bytes().to_vec())
         } else {
             let j = rng.below(events.len());
-            let mut payload = Vec::new();
-            for arg in &events[j].args {
-                if arg.kind == ArgKind::Str {
-                    let len = [0, 1, 3, 20, 100][rng.below(5)];
-                    let text: Vec<u8> = (0..len)
-                        .flat_map(|_| alphabet[rng.below(alphabet.len())].iter().copied())
-                        .collect();
-                    payload.extend((text.len() as u32).to_le_bytes());
-                    payload.extend(text);
-                } else {
-                    let value = [0, 1, u64::MAX, 1 << 63, rng.next(), rng.next() & 0xffff];
-                    payload.extend(value[rng.below(value.len())].to_le_bytes());
-                }
-            }
+            let payload = random_payload(rng, &events[j].args, &alphabet, |rng| {
+                vec![0, 1, u64::MAX, 1 << 63, rng.next(), rng.next() & 0xffff]
+            });
             (ids[j], payload)
         };
         timestamp += [0, 1, 17, 1000, 123_456][rng.below(5)];
@@ -87,15 +72,7 @@ fn build_trace(table: &EventTable, rng: &mut Rng) -> Vec<u8> {
 }
 
 fn bench(c: &mut Criterion) {
-    let mut files = Vec::new();
-    trace_events_files(Path::new(CORPUS), &mut files);
-    files.sort();
-    let mut all = Vec::new();
-    for file in &files {
-        all.extend(fs::read(file).unwrap());
-    }
-    let mut events_file = tempfile::NamedTempFile::new().unwrap();
-    events_file.write_all(&all).unwrap();
+    let events_file = corpus_events_file("");
     let events_path = [events_file.path().to_path_buf()];
     let table = EventTable::load(&events_path).unwrap().0;
 

@@ -6,19 +6,15 @@
 //! bytes, 1% dropped records. Both tables are written (to a sink), so this
 //! is reading, pairing, Arrow batches and Parquet encoding with Snappy.
 
-use std::fs;
 use std::io::{self, Write};
-use std::path::Path;
 
 mod common;
 
-use common::{trace_events_files, Rng};
+use common::{corpus_events_file, random_payload, Rng};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use simpletrace::columnar::{ParquetExport, ParquetOptions};
 use simpletrace::{process, EventTable, Filter, Reader, Selected};
-use trace_events::ArgKind;
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/qemu");
 const RECORDS: usize = 400_000;
 const PAIR: &str = "\
 trace_thread(uint64_t tid, const char *name) \"tid %\" PRIu64 \" name %s\"
@@ -88,20 +84,9 @@ fn build_trace(table: &EventTable, rng: &mut Rng) -> Vec<u8> {
             _ if rng.below(100) == 0 => record(&mut out, u64::MAX - 1, ts, &1u64.to_le_bytes()),
             _ => {
                 let j = rng.below(events.len());
-                let mut payload = Vec::new();
-                for arg in &events[j].args {
-                    if arg.kind == ArgKind::Str {
-                        let len = [0, 1, 3, 20, 100][rng.below(5)];
-                        let text: Vec<u8> = (0..len)
-                            .flat_map(|_| alphabet[rng.below(alphabet.len())].iter().copied())
-                            .collect();
-                        payload.extend((text.len() as u32).to_le_bytes());
-                        payload.extend(text);
-                    } else {
-                        let value = [0, 1, u64::MAX, rng.next(), rng.next() & 0xffff];
-                        payload.extend(value[rng.below(value.len())].to_le_bytes());
-                    }
-                }
+                let payload = random_payload(rng, &events[j].args, &alphabet, |rng| {
+                    vec![0, 1, u64::MAX, rng.next(), rng.next() & 0xffff]
+                });
                 record(&mut out, j as u64, ts, &payload);
             }
         }
@@ -110,16 +95,7 @@ fn build_trace(table: &EventTable, rng: &mut Rng) -> Vec<u8> {
 }
 
 fn bench(c: &mut Criterion) {
-    let mut files = Vec::new();
-    trace_events_files(Path::new(CORPUS), &mut files);
-    files.sort();
-    let mut all = Vec::new();
-    for file in &files {
-        all.extend(fs::read(file).unwrap());
-    }
-    all.extend(PAIR.as_bytes());
-    let mut events_file = tempfile::NamedTempFile::new().unwrap();
-    events_file.write_all(&all).unwrap();
+    let events_file = corpus_events_file(PAIR);
     let table = EventTable::load(&[events_file.path()]).unwrap().0;
 
     let trace = build_trace(&table, &mut Rng(0x9e37_79b9_7f4a_7c15));
