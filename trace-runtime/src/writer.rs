@@ -78,8 +78,6 @@ struct Writer {
     /// The records the writer makes itself, for the pending write.
     own_records: Vec<u8>,
     buffers: Vec<ThreadBuffer>,
-    /// The fullest buffer of the last pass, in [`FILL_ONE`]ths.
-    fullest: u64,
 }
 
 pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clock::Refiner>) {
@@ -88,7 +86,6 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
         control,
         own_records: Vec::new(),
         buffers: Vec::new(),
-        fullest: 0,
     };
     let mut flushed = 0;
     let mut last_pass = Instant::now();
@@ -101,13 +98,13 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
         let stop = control.stop.load(Ordering::Acquire);
         let paused = control.paused.load(Ordering::Acquire) && !stop;
         let pass = Instant::now();
-        w.fullest = 0;
+        let mut fullest = 0;
         if let Some(recorder) = &control.flight {
             recorder.tend(control);
         } else if !paused {
-            w.drain_all(stop);
+            fullest = w.drain_all(stop);
         }
-        let sleep = next_sleep(period, w.fullest, pass - last_pass);
+        let sleep = next_sleep(period, fullest, pass - last_pass);
         last_pass = pass;
         // While paused a flush only confirms that the writer saw the pause.
         if requested != flushed {
@@ -153,14 +150,15 @@ struct Pending<'a> {
 
 impl Writer {
     /// One pass over every buffer; `last` on the pass that ends the trace.
-    fn drain_all(&mut self, last: bool) {
+    /// Returns how full the fullest buffer was, in [`FILL_ONE`]ths.
+    fn drain_all(&mut self, last: bool) -> u64 {
         local::adopt_new_buffers(&mut self.buffers);
         let Writer {
             control,
             own_records,
             buffers,
-            fullest,
         } = self;
+        let mut fullest = 0;
         let control: &'static Control = control;
         let mut pending = Pending::default();
         let unbuffered = UNBUFFERED_DROPS.swap(0, Ordering::Relaxed);
@@ -184,7 +182,7 @@ impl Writer {
             let capacity = buffer.consumer.capacity().max(1) as u64;
             let taken = take_records(control, buffer, last, own_records, &mut pending);
             let fill = taken as u64 * FILL_ONE / capacity;
-            *fullest = (*fullest).max(fill);
+            fullest = fullest.max(fill);
             if pending.bytes >= WRITE_AT {
                 write(control, own_records, &mut pending);
             }
@@ -192,6 +190,7 @@ impl Writer {
         write(control, own_records, &mut pending);
         drop(pending);
         buffers.retain(|b| !b.gone);
+        fullest
     }
 }
 
