@@ -92,15 +92,12 @@ impl TraceInput {
     /// Load the events and open the trace, for a command that reads it
     /// whole; on failure the message is printed and the exit code returned.
     pub fn open(&self) -> Result<Reader<File>, ExitCode> {
-        if self.follow {
-            return Err(fail(
-                &"--follow goes with printing records (--format simpletrace, log or json); this command needs the whole trace",
-            ));
-        }
-        match self.open_records()? {
-            Records::Whole(reader) => Ok(reader),
-            Records::Growing(..) => Err(ExitCode::FAILURE),
-        }
+        // Before the events are loaded: the refusal is the first message.
+        self.refuse_follow()?;
+        let Some((trace, event_files)) = self.files.split_last() else {
+            return Err(ExitCode::FAILURE);
+        };
+        self.open_trace(trace, load_events(event_files)?)
     }
 
     /// Load the events and open the trace: whole, or growing with
@@ -123,13 +120,19 @@ impl TraceInput {
     /// Open `trace` whole with `table` (headerless with `--no-header`); on
     /// failure the message is printed and the exit code returned.
     pub fn open_trace(&self, trace: &Path, table: EventTable) -> Result<Reader<File>, ExitCode> {
+        self.refuse_follow()?;
+        let file = open_file(trace)?;
+        self.whole(trace, file, table)
+    }
+
+    /// `--follow` given to a command that reads the trace whole.
+    fn refuse_follow(&self) -> Result<(), ExitCode> {
         if self.follow {
             return Err(fail(
                 &"--follow goes with printing records (--format simpletrace, log or json); this command needs the whole trace",
             ));
         }
-        let file = open_file(trace)?;
-        self.whole(trace, file, table)
+        Ok(())
     }
 
     fn whole(&self, trace: &Path, file: File, table: EventTable) -> Result<Reader<File>, ExitCode> {
