@@ -13,11 +13,11 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Once, PoisonError};
 
-use crate::internal::TRACE_THREAD;
+use crate::internal::{push_thread_record, TRACE_THREAD};
 use crate::record::{BACKENDS, LATE};
 use crate::runtime::{self, PANIC_WAIT_LIMIT};
 use crate::trace_file::Written;
-use crate::{clock, sys, writer};
+use crate::{clock, sys};
 use trace_events::v4::encode;
 
 /// The writer ended at exit: late events may take the trace file's lock.
@@ -60,7 +60,7 @@ pub(crate) fn write_late(id: u64, payload_len: usize, fill: impl FnOnce(&mut [u8
     let ts = clock::now_ns();
     let mut own = Vec::new();
     if TRACE_THREAD.is_enabled() {
-        writer::push_thread_record(&mut own, ts, c.pid, sys::gettid(), &sys::thread_name());
+        push_thread_record(&mut own, ts, c.pid, sys::gettid(), &sys::thread_name());
     }
     let mut record = vec![0; encode::record_len(payload_len)];
     encode::put_record_header(&mut record, id, ts, c.pid);

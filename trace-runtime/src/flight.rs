@@ -28,13 +28,13 @@ use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 
 use crate::event::Event;
-use crate::internal::TRACE_THREAD;
+use crate::internal::{push_thread_record, TRACE_THREAD};
 use crate::local::{self, ThreadBuffer};
 use crate::record::RecordPayload;
 use crate::registry::{self, ArgType};
 use crate::ring::RingSnapshot;
 use crate::runtime::{self, Control, PANIC_WAIT_LIMIT};
-use crate::{clock, sys, trace_file, writer};
+use crate::{clock, sys, trace_file};
 use trace_events::v4::encode;
 
 /// Buffers of exited threads kept for later snapshots (the oldest go first).
@@ -193,7 +193,7 @@ impl Recorder {
             own.clear();
             let ts = first_ts.unwrap_or(window_end_ns);
             if TRACE_THREAD.is_enabled() {
-                writer::push_thread_record(&mut own, ts, pid, buffer.tid, &buffer.name);
+                push_thread_record(&mut own, ts, pid, buffer.tid, &buffer.name);
             }
             if kept.evicted > 0 {
                 encode::push_dropped(&mut own, ts, pid, kept.evicted);
@@ -206,7 +206,7 @@ impl Recorder {
         drop(copies);
         own.clear();
         if TRACE_THREAD.is_enabled() {
-            writer::push_thread_record(&mut own, window_end_ns, pid, 0, b"");
+            push_thread_record(&mut own, window_end_ns, pid, 0, b"");
         }
         let start = own.len();
         own.resize(start + encode::record_len(24), 0);

@@ -24,12 +24,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::PoisonError;
 use std::time::{Duration, Instant};
 
-use crate::internal::TRACE_THREAD;
+use crate::clock;
+use crate::internal::{push_thread_record, TRACE_THREAD};
 use crate::local::{self, ThreadBuffer, UNBUFFERED_DROPS};
 use crate::ring::Batch;
 use crate::runtime::{self, Control};
 use crate::trace_file::Written;
-use crate::{clock, record::RecordPayload};
 use trace_events::v4::encode;
 
 /// Pending bytes above which a pass writes before taking the next buffer.
@@ -298,18 +298,6 @@ fn write(control: &Control, own_records: &mut Vec<u8>, pending: &mut Pending<'_>
     own_records.clear();
     pending.bytes = 0;
     pending.records = 0;
-}
-
-/// Append a `trace_thread(tid, name)` record.
-pub(crate) fn push_thread_record(out: &mut Vec<u8>, ts: u64, pid: u32, tid: u64, name: &[u8]) {
-    let payload_len = 8 + crate::record::str_arg_len(name.len());
-    let start = out.len();
-    out.resize(start + encode::record_len(payload_len), 0);
-    let rec = &mut out[start..];
-    encode::put_record_header(rec, TRACE_THREAD.id(), ts, pid);
-    let mut payload = RecordPayload::new(&mut rec[encode::record_len(0)..]);
-    payload.u64(tid);
-    payload.str(name);
 }
 
 #[cfg(test)]
