@@ -17,6 +17,7 @@ use crate::internal::{push_thread_record, TRACE_THREAD};
 use crate::record::{BACKENDS, LATE};
 use crate::runtime::{self, PANIC_WAIT_LIMIT};
 use crate::trace_file::Written;
+use crate::wake::wake_writer;
 use crate::{clock, sys};
 use trace_events::v4::encode;
 
@@ -39,7 +40,7 @@ extern "C" fn at_exit() {
     // First, so no event slips into a buffer after the writer's last pass.
     BACKENDS.fetch_or(LATE, Ordering::AcqRel);
     c.stop.store(true, Ordering::Release);
-    runtime::wake_writer(c);
+    wake_writer();
     // Exit must not hang on a writer stuck on its file: bounded, as for a panic.
     if runtime::wait_writer_end(c, PANIC_WAIT_LIMIT) {
         WRITER_ENDED.store(true, Ordering::Release);

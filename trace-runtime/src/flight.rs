@@ -34,6 +34,7 @@ use crate::record::RecordPayload;
 use crate::registry::{self, ArgType};
 use crate::ring::RingSnapshot;
 use crate::runtime::{self, Control, PANIC_WAIT_LIMIT};
+use crate::wake::wake_writer;
 use crate::{clock, sys, trace_file};
 use trace_events::v4::encode;
 
@@ -334,7 +335,5 @@ pub(crate) fn install_signal(signal: crate::SnapshotSignal) {
 /// a period anyway.
 extern "C" fn on_signal(_signal: libc::c_int) {
     SIGNALED.store(true, Ordering::Release);
-    if let Some(writer) = runtime::writer_thread() {
-        writer.unpark();
-    }
+    wake_writer();
 }

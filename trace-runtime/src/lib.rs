@@ -144,6 +144,7 @@ mod sys;
 mod trace_file;
 mod traced;
 mod unique;
+mod wake;
 mod writer;
 
 pub use args::{TracePtr, TraceStr};

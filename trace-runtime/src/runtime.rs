@@ -16,6 +16,7 @@ use crate::record::{BACKENDS, LOG, SIMPLE};
 use crate::select::{self, SelectError};
 use crate::settings::Mode;
 use crate::trace_file::TraceFile;
+use crate::wake::{wake_writer, WRITER};
 use crate::{clock, describe, event_control, exit, flight, fork, local, panic_hook, sys, writer};
 use trace_events::v4::encode;
 
@@ -37,7 +38,6 @@ pub(crate) struct Control {
     pub(crate) paused: AtomicBool,
     /// Cleared when the writer thread ends, however it ends.
     pub(crate) writer_alive: AtomicBool,
-    pub(crate) writer: OnceLock<Thread>,
     pub(crate) written: AtomicU64,
     pub(crate) dropped: AtomicU64,
     pub(crate) discarded: AtomicU64,
@@ -63,11 +63,6 @@ pub(crate) fn control() -> Option<&'static Control> {
 /// be held forever by threads that do not exist there).
 pub(crate) fn control_block() -> Option<&'static Control> {
     CONTROL.get().filter(|c| c.pid == sys::getpid())
-}
-
-/// The control block as seen by the hot path's kick (no pid check).
-pub(crate) fn writer_thread() -> Option<&'static Thread> {
-    CONTROL.get()?.writer.get()
 }
 
 pub(crate) fn start(config: Config) -> Result<TraceGuard, StartError> {
@@ -140,7 +135,6 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
         stop: AtomicBool::new(false),
         paused: AtomicBool::new(config.start_paused),
         writer_alive: AtomicBool::new(true),
-        writer: OnceLock::new(),
         written: AtomicU64::new(0),
         dropped: AtomicU64::new(0),
         discarded: AtomicU64::new(0),
@@ -175,7 +169,7 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
         control.writer_alive.store(false, Ordering::Release);
         StartError::Spawn(e)
     })?;
-    let _ = control.writer.set(handle.thread().clone());
+    let _ = WRITER.set(handle.thread().clone());
     Ok(TraceGuard {
         writer: Some(handle),
     })
@@ -242,7 +236,7 @@ impl TraceGuard {
             if paused {
                 flush();
             } else {
-                wake_writer(c);
+                wake_writer();
             }
         }
     }
@@ -260,7 +254,7 @@ impl Drop for TraceGuard {
         };
         select::stop_program_events();
         c.stop.store(true, Ordering::Release);
-        wake_writer(c);
+        wake_writer();
         // Unwinding past the guard must not hang on a writer stuck on its file.
         if std::thread::panicking() && !wait_writer_end(c, PANIC_WAIT_LIMIT) {
             std::mem::forget(handle);
@@ -340,12 +334,6 @@ pub fn status() -> Option<Status> {
     CONTROL.get().map(status_of)
 }
 
-pub(crate) fn wake_writer(c: &Control) {
-    if let Some(t) = c.writer.get() {
-        t.unpark();
-    }
-}
-
 /// Wait until every event recorded before this call (on this thread, or on any
 /// thread that synchronized with it) is in the file. Returns at once if no
 /// trace is running in this process.
@@ -360,12 +348,12 @@ pub(crate) fn flush_within(limit: Option<Duration>) -> bool {
     let Some(c) = control() else {
         return true;
     };
-    if c.writer.get().map(Thread::id) == Some(std::thread::current().id()) {
+    if WRITER.get().map(Thread::id) == Some(std::thread::current().id()) {
         return false;
     }
     let deadline = limit.map(|l| Instant::now() + l);
     let ticket = c.flush_requested.fetch_add(1, Ordering::AcqRel) + 1;
-    wake_writer(c);
+    wake_writer();
     let mut done = c.flush_done.lock().unwrap_or_else(PoisonError::into_inner);
     while *done < ticket && c.writer_alive.load(Ordering::Acquire) {
         let mut wait = Duration::from_millis(100);

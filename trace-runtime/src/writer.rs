@@ -1,9 +1,8 @@
 //! The writer thread: drains every thread's buffer into the trace file.
 //!
-//! Wake-ups: the writer sleeps in `park_timeout(period)`. Producers wake it early
-//! only when their buffer is half full *and* the writer is parked (`SLEEPING`),
-//! so the hot path's common case is a flag load, never a syscall; a kick lost to
-//! a race costs at most one period. Flushes and stop wake it directly.
+//! Wake-ups (`wake.rs`): the writer sleeps in `park_timeout(period)`;
+//! producers wake it early only when their buffer is half full and it is
+//! parked. Flushes and stop wake it directly.
 //!
 //! The sleep adapts to the load: after a pass, the writer sleeps until the
 //! fullest buffer, filling at the rate it just did, would be a quarter full
@@ -20,7 +19,7 @@
 //! pass writes as soon as 1 MiB is pending, so a buffer is held at most that long.
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::PoisonError;
 use std::time::{Duration, Instant};
 
@@ -28,8 +27,9 @@ use crate::clock;
 use crate::internal::{push_thread_record, TRACE_THREAD};
 use crate::local::{self, ThreadBuffer, UNBUFFERED_DROPS};
 use crate::ring::Batch;
-use crate::runtime::{self, Control};
+use crate::runtime::Control;
 use crate::trace_file::Written;
+use crate::wake::SLEEPING;
 use trace_events::v4::encode;
 
 /// Pending bytes above which a pass writes before taking the next buffer.
@@ -43,24 +43,6 @@ const FILL_TARGET: u64 = FILL_ONE / 4;
 const FILL_ONE: u64 = 1 << 16;
 /// The shortest adaptive sleep: below it, wake-up cost dominates.
 const MIN_SLEEP: Duration = Duration::from_micros(100);
-
-static SLEEPING: AtomicBool = AtomicBool::new(false);
-
-/// Whether the writer is parked (one relaxed load, for the hot path).
-#[inline]
-pub(crate) fn is_sleeping() -> bool {
-    SLEEPING.load(Ordering::Relaxed)
-}
-
-/// Wake the parked writer; only the first caller per sleep pays the syscall.
-#[cold]
-pub(crate) fn kick() {
-    if SLEEPING.swap(false, Ordering::AcqRel) {
-        if let Some(t) = runtime::writer_thread() {
-            t.unpark();
-        }
-    }
-}
 
 /// Clears `writer_alive` and wakes flush waiters however the thread ends.
 struct AliveGuard(&'static Control);
