@@ -35,7 +35,7 @@ use crate::registry::{self, ArgType};
 use crate::ring::RingSnapshot;
 use crate::runtime::{self, Control, PANIC_WAIT_LIMIT};
 use crate::wake::wake_writer;
-use crate::{clock, sys, trace_file};
+use crate::{clock, sys, table, trace_file};
 use trace_events::v4::encode;
 
 /// Buffers of exited threads kept for later snapshots (the oldest go first).
@@ -151,7 +151,7 @@ impl Recorder {
         let pid = control.pid;
         let window_end_ns = clock::now_ns();
         let mut own = Vec::new();
-        registry::push_definitions(&mut own, 0, registry::count(), window_end_ns, pid);
+        table::push_definitions(&mut own, 0, table::count(), window_end_ns, pid);
         trace_file::write_all_vectored(file, &[&control.preamble, &own])?;
         let mut info = SnapshotInfo {
             path: PathBuf::new(),

@@ -141,6 +141,7 @@ mod select;
 mod settings;
 mod sync;
 mod sys;
+mod table;
 mod trace_file;
 mod traced;
 mod unique;

@@ -252,6 +252,7 @@ impl Drop for TraceGuard {
             std::mem::forget(handle);
             return;
         };
+        crate::registry::forget_selections();
         select::stop_program_events();
         c.stop.store(true, Ordering::Release);
         wake_writer();

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{MutexGuard, PoisonError};
 
 use crate::runtime::{self, control, Control, ControlError, Status};
+use crate::table;
 
 pub(crate) struct TraceFile {
     path: PathBuf,
@@ -108,10 +109,10 @@ impl TraceFile {
         // Events registered since the last write: their mappings and
         // declarations go first (every record of the batch was made after
         // its event was registered, so before this count was read).
-        let registered = crate::registry::count();
+        let registered = table::count();
         if registered > self.registered_written {
             let mut definitions = Vec::new();
-            crate::registry::push_definitions(
+            table::push_definitions(
                 &mut definitions,
                 self.registered_written,
                 registered,
