@@ -5,9 +5,9 @@
 
 use std::fmt;
 
+use crate::control::{control, ControlError};
 use crate::event::Event;
 use crate::registry;
-use crate::runtime::{control, ControlError};
 use crate::select::{self, Matcher, SelectError};
 use crate::table::all_events;
 

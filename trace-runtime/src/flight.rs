@@ -24,16 +24,17 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 
+use crate::control::{control, Control, PANIC_WAIT_LIMIT};
 use crate::event::Event;
 use crate::internal::{push_thread_record, TRACE_THREAD};
 use crate::local::{self, ThreadBuffer};
 use crate::record::RecordPayload;
 use crate::registry::{self, ArgType};
 use crate::ring::RingSnapshot;
-use crate::runtime::{self, Control, PANIC_WAIT_LIMIT};
+use crate::settings::SnapshotSignal;
 use crate::wake::wake_writer;
 use crate::{clock, sys, table, trace_file};
 use trace_events::v4::encode;
@@ -48,7 +49,21 @@ const RETRIES: usize = 3;
 /// Set by the snapshot signal's handler; the writer takes the snapshot.
 static SIGNALED: AtomicBool = AtomicBool::new(false);
 
-/// The flight recorder of a running trace (in its `Control`).
+/// The trace's flight recorder, if it runs in flight mode (set at start).
+static RECORDER: OnceLock<Recorder> = OnceLock::new();
+
+/// The flight recorder of the trace started in this process, if it is in
+/// flight mode.
+pub(crate) fn recorder() -> Option<&'static Recorder> {
+    RECORDER.get()
+}
+
+/// Start the flight recorder: snapshots on panic or signal go to `path`.
+pub(crate) fn install(path: PathBuf, on_panic: bool) {
+    let _ = RECORDER.set(Recorder::new(path, on_panic));
+}
+
+/// The flight recorder of a running trace.
 pub(crate) struct Recorder {
     /// Every thread's buffer; the writer adopts new ones, a snapshot reads
     /// them (in the thread that asks for it).
@@ -65,7 +80,7 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
-    pub(crate) fn new(path: PathBuf, on_panic: bool) -> Recorder {
+    fn new(path: PathBuf, on_panic: bool) -> Recorder {
         let event = registry::register_event(
             "trace_snapshot",
             &[
@@ -286,8 +301,8 @@ pub enum SnapshotError {
 /// time), then writes them: while it runs, the copies take as much memory
 /// again as the buffers.
 pub fn snapshot(path: impl AsRef<Path>) -> Result<SnapshotInfo, SnapshotError> {
-    let c = runtime::control().ok_or(SnapshotError::NotRunning)?;
-    let recorder = c.flight.as_ref().ok_or(SnapshotError::NotFlightMode)?;
+    let c = control().ok_or(SnapshotError::NotRunning)?;
+    let recorder = recorder().ok_or(SnapshotError::NotFlightMode)?;
     recorder.take(c, path.as_ref(), lock(&recorder.buffers))
 }
 
@@ -295,10 +310,10 @@ pub fn snapshot(path: impl AsRef<Path>) -> Result<SnapshotInfo, SnapshotError> {
 /// [`PANIC_WAIT_LIMIT`] for the buffers (another snapshot in progress, or
 /// this thread panicking inside one). Whether it ran in flight mode.
 pub(crate) fn snapshot_on_panic() -> bool {
-    let Some(c) = runtime::control() else {
+    let Some(c) = control() else {
         return false;
     };
-    let Some(recorder) = c.flight.as_ref() else {
+    let Some(recorder) = recorder() else {
         return false;
     };
     if !recorder.on_panic {
@@ -325,7 +340,7 @@ pub(crate) fn snapshot_on_panic() -> bool {
 }
 
 /// Install the snapshot signal's handler.
-pub(crate) fn install_signal(signal: crate::SnapshotSignal) {
+pub(crate) fn install_signal(signal: SnapshotSignal) {
     sys::on_signal(signal, on_signal);
 }
 

@@ -23,13 +23,13 @@ use std::sync::atomic::Ordering;
 use std::sync::PoisonError;
 use std::time::{Duration, Instant};
 
-use crate::clock;
+use crate::control::Control;
 use crate::internal::{push_thread_record, TRACE_THREAD};
 use crate::local::{self, ThreadBuffer, UNBUFFERED_DROPS};
 use crate::ring::Batch;
-use crate::runtime::Control;
 use crate::trace_file::Written;
 use crate::wake::SLEEPING;
+use crate::{clock, flight};
 use trace_events::v4::encode;
 
 /// Pending bytes above which a pass writes before taking the next buffer.
@@ -72,6 +72,7 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
     let mut flushed = 0;
     let mut last_pass = Instant::now();
     let slew_ns = u64::try_from(period.as_nanos()).unwrap_or(u64::MAX);
+    let recorder = flight::recorder();
     loop {
         if let Some(clock) = &clock {
             clock.refine(slew_ns);
@@ -81,7 +82,7 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
         let paused = control.paused.load(Ordering::Acquire) && !stop;
         let pass = Instant::now();
         let mut fullest = 0;
-        if let Some(recorder) = &control.flight {
+        if let Some(recorder) = recorder {
             recorder.tend(control);
         } else if !paused {
             fullest = w.drain_all(stop);
@@ -102,7 +103,7 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
             return;
         }
         // Flight mode's rings are always full: producers must not kick.
-        let announce = control.flight.is_none();
+        let announce = recorder.is_none();
         if announce {
             SLEEPING.store(true, Ordering::Release);
         }
