@@ -25,15 +25,23 @@ use trace_events::v4::encode;
 
 static STARTED: AtomicBool = AtomicBool::new(false);
 
-pub(crate) fn start(config: Config) -> Result<TraceGuard, StartError> {
-    if STARTED.swap(true, Ordering::AcqRel) {
-        return Err(StartError::AlreadyStarted);
+impl Config {
+    /// Start tracing. Keep the guard alive: dropping it flushes and closes the trace.
+    ///
+    /// With `help` in the options, prints every event with its state
+    /// (`name : state 1|0`) to stdout and exits the process, as QEMU does.
+    pub fn start(self) -> Result<TraceGuard, StartError> {
+        let config = self.checked()?;
+        loss_report::set_quiet(config.quiet);
+        if STARTED.swap(true, Ordering::AcqRel) {
+            return Err(StartError::AlreadyStarted);
+        }
+        let result = start_once(config);
+        if result.is_err() && CONTROL.get().is_none() {
+            STARTED.store(false, Ordering::Release);
+        }
+        result
     }
-    let result = start_once(config);
-    if result.is_err() && CONTROL.get().is_none() {
-        STARTED.store(false, Ordering::Release);
-    }
-    result
 }
 
 fn start_once(config: Config) -> Result<TraceGuard, StartError> {
