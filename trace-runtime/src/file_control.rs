@@ -19,7 +19,7 @@ fn lock(c: &Control) -> MutexGuard<'_, TraceFile> {
 /// The running trace, with the simple backend on.
 fn simple_control() -> Result<&'static Control, ControlError> {
     let c = control().ok_or(ControlError::NotRunning)?;
-    if flight::recorder().is_some() {
+    if flight::RECORDER.get().is_some() {
         Err(ControlError::FlightMode)
     } else if c.simple {
         Ok(c)

@@ -50,18 +50,7 @@ const RETRIES: usize = 3;
 static SIGNALED: AtomicBool = AtomicBool::new(false);
 
 /// The trace's flight recorder, if it runs in flight mode (set at start).
-static RECORDER: OnceLock<Recorder> = OnceLock::new();
-
-/// The flight recorder of the trace started in this process, if it is in
-/// flight mode.
-pub(crate) fn recorder() -> Option<&'static Recorder> {
-    RECORDER.get()
-}
-
-/// Start the flight recorder: snapshots on panic or signal go to `path`.
-pub(crate) fn install(path: PathBuf, on_panic: bool) {
-    let _ = RECORDER.set(Recorder::new(path, on_panic));
-}
+pub(crate) static RECORDER: OnceLock<Recorder> = OnceLock::new();
 
 /// The flight recorder of a running trace.
 pub(crate) struct Recorder {
@@ -80,7 +69,7 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
-    fn new(path: PathBuf, on_panic: bool) -> Recorder {
+    pub(crate) fn new(path: PathBuf, on_panic: bool) -> Recorder {
         let event = registry::register_event(
             "trace_snapshot",
             &[
@@ -302,7 +291,7 @@ pub enum SnapshotError {
 /// again as the buffers.
 pub fn snapshot(path: impl AsRef<Path>) -> Result<SnapshotInfo, SnapshotError> {
     let c = control().ok_or(SnapshotError::NotRunning)?;
-    let recorder = recorder().ok_or(SnapshotError::NotFlightMode)?;
+    let recorder = RECORDER.get().ok_or(SnapshotError::NotFlightMode)?;
     recorder.take(c, path.as_ref(), lock(&recorder.buffers))
 }
 
@@ -313,7 +302,7 @@ pub(crate) fn snapshot_on_panic() -> bool {
     let Some(c) = control() else {
         return false;
     };
-    let Some(recorder) = recorder() else {
+    let Some(recorder) = RECORDER.get() else {
         return false;
     };
     if !recorder.on_panic {

@@ -90,7 +90,8 @@ fn start_once(config: Config) -> Result<TraceGuard, StartError> {
     local::BUFFER_SIZE.store(config.buffer_size.next_power_of_two(), Ordering::Relaxed);
     local::OVERWRITE.store(flight_mode, Ordering::Relaxed);
     if flight_mode {
-        flight::install(trace_file.path().to_path_buf(), config.snapshot_on_panic);
+        let path = trace_file.path().to_path_buf();
+        let _ = flight::RECORDER.set(flight::Recorder::new(path, config.snapshot_on_panic));
     }
     let control = CONTROL.get_or_init(|| Control {
         pid,

@@ -72,7 +72,7 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
     let mut flushed = 0;
     let mut last_pass = Instant::now();
     let slew_ns = u64::try_from(period.as_nanos()).unwrap_or(u64::MAX);
-    let recorder = flight::recorder();
+    let recorder = flight::RECORDER.get();
     loop {
         if let Some(clock) = &clock {
             clock.refine(slew_ns);
