@@ -190,7 +190,7 @@ impl TraceGuard {
         flush();
     }
 
-    /// See [`status`].
+    /// See [`status`](crate::control::status).
     pub fn status(&self) -> Status {
         status_of(CONTROL.get().expect("a guard exists only after start"))
     }
