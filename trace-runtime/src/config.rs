@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use crate::event::EVENTS;
 use crate::options::{self, OptionItem, OptionsError, OPTIONS_ENV};
-use crate::runtime::{self, TraceGuard};
 use crate::select::{Matcher, SelectError};
 use crate::settings::{Backend, Mode, SnapshotSignal};
 use crate::unique;
@@ -315,37 +314,30 @@ impl Config {
         self
     }
 
-    /// Start tracing. Keep the guard alive: dropping it flushes and closes the trace.
-    ///
-    /// With `help` in the options, prints every event with its state
-    /// (`name : state 1|0`) to stdout and exits the process, as QEMU does.
-    pub fn start(self) -> Result<TraceGuard, StartError> {
+    /// The configuration [`Config::start`] starts: `SIMPLETRACE` applied
+    /// (unless ignored), the settings in range, the event names unique.
+    pub(crate) fn checked(self) -> Result<Config, StartError> {
         let config = if self.read_env {
             self.apply_env()?
         } else {
             self
         };
-        config.start_checked()
-    }
-
-    fn start_checked(self) -> Result<TraceGuard, StartError> {
-        if !(MIN_BUFFER_SIZE..=MAX_BUFFER_SIZE).contains(&self.buffer_size) {
+        if !(MIN_BUFFER_SIZE..=MAX_BUFFER_SIZE).contains(&config.buffer_size) {
             return Err(StartError::BufferSize {
-                requested: self.buffer_size,
+                requested: config.buffer_size,
             });
         }
-        if !(Duration::from_millis(1)..=Duration::from_secs(10)).contains(&self.writer_period) {
+        if !(Duration::from_millis(1)..=Duration::from_secs(10)).contains(&config.writer_period) {
             return Err(StartError::WriterPeriod);
         }
-        if let Some(d) = unique::find_duplicate(&EVENTS).filter(|_| !self.allow_duplicates) {
+        if let Some(d) = unique::find_duplicate(&EVENTS).filter(|_| !config.allow_duplicates) {
             return Err(StartError::DuplicateEvent {
                 name: d.name.to_owned(),
                 first: d.first,
                 second: d.second,
             });
         }
-        crate::loss_report::set_quiet(self.quiet);
-        runtime::start(self)
+        Ok(config)
     }
 }
 

@@ -4,8 +4,7 @@
 //! own events are built into readers).
 
 use crate::event::{Event, EventMeta, EVENTS};
-use crate::internal::{TRACE_EVENT_DECL, TRACE_THREAD};
-use trace_events::v4::encode;
+use crate::internal::{push_u64_str, TRACE_EVENT_DECL, TRACE_THREAD};
 
 /// The event's trace-events declaration, e.g.
 /// `disable foo(int a, const char *s) "a %d s %s"`.
@@ -38,14 +37,8 @@ pub(crate) fn push_declarations_of<'a>(
     }
     for event in events {
         let decl = declaration(&event.meta);
-        let start = out.len();
-        out.resize(start + encode::record_len(8 + 4 + decl.len()), 0);
-        let rec = &mut out[start..];
-        encode::put_record_header(rec, TRACE_EVENT_DECL.id(), timestamp_ns, pid);
-        let args = &mut rec[encode::record_len(0)..];
-        args[..8].copy_from_slice(&event.id().to_ne_bytes());
-        args[8..12].copy_from_slice(&(decl.len() as u32).to_ne_bytes());
-        args[12..].copy_from_slice(decl.as_bytes());
+        let id = TRACE_EVENT_DECL.id();
+        push_u64_str(out, id, timestamp_ns, pid, event.id(), decl.as_bytes());
     }
 }
 

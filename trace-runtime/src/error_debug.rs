@@ -16,6 +16,6 @@ debug_is_display!(
     crate::config::StartError,
     crate::options::OptionsError,
     crate::select::SelectError,
-    crate::runtime::ControlError,
+    crate::control::ControlError,
     crate::flight::SnapshotError,
 );

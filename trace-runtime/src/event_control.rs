@@ -5,9 +5,11 @@
 
 use std::fmt;
 
+use crate::control::{control, ControlError};
+use crate::event::Event;
 use crate::registry;
-use crate::runtime::{control, ControlError};
 use crate::select::{self, Matcher, SelectError};
+use crate::table::all_events;
 
 /// An event's state, as QEMU's `trace-event-get-state` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +39,7 @@ impl fmt::Display for EventInfo {
     }
 }
 
-fn state_of(event: &crate::Event) -> EventState {
+fn state_of(event: &Event) -> EventState {
     if !event.meta.available {
         EventState::Unavailable
     } else if event.is_enabled() {
@@ -72,9 +74,7 @@ pub fn set_all_enabled(on: bool) -> Result<(), ControlError> {
 
 /// The state of the event with exactly this name, `None` if there is none.
 pub fn event_state(name: &str) -> Option<EventState> {
-    select::all_events()
-        .find(|e| e.meta.name == name)
-        .map(state_of)
+    all_events().find(|e| e.meta.name == name).map(state_of)
 }
 
 /// The events matching a name or glob with their states (`"*"` lists every
@@ -83,7 +83,7 @@ pub fn event_state(name: &str) -> Option<EventState> {
 /// runtime's own last. IDs are link order, which follows neither. A name
 /// without `*` that matches nothing is an error.
 pub fn list_events(pattern: &str) -> Result<Vec<EventInfo>, SelectError> {
-    let mut events = select::matching(select::all_events(), &Matcher::parse(pattern))?;
+    let mut events = select::matching(all_events(), &Matcher::parse(pattern))?;
     // A `#[traced]` pair shares a line: `_enter` sorts before `_exit`.
     events.sort_by_key(|e| {
         let m = &e.meta;

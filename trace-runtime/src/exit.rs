@@ -13,11 +13,11 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Once, PoisonError};
 
-use crate::internal::TRACE_THREAD;
-use crate::record::{BACKENDS, LATE};
-use crate::runtime::{self, PANIC_WAIT_LIMIT};
+use crate::control::{control, control_block, wait_writer_end, BACKENDS, LATE, PANIC_WAIT_LIMIT};
+use crate::internal::{push_thread_record, TRACE_THREAD};
 use crate::trace_file::Written;
-use crate::{clock, sys, writer};
+use crate::wake::wake_writer;
+use crate::{clock, sys};
 use trace_events::v4::encode;
 
 /// The writer ended at exit: late events may take the trace file's lock.
@@ -33,15 +33,15 @@ pub(crate) fn install() {
 
 extern "C" fn at_exit() {
     // Not running (stopped, never started here, or a forked child): nothing to do.
-    let Some(c) = runtime::control() else {
+    let Some(c) = control() else {
         return;
     };
     // First, so no event slips into a buffer after the writer's last pass.
     BACKENDS.fetch_or(LATE, Ordering::AcqRel);
     c.stop.store(true, Ordering::Release);
-    runtime::wake_writer(c);
+    wake_writer();
     // Exit must not hang on a writer stuck on its file: bounded, as for a panic.
-    if runtime::wait_writer_end(c, PANIC_WAIT_LIMIT) {
+    if wait_writer_end(c, PANIC_WAIT_LIMIT) {
         WRITER_ENDED.store(true, Ordering::Release);
     }
 }
@@ -50,7 +50,7 @@ extern "C" fn at_exit() {
 /// calling thread's `trace_thread` record, or counted as dropped.
 #[cold]
 pub(crate) fn write_late(id: u64, payload_len: usize, fill: impl FnOnce(&mut [u8])) {
-    let Some(c) = runtime::control_block() else {
+    let Some(c) = control_block() else {
         return;
     };
     if !WRITER_ENDED.load(Ordering::Acquire) {
@@ -60,7 +60,7 @@ pub(crate) fn write_late(id: u64, payload_len: usize, fill: impl FnOnce(&mut [u8
     let ts = clock::now_ns();
     let mut own = Vec::new();
     if TRACE_THREAD.is_enabled() {
-        writer::push_thread_record(&mut own, ts, c.pid, sys::gettid(), &sys::thread_name());
+        push_thread_record(&mut own, ts, c.pid, sys::gettid(), &sys::thread_name());
     }
     let mut record = vec![0; encode::record_len(payload_len)];
     encode::put_record_header(&mut record, id, ts, c.pid);

@@ -24,17 +24,19 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 
+use crate::control::{control, Control, PANIC_WAIT_LIMIT};
 use crate::event::Event;
-use crate::internal::TRACE_THREAD;
+use crate::internal::{push_thread_record, TRACE_THREAD};
 use crate::local::{self, ThreadBuffer};
 use crate::record::RecordPayload;
 use crate::registry::{self, ArgType};
 use crate::ring::RingSnapshot;
-use crate::runtime::{self, Control, PANIC_WAIT_LIMIT};
-use crate::{clock, sys, trace_file, writer};
+use crate::settings::SnapshotSignal;
+use crate::wake::wake_writer;
+use crate::{clock, sys, table, trace_file};
 use trace_events::v4::encode;
 
 /// Buffers of exited threads kept for later snapshots (the oldest go first).
@@ -47,7 +49,10 @@ const RETRIES: usize = 3;
 /// Set by the snapshot signal's handler; the writer takes the snapshot.
 static SIGNALED: AtomicBool = AtomicBool::new(false);
 
-/// The flight recorder of a running trace (in its `Control`).
+/// The trace's flight recorder, if it runs in flight mode (set at start).
+pub(crate) static RECORDER: OnceLock<Recorder> = OnceLock::new();
+
+/// The flight recorder of a running trace.
 pub(crate) struct Recorder {
     /// Every thread's buffer; the writer adopts new ones, a snapshot reads
     /// them (in the thread that asks for it).
@@ -150,7 +155,7 @@ impl Recorder {
         let pid = control.pid;
         let window_end_ns = clock::now_ns();
         let mut own = Vec::new();
-        registry::push_definitions(&mut own, 0, registry::count(), window_end_ns, pid);
+        table::push_definitions(&mut own, 0, table::count(), window_end_ns, pid);
         trace_file::write_all_vectored(file, &[&control.preamble, &own])?;
         let mut info = SnapshotInfo {
             path: PathBuf::new(),
@@ -193,7 +198,7 @@ impl Recorder {
             own.clear();
             let ts = first_ts.unwrap_or(window_end_ns);
             if TRACE_THREAD.is_enabled() {
-                writer::push_thread_record(&mut own, ts, pid, buffer.tid, &buffer.name);
+                push_thread_record(&mut own, ts, pid, buffer.tid, &buffer.name);
             }
             if kept.evicted > 0 {
                 encode::push_dropped(&mut own, ts, pid, kept.evicted);
@@ -206,7 +211,7 @@ impl Recorder {
         drop(copies);
         own.clear();
         if TRACE_THREAD.is_enabled() {
-            writer::push_thread_record(&mut own, window_end_ns, pid, 0, b"");
+            push_thread_record(&mut own, window_end_ns, pid, 0, b"");
         }
         let start = own.len();
         own.resize(start + encode::record_len(24), 0);
@@ -285,8 +290,8 @@ pub enum SnapshotError {
 /// time), then writes them: while it runs, the copies take as much memory
 /// again as the buffers.
 pub fn snapshot(path: impl AsRef<Path>) -> Result<SnapshotInfo, SnapshotError> {
-    let c = runtime::control().ok_or(SnapshotError::NotRunning)?;
-    let recorder = c.flight.as_ref().ok_or(SnapshotError::NotFlightMode)?;
+    let c = control().ok_or(SnapshotError::NotRunning)?;
+    let recorder = RECORDER.get().ok_or(SnapshotError::NotFlightMode)?;
     recorder.take(c, path.as_ref(), lock(&recorder.buffers))
 }
 
@@ -294,10 +299,10 @@ pub fn snapshot(path: impl AsRef<Path>) -> Result<SnapshotInfo, SnapshotError> {
 /// [`PANIC_WAIT_LIMIT`] for the buffers (another snapshot in progress, or
 /// this thread panicking inside one). Whether it ran in flight mode.
 pub(crate) fn snapshot_on_panic() -> bool {
-    let Some(c) = runtime::control() else {
+    let Some(c) = control() else {
         return false;
     };
-    let Some(recorder) = c.flight.as_ref() else {
+    let Some(recorder) = RECORDER.get() else {
         return false;
     };
     if !recorder.on_panic {
@@ -324,7 +329,7 @@ pub(crate) fn snapshot_on_panic() -> bool {
 }
 
 /// Install the snapshot signal's handler.
-pub(crate) fn install_signal(signal: crate::SnapshotSignal) {
+pub(crate) fn install_signal(signal: SnapshotSignal) {
     sys::on_signal(signal, on_signal);
 }
 
@@ -334,7 +339,5 @@ pub(crate) fn install_signal(signal: crate::SnapshotSignal) {
 /// a period anyway.
 extern "C" fn on_signal(_signal: libc::c_int) {
     SIGNALED.store(true, Ordering::Release);
-    if let Some(writer) = runtime::writer_thread() {
-        writer.unpark();
-    }
+    wake_writer();
 }

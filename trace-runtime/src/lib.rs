@@ -120,11 +120,13 @@ pub use trace_macros::traced;
 pub mod args;
 mod clock;
 mod config;
+mod control;
 mod describe;
 mod error_debug;
 pub mod event;
 mod event_control;
 mod exit;
+mod file_control;
 mod flight;
 mod fork;
 mod internal;
@@ -141,9 +143,11 @@ mod select;
 mod settings;
 mod sync;
 mod sys;
+mod table;
 mod trace_file;
 mod traced;
 mod unique;
+mod wake;
 mod writer;
 
 pub use args::{TracePtr, TraceStr};
@@ -151,22 +155,23 @@ pub use config::{
     Config, StartError, DEFAULT_BUFFER_SIZE, DEFAULT_WRITER_PERIOD, MAX_BUFFER_SIZE,
     MIN_BUFFER_SIZE,
 };
+pub use control::{flush, status, ControlError, Status};
 pub use event::{ArgMeta, Event, EventMeta};
 pub use event_control::{
     event_state, list_events, set_all_enabled, set_enabled, set_event_enabled, EventInfo,
     EventState,
 };
+pub use file_control::{
+    trace_file_flush, trace_file_off, trace_file_on, trace_file_set, trace_file_status,
+    TraceFileStatus,
+};
 pub use flight::{snapshot, SnapshotError, SnapshotInfo, MAX_EXITED_KEPT};
 pub use internal::RUNTIME_TRACE_EVENTS;
 pub use options::{OptionsError, OPTIONS_ENV};
 pub use registry::{register_event, ArgType, RegisterError};
-pub use runtime::{flush, status, ControlError, Status, TraceGuard};
+pub use runtime::TraceGuard;
 pub use select::SelectError;
 pub use settings::{Backend, Mode, SnapshotSignal};
-pub use trace_file::{
-    trace_file_flush, trace_file_off, trace_file_on, trace_file_set, trace_file_status,
-    TraceFileStatus,
-};
 pub use traced::{Encoded, TraceArg, TracedResult};
 
 /// Start tracing with the default configuration (every event, file

@@ -29,7 +29,7 @@ use std::sync::atomic::{
 };
 
 use crate::ring::{self, Consumer, Producer, WhenFull};
-use crate::{sys, writer};
+use crate::{sys, wake};
 
 /// Process id written in every record (set at start).
 pub(crate) static PID: AtomicU32 = AtomicU32::new(0);
@@ -225,9 +225,8 @@ pub(crate) fn push(len: usize, write: impl FnOnce(&mut [u8])) {
 #[inline]
 fn kick_if_filling(producer: &Producer) {
     let threshold = producer.capacity() / 2;
-    if producer.used() >= threshold && writer::is_sleeping() && producer.refresh_used() >= threshold
-    {
-        writer::kick();
+    if producer.used() >= threshold && wake::is_sleeping() && producer.refresh_used() >= threshold {
+        wake::kick();
     }
 }
 

@@ -20,6 +20,7 @@ use trace_events::text::{write_name_values, write_timestamp_prefix};
 
 use crate::event::{EventMeta, RecordedKind, EVENTS};
 use crate::sys;
+use crate::table::by_id;
 
 /// Arguments rendered without a heap allocation (tracetool allows 10).
 const MAX_ARGS: usize = 16;
@@ -84,7 +85,7 @@ pub(crate) fn record(
             scratch.payload.clear();
             scratch.payload.resize(payload_len, 0);
             fill(&mut scratch.payload);
-            if let (Some(sink), Some(event)) = (SINK.get(), crate::registry::by_id(id)) {
+            if let (Some(sink), Some(event)) = (SINK.get(), by_id(id)) {
                 if scratch.tid == 0 {
                     scratch.tid = sys::gettid();
                 }

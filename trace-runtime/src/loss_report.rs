@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::config::MAX_BUFFER_SIZE;
-use crate::runtime::Status;
+use crate::control::Status;
 
 static QUIET: AtomicBool = AtomicBool::new(false);
 

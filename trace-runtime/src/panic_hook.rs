@@ -12,7 +12,8 @@
 
 use std::sync::Once;
 
-use crate::runtime::{self, PANIC_WAIT_LIMIT};
+use crate::control::{flush_within, PANIC_WAIT_LIMIT};
+use crate::flight;
 
 /// Install the hook (once per process).
 pub(crate) fn install() {
@@ -25,8 +26,8 @@ pub(crate) fn install() {
         }
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if !crate::flight::snapshot_on_panic() {
-                runtime::flush_within(Some(PANIC_WAIT_LIMIT));
+            if !flight::snapshot_on_panic() {
+                flush_within(Some(PANIC_WAIT_LIMIT));
             }
             previous(info);
         }));

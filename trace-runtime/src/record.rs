@@ -1,7 +1,8 @@
 //! The recording entry point used by generated event functions.
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::Ordering;
 
+use crate::control::{BACKENDS, LATE, LOG, SIMPLE};
 use crate::event::state_id;
 use crate::{clock, exit, local, log};
 use trace_events::v4::encode;
@@ -50,14 +51,6 @@ impl<'a> RecordPayload<'a> {
         self.pos += 4 + s.len();
     }
 }
-
-/// Which backends record (bits [`SIMPLE`] and [`LOG`]); set at start.
-pub(crate) static BACKENDS: AtomicU8 = AtomicU8::new(0);
-pub(crate) const SIMPLE: u8 = 1;
-pub(crate) const LOG: u8 = 2;
-/// Set by the exit handler once the buffers are no longer drained: the simple
-/// backend's records are written one by one (see `exit.rs`).
-pub(crate) const LATE: u8 = 4;
 
 /// Record one event. `state` is the event's state word as loaded by the caller
 /// (already checked to be enabled); `payload_len` is the size of the arguments.

@@ -7,7 +7,8 @@
 //!   record built in place).
 //! - IDs follow the static ones: the `n`th registered event gets
 //!   `EVENTS.len() + n`. The events live in a fixed table of `OnceLock`s read
-//!   without a lock (the fork handler disables them with atomics only).
+//!   without a lock (`table.rs`; the fork handler disables them with atomics
+//!   only).
 //! - Names are unique in the trace: a name already taken (static or
 //!   registered) gets `_2`, `_3`, ... appended.
 //! - The writer writes the mapping and `trace_event_decl` record of every
@@ -21,17 +22,15 @@
 //!   run-time control apply to it as if it had existed from the start.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use crate::describe;
 use crate::event::{state_enabled, ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
 use crate::record::RecordPayload;
 use crate::select::{self, Matcher, SelectError};
-use trace_events::v4::encode;
+use crate::table::{self, all_events};
 
-/// Most events a process can register.
-pub const MAX_REGISTERED_EVENTS: usize = 8192;
+pub use crate::table::{by_id, MAX_REGISTERED_EVENTS};
 
 /// The type of a registered event's argument, as the v4 format records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,11 +88,6 @@ pub enum RegisterError {
     Full,
 }
 
-static SLOTS: [OnceLock<&'static Event>; MAX_REGISTERED_EVENTS] =
-    [const { OnceLock::new() }; MAX_REGISTERED_EVENTS];
-/// Slots filled (published with `Release` after the slot is set).
-static LEN: AtomicUsize = AtomicUsize::new(0);
-
 struct Registry {
     /// Every name in use, static and registered (filled on first use).
     names: HashSet<String>,
@@ -113,26 +107,6 @@ fn with_registry<R>(f: impl FnOnce(&mut Registry) -> R) -> R {
     f(registry)
 }
 
-/// The registered events, in ID order (lock-free).
-pub(crate) fn registered() -> impl Iterator<Item = &'static Event> {
-    let len = LEN.load(Ordering::Acquire);
-    SLOTS[..len].iter().filter_map(|s| s.get().copied())
-}
-
-/// Number of registered events (lock-free).
-pub(crate) fn count() -> usize {
-    LEN.load(Ordering::Acquire)
-}
-
-/// The event with this trace ID, static or registered.
-pub fn by_id(id: u64) -> Option<&'static Event> {
-    let id = usize::try_from(id).ok()?;
-    match EVENTS.get(id) {
-        Some(e) => Some(e),
-        None => SLOTS.get(id - EVENTS.len())?.get().copied(),
-    }
-}
-
 /// Register an event: `name` (a C identifier) with arguments `(name, type)`
 /// and, optionally, a trace-events format (with its quotes, as written in a
 /// trace-events file). Returns the event, enabled or not as the running
@@ -145,7 +119,7 @@ pub fn register_event(
     fmt: Option<&str>,
 ) -> Result<&'static Event, RegisterError> {
     with_registry(|registry| {
-        let index = LEN.load(Ordering::Relaxed);
+        let index = table::count();
         if index >= MAX_REGISTERED_EVENTS {
             return Err(RegisterError::Full);
         }
@@ -203,8 +177,7 @@ pub fn register_event(
             }
         }
         registry.names.insert(unique);
-        let _ = SLOTS[index].set(event);
-        LEN.store(index + 1, Ordering::Release);
+        table::publish(index, event);
         Ok(event)
     })
 }
@@ -239,7 +212,7 @@ pub(crate) fn select_at_start(selections: &[(Matcher, bool)]) -> Result<(), Sele
         let mut history = vec![(Matcher::All, true)];
         history.extend(selections.iter().cloned());
         for (matcher, on) in &history {
-            select::apply(select::all_events(), matcher, *on)?;
+            select::apply(all_events(), matcher, *on)?;
         }
         registry.history = Some((std::process::id(), history));
         Ok(())
@@ -249,7 +222,7 @@ pub(crate) fn select_at_start(selections: &[(Matcher, bool)]) -> Result<(), Sele
 /// Apply a run-time selection to every event and remember it.
 pub(crate) fn select(matcher: Matcher, on: bool) -> Result<usize, SelectError> {
     with_registry(|registry| {
-        let changed = select::apply(select::all_events(), &matcher, on)?;
+        let changed = select::apply(all_events(), &matcher, on)?;
         if let Some((_, history)) = &mut registry.history {
             history.push((matcher, on));
         }
@@ -260,17 +233,4 @@ pub(crate) fn select(matcher: Matcher, on: bool) -> Result<usize, SelectError> {
 /// The trace stopped: events registered from now on stay disabled.
 pub(crate) fn forget_selections() {
     with_registry(|registry| registry.history = None);
-}
-
-/// Append the mapping and declaration records of registered events
-/// `from..to` (IDs relative to the first registered one).
-pub(crate) fn push_definitions(out: &mut Vec<u8>, from: usize, to: usize, ts: u64, pid: u32) {
-    let events: Vec<&Event> = SLOTS[from..to]
-        .iter()
-        .filter_map(|s| s.get().copied())
-        .collect();
-    for event in &events {
-        encode::push_mapping(out, event.id(), event.meta.name);
-    }
-    describe::push_declarations_of(out, events.into_iter(), ts, pid);
 }

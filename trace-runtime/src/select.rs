@@ -7,6 +7,7 @@
 //! (`disable`d) event to enable it is an error too (QEMU: "not traceable").
 
 use crate::event::{Event, EVENTS};
+use crate::table::all_events;
 use trace_events::glob::glob_match;
 
 /// Which events a selection names.
@@ -111,11 +112,6 @@ pub(crate) fn is_runtime_event(event: &Event) -> bool {
         || std::ptr::eq(event, &crate::internal::TRACE_EVENT_DECL)
 }
 
-/// Every event: the static ones (`EVENTS`), then the registered ones.
-pub(crate) fn all_events() -> impl Iterator<Item = &'static Event> {
-    EVENTS.iter().chain(crate::registry::registered())
-}
-
 /// Give every event its ID (its index in `EVENTS`), all disabled.
 pub(crate) fn assign_ids() {
     for (id, event) in EVENTS.iter().enumerate() {
@@ -134,7 +130,6 @@ pub(crate) fn disable_all() {
 /// Stop every program event; the writer's own `trace_thread` keeps its state so
 /// the final drain still attributes records to threads.
 pub(crate) fn stop_program_events() {
-    crate::registry::forget_selections();
     for event in all_events().filter(|e| !is_runtime_event(e)) {
         event.switch(false);
     }

@@ -10,6 +10,8 @@
 #[cfg(not(any(target_os = "linux", target_vendor = "apple", windows)))]
 compile_error!("trace-runtime supports Linux, macOS and Windows (see README: Platforms)");
 
+use crate::settings::SnapshotSignal;
+
 /// The calling thread's id as the OS shows it (debuggers, `top -H`, Process
 /// Explorer): Linux `gettid`, macOS `pthread_threadid_np` (64 bits, never
 /// reused), Windows `GetCurrentThreadId`.
@@ -222,12 +224,12 @@ pub(crate) fn on_exit(handler: extern "C" fn()) {
 /// Run `handler` (async-signal-safe) when the process gets `signal`
 /// (`sigaction` with `SA_RESTART`, so interrupted system calls resume).
 /// Windows has no such signals: nothing is installed.
-pub(crate) fn on_signal(signal: crate::SnapshotSignal, handler: extern "C" fn(libc::c_int)) {
+pub(crate) fn on_signal(signal: SnapshotSignal, handler: extern "C" fn(libc::c_int)) {
     #[cfg(unix)]
     {
         let signum = match signal {
-            crate::SnapshotSignal::Usr1 => libc::SIGUSR1,
-            crate::SnapshotSignal::Usr2 => libc::SIGUSR2,
+            SnapshotSignal::Usr1 => libc::SIGUSR1,
+            SnapshotSignal::Usr2 => libc::SIGUSR2,
         };
         // SAFETY: sigaction is plain data, fully initialised here (zero,
         // then the handler, flags and an empty mask); `handler` lives for the

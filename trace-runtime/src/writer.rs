@@ -1,9 +1,8 @@
 //! The writer thread: drains every thread's buffer into the trace file.
 //!
-//! Wake-ups: the writer sleeps in `park_timeout(period)`. Producers wake it early
-//! only when their buffer is half full *and* the writer is parked (`SLEEPING`),
-//! so the hot path's common case is a flag load, never a syscall; a kick lost to
-//! a race costs at most one period. Flushes and stop wake it directly.
+//! Wake-ups (`wake.rs`): the writer sleeps in `park_timeout(period)`;
+//! producers wake it early only when their buffer is half full and it is
+//! parked. Flushes and stop wake it directly.
 //!
 //! The sleep adapts to the load: after a pass, the writer sleeps until the
 //! fullest buffer, filling at the rate it just did, would be a quarter full
@@ -20,16 +19,17 @@
 //! pass writes as soon as 1 MiB is pending, so a buffer is held at most that long.
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::PoisonError;
 use std::time::{Duration, Instant};
 
-use crate::internal::TRACE_THREAD;
+use crate::control::Control;
+use crate::internal::{push_thread_record, TRACE_THREAD};
 use crate::local::{self, ThreadBuffer, UNBUFFERED_DROPS};
 use crate::ring::Batch;
-use crate::runtime::{self, Control};
 use crate::trace_file::Written;
-use crate::{clock, record::RecordPayload};
+use crate::wake::SLEEPING;
+use crate::{clock, flight};
 use trace_events::v4::encode;
 
 /// Pending bytes above which a pass writes before taking the next buffer.
@@ -43,24 +43,6 @@ const FILL_TARGET: u64 = FILL_ONE / 4;
 const FILL_ONE: u64 = 1 << 16;
 /// The shortest adaptive sleep: below it, wake-up cost dominates.
 const MIN_SLEEP: Duration = Duration::from_micros(100);
-
-static SLEEPING: AtomicBool = AtomicBool::new(false);
-
-/// Whether the writer is parked (one relaxed load, for the hot path).
-#[inline]
-pub(crate) fn is_sleeping() -> bool {
-    SLEEPING.load(Ordering::Relaxed)
-}
-
-/// Wake the parked writer; only the first caller per sleep pays the syscall.
-#[cold]
-pub(crate) fn kick() {
-    if SLEEPING.swap(false, Ordering::AcqRel) {
-        if let Some(t) = runtime::writer_thread() {
-            t.unpark();
-        }
-    }
-}
 
 /// Clears `writer_alive` and wakes flush waiters however the thread ends.
 struct AliveGuard(&'static Control);
@@ -90,6 +72,7 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
     let mut flushed = 0;
     let mut last_pass = Instant::now();
     let slew_ns = u64::try_from(period.as_nanos()).unwrap_or(u64::MAX);
+    let recorder = flight::RECORDER.get();
     loop {
         if let Some(clock) = &clock {
             clock.refine(slew_ns);
@@ -99,7 +82,7 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
         let paused = control.paused.load(Ordering::Acquire) && !stop;
         let pass = Instant::now();
         let mut fullest = 0;
-        if let Some(recorder) = &control.flight {
+        if let Some(recorder) = recorder {
             recorder.tend(control);
         } else if !paused {
             fullest = w.drain_all(stop);
@@ -120,7 +103,7 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
             return;
         }
         // Flight mode's rings are always full: producers must not kick.
-        let announce = control.flight.is_none();
+        let announce = recorder.is_none();
         if announce {
             SLEEPING.store(true, Ordering::Release);
         }
@@ -298,18 +281,6 @@ fn write(control: &Control, own_records: &mut Vec<u8>, pending: &mut Pending<'_>
     own_records.clear();
     pending.bytes = 0;
     pending.records = 0;
-}
-
-/// Append a `trace_thread(tid, name)` record.
-pub(crate) fn push_thread_record(out: &mut Vec<u8>, ts: u64, pid: u32, tid: u64, name: &[u8]) {
-    let payload_len = 8 + crate::record::str_arg_len(name.len());
-    let start = out.len();
-    out.resize(start + encode::record_len(payload_len), 0);
-    let rec = &mut out[start..];
-    encode::put_record_header(rec, TRACE_THREAD.id(), ts, pid);
-    let mut payload = RecordPayload::new(&mut rec[encode::record_len(0)..]);
-    payload.u64(tid);
-    payload.str(name);
 }
 
 #[cfg(test)]
