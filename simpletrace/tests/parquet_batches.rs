@@ -10,6 +10,7 @@ use arrow_array::{Array, Int64Array};
 use common::*;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::statistics::Statistics;
 use simpletrace::columnar::{ParquetExport, ParquetOptions};
 use simpletrace::{process, Filter, Reader, Selected};
 
@@ -36,6 +37,27 @@ fn row_groups(path: &std::path::Path) -> Vec<i64> {
         .row_groups()
         .iter()
         .map(|g| g.num_rows())
+        .collect()
+}
+
+/// Per row group, the min and max statistics of BIGINT column `name`.
+fn ranges(path: &std::path::Path, name: &str) -> Vec<(i64, i64)> {
+    let reader = SerializedFileReader::new(File::open(path).unwrap()).unwrap();
+    let metadata = reader.metadata();
+    let index = metadata
+        .file_metadata()
+        .schema_descr()
+        .columns()
+        .iter()
+        .position(|c| c.path().string() == name)
+        .unwrap();
+    metadata
+        .row_groups()
+        .iter()
+        .map(|g| match g.column(index).statistics() {
+            Some(Statistics::Int64(s)) => (*s.min_opt().unwrap(), *s.max_opt().unwrap()),
+            other => panic!("{name}: {other:?}"),
+        })
         .collect()
 }
 
@@ -79,8 +101,18 @@ fn small_batches_and_row_groups_keep_every_record_in_order() {
     assert_eq!(ts[13..], want_ts[..]);
     assert_eq!(written.records, ts.len() as u64);
     let groups = row_groups(&records);
-    assert!(groups.iter().all(|&n| n <= 10), "{groups:?}");
+    // Full row groups but the last: batches stop where a group fills.
+    let (last, full) = groups.split_last().unwrap();
+    assert!(full.iter().all(|&n| n == 10) && *last <= 10, "{groups:?}");
     assert_eq!(groups.iter().sum::<i64>(), ts.len() as i64);
+    // Each row group's statistics are its rows' smallest and largest.
+    let mut rows = &ts[..];
+    for (&n, (min, max)) in groups.iter().zip(ranges(&records, "ts_ns")) {
+        let (group, rest) = rows.split_at(n as usize);
+        assert_eq!(min, *group.iter().min().unwrap());
+        assert_eq!(max, *group.iter().max().unwrap());
+        rows = rest;
+    }
 
     // Two calls (io around lock) per batch, and the threaded trace's 5.
     let starts = column(&calls, "start_ns");

@@ -2,15 +2,12 @@
 //! integers, bools and pointers and `MAP<VARCHAR, VARCHAR>` for strings, so
 //! that engines filter on an argument by name (`args_int['fd'] = 7`).
 
-use std::sync::Arc;
-
-use arrow_array::{ArrayRef, MapArray, StructArray};
-use arrow_buffer::{OffsetBuffer, ScalarBuffer};
-use arrow_schema::{ArrowError, DataType};
+use parquet::data_type::Int64Type;
 use trace_events::{Arg, ArgKind};
 
-use super::columns::{Ints, Strings, Validity};
-use super::schema::map_entries;
+use super::columns::Strings;
+use super::table::Chunks;
+use super::ExportError;
 use crate::Value;
 
 /// An integer argument as the program held it, in 64 signed bits: signed
@@ -33,59 +30,73 @@ pub(crate) fn int_value(decl: &Arg, v: u64) -> i64 {
     }
 }
 
-/// The offsets, validity and entries of one map column.
-#[derive(Debug)]
+/// Levels of a map column, `optional group (MAP) { repeated group
+/// key_value { required key; optional value } }`: per entry, or one for a
+/// row without entries.
+const NULL_MAP: i16 = 0;
+const EMPTY_MAP: i16 = 1;
+const KEY: i16 = 2;
+const VALUE: i16 = 3;
+const NEW_ROW: i16 = 0;
+const SAME_ROW: i16 = 1;
+
+/// The levels and entries of one map column. Both leaves (`key`, `value`)
+/// share the repetition levels; their definition levels differ only for an
+/// entry (`key` 2, `value` 3: it is never NULL), so `value`'s are kept and
+/// `key`'s derived.
+#[derive(Debug, Default)]
 struct MapColumn<V> {
-    offsets: Vec<i32>,
-    validity: Validity,
+    rep: Vec<i16>,
+    def: Vec<i16>,
+    /// Scratch for `key`'s definition levels.
+    key_def: Vec<i16>,
+    /// Entries in the row being built.
+    row_entries: usize,
     keys: Strings,
     values: V,
 }
 
-impl<V: Default> Default for MapColumn<V> {
-    fn default() -> Self {
-        Self {
-            offsets: vec![0],
-            validity: Validity::default(),
-            keys: Strings::default(),
-            values: V::default(),
-        }
-    }
-}
-
 impl<V> MapColumn<V> {
     #[inline]
-    fn end_row(&mut self, valid: bool) {
-        self.offsets.push(self.keys.len() as i32);
-        self.validity.push(valid);
+    fn entry(&mut self, key: &str) {
+        self.keys.push(key);
+        self.rep.push(if self.row_entries == 0 {
+            NEW_ROW
+        } else {
+            SAME_ROW
+        });
+        self.def.push(VALUE);
+        self.row_entries += 1;
     }
 
-    fn take(&mut self, value_type: DataType, values: ArrayRef) -> Result<ArrayRef, ArrowError> {
-        let entries = map_entries(value_type);
-        let DataType::Struct(fields) = entries.data_type().clone() else {
-            unreachable!("map_entries is a struct")
-        };
-        let keys: ArrayRef = Arc::new(self.keys.take());
-        let entries_array = StructArray::try_new(fields, vec![keys, values], None)?;
-        let mut next = Vec::with_capacity(self.offsets.len());
-        next.push(0);
-        let offsets = std::mem::replace(&mut self.offsets, next);
-        let offsets = OffsetBuffer::new(ScalarBuffer::from(offsets));
-        let nulls = self.validity.take();
-        Ok(Arc::new(MapArray::try_new(
-            entries,
-            offsets,
-            entries_array,
-            nulls,
-            false,
-        )?))
+    #[inline]
+    fn end_row(&mut self, valid: bool) {
+        if self.row_entries == 0 {
+            self.rep.push(NEW_ROW);
+            self.def.push(if valid { EMPTY_MAP } else { NULL_MAP });
+        }
+        self.row_entries = 0;
+    }
+
+    /// Write the `key` column; the caller writes `value` next with
+    /// [`Self::levels`], then calls [`Self::clear`].
+    fn write_keys(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
+        self.key_def.clear();
+        self.key_def
+            .extend(self.def.iter().map(|&d| if d == VALUE { KEY } else { d }));
+        self.keys.write(out, Some(&self.key_def), Some(&self.rep))
+    }
+
+    fn clear(&mut self) {
+        self.rep.clear();
+        self.def.clear();
     }
 }
 
 /// The `*_int` and `*_str` map columns of one set of arguments.
 #[derive(Debug, Default)]
 pub(crate) struct ArgMaps {
-    ints: MapColumn<Ints>,
+    ints: MapColumn<Vec<i64>>,
     strs: MapColumn<Strings>,
 }
 
@@ -96,11 +107,11 @@ impl ArgMaps {
         for (decl, value) in args {
             match value {
                 Value::Int(v) => {
-                    self.ints.keys.push(&decl.name);
+                    self.ints.entry(&decl.name);
                     self.ints.values.push(int_value(decl, v));
                 }
                 Value::Str(s) => {
-                    self.strs.keys.push(&decl.name);
+                    self.strs.entry(&decl.name);
                     // Invalid UTF-8 replaced by U+FFFD, as `--format json` does.
                     self.strs.values.push_lossy(s);
                 }
@@ -122,13 +133,19 @@ impl ArgMaps {
         self.ints.keys.bytes() + self.strs.keys.bytes() + self.strs.values.bytes()
     }
 
-    /// The two columns (`*_int`, `*_str`).
-    pub fn take(&mut self) -> Result<[ArrayRef; 2], ArrowError> {
-        let ints = self.ints.values.take();
-        let ints = self.ints.take(DataType::Int64, ints)?;
-        let strs: ArrayRef = Arc::new(self.strs.values.take());
-        let strs = self.strs.take(DataType::Utf8, strs)?;
-        Ok([ints, strs])
+    /// Write the four leaves (`*_int` key and value, `*_str` key and
+    /// value) to the next columns of `out`.
+    pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
+        let ints = &mut self.ints;
+        ints.write_keys(out)?;
+        out.write::<Int64Type>(&ints.values, Some(&ints.def), Some(&ints.rep))?;
+        ints.values.clear();
+        ints.clear();
+        let strs = &mut self.strs;
+        strs.write_keys(out)?;
+        strs.values.write(out, Some(&strs.def), Some(&strs.rep))?;
+        strs.clear();
+        Ok(())
     }
 }
 

@@ -1,13 +1,12 @@
 //! The calls table's rows: one per call of an `X_enter`/`X_exit` pair, as
 //! [`super::pairing`] pairs them.
 
-use arrow_array::RecordBatch;
-use arrow_schema::{ArrowError, SchemaRef};
-
 use super::args::ArgMaps;
 use super::columns::{Bools, CachedKey, Dict, Ints};
 use super::records::MAX_BATCH_BYTES;
 use super::source::{Source, SourceColumns, SourceKeys};
+use super::table::Chunks;
+use super::ExportError;
 use crate::timeline::{Ending, PairId};
 use crate::Args;
 
@@ -135,34 +134,21 @@ impl CallRows {
                 >= MAX_BATCH_BYTES
     }
 
-    /// The rows so far as a batch of `schema` ([`super::calls_schema`]).
-    pub fn take(&mut self, schema: &SchemaRef) -> Result<RecordBatch, ArrowError> {
+    /// Write the rows so far to the columns of `out`
+    /// ([`super::calls_schema`]'s, in order), leaving none.
+    pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
         self.rows = 0;
-        let [file, host, pid, tid, thread] = self.source.take()?;
-        let [args_int, args_str] = self.args.take()?;
-        let [exit_int, exit_str] = self.exit_args.take()?;
-        RecordBatch::try_new(
-            schema.clone(),
-            vec![
-                file,
-                host,
-                pid,
-                tid,
-                thread,
-                self.call.take()?,
-                self.call_id.take(),
-                self.is_async.take(),
-                self.start.take(),
-                self.end.take(),
-                self.duration.take(),
-                self.ending.take()?,
-                self.enter_seq.take(),
-                self.exit_seq.take(),
-                args_int,
-                args_str,
-                exit_int,
-                exit_str,
-            ],
-        )
+        self.source.write(out)?;
+        self.call.write(out)?;
+        self.call_id.write(out)?;
+        self.is_async.write(out)?;
+        self.start.write(out)?;
+        self.end.write(out)?;
+        self.duration.write(out)?;
+        self.ending.write(out)?;
+        self.enter_seq.write(out)?;
+        self.exit_seq.write(out)?;
+        self.args.write(out)?;
+        self.exit_args.write(out)
     }
 }

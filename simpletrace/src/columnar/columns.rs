@@ -1,171 +1,207 @@
-//! Column builders: plain vectors filled row by row and handed to Arrow
-//! without a copy when a batch is taken. Every `take` leaves the builder
-//! empty for the next batch.
+//! Column builders: plain vectors filled row by row, then handed to the
+//! Parquet column writers (`write_batch`) as they are: the values of the
+//! non-null rows, and the definition levels we know from the row (no Arrow
+//! arrays, no levels recomputed from them). Every `write` leaves the
+//! builder empty, its capacity kept for the next batch.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use arrow_array::types::Int32Type;
-use arrow_array::{ArrayRef, BooleanArray, DictionaryArray, Int32Array, Int64Array, StringArray};
-use arrow_buffer::{BooleanBufferBuilder, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use bytes::Bytes;
+use parquet::data_type::{BoolType, ByteArray, ByteArrayType, Int64Type};
 
-/// The vector's contents, leaving an empty one of the same capacity: the
-/// next batch is as large, and growing it again would copy it over and over.
-pub(crate) fn take_sized<T>(v: &mut Vec<T>) -> Vec<T> {
-    let capacity = v.len();
-    std::mem::replace(v, Vec::with_capacity(capacity))
+use super::table::{Chunks, Range};
+use super::ExportError;
+
+/// Definition levels of a nullable top-level column: 1 a value, 0 NULL.
+#[derive(Debug, Default)]
+pub(crate) struct Levels {
+    levels: Vec<i16>,
 }
 
-/// Validity bits of a nullable column.
-#[derive(Debug)]
-pub(crate) struct Validity {
-    bits: BooleanBufferBuilder,
-    nulls: usize,
-}
-
-impl Default for Validity {
-    fn default() -> Self {
-        Self {
-            bits: BooleanBufferBuilder::new(0),
-            nulls: 0,
-        }
-    }
-}
-
-impl Validity {
+impl Levels {
     #[inline]
     pub fn push(&mut self, valid: bool) {
-        self.bits.append(valid);
-        self.nulls += usize::from(!valid);
+        self.levels.push(i16::from(valid));
     }
 
-    /// The null buffer, `None` when every row is valid.
-    pub fn take(&mut self) -> Option<NullBuffer> {
-        let bits = self.bits.finish();
-        let nulls = std::mem::take(&mut self.nulls);
-        (nulls > 0).then(|| NullBuffer::new(bits))
+    pub fn as_slice(&self) -> &[i16] {
+        &self.levels
+    }
+
+    pub fn clear(&mut self) {
+        self.levels.clear();
+    }
+}
+
+/// The smallest and largest of the values pushed: the column chunk's
+/// statistics, known without the writer comparing every value again.
+#[derive(Debug, Clone, Copy)]
+struct MinMax {
+    min: i64,
+    max: i64,
+}
+
+impl Default for MinMax {
+    fn default() -> Self {
+        Self {
+            min: i64::MAX,
+            max: i64::MIN,
+        }
     }
 }
 
 /// `BIGINT`, nullable or not.
 #[derive(Debug, Default)]
 pub(crate) struct Ints {
+    /// The non-null values.
     values: Vec<i64>,
     /// `None` for a column without nulls.
-    validity: Option<Validity>,
+    levels: Option<Levels>,
+    range: MinMax,
 }
 
 impl Ints {
     pub fn nullable() -> Self {
         Self {
-            values: Vec::new(),
-            validity: Some(Validity::default()),
+            levels: Some(Levels::default()),
+            ..Self::default()
         }
     }
 
     #[inline]
     pub fn push(&mut self, value: i64) {
         self.values.push(value);
-        if let Some(v) = &mut self.validity {
-            v.push(true);
+        self.range.min = self.range.min.min(value);
+        self.range.max = self.range.max.max(value);
+        if let Some(levels) = &mut self.levels {
+            levels.push(true);
         }
     }
 
     #[inline]
     pub fn push_opt(&mut self, value: Option<i64>) {
-        self.values.push(value.unwrap_or(0));
-        if let Some(v) = &mut self.validity {
-            v.push(value.is_some());
+        match value {
+            Some(v) => self.push(v),
+            None => {
+                if let Some(levels) = &mut self.levels {
+                    levels.push(false);
+                }
+            }
         }
     }
 
-    pub fn take(&mut self) -> ArrayRef {
-        let values = ScalarBuffer::from(take_sized(&mut self.values));
-        let nulls = self.validity.as_mut().and_then(Validity::take);
-        Arc::new(Int64Array::new(values, nulls))
+    /// Write the batch to the next column of `out`.
+    pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
+        let range = std::mem::take(&mut self.range);
+        let range = (!self.values.is_empty()).then_some(Range::Int(range.min, range.max));
+        let levels = self.levels.as_ref().map(Levels::as_slice);
+        out.write_with_range::<Int64Type>(&self.values, levels, range)?;
+        self.values.clear();
+        if let Some(levels) = &mut self.levels {
+            levels.clear();
+        }
+        Ok(())
     }
 }
 
 /// `BOOLEAN`, not nullable.
-#[derive(Debug)]
-pub(crate) struct Bools(BooleanBufferBuilder);
-
-impl Default for Bools {
-    fn default() -> Self {
-        Self(BooleanBufferBuilder::new(0))
-    }
-}
+#[derive(Debug, Default)]
+pub(crate) struct Bools(Vec<bool>);
 
 impl Bools {
     #[inline]
     pub fn push(&mut self, value: bool) {
-        self.0.append(value);
+        self.0.push(value);
     }
 
-    pub fn take(&mut self) -> ArrayRef {
-        Arc::new(BooleanArray::new(self.0.finish(), None))
+    pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
+        out.write::<BoolType>(&self.0, None, None)?;
+        self.0.clear();
+        Ok(())
     }
 }
 
-/// UTF-8 strings, not nullable: offsets and bytes.
-#[derive(Debug)]
+/// UTF-8 strings, not nullable: the bytes of a batch end to end, and where
+/// each ends.
+#[derive(Debug, Default)]
 pub(crate) struct Strings {
-    offsets: Vec<i32>,
+    ends: Vec<usize>,
     bytes: Vec<u8>,
-}
-
-impl Default for Strings {
-    fn default() -> Self {
-        Self {
-            offsets: vec![0],
-            bytes: Vec::new(),
-        }
-    }
+    /// What `write` hands the writer: slices of one shared buffer (no
+    /// allocation a value), kept for its capacity.
+    values: Vec<ByteArray>,
 }
 
 impl Strings {
-    /// Append `s`. The caller keeps a batch's bytes far below `i32::MAX`
-    /// (see [`super::records::MAX_BATCH_BYTES`]).
+    /// Append `s`.
     #[inline]
     pub fn push(&mut self, s: &str) {
         self.bytes.extend_from_slice(s.as_bytes());
-        self.offsets.push(self.bytes.len() as i32);
+        self.ends.push(self.bytes.len());
     }
 
     /// Append `bytes` as text, invalid UTF-8 replaced by U+FFFD (as
     /// `String::from_utf8_lossy`, without its allocation).
     #[inline]
     pub fn push_lossy(&mut self, bytes: &[u8]) {
-        for chunk in bytes.utf8_chunks() {
-            self.bytes.extend_from_slice(chunk.valid().as_bytes());
-            if !chunk.invalid().is_empty() {
-                self.bytes.extend_from_slice(
-                    char::REPLACEMENT_CHARACTER
-                        .encode_utf8(&mut [0; 4])
-                        .as_bytes(),
-                );
+        match std::str::from_utf8(bytes) {
+            Ok(_) => self.bytes.extend_from_slice(bytes),
+            Err(_) => {
+                for chunk in bytes.utf8_chunks() {
+                    self.bytes.extend_from_slice(chunk.valid().as_bytes());
+                    if !chunk.invalid().is_empty() {
+                        self.bytes.extend_from_slice(
+                            char::REPLACEMENT_CHARACTER
+                                .encode_utf8(&mut [0; 4])
+                                .as_bytes(),
+                        );
+                    }
+                }
             }
         }
-        self.offsets.push(self.bytes.len() as i32);
-    }
-
-    pub fn len(&self) -> usize {
-        self.offsets.len() - 1
+        self.ends.push(self.bytes.len());
     }
 
     pub fn bytes(&self) -> usize {
         self.bytes.len()
     }
 
-    pub fn take(&mut self) -> StringArray {
-        let mut next = Vec::with_capacity(self.offsets.len());
-        next.push(0);
-        let offsets = std::mem::replace(&mut self.offsets, next);
-        let bytes = take_sized(&mut self.bytes);
-        // Offsets start at 0 and never decrease, and every pushed piece is a
-        // whole `str`: valid by construction, checked once more by Arrow.
-        let offsets = OffsetBuffer::new(ScalarBuffer::from(offsets));
-        StringArray::new(offsets, Buffer::from_vec(bytes), None)
+    /// The strings so far as `ByteArray`s of one buffer; the builder is
+    /// left empty.
+    fn take_values(&mut self) -> &[ByteArray] {
+        let capacity = self.bytes.capacity();
+        let bytes = Bytes::from(std::mem::replace(
+            &mut self.bytes,
+            Vec::with_capacity(capacity),
+        ));
+        self.values.clear();
+        let mut start = 0;
+        for &end in &self.ends {
+            self.values.push(ByteArray::from(bytes.slice(start..end)));
+            start = end;
+        }
+        self.ends.clear();
+        &self.values
+    }
+
+    /// Write the batch to the next column of `out`, with these levels.
+    pub fn write(
+        &mut self,
+        out: &mut Chunks,
+        def: Option<&[i16]>,
+        rep: Option<&[i16]>,
+    ) -> Result<(), ExportError> {
+        let values = self.take_values();
+        out.write::<ByteArrayType>(values, def, rep)?;
+        self.values.clear();
+        Ok(())
+    }
+
+    /// The string `i` (tests).
+    #[cfg(test)]
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        std::str::from_utf8(&self.bytes[start..self.ends[i]]).unwrap()
     }
 }
 
@@ -174,46 +210,55 @@ impl Strings {
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct CachedKey {
     generation: u64,
-    key: i32,
+    key: u32,
 }
 
-/// A dictionary-encoded string column (`VARCHAR` to readers): the distinct
-/// strings of the batch and a key per row.
+/// A string column of few distinct values (`VARCHAR` to readers; the file
+/// dictionary-encodes it): the distinct strings of the batch and a key per
+/// row, so that a row costs a cached key, not a string copy.
 #[derive(Debug)]
 pub(crate) struct Dict {
-    keys: Vec<i32>,
-    validity: Option<Validity>,
-    values: Strings,
-    index: HashMap<Box<str>, i32>,
-    /// Bumped by every `take`: keys of an earlier batch are not valid.
+    keys: Vec<u32>,
+    levels: Option<Levels>,
+    /// The distinct strings, each its own buffer.
+    distinct: Vec<ByteArray>,
+    index: HashMap<Box<str>, u32>,
+    bytes: usize,
+    /// Bumped by every `write`: keys of an earlier batch are not valid.
     generation: u64,
+    /// A value per non-null row, for the writer; kept for its capacity.
+    values: Vec<ByteArray>,
 }
 
 impl Dict {
     pub fn new(nullable: bool) -> Self {
         Self {
             keys: Vec::new(),
-            validity: nullable.then(Validity::default),
-            values: Strings::default(),
+            levels: nullable.then(Levels::default),
+            distinct: Vec::new(),
             index: HashMap::new(),
+            bytes: 0,
             generation: 1,
+            values: Vec::new(),
         }
     }
 
     /// The key of `s` in this batch.
-    pub fn key(&mut self, s: &str) -> i32 {
+    pub fn key(&mut self, s: &str) -> u32 {
         if let Some(&key) = self.index.get(s) {
             return key;
         }
-        let key = self.values.len() as i32;
-        self.values.push(s);
+        let key = self.distinct.len() as u32;
+        self.distinct
+            .push(ByteArray::from(Bytes::copy_from_slice(s.as_bytes())));
+        self.bytes += s.len();
         self.index.insert(s.into(), key);
         key
     }
 
     /// The key of `s`, through `cache` (which must only ever hold `s`'s key).
     #[inline]
-    pub fn cached_key(&mut self, cache: &mut CachedKey, s: &str) -> i32 {
+    pub fn cached_key(&mut self, cache: &mut CachedKey, s: &str) -> u32 {
         if cache.generation != self.generation {
             *cache = CachedKey {
                 generation: self.generation,
@@ -224,35 +269,53 @@ impl Dict {
     }
 
     #[inline]
-    pub fn push(&mut self, key: i32) {
+    pub fn push(&mut self, key: u32) {
         self.keys.push(key);
-        if let Some(v) = &mut self.validity {
-            v.push(true);
+        if let Some(levels) = &mut self.levels {
+            levels.push(true);
         }
     }
 
     #[inline]
-    pub fn push_opt(&mut self, key: Option<i32>) {
-        self.keys.push(key.unwrap_or(0));
-        if let Some(v) = &mut self.validity {
-            v.push(key.is_some());
+    pub fn push_opt(&mut self, key: Option<u32>) {
+        match key {
+            Some(key) => self.push(key),
+            None => {
+                if let Some(levels) = &mut self.levels {
+                    levels.push(false);
+                }
+            }
         }
     }
 
     /// Bytes of the distinct strings (bounded per batch by the caller).
     pub fn bytes(&self) -> usize {
-        self.values.bytes()
+        self.bytes
     }
 
-    pub fn take(&mut self) -> Result<ArrayRef, arrow_schema::ArrowError> {
+    /// Write the batch to the next column of `out`, with the smallest and
+    /// largest distinct string as its statistics.
+    pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
         self.generation += 1;
         self.index.clear();
-        let nulls = self.validity.as_mut().and_then(Validity::take);
-        let keys = Int32Array::new(ScalarBuffer::from(take_sized(&mut self.keys)), nulls);
-        let values: ArrayRef = Arc::new(self.values.take());
-        Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(
-            keys, values,
-        )?))
+        self.values.clear();
+        self.values
+            .extend(self.keys.iter().map(|&k| self.distinct[k as usize].clone()));
+        let min = self.distinct.iter().min_by(|a, b| a.data().cmp(b.data()));
+        let max = self.distinct.iter().max_by(|a, b| a.data().cmp(b.data()));
+        let range = min
+            .zip(max)
+            .map(|(a, b)| Range::Bytes(a.clone(), b.clone()));
+        let levels = self.levels.as_ref().map(Levels::as_slice);
+        out.write_with_range::<ByteArrayType>(&self.values, levels, range)?;
+        self.values.clear();
+        self.distinct.clear();
+        self.bytes = 0;
+        self.keys.clear();
+        if let Some(levels) = &mut self.levels {
+            levels.clear();
+        }
+        Ok(())
     }
 }
 
@@ -273,9 +336,8 @@ mod tests {
         for case in cases {
             strings.push_lossy(case);
         }
-        let array = strings.take();
         for (i, case) in cases.iter().enumerate() {
-            assert_eq!(array.value(i), String::from_utf8_lossy(case));
+            assert_eq!(strings.get(i), String::from_utf8_lossy(case));
         }
     }
 }

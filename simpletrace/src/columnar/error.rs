@@ -21,14 +21,6 @@ pub enum ExportError {
         /// The Parquet writer's error.
         source: parquet::errors::ParquetError,
     },
-    /// A batch did not match its schema: a bug of this crate.
-    #[error("building the {table} table: {source}")]
-    Build {
-        /// `records` or `calls`.
-        table: &'static str,
-        /// Arrow's error.
-        source: arrow_schema::ArrowError,
-    },
 }
 
 /// Prints the message, as the crate's other errors do.

@@ -15,7 +15,7 @@ use super::table::Table;
 use crate::timeline::{Pairs, Role};
 use crate::{Consumer, Record, Thread};
 
-/// Rows per Arrow batch handed to the Parquet writer.
+/// Rows built before they are handed to the Parquet column writers.
 pub const DEFAULT_BATCH_ROWS: usize = 64 * 1024;
 /// Rows per Parquet row group: what an engine reads (and skips by its
 /// statistics) as a unit, and what the writer holds encoded in memory.
@@ -26,7 +26,7 @@ pub const DEFAULT_ROW_GROUP_ROWS: usize = 1024 * 1024;
 pub struct ParquetOptions {
     /// The `host` column's value (NULL when `None`).
     pub host: Option<String>,
-    /// Rows built before they are handed to the writer as one Arrow batch.
+    /// Rows built before they are handed to the column writers as a batch.
     pub batch_rows: usize,
     /// Rows per Parquet row group ([`DEFAULT_ROW_GROUP_ROWS`]).
     pub row_group_rows: usize,
@@ -117,13 +117,12 @@ impl<W: Write + Send> ParquetExport<W> {
     /// An export writing the records table to `records` and, if given, the
     /// calls table to `calls`.
     pub fn new(records: W, calls: Option<W>, options: ParquetOptions) -> Result<Self, ExportError> {
-        let groups = options.row_group_rows;
         Ok(Self {
-            records: Table::new("records", records_schema(), records, groups)?,
+            records: Table::new("records", records_schema(), records)?,
             record_rows: RecordRows::default(),
             calls: match calls {
                 Some(out) => Some((
-                    Table::new("calls", calls_schema(), out, groups)?,
+                    Table::new("calls", calls_schema(), out)?,
                     CallRows::default(),
                 )),
                 None => None,
@@ -163,17 +162,26 @@ impl<W: Write + Send> ParquetExport<W> {
         Ok(self.written)
     }
 
+    /// Rows a batch may hold before it goes to `table`: no more than
+    /// fill its row group.
+    fn batch_limit<X: Write + Send>(&self, table: &Table<X>) -> usize {
+        let group = self.options.row_group_rows.max(1);
+        self.options
+            .batch_rows
+            .max(1)
+            .min(group - table.group_rows())
+    }
+
     fn flush_records(&mut self) -> Result<(), ExportError> {
         let rows = self.record_rows.rows();
         if rows == 0 {
             return Ok(());
         }
-        let table = self.records.name();
-        let batch = self
-            .record_rows
-            .take(self.records.schema())
-            .map_err(|source| ExportError::Build { table, source })?;
-        self.records.write(&batch)?;
+        let record_rows = &mut self.record_rows;
+        self.records.write(rows, |out| record_rows.write(out))?;
+        if self.records.group_rows() >= self.options.row_group_rows {
+            self.records.end_row_group()?;
+        }
         self.written.records += rows as u64;
         Ok(())
     }
@@ -186,14 +194,10 @@ impl<W: Write + Send> ParquetExport<W> {
         if n == 0 {
             return Ok(());
         }
-        let name = table.name();
-        let batch = rows
-            .take(table.schema())
-            .map_err(|source| ExportError::Build {
-                table: name,
-                source,
-            })?;
-        table.write(&batch)?;
+        table.write(n, |out| rows.write(out))?;
+        if table.group_rows() >= self.options.row_group_rows {
+            table.end_row_group()?;
+        }
         self.written.calls += n as u64;
         Ok(())
     }
@@ -223,9 +227,10 @@ impl<W: Write + Send> FileRows<'_, W> {
     }
 
     fn flush_calls_if_full(&mut self) -> Result<(), ExportError> {
-        let batch_rows = self.export.options.batch_rows;
         match &self.export.calls {
-            Some((_, rows)) if rows.is_full(batch_rows) => self.export.flush_calls(),
+            Some((table, rows)) if rows.is_full(self.export.batch_limit(table)) => {
+                self.export.flush_calls()
+            }
             _ => Ok(()),
         }
     }
@@ -241,9 +246,10 @@ impl<W: Write + Send> Consumer for FileRows<'_, W> {
         if role == Role::Runtime {
             return Ok(());
         }
+        let limit = self.export.batch_limit(&self.export.records);
         let rows = &mut self.export.record_rows;
         rows.push(&self.source, &mut self.record_keys, record, thread, seq);
-        if rows.is_full(self.export.options.batch_rows) {
+        if rows.is_full(limit) {
             self.export.flush_records()?;
         }
         if self.export.calls.is_some() {

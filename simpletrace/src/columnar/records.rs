@@ -3,17 +3,16 @@
 //! are not rows (their content is the `tid` and `thread` columns) but are
 //! counted by `seq`.
 
-use arrow_array::RecordBatch;
-use arrow_schema::{ArrowError, SchemaRef};
-
 use super::args::ArgMaps;
 use super::columns::{CachedKey, Dict, Ints};
 use super::source::{Source, SourceColumns, SourceKeys};
+use super::table::Chunks;
+use super::ExportError;
 use crate::{Record, Thread};
 
 /// A batch is taken once its strings reach this many bytes (whatever its
-/// rows): memory stays bounded and Arrow's 32-bit offsets never overflow
-/// (one record holds at most [`crate::MAX_RECORD_LEN`] bytes).
+/// rows): memory stays bounded (one record holds at most
+/// [`crate::MAX_RECORD_LEN`] bytes).
 pub(crate) const MAX_BATCH_BYTES: usize = 64 << 20;
 
 /// Dictionary keys of one file's records, cached across rows.
@@ -102,27 +101,16 @@ impl RecordRows {
             || self.args.bytes() + self.event.bytes() + self.source.bytes() >= MAX_BATCH_BYTES
     }
 
-    /// The rows so far as a batch of `schema` ([`super::records_schema`]).
-    pub fn take(&mut self, schema: &SchemaRef) -> Result<RecordBatch, ArrowError> {
+    /// Write the rows so far to the columns of `out`
+    /// ([`super::records_schema`]'s, in order), leaving none.
+    pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
         self.rows = 0;
-        let [file, host, pid, tid, thread] = self.source.take()?;
-        let [args_int, args_str] = self.args.take()?;
-        RecordBatch::try_new(
-            schema.clone(),
-            vec![
-                file,
-                host,
-                pid,
-                tid,
-                thread,
-                self.seq.take(),
-                self.ts.take(),
-                self.event_id.take(),
-                self.event.take()?,
-                self.dropped.take(),
-                args_int,
-                args_str,
-            ],
-        )
+        self.source.write(out)?;
+        self.seq.write(out)?;
+        self.ts.write(out)?;
+        self.event_id.write(out)?;
+        self.event.write(out)?;
+        self.dropped.write(out)?;
+        self.args.write(out)
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, FieldRef, Fields, Schema, SchemaRef};
 
 /// Strings repeated row after row (file, host, thread, event and call
-/// names): dictionary-encoded in memory as in the file.
+/// names): dictionary-encoded in the file (`table.rs`).
 pub(crate) fn dict() -> DataType {
     DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
 }

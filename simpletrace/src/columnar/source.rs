@@ -1,10 +1,9 @@
 //! The columns both tables start with: where a row comes from (file, host,
 //! process, thread).
 
-use arrow_array::ArrayRef;
-use arrow_schema::ArrowError;
-
 use super::columns::{CachedKey, Dict, Ints};
+use super::table::Chunks;
+use super::ExportError;
 
 /// The file being exported and the host it is said to come from.
 #[derive(Debug, Clone)]
@@ -87,13 +86,12 @@ impl SourceColumns {
         self.file.bytes() + self.host.bytes() + self.thread.bytes()
     }
 
-    pub fn take(&mut self) -> Result<[ArrayRef; 5], ArrowError> {
-        Ok([
-            self.file.take()?,
-            self.host.take()?,
-            self.pid.take(),
-            self.tid.take(),
-            self.thread.take()?,
-        ])
+    /// Write the five columns to the next columns of `out`.
+    pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
+        self.file.write(out)?;
+        self.host.write(out)?;
+        self.pid.write(out)?;
+        self.tid.write(out)?;
+        self.thread.write(out)
     }
 }
