@@ -117,7 +117,7 @@ impl<F: RecordFormat> Analyzer for EachRecord<F> {
 
     fn catchall(&mut self, record: &Record<'_>) -> io::Result<()> {
         self.text.clear();
-        self.format.format(record, &mut self.text);
+        self.format.format(record, None, &mut self.text);
         assert_eq!(
             self.text.last(),
             Some(&b'\n'),

@@ -19,7 +19,7 @@ impl Analyzer for PerRecord {
     type Error = std::convert::Infallible;
     fn catchall(&mut self, record: &Record<'_>) -> Result<(), Self::Error> {
         let mut line = Vec::new();
-        self.log.format(record, &mut line);
+        self.log.format(record, None, &mut line);
         self.lines.push(line);
         Ok(())
     }

@@ -6,6 +6,6 @@ mod bytes_repr;
 pub mod digits;
 mod log_line;
 
-pub use bytes_repr::write_bytes_repr;
+pub use bytes_repr::{write_bytes_repr, ReprPlan};
 pub use digits::{write_dec, write_hex};
 pub use log_line::{write_name_values, write_timestamp_prefix};

@@ -5,36 +5,60 @@
 
 use std::io::Write;
 
-use trace_events::text::digits::{append_chars, dec8, dec_len, write_dec};
+use trace_events::text::digits::{dec8, dec_len};
+
+use super::window::{append_window, Window, SLACK};
 
 /// Below this the double nearest `n / 1000` is within 2e-6 of it, so three
 /// decimals of it are exactly the integer digits of `n`.
 const EXACT_INTEGER_PATH: u64 = 1 << 42;
 
+/// The longest delta: `-18446744073709552.000`.
+pub(crate) const MAX_DELTA_LEN: usize = 24;
+
 /// Appends the delta in microseconds with three decimals.
-#[inline]
 pub fn write_delta_us(out: &mut Vec<u8>, delta_ns: i128) {
-    let magnitude = delta_ns.unsigned_abs();
-    if magnitude < EXACT_INTEGER_PATH as u128 {
-        let m = magnitude as u64;
-        if delta_ns < 0 {
-            out.push(b'-');
-        }
-        // Integer microseconds, then `.` and three decimals as one store.
-        let frac = if m < 100_000_000 {
-            // One conversion gives both (at least one integer digit).
-            let chars = dec8(m as u32);
-            append_chars(out, chars >> 24, dec_len(chars).max(4) - 3);
-            chars
+    append_window(out, MAX_DELTA_LEN + SLACK, |w| w.delta_us(delta_ns));
+}
+
+impl Window<'_> {
+    /// Append the delta in microseconds with three decimals (at most
+    /// [`MAX_DELTA_LEN`] bytes).
+    #[inline(always)]
+    pub fn delta_us(&mut self, delta_ns: i128) {
+        let magnitude = delta_ns.unsigned_abs();
+        if magnitude < EXACT_INTEGER_PATH as u128 {
+            let m = magnitude as u64;
+            if delta_ns < 0 {
+                self.put(b'-');
+            }
+            // Integer microseconds, then `.` and three decimals as one store.
+            let frac = if m < 100_000_000 {
+                // One conversion gives both (at least one integer digit).
+                let chars = dec8(m as u32);
+                self.put_chars(chars >> 24, dec_len(chars).max(4) - 3);
+                chars
+            } else {
+                self.dec(m / 1000);
+                dec8((m % 1000) as u32)
+            };
+            let point_frac = u32::from(b'.') << 24 | (frac as u32 & 0xff_ffff);
+            self.put_block(point_frac.to_be_bytes(), 4);
         } else {
-            write_dec(out, m / 1000);
-            dec8((m % 1000) as u32)
-        };
-        let point_frac = u32::from(b'.') << 24 | (frac as u32 & 0xff_ffff);
-        out.extend_from_slice(&point_frac.to_be_bytes());
-    } else {
-        // Rust's `{:.3}` rounds the exact binary value half-to-even, as Python does.
-        let _ = write!(out, "{:.3}", div_1000(delta_ns));
+            self.delta_us_rounded(delta_ns);
+        }
+    }
+
+    /// Rust's `{:.3}` rounds the exact binary value half-to-even, as Python
+    /// does.
+    #[cold]
+    fn delta_us_rounded(&mut self, delta_ns: i128) {
+        let mut text = [0u8; MAX_DELTA_LEN];
+        let mut cursor = std::io::Cursor::new(&mut text[..]);
+        // 22 characters at most: it fits.
+        let _ = write!(cursor, "{:.3}", div_1000(delta_ns));
+        let len = cursor.position() as usize;
+        self.put_slice(&text[..len]);
     }
 }
 

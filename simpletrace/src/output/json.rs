@@ -13,16 +13,7 @@ use crate::{Record, Thread, Value};
 pub struct Json;
 
 impl RecordFormat for Json {
-    fn format(&mut self, record: &Record<'_>, line: &mut Vec<u8>) {
-        self.format_with_thread(record, None, line);
-    }
-
-    fn format_with_thread(
-        &mut self,
-        record: &Record<'_>,
-        thread: Option<&Thread>,
-        line: &mut Vec<u8>,
-    ) {
+    fn format(&mut self, record: &Record<'_>, thread: Option<&Thread>, line: &mut Vec<u8>) {
         line.extend_from_slice(b"{\"name\":");
         write_string(line, record.name());
         line.extend_from_slice(b",\"id\":");

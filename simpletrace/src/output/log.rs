@@ -35,16 +35,7 @@ impl Log {
 }
 
 impl RecordFormat for Log {
-    fn format(&mut self, record: &Record<'_>, line: &mut Vec<u8>) {
-        self.format_with_thread(record, None, line);
-    }
-
-    fn format_with_thread(
-        &mut self,
-        record: &Record<'_>,
-        thread: Option<&Thread>,
-        line: &mut Vec<u8>,
-    ) {
+    fn format(&mut self, record: &Record<'_>, thread: Option<&Thread>, line: &mut Vec<u8>) {
         if self.timestamps {
             write_timestamp_prefix(
                 line,

@@ -4,10 +4,10 @@
 mod delta;
 pub mod json;
 pub mod log;
-mod padded;
 mod printer;
 pub mod simpletrace_py;
 mod templates;
+mod window;
 
 pub use delta::write_delta_us;
 pub use json::Json;

@@ -7,20 +7,10 @@ use crate::{Analyzer, Record, Thread};
 
 /// Renders one record as text (its line and newline).
 pub trait RecordFormat {
-    /// Append the record's text, newline included, to `out`.
-    fn format(&mut self, record: &Record<'_>, out: &mut Vec<u8>);
-
-    /// The same, knowing the record's thread (when the trace says; see
-    /// [`crate::Threads`]). Formats that show threads override it.
-    fn format_with_thread(
-        &mut self,
-        record: &Record<'_>,
-        thread: Option<&Thread>,
-        out: &mut Vec<u8>,
-    ) {
-        let _ = thread;
-        self.format(record, out);
-    }
+    /// Append the record's text, newline included, to `out`. `thread` is
+    /// the record's thread when the trace says (see [`crate::Threads`]);
+    /// formats that do not show threads ignore it.
+    fn format(&mut self, record: &Record<'_>, thread: Option<&Thread>, out: &mut Vec<u8>);
 }
 
 /// The buffer is written out once it holds this much.
@@ -51,8 +41,7 @@ impl<F: RecordFormat, W: Write> Printer<F, W> {
 
     /// Format `record` of `thread` into the buffer, writing it out when full.
     pub(crate) fn print(&mut self, record: &Record<'_>, thread: Option<&Thread>) -> io::Result<()> {
-        self.format
-            .format_with_thread(record, thread, &mut self.buf);
+        self.format.format(record, thread, &mut self.buf);
         if self.buf.len() >= FLUSH_AT {
             self.out.write_all(&self.buf)?;
             self.buf.clear();
@@ -72,7 +61,7 @@ impl<F: RecordFormat, W: Write> Analyzer for Printer<F, W> {
     const CATCHALL_ONLY: bool = true;
 
     fn catchall(&mut self, record: &Record<'_>) -> io::Result<()> {
-        self.format.format(record, &mut self.buf);
+        self.format.format(record, None, &mut self.buf);
         if self.buf.len() >= FLUSH_AT {
             self.out.write_all(&self.buf)?;
             self.buf.clear();

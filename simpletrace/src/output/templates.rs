@@ -6,11 +6,13 @@
 
 use trace_events::{ArgKind, Event};
 
+use super::window::Window;
 use crate::EventIndex;
 
-/// Pieces are stored as a `u32` length, then the text padded with zeros to
-/// whole blocks, appended block by block (fixed-size copies, no `memcpy`
-/// call) and cut to length.
+/// A template starts with the `u32` length of all its pieces' text (for the
+/// line's bound). Pieces are stored as a `u32` length, then the text padded
+/// with zeros to whole blocks, appended block by block (fixed-size copies,
+/// no `memcpy` call) and cut to length.
 const BLOCK: usize = 16;
 
 #[derive(Debug, Default)]
@@ -24,6 +26,8 @@ pub(crate) struct Templates {
 /// A template being read: the text from the next piece on.
 pub(crate) struct Pieces<'t> {
     text: &'t [u8],
+    /// The length of all the template's pieces.
+    total: usize,
 }
 
 impl Templates {
@@ -35,8 +39,13 @@ impl Templates {
             Some(&start) if start > 0 => start - 1,
             _ => self.build(i, event),
         };
-        Pieces {
-            text: self.text.get(start..).unwrap_or_default(),
+        let text = self.text.get(start..).unwrap_or_default();
+        match text.split_first_chunk::<4>() {
+            Some((total, text)) => Pieces {
+                text,
+                total: u32::from_le_bytes(*total) as usize,
+            },
+            None => Pieces { text, total: 0 },
         }
     }
 
@@ -47,55 +56,68 @@ impl Templates {
             self.starts.resize(i + 1, 0);
         }
         let start = self.text.len();
-        self.push_piece(&[event.name.as_bytes(), b" "]);
+        self.text.extend_from_slice(&[0; 4]);
+        let mut total = self.push_piece(&[event.name.as_bytes(), b" "]);
         for (n, arg) in event.args.iter().enumerate() {
             let blank: &[u8] = if n > 0 { b" " } else { b"" };
             let hex: &[u8] = if arg.kind == ArgKind::Str { b"" } else { b"0x" };
-            self.push_piece(&[blank, arg.name.as_bytes(), b"=", hex]);
+            total += self.push_piece(&[blank, arg.name.as_bytes(), b"=", hex]);
         }
+        self.text[start..start + 4].copy_from_slice(&length_word(total));
         self.starts[i] = start + 1;
         start
     }
 
-    fn push_piece(&mut self, parts: &[&[u8]]) {
+    /// Store a piece made of `parts`; returns its length.
+    fn push_piece(&mut self, parts: &[&[u8]]) -> usize {
         let len: usize = parts.iter().map(|p| p.len()).sum();
-        // Lengths come from declaration lines, at most 64 KiB long.
-        let len32 = u32::try_from(len).unwrap_or(u32::MAX);
-        self.text.extend_from_slice(&len32.to_le_bytes());
+        self.text.extend_from_slice(&length_word(len));
         for part in parts {
             self.text.extend_from_slice(part);
         }
         let padded = len.div_ceil(BLOCK) * BLOCK;
         self.text.resize(self.text.len() + (padded - len), 0);
+        len
     }
 }
 
+/// `len` as a stored `u32` (lengths come from declaration lines, at most
+/// 64 KiB long each).
+fn length_word(len: usize) -> [u8; 4] {
+    u32::try_from(len).unwrap_or(u32::MAX).to_le_bytes()
+}
+
 impl Pieces<'_> {
-    /// Append the next piece to `out`.
+    /// The length of all the template's text: what [`Pieces::append_next`]
+    /// appends in all.
     #[inline]
-    pub fn append_next(&mut self, out: &mut Vec<u8>) {
+    pub fn total_len(&self) -> usize {
+        self.total
+    }
+
+    /// Append the next piece.
+    #[inline]
+    pub fn append_next(&mut self, out: &mut Window<'_>) {
         let Some((len, rest)) = self.text.split_first_chunk::<4>() else {
             return;
         };
-        let len = u32::from_le_bytes(*len) as usize;
-        let end = out.len() + len;
+        let mut left = u32::from_le_bytes(*len) as usize;
         let mut blocks = rest;
-        let mut copied = 0;
-        while copied < len {
+        while left > 0 {
             let Some((block, tail)) = blocks.split_first_chunk::<BLOCK>() else {
                 break;
             };
-            out.extend_from_slice(block);
+            out.put_16(block, left);
             blocks = tail;
-            copied += BLOCK;
+            left = left.saturating_sub(BLOCK);
         }
-        out.truncate(end);
         self.text = blocks;
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::window::{append_window, SLACK};
     use super::*;
 
     #[test]
@@ -113,18 +135,21 @@ mod tests {
         }
         let mut out = b"<".to_vec();
         let mut pieces = templates.get(EventIndex(4), &events[1]);
-        for _ in 0..3 {
-            pieces.append_next(&mut out);
-            out.push(b'|');
-        }
+        assert_eq!(pieces.total_len(), 55);
+        append_window(&mut out, 64 + SLACK, |w| {
+            for _ in 0..3 {
+                pieces.append_next(w);
+                w.put(b'|');
+            }
+        });
         assert_eq!(
             out,
             b"<long_event_name_over_sixteen |s=| value_with_long_name=0x|"
         );
         let mut out = Vec::new();
-        templates
-            .get(EventIndex(3), &events[0])
-            .append_next(&mut out);
+        let mut pieces = templates.get(EventIndex(3), &events[0]);
+        assert_eq!(pieces.total_len(), 2);
+        append_window(&mut out, 2 + SLACK, |w| pieces.append_next(w));
         assert_eq!(out, b"a ");
     }
 }

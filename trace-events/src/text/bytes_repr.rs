@@ -4,25 +4,12 @@
 /// and no `"`; escapes `\\`, `\t`, `\n`, `\r`, the quote, and bytes outside
 /// 0x20..0x7f as `\xNN`.
 pub fn write_bytes_repr(out: &mut Vec<u8>, bytes: &[u8]) {
-    // One pass over table flags decides the quote and whether any byte needs
-    // an escape (most strings need none: one copy).
-    let flags = bytes.iter().fold(0, |f, &c| f | FLAGS[c as usize]);
-    let quote = if flags & (SINGLE | DOUBLE) == SINGLE {
-        b'"'
-    } else {
-        b'\''
-    };
-    let quote_escaped = flags & (SINGLE | DOUBLE) == SINGLE | DOUBLE;
-    if flags & ESCAPE == 0 && !quote_escaped {
+    let ReprPlan { quote, escapes } = ReprPlan::of(bytes);
+    let Some(table) = escapes else {
         out.extend_from_slice(&[b'b', quote]);
         out.extend_from_slice(bytes);
         out.push(quote);
         return;
-    }
-    let table = if quote == b'"' {
-        &IN_DOUBLE_QUOTES
-    } else {
-        &IN_SINGLE_QUOTES
     };
     // Room for the worst case (every byte `\\xNN`) and a window's slack,
     // filled through a cursor with fixed 4-byte stores, then cut to what was
@@ -64,6 +51,43 @@ pub fn write_bytes_repr(out: &mut Vec<u8>, bytes: &[u8]) {
         *end = quote;
     }
     out.truncate(start + pos + 1);
+}
+
+/// How `repr()` writes some bytes: which quote, and whether any byte needs
+/// an escape. Writers other than [`write_bytes_repr`] (e.g. into a window
+/// reserved ahead) follow the same plan.
+#[derive(Debug, Clone, Copy)]
+pub struct ReprPlan {
+    /// `'`, or `"` when the bytes contain `'` and no `"`.
+    pub quote: u8,
+    /// `None`: every byte stands for itself (the text is `b`, the quote, the
+    /// bytes, the quote). Otherwise each byte's text inside `quote`: in the
+    /// low 4 bytes of its entry (little-endian, the unused ones zero), its
+    /// length (1, 2 or 4) in bits 32..40.
+    pub escapes: Option<&'static [u64; 256]>,
+}
+
+impl ReprPlan {
+    /// The plan for `bytes`: one pass over table flags decides the quote and
+    /// whether any byte needs an escape (most strings need none).
+    #[inline]
+    pub fn of(bytes: &[u8]) -> Self {
+        let flags = bytes.iter().fold(0, |f, &c| f | FLAGS[c as usize]);
+        let quote = if flags & (SINGLE | DOUBLE) == SINGLE {
+            b'"'
+        } else {
+            b'\''
+        };
+        let quote_escaped = flags & (SINGLE | DOUBLE) == SINGLE | DOUBLE;
+        let escapes = if flags & ESCAPE == 0 && !quote_escaped {
+            None
+        } else if quote == b'"' {
+            Some(&IN_DOUBLE_QUOTES)
+        } else {
+            Some(&IN_SINGLE_QUOTES)
+        };
+        Self { quote, escapes }
+    }
 }
 
 /// Slack after the worst case, for the last window.
