@@ -151,7 +151,7 @@ pub use config::{
     Config, StartError, DEFAULT_BUFFER_SIZE, DEFAULT_WRITER_PERIOD, MAX_BUFFER_SIZE,
     MIN_BUFFER_SIZE,
 };
-pub use event::{ArgMeta, Event, EventMeta};
+pub use event::{ArgKind, ArgMeta, Event, EventMeta, IntType};
 pub use event_control::{
     event_state, list_events, set_all_enabled, set_enabled, set_event_enabled, EventInfo,
     EventState,
@@ -182,7 +182,9 @@ pub fn start() -> Result<TraceGuard, StartError> {
 pub mod __private {
     pub use crate::args::{TracePtr, TraceStr};
     pub use crate::clock::{counter_agreement_ns, tsc_clock_in_use, tsc_usable};
-    pub use crate::event::{state_enabled, ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
+    #[allow(deprecated)]
+    pub use crate::event::RecordedKind;
+    pub use crate::event::{state_enabled, ArgKind, ArgMeta, Event, EventMeta, IntType, EVENTS};
     pub use crate::record::{record, str_arg_len, RecordPayload};
     pub use crate::traced::{
         call_id, record_args, returning, returning_future, value_or_zero, zero_encoded, Encoded,
