@@ -208,7 +208,7 @@ impl EventTable {
 
     /// Length the arguments of the event at `index` take at the start of
     /// `body` (see [`trace_events::v4::args_len`]).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn args_len(&self, index: EventIndex, body: &[u8]) -> Result<usize, u64> {
         match self.layout(index) {
             Some(layout) => layout.args_len(body),

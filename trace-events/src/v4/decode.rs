@@ -134,6 +134,7 @@ impl MappingHead {
 
 /// The fixed part of the mapping record starting `bytes`; `None` before it
 /// is whole. The type word is not checked ([`record_kind`]).
+#[inline]
 pub fn mapping_head(bytes: &[u8]) -> Option<MappingHead> {
     Some(MappingHead {
         id: u64_at(bytes, 8)?,
@@ -241,15 +242,16 @@ pub fn id_and_text(mut args: &[u8]) -> Option<(u64, &[u8])> {
 /// argument by argument: `strings` says whether each is a string (`u32`
 /// length, then the bytes) or an 8-byte value. When they run past `body`,
 /// `Err` holds the length they claim (so the caller can report it).
-#[inline]
+#[inline(always)]
 pub fn args_len(body: &[u8], strings: impl Iterator<Item = bool>) -> Result<usize, u64> {
     let mut pos = 0usize;
     for is_string in strings {
         if is_string {
-            let Some(len) = u32_at(body, pos) else {
+            let Some(len) = body.get(pos..pos + 4) else {
                 return Err(pos as u64 + 4);
             };
-            let end = pos as u64 + 4 + u64::from(len);
+            let len = u32::from_ne_bytes([len[0], len[1], len[2], len[3]]) as u64;
+            let end = pos as u64 + 4 + len;
             if end > body.len() as u64 {
                 return Err(end);
             }
