@@ -5,6 +5,8 @@ use std::error::Error;
 use std::fmt;
 use std::io;
 
+use trace_events::v4::decode::HeaderError;
+
 /// `Debug` of the public error types: the message, then the causes it does
 /// not already include. `fn main() -> Result<(), E>` prints `Error: {e:?}`,
 /// which should read like the message (as `std::io::Error` and `anyhow` do),
@@ -200,6 +202,20 @@ pub enum ReadError {
         /// How many the file has from `offset`.
         available: u64,
     },
+}
+
+impl From<HeaderError> for ReadError {
+    fn from(error: HeaderError) -> Self {
+        match error {
+            HeaderError::Short { len } => ReadError::ShortHeader { len },
+            HeaderError::BadId { found } => ReadError::BadHeaderId { found },
+            HeaderError::BadMagic { found } => ReadError::BadMagic { found },
+            HeaderError::UnsupportedVersion { version } => {
+                ReadError::UnsupportedVersion { version }
+            }
+            HeaderError::UnknownVersion { version } => ReadError::UnknownVersion { version },
+        }
+    }
 }
 
 impl fmt::Debug for ReadError {

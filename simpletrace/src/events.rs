@@ -10,7 +10,7 @@ use trace_events::hash::FastHash;
 use trace_events::{Arg, ArgKind, Diagnostic, Event, IntType, ParseOptions, Position, Severity};
 
 use crate::layout::ArgLayout;
-use crate::runtime_events::RUNTIME_TRACE_EVENTS;
+use trace_events::v4::RUNTIME_TRACE_EVENTS;
 
 /// Index of an event in an [`EventTable`], stable while the table grows: the
 /// dropped event is index 0, the `n`th declared event index `n + 1`. Small and
@@ -208,7 +208,7 @@ impl EventTable {
 
     /// Length the arguments of the event at `index` take at the start of
     /// `body` (see [`trace_events::v4::args_len`]).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn args_len(&self, index: EventIndex, body: &[u8]) -> Result<usize, u64> {
         match self.layout(index) {
             Some(layout) => layout.args_len(body),
@@ -262,7 +262,7 @@ fn declared_in_another_file(event: &Event, first: &Position) -> Diagnostic {
              as simpletrace.py does",
             event.name, first.file, first.line
         ),
-        source_line: crate::declaration_line(event),
+        source_line: event.declaration_line(),
     }
 }
 

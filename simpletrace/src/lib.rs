@@ -19,7 +19,6 @@
 mod analyzer;
 mod buffer;
 pub mod columnar;
-mod declaration;
 mod error;
 mod events;
 pub mod filter;
@@ -30,14 +29,12 @@ mod mappings;
 pub mod output;
 mod read;
 mod record;
-mod runtime_events;
 mod select;
 pub mod stats;
 mod threads;
 pub mod timeline;
 
 pub use analyzer::{process, Analyzer, Handler, ProcessError, Summary};
-pub use declaration::declaration_line;
 pub use error::ReadError;
 pub use events::{declared_in_other_files, EventIndex, EventTable, LoadError};
 pub use filter::Filter;
@@ -45,6 +42,14 @@ pub use follow::{follow, FileWatch, Followed};
 pub use learn::MAX_LEARNED_EVENTS;
 pub use read::{Reader, Records, MAX_NAME_LEN, MAX_RECORD_LEN};
 pub use record::{Args, OwnedRecord, OwnedValue, Record, Value};
-pub use runtime_events::{DECL_EVENT, RUNTIME_TRACE_EVENTS, THREAD_EVENT};
+pub use trace_events::v4::{DECL_EVENT, RUNTIME_TRACE_EVENTS, THREAD_EVENT};
+
+/// The declaration line of `event` (no newline): what
+/// [`trace_events::Event::declaration_line`] prints, the project's one
+/// declaration printer.
+#[deprecated(note = "use `trace_events::Event::declaration_line`")]
+pub fn declaration_line(event: &trace_events::Event) -> String {
+    event.declaration_line()
+}
 pub use select::{Consumer, Selected};
 pub use threads::{Thread, Threads};

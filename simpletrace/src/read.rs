@@ -5,7 +5,8 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use trace_events::v4;
+use trace_events::v4::decode::{self, EventHead, RecordKind, EVENT_RECORD_HEAD_LEN as HEAD};
+use trace_events::v4::{self, DECL_EVENT};
 
 use crate::buffer::{ByteSource, DEFAULT_CAPACITY};
 use crate::error::ReadError;
@@ -13,7 +14,6 @@ use crate::events::{EventIndex, EventTable};
 use crate::learn::{parse_declaration, MAX_LEARNED_EVENTS};
 use crate::mappings::{Mappings, Slot, MAX_UNDECLARED_NAME_BYTES};
 use crate::record::{OwnedRecord, Record};
-use crate::runtime_events::{is_id_and_text, DECL_EVENT};
 
 /// Longest event record accepted (length field). Real records are at most
 /// 24 + 10 * (4 + 512) = 5,184 bytes; this bounds memory against lying lengths.
@@ -71,7 +71,7 @@ impl<R: Read> Reader<R> {
         let table = table.with_runtime_events();
         let decl_index = table
             .find(DECL_EVENT)
-            .filter(|&i| is_id_and_text(table.event(i)));
+            .filter(|&i| v4::is_id_and_text(table.event(i)));
         Self {
             src: ByteSource::new(input, DEFAULT_CAPACITY),
             table,
@@ -127,24 +127,7 @@ impl<R: Read> Reader<R> {
     }
 
     fn read_header(&mut self) -> Result<(), ReadError> {
-        let header = self.src.fill(v4::HEADER_LEN)?;
-        if header.len() < v4::HEADER_LEN {
-            return Err(ReadError::ShortHeader { len: header.len() });
-        }
-        let id = le_u64(header, 0);
-        let magic = le_u64(header, 8);
-        let version = le_u64(header, 16);
-        if id != v4::HEADER_EVENT_ID {
-            return Err(ReadError::BadHeaderId { found: id });
-        }
-        if magic != v4::HEADER_MAGIC {
-            return Err(ReadError::BadMagic { found: magic });
-        }
-        match version {
-            v4::HEADER_VERSION => {}
-            0 | 2 | 3 => return Err(ReadError::UnsupportedVersion { version }),
-            _ => return Err(ReadError::UnknownVersion { version }),
-        }
+        decode::file_header(self.src.fill(v4::HEADER_LEN)?)?;
         self.src.take(v4::HEADER_LEN);
         Ok(())
     }
@@ -166,26 +149,20 @@ impl<R: Read> Reader<R> {
     /// else (`None`) takes the general path, which decides the same way.
     #[inline]
     fn buffered_event(&self) -> Option<(usize, EventIndex)> {
-        const HEAD: usize = 8 + v4::EVENT_HEADER_LEN;
         let bytes = self.src.available();
-        let head = bytes.first_chunk::<HEAD>()?;
-        let [record_type, id, _timestamp, length_pid] = split_u64s(head);
-        let length = length_pid as u32 as usize;
-        if self.slow_only
-            || record_type != v4::RECORD_TYPE_EVENT
-            || !(v4::EVENT_HEADER_LEN..=MAX_RECORD_LEN).contains(&length)
-        {
+        let head = decode::event_head(bytes)?;
+        if self.slow_only || decode::record_kind(bytes) != Some(RecordKind::Event) {
             return None;
         }
-        let index = if id == v4::DROPPED_EVENT_ID {
+        let total = record_len(head)?;
+        let index = if head.is_dropped() {
             self.table.dropped_index()
         } else {
-            match self.mappings.declared(id) {
+            match self.mappings.declared(head.id) {
                 Some(index) if Some(index) != self.decl_index => index,
                 _ => return None,
             }
         };
-        let total = 8 + length;
         let body = bytes.get(HEAD..total)?;
         match self.table.args_len(index, body) {
             Ok(n) if n == body.len() => Some((total, index)),
@@ -248,15 +225,15 @@ impl<R: Read> Reader<R> {
     fn advance(&mut self) -> Result<Option<(usize, EventIndex)>, ReadError> {
         loop {
             let offset = self.src.offset();
-            let head = self.src.fill(8 + v4::EVENT_HEADER_LEN)?;
+            let head = self.src.fill(HEAD)?;
             if head.is_empty() {
                 return Ok(None);
             }
-            let record_type = need(head, 8, offset).map(|h| le_u64(h, 0))?;
-            match record_type {
-                v4::RECORD_TYPE_MAPPING => self.read_mapping(offset)?,
-                v4::RECORD_TYPE_EVENT => return self.check_event(offset).map(Some),
-                _ => {
+            match decode::record_kind(head) {
+                None => return Err(truncated(offset, 8, head)),
+                Some(RecordKind::Mapping) => self.read_mapping(offset)?,
+                Some(RecordKind::Event) => return self.check_event(offset).map(Some),
+                Some(RecordKind::Unknown(record_type)) => {
                     return Err(ReadError::UnknownRecordType {
                         offset,
                         record_type,
@@ -268,23 +245,22 @@ impl<R: Read> Reader<R> {
 
     #[cold]
     fn read_mapping(&mut self, offset: u64) -> Result<(), ReadError> {
-        let head = need(self.src.fill(20)?, 20, offset)?;
-        let id = le_u64(head, 8);
-        let len = le_u32(head, 16);
-        if len as usize > MAX_NAME_LEN {
+        let bytes = self.src.fill(decode::MAPPING_HEAD_LEN)?;
+        let head = decode::mapping_head(bytes)
+            .ok_or_else(|| truncated(offset, decode::MAPPING_HEAD_LEN, bytes))?;
+        if head.name_len as usize > MAX_NAME_LEN {
             return Err(ReadError::NameTooLong {
                 offset,
-                len,
+                len: head.name_len,
                 limit: MAX_NAME_LEN,
             });
         }
-        let total = 20 + len as usize;
+        let total = head.record_len();
         need(self.src.fill(total)?, total, offset)?;
-        let bytes = self.src.take(total);
-        let name =
-            std::str::from_utf8(&bytes[20..]).map_err(|_| ReadError::NameNotUtf8 { offset })?;
+        let name = head.name(self.src.take(total)).unwrap_or_default();
+        let name = std::str::from_utf8(name).map_err(|_| ReadError::NameNotUtf8 { offset })?;
         self.mappings
-            .insert(&self.table, id, name)
+            .insert(&self.table, head.id, name)
             .map_err(|_| ReadError::TooManyMappings {
                 offset,
                 limit: MAX_UNDECLARED_NAME_BYTES,
@@ -292,18 +268,17 @@ impl<R: Read> Reader<R> {
     }
 
     fn check_event(&mut self, offset: u64) -> Result<(usize, EventIndex), ReadError> {
-        const HEAD: usize = 8 + v4::EVENT_HEADER_LEN;
-        let head = need(self.src.fill(HEAD)?, HEAD, offset)?;
-        let id = le_u64(head, 8);
-        let length = le_u32(head, 24);
-        if (length as usize) < v4::EVENT_HEADER_LEN || length as usize > MAX_RECORD_LEN {
+        let bytes = self.src.fill(HEAD)?;
+        let head = decode::event_head(bytes).ok_or_else(|| truncated(offset, HEAD, bytes))?;
+        let (id, length) = (head.id, head.length);
+        let Some(total) = record_len(head) else {
             return Err(ReadError::BadLength {
                 offset,
                 length,
                 limit: MAX_RECORD_LEN,
             });
-        }
-        let index = if id == v4::DROPPED_EVENT_ID {
+        };
+        let index = if head.is_dropped() {
             self.table.dropped_index()
         } else {
             match self.mappings.get(id) {
@@ -318,7 +293,6 @@ impl<R: Read> Reader<R> {
                 }
             }
         };
-        let total = 8 + length as usize;
         let record = need(self.src.fill(total)?, total, offset)?;
         let event = self.table.event(index);
         let body = &record[HEAD..total];
@@ -333,11 +307,8 @@ impl<R: Read> Reader<R> {
     /// record of `total` bytes ahead.
     fn learn(&mut self, total: usize) -> Result<(), ReadError> {
         let offset = self.src.offset();
-        let body = self.src.fill(total)?.get(8 + v4::EVENT_HEADER_LEN..total);
-        let body = body.unwrap_or_default();
-        let id = le_u64(body, 0);
-        let len = le_u32(body, 8) as usize;
-        let text = body.get(12..12 + len).unwrap_or_default();
+        let record = self.src.fill(total)?.get(..total).unwrap_or_default();
+        let (id, text) = decode::id_and_text(decode::event_args(record)).unwrap_or_default();
         let event = parse_declaration(text)
             .map_err(|reason| ReadError::BadDeclaration { offset, reason })?;
         match self.mappings.get(id) {
@@ -373,21 +344,17 @@ impl<R: Read> Reader<R> {
     /// Consume the record `check_event` validated and view it.
     #[inline]
     fn decode_taken(&mut self, total: usize, index: EventIndex) -> Record<'_> {
-        const HEAD: usize = 8 + v4::EVENT_HEADER_LEN;
         let offset = self.src.offset();
         let bytes = self.src.take(total);
-        let [_, id, timestamp_ns, length_pid] = match bytes.first_chunk::<HEAD>() {
-            Some(head) => split_u64s(head),
-            None => [0; 4],
-        };
+        let head = decode::event_head(bytes).unwrap_or_default();
         Record {
             offset,
-            id,
-            timestamp_ns,
-            pid: (length_pid >> 32) as u32,
+            id: head.id,
+            timestamp_ns: head.timestamp_ns,
+            pid: head.pid,
             event: self.table.event(index),
             index,
-            arg_bytes: bytes.get(HEAD..).unwrap_or_default(),
+            arg_bytes: decode::event_args(bytes),
             table: &self.table,
         }
     }
@@ -424,44 +391,30 @@ fn mismatch(offset: u64, event: &trace_events::Event, length: u32, args: u64) ->
     }
 }
 
+/// The record's whole length if its header's length is one the reader
+/// takes (a header's at least, [`MAX_RECORD_LEN`] at most).
+#[inline(always)]
+fn record_len(head: EventHead) -> Option<usize> {
+    head.record_len()
+        .filter(|_| head.length as usize <= MAX_RECORD_LEN)
+}
+
 /// `bytes` if it has `n` bytes, else the truncation error.
 #[inline]
 fn need(bytes: &[u8], n: usize, offset: u64) -> Result<&[u8], ReadError> {
     if bytes.len() >= n {
         Ok(bytes)
     } else {
-        Err(ReadError::Truncated {
-            offset,
-            needed: n as u64,
-            available: bytes.len() as u64,
-        })
+        Err(truncated(offset, n, bytes))
     }
 }
 
-/// An event record's header as four little-endian words: record type, id,
-/// timestamp, and length (low half) with pid (high half).
-#[inline]
-fn split_u64s(head: &[u8; 32]) -> [u64; 4] {
-    let word = |i: usize| {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(&head[i * 8..i * 8 + 8]);
-        u64::from_le_bytes(b)
-    };
-    [word(0), word(1), word(2), word(3)]
-}
-
-#[inline]
-fn le_u64(bytes: &[u8], at: usize) -> u64 {
-    match bytes.get(at..at + 8) {
-        Some(b) => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
-        None => 0,
-    }
-}
-
-#[inline]
-fn le_u32(bytes: &[u8], at: usize) -> u32 {
-    match bytes.get(at..at + 4) {
-        Some(b) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-        None => 0,
+/// The record at `offset` needs `n` bytes and the input ends after `bytes`.
+#[cold]
+fn truncated(offset: u64, n: usize, bytes: &[u8]) -> ReadError {
+    ReadError::Truncated {
+        offset,
+        needed: n as u64,
+        available: bytes.len() as u64,
     }
 }

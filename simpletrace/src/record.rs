@@ -1,5 +1,7 @@
 //! Typed records, borrowed from the reader's buffer (no allocation) or owned.
 
+use trace_events::printf;
+use trace_events::v4::decode;
 use trace_events::{Arg, ArgKind, Event};
 
 use crate::events::{EventIndex, EventTable};
@@ -85,10 +87,7 @@ impl<'a> Record<'a> {
         if !self.is_dropped() {
             return None;
         }
-        match self.args().next() {
-            Some((_, Value::Int(n))) => Some(n),
-            _ => None,
-        }
+        decode::dropped_count(self.arg_bytes)
     }
 
     /// The arguments with their declarations, in order.
@@ -137,16 +136,14 @@ impl<'a> Iterator for Args<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let decl = self.decls.next()?;
-        // The reader validated the layout; `split` still never panics.
-        let value = match decl.kind {
-            ArgKind::Str => {
-                let len = u32::from_le_bytes(split::<4>(&mut self.bytes)) as usize;
-                let len = len.min(self.bytes.len());
-                let (s, rest) = self.bytes.split_at(len);
-                self.bytes = rest;
-                Value::Str(s)
-            }
-            _ => Value::Int(u64::from_le_bytes(split::<8>(&mut self.bytes))),
+        let is_string = decl.kind == ArgKind::Str;
+        // The reader validated the layout: an argument that does not fit
+        // cannot happen, and reads as zero or empty if it did.
+        let value = match decode::next_arg(&mut self.bytes, is_string) {
+            Some(printf::Value::Int(v)) => Value::Int(v),
+            Some(printf::Value::Str(s)) => Value::Str(s),
+            None if is_string => Value::Str(&[]),
+            None => Value::Int(0),
         };
         Some((decl, value))
     }
@@ -157,16 +154,6 @@ impl<'a> Iterator for Args<'a> {
 }
 
 impl ExactSizeIterator for Args<'_> {}
-
-fn split<const N: usize>(bytes: &mut &[u8]) -> [u8; N] {
-    match bytes.split_first_chunk::<N>() {
-        Some((head, rest)) => {
-            *bytes = rest;
-            *head
-        }
-        None => [0; N],
-    }
-}
 
 /// An owned argument value.
 #[derive(Debug, Clone, PartialEq, Eq)]

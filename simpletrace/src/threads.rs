@@ -2,8 +2,8 @@
 //! before each batch of records drained from one thread's buffer; the records
 //! after it, up to the next one, are that thread's.
 
-use crate::runtime_events::{is_id_and_text, THREAD_EVENT};
 use crate::{Record, Value};
+use trace_events::v4::{is_id_and_text, THREAD_EVENT};
 
 /// Thread names longer than this are cut (the runtime writes at most 512 bytes).
 const MAX_NAME_LEN: usize = 512;

@@ -1,8 +1,13 @@
-//! Constants of QEMU's simple trace binary format, version 4 (`trace/simple.c`).
-//! All integers are in host byte order; we only support little-endian hosts'
-//! files when reading, and write the host's order.
+//! QEMU's simple trace binary format, version 4 (`trace/simple.c`): its
+//! constants, the runtime's own events and their declarations here,
+//! [`encode`] (what the runtime writes) and [`decode`] (what the reader and
+//! the log backend read). All integers are in host byte order, written and
+//! read alike.
 
+pub mod decode;
 pub mod encode;
+
+pub use decode::{args_len, event_args_len};
 
 /// First word of the file header.
 pub const HEADER_EVENT_ID: u64 = u64::MAX;
@@ -45,39 +50,28 @@ pub const THREAD_EVENT: &str = "trace_thread";
 /// declared by the trace-events line `decl`.
 pub const DECL_EVENT: &str = "trace_event_decl";
 
-/// Bytes the arguments of a record take at the start of its `body`, walked
-/// argument by argument: `strings` says whether each is a string (`u32`
-/// length, then the bytes) or an 8-byte value. When they run past `body`,
-/// `Err` holds the length they claim (so the caller can report it).
-#[inline]
-pub fn args_len(body: &[u8], strings: impl Iterator<Item = bool>) -> Result<usize, u64> {
-    let mut pos = 0usize;
-    for is_string in strings {
-        if is_string {
-            let Some(len) = body.get(pos..pos + 4) else {
-                return Err(pos as u64 + 4);
-            };
-            let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as u64;
-            let end = pos as u64 + 4 + len;
-            if end > body.len() as u64 {
-                return Err(end);
-            }
-            pos = end as usize;
-        } else {
-            pos += 8;
-            if pos > body.len() {
-                return Err(pos as u64);
-            }
-        }
-    }
-    Ok(pos)
+/// Whether `event` has the shape `name(uint64_t, const char *)` of both
+/// runtime events, [`THREAD_EVENT`] and [`DECL_EVENT`] (a user's file could
+/// declare the names differently): their records then decode with
+/// [`decode::id_and_text`].
+pub fn is_id_and_text(event: &crate::Event) -> bool {
+    use crate::ArgKind;
+    matches!(
+        event.args.as_slice(),
+        [a, b] if matches!(a.kind, ArgKind::Int(_)) && b.kind == ArgKind::Str
+    )
 }
 
-/// [`args_len`] for the arguments `event` declares.
-#[inline]
-pub fn event_args_len(event: &crate::Event, body: &[u8]) -> Result<usize, u64> {
-    args_len(
-        body,
-        event.args.iter().map(|arg| arg.kind == crate::ArgKind::Str),
-    )
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runtime_declarations_parse_cleanly_and_have_the_expected_shape() {
+        let parsed = crate::parse_str("runtime", RUNTIME_TRACE_EVENTS);
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let names: Vec<&str> = parsed.file.events.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, [THREAD_EVENT, DECL_EVENT]);
+        assert!(parsed.file.events.iter().all(is_id_and_text));
+    }
 }

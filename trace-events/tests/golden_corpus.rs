@@ -95,3 +95,41 @@ fn every_corpus_event_equals_tracetool() {
         problems.join("\n")
     );
 }
+
+/// Every corpus event printed as a declaration line
+/// (`Event::declaration_line`, what self-describing traces carry) parses
+/// back to the same name, properties, arguments and format.
+#[test]
+fn every_corpus_event_round_trips_through_its_declaration_line() {
+    let mut files = Vec::new();
+    trace_event_files(Path::new(CORPUS), &mut files);
+    let mut events = 0;
+    for path in &files {
+        let parsed = parse_file(path, "f").expect("corpus file is readable");
+        for event in &parsed.file.events {
+            let line = event.declaration_line();
+            let back = trace_events::parse_str("line", &format!("{line}\n"));
+            assert!(!back.has_errors(), "{line}: {:?}", back.diagnostics);
+            let back = &back.file.events[0];
+            assert_eq!(
+                (
+                    &back.name,
+                    &back.props,
+                    &back.args,
+                    &back.fmt,
+                    &back.c_format
+                ),
+                (
+                    &event.name,
+                    &event.props,
+                    &event.args,
+                    &event.fmt,
+                    &event.c_format
+                ),
+                "{line}"
+            );
+            events += 1;
+        }
+    }
+    assert_eq!(events, 5811, "every corpus event (shared/golden/README.md)");
+}

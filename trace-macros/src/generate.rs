@@ -151,13 +151,13 @@ fn descriptor(c: &Checked, file: &str) -> TokenStream {
         let kind = match a.kind {
             ArgKind::Int(int) => {
                 let (bits, signed) = (Literal::u8_unsuffixed(int.bits), int.signed);
-                quote!(Int { bits: #bits, signed: #signed })
+                quote!(Int(rt::IntType { bits: #bits, signed: #signed }))
             }
             ArgKind::Bool => quote!(Bool),
             ArgKind::Pointer => quote!(Pointer),
             ArgKind::Str => quote!(Str),
         };
-        quote!(rt::ArgMeta { ty: #ty, name: #name, kind: rt::RecordedKind::#kind })
+        quote!(rt::ArgMeta { ty: #ty, name: #name, kind: rt::ArgKind::#kind })
     });
     let (fmt, c_format) = (&e.fmt, &e.c_format);
     let line = Literal::u32_unsuffixed(e.pos.line);
@@ -394,7 +394,7 @@ mod tests {
         let all = tokens(&file);
         for expected in [
             "name : \"foo\"",
-            "rt :: ArgMeta { ty : \"int8_t\" , name : \"a\" , kind : rt :: RecordedKind :: Int { bits : 8 , signed : true } }",
+            "rt :: ArgMeta { ty : \"int8_t\" , name : \"a\" , kind : rt :: ArgKind :: Int (rt :: IntType { bits : 8 , signed : true }) }",
             "fmt : \"\\\"fmt\\\"\"",
             "c_format : \"fmt\"",
             "file : \"trace-events\"",

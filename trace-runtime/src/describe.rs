@@ -45,7 +45,7 @@ pub(crate) fn push_declarations_of<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{ArgMeta, RecordedKind};
+    use crate::event::{ArgKind, ArgMeta, IntType};
 
     /// Declarations parse back to the events they describe.
     #[test]
@@ -54,20 +54,20 @@ mod tests {
             ArgMeta {
                 ty: "const char *",
                 name: "dev",
-                kind: RecordedKind::Str,
+                kind: ArgKind::Str,
             },
             ArgMeta {
                 ty: "uint64_t",
                 name: "sector",
-                kind: RecordedKind::Int {
+                kind: ArgKind::Int(IntType {
                     bits: 64,
                     signed: false,
-                },
+                }),
             },
             ArgMeta {
                 ty: "void *",
                 name: "req",
-                kind: RecordedKind::Pointer,
+                kind: ArgKind::Pointer,
             },
         ];
         let meta = |name, args, fmt, available| EventMeta {

@@ -6,24 +6,16 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// What the simple backend records for an argument (mirrors
-/// `trace_events::ArgKind` in a `const`-constructible form).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RecordedKind {
-    /// 8 bytes: an integer of this many bits, sign-extended if `signed`.
-    Int {
-        /// 8, 16, 32 or 64.
-        bits: u8,
-        /// Whether the value is sign-extended to 64 bits.
-        signed: bool,
-    },
-    /// 8 bytes: 0 or 1.
-    Bool,
-    /// 8 bytes: the address.
-    Pointer,
-    /// `u32` length + bytes, at most 512.
-    Str,
-}
+pub use trace_events::{ArgKind, IntType};
+
+/// What the simple backend records for an argument: now [`ArgKind`], the
+/// project's one kind type. `Str`, `Bool` and `Pointer` are spelled as
+/// before; `RecordedKind::Int { bits, signed }` is
+/// `ArgKind::Int(IntType { bits, signed })`.
+#[deprecated(
+    note = "use `ArgKind`; `RecordedKind::Int { bits, signed }` is `ArgKind::Int(IntType { bits, signed })`"
+)]
+pub type RecordedKind = ArgKind;
 
 /// One argument of an event, as declared.
 #[derive(Debug)]
@@ -34,7 +26,7 @@ pub struct ArgMeta {
     /// log backend's `name=value` fallback.
     pub name: &'static str,
     /// How a value of this argument is laid out in a record.
-    pub kind: RecordedKind,
+    pub kind: ArgKind,
 }
 
 /// Static description of an event.
@@ -138,3 +130,23 @@ impl Event {
 /// Every event in the program, collected at link time.
 #[linkme::distributed_slice]
 pub static EVENTS: [Event];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Code written against the old name still compiles: the kinds it
+    /// builds are `ArgKind`s.
+    #[test]
+    #[allow(deprecated)]
+    fn recorded_kind_is_arg_kind() {
+        const STR: RecordedKind = RecordedKind::Str;
+        let meta = ArgMeta {
+            ty: "const char *",
+            name: "s",
+            kind: STR,
+        };
+        assert_eq!(meta.kind, ArgKind::Str);
+        assert!(matches!(meta.kind, RecordedKind::Str));
+    }
+}

@@ -2,7 +2,7 @@
 //! IDs and mapping records like any other, and readers decode them from the
 //! trace-events line in [`RUNTIME_TRACE_EVENTS`].
 
-use crate::event::{ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
+use crate::event::{ArgKind, ArgMeta, Event, EventMeta, IntType, EVENTS};
 
 pub use trace_events::v4::RUNTIME_TRACE_EVENTS;
 use trace_events::v4::{encode, DECL_EVENT, MAX_STRING_LEN, THREAD_EVENT};
@@ -14,15 +14,15 @@ pub(crate) static TRACE_THREAD: Event = Event::new(EventMeta {
         ArgMeta {
             ty: "uint64_t",
             name: "tid",
-            kind: RecordedKind::Int {
+            kind: ArgKind::Int(IntType {
                 bits: 64,
                 signed: false,
-            },
+            }),
         },
         ArgMeta {
             ty: "const char *",
             name: "name",
-            kind: RecordedKind::Str,
+            kind: ArgKind::Str,
         },
     ],
     fmt: "\"tid %\" PRIu64 \" name %s\"",
@@ -42,15 +42,15 @@ pub(crate) static TRACE_EVENT_DECL: Event = Event::new(EventMeta {
         ArgMeta {
             ty: "uint64_t",
             name: "id",
-            kind: RecordedKind::Int {
+            kind: ArgKind::Int(IntType {
                 bits: 64,
                 signed: false,
-            },
+            }),
         },
         ArgMeta {
             ty: "const char *",
             name: "decl",
-            kind: RecordedKind::Str,
+            kind: ArgKind::Str,
         },
     ],
     fmt: "\"id %\" PRIu64 \" decl %s\"",
@@ -105,16 +105,7 @@ mod tests {
         assert_eq!(ev.args.len(), meta.args.len());
         for (a, m) in ev.args.iter().zip(meta.args) {
             assert_eq!((a.ty.as_str(), a.name.as_str()), (m.ty, m.name));
-            let kind = match a.kind {
-                trace_events::model::ArgKind::Int(t) => RecordedKind::Int {
-                    bits: t.bits,
-                    signed: t.signed,
-                },
-                trace_events::model::ArgKind::Bool => RecordedKind::Bool,
-                trace_events::model::ArgKind::Pointer => RecordedKind::Pointer,
-                trace_events::model::ArgKind::Str => RecordedKind::Str,
-            };
-            assert_eq!(kind, m.kind);
+            assert_eq!(a.kind, m.kind);
         }
     }
 }

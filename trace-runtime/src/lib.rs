@@ -156,7 +156,7 @@ pub use config::{
     MIN_BUFFER_SIZE,
 };
 pub use control::{flush, status, ControlError, Status};
-pub use event::{ArgMeta, Event, EventMeta};
+pub use event::{ArgKind, ArgMeta, Event, EventMeta, IntType};
 pub use event_control::{
     event_state, list_events, set_all_enabled, set_enabled, set_event_enabled, EventInfo,
     EventState,
@@ -187,7 +187,9 @@ pub fn start() -> Result<TraceGuard, StartError> {
 pub mod __private {
     pub use crate::args::{TracePtr, TraceStr};
     pub use crate::clock::{counter_agreement_ns, tsc_clock_in_use, tsc_usable};
-    pub use crate::event::{state_enabled, ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
+    #[allow(deprecated)]
+    pub use crate::event::RecordedKind;
+    pub use crate::event::{state_enabled, ArgKind, ArgMeta, Event, EventMeta, IntType, EVENTS};
     pub use crate::record::{record, str_arg_len, RecordPayload};
     pub use crate::traced::{
         call_id, record_args, returning, returning_future, value_or_zero, zero_encoded, Encoded,

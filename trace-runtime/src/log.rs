@@ -17,8 +17,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use trace_events::printf::{Format, Value};
 use trace_events::text::{write_name_values, write_timestamp_prefix};
+use trace_events::v4::decode;
 
-use crate::event::{EventMeta, RecordedKind, EVENTS};
+use crate::event::{ArgKind, EventMeta, EVENTS};
 use crate::sys;
 use crate::table::by_id;
 
@@ -148,27 +149,13 @@ impl LogSink {
     }
 }
 
-/// Read the recorded arguments back as printf values, in declaration order.
+/// Read the recorded arguments back as printf values, in declaration order,
+/// up to the first that runs past the payload.
 fn decode_args<'a>(meta: &EventMeta, mut payload: &'a [u8], out: &mut [Value<'a>]) -> usize {
     let mut n = 0;
     for (arg, slot) in meta.args.iter().zip(out.iter_mut()) {
-        let value = match arg.kind {
-            RecordedKind::Str => {
-                let Some((len, rest)) = payload.split_first_chunk::<4>() else {
-                    break;
-                };
-                let len = u32::from_ne_bytes(*len) as usize;
-                let Some(bytes) = rest.get(..len) else { break };
-                payload = &rest[len..];
-                Value::Str(bytes)
-            }
-            _ => {
-                let Some((v, rest)) = payload.split_first_chunk::<8>() else {
-                    break;
-                };
-                payload = rest;
-                Value::Int(u64::from_ne_bytes(*v))
-            }
+        let Some(value) = decode::next_arg(&mut payload, arg.kind == ArgKind::Str) else {
+            break;
         };
         *slot = value;
         n += 1;
@@ -181,10 +168,10 @@ mod tests {
     use super::*;
     use crate::event::ArgMeta;
 
-    const U32: RecordedKind = RecordedKind::Int {
+    const U32: ArgKind = ArgKind::Int(crate::event::IntType {
         bits: 32,
         signed: false,
-    };
+    });
 
     fn meta(c_format: &'static str, args: &'static [ArgMeta]) -> EventMeta {
         EventMeta {
@@ -207,7 +194,7 @@ mod tests {
         ArgMeta {
             ty: "const char *",
             name: "s",
-            kind: RecordedKind::Str,
+            kind: ArgKind::Str,
         },
     ];
 

@@ -25,7 +25,7 @@ use std::collections::HashSet;
 use std::sync::{Mutex, PoisonError};
 
 use crate::describe;
-use crate::event::{state_enabled, ArgMeta, Event, EventMeta, RecordedKind, EVENTS};
+use crate::event::{state_enabled, ArgKind, ArgMeta, Event, EventMeta, IntType, EVENTS};
 use crate::record::RecordPayload;
 use crate::select::{self, Matcher, SelectError};
 use crate::table::{self, all_events};
@@ -54,18 +54,18 @@ impl ArgType {
             ArgType::Str => "const char *",
         }
     }
-    fn kind(self) -> RecordedKind {
+    fn kind(self) -> ArgKind {
         match self {
-            ArgType::U64 => RecordedKind::Int {
+            ArgType::U64 => ArgKind::Int(IntType {
                 bits: 64,
                 signed: false,
-            },
-            ArgType::I64 => RecordedKind::Int {
+            }),
+            ArgType::I64 => ArgKind::Int(IntType {
                 bits: 64,
                 signed: true,
-            },
-            ArgType::Bool => RecordedKind::Bool,
-            ArgType::Str => RecordedKind::Str,
+            }),
+            ArgType::Bool => ArgKind::Bool,
+            ArgType::Str => ArgKind::Str,
         }
     }
 }

@@ -7,7 +7,7 @@ use std::cell::Cell;
 use std::ffi::{CStr, CString};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::event::{state_enabled, Event, RecordedKind};
+use crate::event::{state_enabled, ArgKind, Event, IntType};
 use crate::record::{record, str_arg_len, RecordPayload};
 
 /// An argument as the simple backend records it.
@@ -31,7 +31,7 @@ pub enum Encoded<'a> {
 )]
 pub trait TraceArg {
     /// How the value is recorded (the event descriptor's argument kind).
-    const KIND: RecordedKind;
+    const KIND: ArgKind;
     /// The C type the event declares for it (`uint32_t`, `const char *`...).
     const C_TYPE: &'static str;
     /// How the value is passed to a `trace_events!` function that declares it.
@@ -53,7 +53,7 @@ pub trait TraceArg {
 macro_rules! int_arg {
     ($($ty:ty => $c:literal, $signed:literal;)*) => {$(
         impl TraceArg for $ty {
-            const KIND: RecordedKind = RecordedKind::Int { bits: <$ty>::BITS as u8, signed: $signed };
+            const KIND: ArgKind = ArgKind::Int(IntType { bits: <$ty>::BITS as u8, signed: $signed });
             const C_TYPE: &'static str = $c;
             type Value<'a> = $ty;
 
@@ -88,7 +88,7 @@ int_arg! {
 }
 
 impl TraceArg for bool {
-    const KIND: RecordedKind = RecordedKind::Bool;
+    const KIND: ArgKind = ArgKind::Bool;
     const C_TYPE: &'static str = "bool";
     type Value<'a> = bool;
 
@@ -112,7 +112,7 @@ impl TraceArg for bool {
 macro_rules! str_arg {
     ($($ty:ty => $value:ty, |$s:ident| $bytes:expr, $as_value:expr, $zero:expr;)*) => {$(
         impl TraceArg for $ty {
-            const KIND: RecordedKind = RecordedKind::Str;
+            const KIND: ArgKind = ArgKind::Str;
             const C_TYPE: &'static str = "const char *";
             type Value<'a> = &'a $value;
 
@@ -144,7 +144,7 @@ str_arg! {
 macro_rules! pointer_arg {
     ($($ptr:ident),*) => {$(
         impl<T> TraceArg for *$ptr T {
-            const KIND: RecordedKind = RecordedKind::Pointer;
+            const KIND: ArgKind = ArgKind::Pointer;
             const C_TYPE: &'static str = "void *";
             type Value<'a> = *$ptr T where T: 'a;
 
@@ -169,7 +169,7 @@ pointer_arg!(const, mut);
 macro_rules! reference_arg {
     ($($ref:ty),*) => {$(
         impl<T: TraceArg + ?Sized> TraceArg for $ref {
-            const KIND: RecordedKind = T::KIND;
+            const KIND: ArgKind = T::KIND;
             const C_TYPE: &'static str = T::C_TYPE;
             type Value<'a> = T::Value<'a> where Self: 'a;
 
@@ -224,9 +224,9 @@ impl<T, E> TracedResult for Result<T, E> {
 
 /// What an absent value of this kind records: 0 or the empty string.
 #[inline(always)]
-pub const fn zero_encoded(kind: RecordedKind) -> Encoded<'static> {
+pub const fn zero_encoded(kind: ArgKind) -> Encoded<'static> {
     match kind {
-        RecordedKind::Str => Encoded::Str(&[]),
+        ArgKind::Str => Encoded::Str(&[]),
         _ => Encoded::U64(0),
     }
 }
@@ -377,14 +377,14 @@ fn record_zeros(state: u64, event: &Event, call_id: Option<u64>) {
     let len = args
         .iter()
         .map(|a| match a.kind {
-            RecordedKind::Str => str_arg_len(0),
+            ArgKind::Str => str_arg_len(0),
             _ => 8,
         })
         .sum();
     record(state, len, |rec| {
         for (i, arg) in args.iter().enumerate() {
             match (arg.kind, call_id) {
-                (RecordedKind::Str, _) => rec.str(&[]),
+                (ArgKind::Str, _) => rec.str(&[]),
                 (_, Some(id)) if i == 0 => rec.u64(id),
                 _ => rec.u64(0),
             }
@@ -396,13 +396,13 @@ fn record_zeros(state: u64, event: &Event, call_id: Option<u64>) {
 mod tests {
     use super::*;
 
-    fn kind_and_type<T: TraceArg + ?Sized>() -> (RecordedKind, &'static str) {
+    fn kind_and_type<T: TraceArg + ?Sized>() -> (ArgKind, &'static str) {
         (T::KIND, T::C_TYPE)
     }
 
     #[test]
     fn integers_declare_their_c_type_and_sign_extend_like_c() {
-        let int = |bits, signed| RecordedKind::Int { bits, signed };
+        let int = |bits, signed| ArgKind::Int(IntType { bits, signed });
         assert_eq!(kind_and_type::<u8>(), (int(8, false), "uint8_t"));
         assert_eq!(kind_and_type::<i16>(), (int(16, true), "int16_t"));
         assert_eq!(kind_and_type::<u32>(), (int(32, false), "uint32_t"));
@@ -417,8 +417,8 @@ mod tests {
 
     #[test]
     fn strings_and_references_record_what_they_point_to() {
-        assert_eq!(kind_and_type::<&str>(), (RecordedKind::Str, "const char *"));
-        assert_eq!(kind_and_type::<&mut String>().0, RecordedKind::Str);
+        assert_eq!(kind_and_type::<&str>(), (ArgKind::Str, "const char *"));
+        assert_eq!(kind_and_type::<&mut String>().0, ArgKind::Str);
         assert_eq!(kind_and_type::<&&u16>().1, "uint16_t");
         assert_eq!("ab".encoded(), Encoded::Str(b"ab"));
         assert_eq!(String::from("cd").encoded(), Encoded::Str(b"cd"));
@@ -430,10 +430,7 @@ mod tests {
     fn raw_pointers_record_their_address() {
         let x = 5u8;
         let p: *const u8 = &x;
-        assert_eq!(
-            kind_and_type::<*mut u8>(),
-            (RecordedKind::Pointer, "void *")
-        );
+        assert_eq!(kind_and_type::<*mut u8>(), (ArgKind::Pointer, "void *"));
         assert_eq!(p.encoded(), Encoded::U64(p as usize as u64));
         assert!(<*const u8 as TraceArg>::zero().is_null());
     }

@@ -6,7 +6,7 @@
 //! reader's log output, gives the same lines.
 
 use serde_json::Value as Json;
-use trace_runtime::__private::{record, str_arg_len, RecordedKind, EVENTS};
+use trace_runtime::__private::{record, str_arg_len, ArgKind, EVENTS};
 use trace_runtime::{Backend, Config};
 
 mod migration {
@@ -70,8 +70,8 @@ fn record_by_name(name: &str, args: &[Arg]) {
     record(state, len, |p| {
         for (arg, meta) in args.iter().zip(event.meta.args) {
             match (arg, meta.kind) {
-                (Arg::Str(s), RecordedKind::Str) => p.str(s),
-                (Arg::Int(v), kind) if kind != RecordedKind::Str => p.u64(*v),
+                (Arg::Str(s), ArgKind::Str) => p.str(s),
+                (Arg::Int(v), kind) if kind != ArgKind::Str => p.u64(*v),
                 _ => panic!("{name}: argument {} does not match its type", meta.name),
             }
         }

@@ -10,7 +10,7 @@ mod traced_common;
 
 use listing::states;
 use simpletrace::output::{Printer, SimpletracePy};
-use simpletrace::{declaration_line, EventTable, Reader};
+use simpletrace::{EventTable, Reader};
 use trace_runtime::{event_state, set_enabled, traced, Config, EventState};
 use traced_common::*;
 
@@ -110,7 +110,7 @@ fn traced_events_are_controlled_mapped_and_declared_like_any_event() {
         .declared()
         .iter()
         .filter(|e| ours.contains(&e.name.as_str()))
-        .map(declaration_line)
+        .map(trace_events::Event::declaration_line)
         .collect();
     declared.sort(); // in link order
     assert_eq!(

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use serde_json::{json, Value};
-use simpletrace::{declaration_line, declared_in_other_files, EventTable, Reader};
+use simpletrace::{declared_in_other_files, EventTable, Reader};
 use trace_events::Event;
 
 use super::outcome::fail;
@@ -106,7 +106,7 @@ fn from_trace(trace: &Path) -> io::Result<ExitCode> {
     // The trace's events first, then the runtime's, like a program's file
     // with RUNTIME_TRACE_EVENTS appended.
     for event in events[runtime..].iter().chain(&events[..runtime]) {
-        writeln!(out, "{}", declaration_line(event))?;
+        writeln!(out, "{}", event.declaration_line())?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

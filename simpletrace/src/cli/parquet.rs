@@ -34,8 +34,7 @@ fn is_trace(path: &Path) -> io::Result<bool> {
             n => len += n,
         }
     }
-    let word = |i: usize| u64::from_le_bytes(head[i..i + 8].try_into().unwrap_or_default());
-    Ok(len == head.len() && word(0) == v4::HEADER_EVENT_ID && word(8) == v4::HEADER_MAGIC)
+    Ok(v4::decode::starts_with_header(&head[..len]))
 }
 
 /// The trace-events files and the traces among `files`: the last file is a

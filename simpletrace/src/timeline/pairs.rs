@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use trace_events::{ArgKind, Event};
 
-use crate::runtime_events::{is_id_and_text, DECL_EVENT, THREAD_EVENT};
 use crate::{Record, Value};
+use trace_events::v4::{is_id_and_text, DECL_EVENT, THREAD_EVENT};
 
 /// Index of a pair name (`X` of `X_enter`/`X_exit`) in [`Pairs`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

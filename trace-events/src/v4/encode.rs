@@ -2,7 +2,7 @@
 //! event and dropped records, as the runtime writes them; and the scan the
 //! writer makes of records it is about to write. In host byte order.
 
-use crate::v4;
+use crate::v4::{self, decode};
 
 /// Size of an event record with `payload_len` bytes of arguments, type word included.
 #[inline(always)]
@@ -54,13 +54,8 @@ pub const DROPPED_RECORD_LEN: usize = record_len(8);
 /// timestamp (the gap ends there) and pid.
 #[inline]
 pub fn put_dropped_before(marker: &mut [u8], next: &[u8], count: u64) {
-    let timestamp = next
-        .get(16..24)
-        .map_or(0, |b| u64::from_ne_bytes(b.try_into().unwrap()));
-    let pid = next
-        .get(28..32)
-        .map_or(0, |b| u32::from_ne_bytes(b.try_into().unwrap()));
-    put_record_header(marker, v4::DROPPED_EVENT_ID, timestamp, pid);
+    let next = decode::event_head(next).unwrap_or_default();
+    put_record_header(marker, v4::DROPPED_EVENT_ID, next.timestamp_ns, next.pid);
     marker[32..40].copy_from_slice(&count.to_ne_bytes());
 }
 
@@ -78,25 +73,20 @@ pub struct Scan {
 /// The records in `bytes` (whole records back to back).
 pub fn scan_records(bytes: &[u8]) -> Scan {
     let mut scan = Scan {
-        first_ts: bytes
-            .get(16..24)
-            .map(|b| u64::from_ne_bytes(b.try_into().unwrap())),
+        first_ts: decode::event_head(bytes).map(|head| head.timestamp_ns),
         ..Scan::default()
     };
-    let mut pos = 0;
-    while let Some(len) = bytes.get(pos + 24..pos + 28) {
-        let length = u32::from_ne_bytes(len.try_into().unwrap()) as usize;
-        if length < v4::EVENT_HEADER_LEN {
+    let mut rest = bytes;
+    while let Some(head) = decode::event_head(rest) {
+        let Some(len) = head.record_len() else {
             break; // cannot happen with records we wrote; never loop forever
-        }
-        let id = u64::from_ne_bytes(bytes[pos + 8..pos + 16].try_into().unwrap());
-        match bytes.get(pos + 32..pos + 40) {
-            Some(count) if id == v4::DROPPED_EVENT_ID => {
-                scan.dropped += u64::from_ne_bytes(count.try_into().unwrap());
-            }
+        };
+        let count = decode::dropped_count(decode::event_args(rest));
+        match count {
+            Some(count) if head.is_dropped() => scan.dropped += count,
             _ => scan.events += 1,
         }
-        pos += 8 + length;
+        rest = rest.get(len..).unwrap_or_default();
     }
     scan
 }

@@ -270,13 +270,13 @@ fn call_id_meta(t: &Traced) -> TokenStream {
     quote!(#rt::ArgMeta {
         ty: "uint64_t",
         name: #name,
-        kind: #rt::RecordedKind::Int { bits: 64, signed: false },
+        kind: #rt::ArgKind::Int(#rt::IntType { bits: 64, signed: false }),
     })
 }
 
 fn bool_meta(name: &str) -> TokenStream {
     let rt = rt();
-    quote!(#rt::ArgMeta { ty: "bool", name: #name, kind: #rt::RecordedKind::Bool })
+    quote!(#rt::ArgMeta { ty: "bool", name: #name, kind: #rt::ArgKind::Bool })
 }
 
 /// An argument of type `ty`; a type that cannot be recorded fails here,

@@ -20,7 +20,7 @@
 
 use super::Producer;
 use crate::sync::{fence, Ordering};
-use trace_events::v4;
+use trace_events::v4::{self, decode};
 
 impl Producer {
     /// Move `oldest` past every record that starts before `head + need - cap`
@@ -72,17 +72,16 @@ impl Producer {
         let header = unsafe {
             std::slice::from_raw_parts(shared.buf.as_ptr().add(off), 8 + v4::EVENT_HEADER_LEN)
         };
-        let word = |at: usize| u64::from_ne_bytes(header[at..at + 8].try_into().unwrap());
-        let length = u32::from_ne_bytes(header[24..28].try_into().unwrap()) as usize;
+        let head = decode::event_head(header).unwrap_or_default();
         // A record never crosses the end, and is at least its header: a
         // length that says otherwise cannot be ours; skip to the end of the
         // lap rather than loop or read outside the ring.
-        let len = (8 + length).clamp(8 + v4::EVENT_HEADER_LEN, shared.cap - off);
-        let events = if word(8) == v4::DROPPED_EVENT_ID && len >= 40 {
+        let len = (8 + head.length as usize).clamp(8 + v4::EVENT_HEADER_LEN, shared.cap - off);
+        let events = if head.is_dropped() && len >= 40 {
             shared.track_read(off + 32, 8);
             // SAFETY: a dropped record is 40 bytes, inside the ring (above).
             let count = unsafe { std::slice::from_raw_parts(shared.buf.as_ptr().add(off + 32), 8) };
-            u64::from_ne_bytes(count.try_into().unwrap())
+            decode::dropped_count(count).unwrap_or(1)
         } else {
             1
         };

@@ -218,17 +218,17 @@ macro_rules! event {
     };
 }
 
-pub use trace_runtime::__private::RecordedKind;
-pub const U32: RecordedKind = RecordedKind::Int {
+pub use trace_runtime::__private::{ArgKind, IntType};
+pub const U32: ArgKind = ArgKind::Int(IntType {
     bits: 32,
     signed: false,
-};
-pub const I32: RecordedKind = RecordedKind::Int {
+});
+pub const I32: ArgKind = ArgKind::Int(IntType {
     bits: 32,
     signed: true,
-};
-pub const U64: RecordedKind = RecordedKind::Int {
+});
+pub const U64: ArgKind = ArgKind::Int(IntType {
     bits: 64,
     signed: false,
-};
-pub const STR: RecordedKind = RecordedKind::Str;
+});
+pub const STR: ArgKind = ArgKind::Str;
