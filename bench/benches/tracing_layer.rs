@@ -97,7 +97,8 @@ fn traced(a: u64, b: u64) -> u64 {
 }
 
 /// A call of a two-u64 function: `#[instrument]` through the layer (span
-/// creation, enter, exit, close: two records) vs `#[traced]` (two records).
+/// creation, enter, exit, close: two records), through a layer doing nothing
+/// (`tracing_subscriber::Registry`'s own share), vs `#[traced]` (two records).
 fn instrument(c: &mut Criterion, setup: &Setup) {
     let mut g = c.benchmark_group("tracing_instrument");
     g.throughput(Throughput::Elements(1));
@@ -110,6 +111,26 @@ fn instrument(c: &mut Criterion, setup: &Setup) {
                 })
             })
         });
+    });
+    // tracing's own cost: the span in the registry, a layer doing nothing.
+    let noop = tracing_subscriber::registry().with(NoopLayer);
+    tracing::subscriber::with_default(noop, || {
+        g.bench_function("instrument_noop_layer", |b| {
+            b.iter_custom(|iters| {
+                rounds(setup, iters, |i| {
+                    black_box(instrumented(black_box(i), black_box(!i)));
+                })
+            })
+        });
+    });
+    // The global default: fmt + tracing-appender (a span's fields formatted
+    // at its creation; no line written, as nothing inside logs).
+    g.bench_function("instrument_fmt_non_blocking", |b| {
+        b.iter_custom(|iters| {
+            rounds(setup, iters, |i| {
+                black_box(instrumented(black_box(i), black_box(!i)));
+            })
+        })
     });
     g.bench_function("traced", |b| {
         b.iter_custom(|iters| {

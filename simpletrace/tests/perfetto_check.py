@@ -45,7 +45,6 @@ except ImportError as e:
     )
 
 CLEARED = pb.TracePacket.SEQ_INCREMENTAL_STATE_CLEARED
-NEEDS = pb.TracePacket.SEQ_NEEDS_INCREMENTAL_STATE
 
 
 def fail(msg):
@@ -201,8 +200,9 @@ def main():
             else:
                 track_of_uuid[d.uuid] = d.name
         elif data == "track_event":
-            if not packet.sequence_flags & NEEDS:
-                fail("packet %d: a track event without SEQ_NEEDS_INCREMENTAL_STATE" % i)
+            # Interned names and the incremental clock need the sequence's
+            # state: valid once cleared (SEQ_NEEDS_INCREMENTAL_STATE would
+            # only make trace_processor skip the packet if it were not).
             if not seq.valid:
                 fail("packet %d: incremental state never cleared" % i)
             e = packet.track_event

@@ -26,7 +26,7 @@ use std::sync::{Mutex, PoisonError};
 
 use crate::describe;
 use crate::event::{state_enabled, ArgKind, ArgMeta, Event, EventMeta, IntType, EVENTS};
-use crate::record::RecordPayload;
+pub use crate::record::RecordPayload;
 use crate::select::{self, Matcher, SelectError};
 use crate::table::{self, all_events};
 
@@ -202,6 +202,24 @@ pub fn record_payload(event: &Event, payload: &[u8]) {
         crate::record::record(state, payload.len(), |p: &mut RecordPayload<'_>| {
             p.bytes(payload)
         });
+    }
+}
+
+/// Record `event` if it is enabled, `fill` writing its `payload_len` bytes
+/// of arguments (exactly those, as the v4 format lays them out) straight
+/// into the record, in the thread's ring: [`record_payload`] without the
+/// copy, for arguments whose size is known before they are encoded
+/// (integers only). `fill` runs only when the event is recorded, with the
+/// thread's recording busy: an event it records is dropped.
+#[inline]
+pub fn record_in_place(
+    event: &Event,
+    payload_len: usize,
+    fill: impl FnOnce(&mut RecordPayload<'_>),
+) {
+    let state = event.state();
+    if state_enabled(state) {
+        crate::record::record(state, payload_len, fill);
     }
 }
 

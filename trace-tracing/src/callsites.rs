@@ -21,6 +21,26 @@ pub(crate) struct Registered {
     pub(crate) event: &'static Event,
     pub(crate) types: Box<[ArgType]>,
     pub(crate) exit: Option<&'static Event>,
+    /// The bytes of `event`'s arguments when every one is an integer (a
+    /// span's id included): recorded in place, with no copy.
+    pub(crate) fixed_len: Option<usize>,
+}
+
+impl Registered {
+    pub(crate) fn new(
+        event: &'static Event,
+        types: Box<[ArgType]>,
+        exit: Option<&'static Event>,
+    ) -> Self {
+        let integers = types.iter().all(|t| *t != ArgType::Str);
+        let args = types.len() + usize::from(exit.is_some());
+        Registered {
+            event,
+            types,
+            exit,
+            fixed_len: integers.then_some(8 * args),
+        }
+    }
 }
 
 /// `None` once registration failed (it is not tried again).

@@ -9,6 +9,7 @@
 
 use std::fmt::{self, Write};
 
+use trace_runtime::registry::RecordPayload;
 use trace_runtime::ArgType;
 use tracing_core::field::{Field, Visit};
 
@@ -43,6 +44,19 @@ impl Val<'_> {
             _ => ArgType::Str,
         }
     }
+
+    /// The value of an integer argument. A value of another type than the
+    /// first one: an integer argument takes integers and bools, anything
+    /// else is 0.
+    #[inline]
+    pub(crate) fn as_u64(&self) -> u64 {
+        match *self {
+            Val::U64(v) => v,
+            Val::I64(v) => v as u64,
+            Val::Bool(v) => v.into(),
+            _ => 0,
+        }
+    }
 }
 
 /// Something that takes field values by field index.
@@ -54,6 +68,7 @@ pub(crate) trait Sink {
 pub(crate) struct Visitor<'s, S>(pub(crate) &'s mut S);
 
 impl<S: Sink> Visit for Visitor<'_, S> {
+    #[inline]
     fn record_u64(&mut self, field: &Field, value: u64) {
         self.0.put(field.index(), Val::U64(value));
     }
@@ -117,6 +132,7 @@ impl<'a> Encoder<'a> {
         e
     }
 
+    #[inline(always)]
     fn u64(&mut self, v: u64) {
         self.buf[self.pos..self.pos + 8].copy_from_slice(&v.to_ne_bytes());
         self.pos += 8;
@@ -145,7 +161,10 @@ impl<'a> Encoder<'a> {
         self.pos = start + len;
     }
 
-    /// Fields `next..index` had no value: 0 or "".
+    /// Fields `next..index` had no value: 0 or "" (rare: `tracing` visits
+    /// every field in order).
+    #[cold]
+    #[inline(never)]
     fn fill_to(&mut self, index: usize) {
         while self.next < index {
             match self.types[self.next] {
@@ -158,18 +177,26 @@ impl<'a> Encoder<'a> {
 
     /// The record's length, every field encoded.
     pub(crate) fn finish(mut self) -> usize {
-        self.fill_to(self.types.len());
+        if self.next < self.types.len() {
+            self.fill_to(self.types.len());
+        }
         self.pos
     }
 }
 
 impl Sink for Encoder<'_> {
+    #[inline(always)]
     fn put(&mut self, index: usize, val: Val<'_>) {
-        if index < self.next || index >= self.types.len() {
+        let Some(&ty) = self.types.get(index) else {
             return;
+        };
+        if index != self.next {
+            if index < self.next {
+                return;
+            }
+            self.fill_to(index);
         }
-        self.fill_to(index);
-        match self.types[index] {
+        match ty {
             ArgType::Str => self.string(index, |cut| match val {
                 Val::U64(v) => drop(write!(cut, "{v}")),
                 Val::I64(v) => drop(write!(cut, "{v}")),
@@ -179,15 +206,52 @@ impl Sink for Encoder<'_> {
                 Val::Debug(d) => drop(write!(cut, "{d:?}")),
                 Val::Display(d) => drop(write!(cut, "{d}")),
             }),
-            // A value of another type than the first one: an integer argument
-            // takes integers and bools, anything else is 0.
-            _ => self.u64(match val {
-                Val::U64(v) => v,
-                Val::I64(v) => v as u64,
-                Val::Bool(v) => v.into(),
-                _ => 0,
-            }),
+            _ => self.u64(val.as_u64()),
         }
+        self.next = index + 1;
+    }
+}
+
+/// Encodes the values of a callsite whose arguments are all integers
+/// straight into its record (`Registered::fixed_len` bytes): 8 bytes a
+/// field, in order, 0 for a field with no value or a value of another kind.
+pub(crate) struct Fixed<'p, 'r> {
+    payload: &'p mut RecordPayload<'r>,
+    types: &'p [ArgType],
+    /// The next field to encode.
+    next: usize,
+}
+
+impl<'p, 'r> Fixed<'p, 'r> {
+    pub(crate) fn new(payload: &'p mut RecordPayload<'r>, types: &'p [ArgType]) -> Self {
+        Fixed {
+            payload,
+            types,
+            next: 0,
+        }
+    }
+
+    /// Every field encoded: the record's length is the callsite's.
+    pub(crate) fn finish(mut self) {
+        self.zeros_to(self.types.len());
+    }
+
+    fn zeros_to(&mut self, index: usize) {
+        while self.next < index {
+            self.payload.u64(0);
+            self.next += 1;
+        }
+    }
+}
+
+impl Sink for Fixed<'_, '_> {
+    #[inline]
+    fn put(&mut self, index: usize, val: Val<'_>) {
+        if index < self.next || index >= self.types.len() {
+            return;
+        }
+        self.zeros_to(index);
+        self.payload.u64(val.as_u64());
         self.next = index + 1;
     }
 }

@@ -131,6 +131,10 @@ fn tracing_events_and_spans_are_recorded_and_decoded() {
             a.await.unwrap();
             b.await.unwrap();
         });
+        // Integer fields only: encoded straight into the record.
+        for (a, b) in [(5u64, 7i64), (6, -1)] {
+            info!(a, b);
+        }
     });
     drop(guard);
 
@@ -223,6 +227,14 @@ fn tracing_events_and_spans_are_recorded_and_decoded() {
         .map(|r| r.arg("id"))
         .collect();
     assert!(fetch_args.contains(&&I(1)) && fetch_args.contains(&&I(2)));
+
+    let integers: Vec<&Vec<(String, V)>> = records
+        .iter()
+        .filter(|r| r.args.iter().map(|(n, _)| n.as_str()).eq(["a", "b"]))
+        .map(|r| &r.args)
+        .collect();
+    let ab = |a: u64, b: i64| vec![("a".to_string(), I(a)), ("b".to_string(), I(b as u64))];
+    assert_eq!(integers, [&ab(5, 7), &ab(6, -1)]);
 
     // The Chrome export draws the spans as async slices that nest in time.
     let json = chrome(&path);

@@ -8,14 +8,19 @@
 //! timestamp is the delta from the previous one), so an event is only a few
 //! bytes; `TYPE_SLICE_BEGIN`/`TYPE_SLICE_END` for calls, `TYPE_INSTANT` for
 //! the other records and for dropped records (named `dropped N events`), the
-//! records' arguments as debug annotations. A call ended by a dropped record
-//! has the annotation `cut_by_drop: true` on its end. Async calls
+//! records' arguments as debug annotations (a slice's end carries its exit's
+//! but the call id that paired them, which is the begin's). A call ended by
+//! a dropped record has the annotation `cut_by_drop: true` on its end. Async calls
 //! (`async_call_id` pairs), which may overlap on a thread and end on another,
 //! go on lanes: child tracks of the thread they start on (`parent_uuid`,
 //! named `async N`), each holding one call at a time, reused once free. Event names, argument names,
 //! categories and short string values are interned (`InternedData`, sent on
-//! a sequence with the first packet that uses them; every event packet says
-//! `SEQ_NEEDS_INCREMENTAL_STATE`).
+//! a sequence with the first packet that uses them). Event packets do not
+//! say `SEQ_NEEDS_INCREMENTAL_STATE`: the flag only tells a reader to skip a
+//! packet while its sequence's state is not valid, as after a ring buffer
+//! lost a sequence's start; a file written here has every sequence whole,
+//! its first packet clearing the state, and 2 bytes an event are a seventh
+//! of its size.
 //!
 //! Memory is bounded: the output buffer, at most [`MAX_SEQUENCES`] sequences
 //! (further threads share one sequence, with absolute timestamps and explicit
@@ -347,7 +352,10 @@ impl<W: Write> PerfettoProto<W> {
         if let (Some(track), false) = (self.sequences[seq].track, self.sequences[seq].started) {
             self.start_sequence(seq, track, ts);
         }
-        let packet = self.open_packet(seq, field::SEQ_NEEDS_INCREMENTAL_STATE);
+        // No `SEQ_NEEDS_INCREMENTAL_STATE` (2 bytes an event): it only asks a
+        // reader to skip the packet while the sequence's state is not valid,
+        // and every sequence's first packet here clears it.
+        let packet = self.open_packet(seq, 0);
         let sequence = &mut self.sequences[seq];
         if sequence.track.is_some() && ts >= sequence.last_ts {
             put_uint(&mut self.buf, field::TIMESTAMP, ts - sequence.last_ts);
@@ -486,24 +494,23 @@ impl<W: Write> PerfettoProto<W> {
         }
     }
 
-    /// The record's arguments, typed as declared (as in the JSON outputs).
-    fn args(&mut self, record: &Record<'_>) {
-        if record.args().len() == 0 {
+    /// The record's arguments, typed as declared (as in the JSON outputs),
+    /// but the first `skip`.
+    fn args(&mut self, record: &Record<'_>, skip: usize) {
+        if record.args().len() <= skip {
             return;
         }
         let names = match self.event_ids(record).arg_names.take() {
-            Some(names) => {
-                for id in names.iter().flatten() {
-                    self.refer(ARG_NAMES, *id);
-                }
-                names
-            }
+            Some(names) => names,
             None => record
                 .args()
-                .map(|(decl, _)| self.intern(ARG_NAMES, decl.name.as_bytes()))
+                .map(|(decl, _)| self.tables[ARG_NAMES].id(decl.name.as_bytes()))
                 .collect(),
         };
-        for ((decl, value), &id) in record.args().zip(names.iter()) {
+        for id in names.iter().skip(skip).flatten() {
+            self.refer(ARG_NAMES, *id);
+        }
+        for ((decl, value), &id) in record.args().zip(names.iter()).skip(skip) {
             let open = self.annotation_with(id, &decl.name);
             let e = &mut self.buf;
             match (decl.kind, value) {
@@ -572,7 +579,7 @@ impl<W: Write> Draw for PerfettoProto<W> {
         };
         self.start_event(key, lane, field::TYPE_SLICE_BEGIN, ts);
         self.name(enter, true, name);
-        self.args(enter);
+        self.args(enter, 0);
         self.finish_event();
     }
 
@@ -583,7 +590,15 @@ impl<W: Write> Draw for PerfettoProto<W> {
         };
         self.start_event(closed.track, lane, field::TYPE_SLICE_END, closed.end);
         match (closed.ending, exit) {
-            (Ending::Exit, Some(record)) => self.args(record),
+            (Ending::Exit, Some(record)) => {
+                // The call's id, which paired the exit, is the begin's: the
+                // end carries only the exit's other arguments.
+                let id_first = matches!(
+                    (closed.call.id, record.args().next()),
+                    (Some(id), Some((_, Value::Int(first)))) if first == id
+                );
+                self.args(record, usize::from(id_first))
+            }
             (Ending::CutByDrop, _) => {
                 let open = self.annotation("cut_by_drop");
                 put_bool(&mut self.buf, field::ANNOTATION_BOOL, true);
@@ -604,7 +619,7 @@ impl<W: Write> Draw for PerfettoProto<W> {
         if why == Instant::UnmatchedExit {
             self.category("unmatched_exit");
         }
-        self.args(record);
+        self.args(record, 0);
         self.finish_event();
     }
 

@@ -18,7 +18,6 @@ pub const TRACK_DESCRIPTOR: u32 = 60;
 
 /// `TracePacket.SequenceFlags`.
 pub const SEQ_INCREMENTAL_STATE_CLEARED: u64 = 1;
-pub const SEQ_NEEDS_INCREMENTAL_STATE: u64 = 2;
 
 /// `TracePacketDefaults`.
 pub const DEFAULTS_TIMESTAMP_CLOCK_ID: u32 = 58;

@@ -1,0 +1,103 @@
+//! Issue #16: the cases of `benches/tracing_layer.rs`, one per run, for
+//! `valgrind --tool=callgrind` (instruction counts are deterministic where
+//! the bench's times move with the machine's load). Each case records
+//! `ROUNDS` rounds of `ROUND` events (calls), flushing between rounds; only
+//! `round` is counted:
+//!
+//! ```text
+//! cargo build --profile bench -p trace-bench --example layer_instructions
+//! valgrind --tool=callgrind --toggle-collect='layer_instructions::round*' \
+//!     target/release/examples/layer_instructions layer
+//! ```
+//!
+//! then divide the total instructions (`callgrind_annotate`) by
+//! `ROUNDS * ROUND`. Cases: `layer`, `noop_layer`, `trace_events`,
+//! `instrument_layer`, `instrument_noop`, `traced`.
+
+use std::hint::black_box;
+
+use trace_bench::{ours, tracing_baseline};
+use trace_tracing::SimpletraceLayer;
+use tracing_subscriber::prelude::*;
+
+const ROUND: u64 = 2500;
+const ROUNDS: u64 = 8;
+
+struct NoopLayer;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for NoopLayer {}
+
+#[inline(never)]
+#[tracing::instrument(level = "info")]
+fn instrumented(a: u64, b: u64) -> u64 {
+    a.wrapping_mul(31) ^ b
+}
+
+#[inline(never)]
+#[trace_runtime::traced(name = "bench_layer_traced")]
+fn traced(a: u64, b: u64) -> u64 {
+    a.wrapping_mul(31) ^ b
+}
+
+/// One round of `f`, the part callgrind counts.
+#[inline(never)]
+fn round(f: &dyn Fn(u64)) {
+    for i in 0..ROUND {
+        f(black_box(i));
+    }
+}
+
+/// The first events, not counted: callsite registration, the thread's ring.
+#[inline(never)]
+fn warm_up(f: &dyn Fn(u64)) {
+    for i in 0..ROUND {
+        f(black_box(i));
+    }
+}
+
+fn rounds(f: &dyn Fn(u64)) {
+    warm_up(f);
+    trace_runtime::flush();
+    for _ in 0..ROUNDS {
+        round(f);
+        trace_runtime::flush();
+    }
+}
+
+fn main() {
+    let case = std::env::args().nth(1).unwrap_or_else(|| "layer".into());
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let _guard = trace_runtime::Config::new()
+        .ignore_env()
+        .file(dir.path().join("ours.trace"))
+        .start()
+        .expect("start tracing");
+    let two_u64 = |i: u64| tracing_baseline::two_u64(i, !i);
+    let call = |i: u64| {
+        black_box(instrumented(i, !i));
+    };
+    match case.as_str() {
+        "layer" => tracing::subscriber::with_default(
+            tracing_subscriber::registry().with(SimpletraceLayer::new()),
+            || rounds(&two_u64),
+        ),
+        "noop_layer" => tracing::subscriber::with_default(
+            tracing_subscriber::registry().with(NoopLayer),
+            || rounds(&two_u64),
+        ),
+        "trace_events" => rounds(&|i| ours::bench_two_u64(i, !i)),
+        "instrument_layer" => tracing::subscriber::with_default(
+            tracing_subscriber::registry().with(SimpletraceLayer::new()),
+            || rounds(&call),
+        ),
+        "instrument_noop" => tracing::subscriber::with_default(
+            tracing_subscriber::registry().with(NoopLayer),
+            || rounds(&call),
+        ),
+        "traced" => rounds(&|i| {
+            black_box(traced(i, !i));
+        }),
+        other => panic!("unknown case {other}"),
+    }
+    println!("{case}: {} events (calls) counted", ROUNDS * ROUND);
+}
