@@ -126,7 +126,7 @@ impl EventTable {
         let mut diagnostics = Vec::new();
         for path in paths {
             let path = path.as_ref();
-            let name = path.display().to_string();
+            let name = trace_events::path_name(path);
             let parsed =
                 trace_events::parse_file_with(path, &name, READER_OPTIONS).map_err(|source| {
                     LoadError::Io {

@@ -148,7 +148,7 @@ fn a_declaration_of_any_length_lines_up_without_a_panic() {
     assert!(lines[1].starts_with("long:2  short(int x) "));
 }
 
-#[cfg(unix)]
+#[cfg(unix)] // /dev/zero and /dev/urandom: Unix devices
 #[test]
 fn endless_input_is_refused_at_the_size_limit() {
     for endless in ["/dev/zero", "/dev/urandom"] {

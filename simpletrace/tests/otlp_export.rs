@@ -6,7 +6,9 @@
 //! what the file holds.
 //!
 //! Needs `python3` with `opentelemetry-proto` and `protobuf` (`.ci/run`
-//! installs them): without them these tests fail, saying so.
+//! installs them): without them these tests fail, saying so. Under Wine
+//! only the tests that decode nothing run (no Windows python3 there).
+#![cfg_attr(windows, allow(dead_code, unused_imports))]
 
 mod common;
 
@@ -110,6 +112,7 @@ fn attrs(thread: (u64, &str), args: Value) -> Value {
 }
 
 #[test]
+#[cfg(not(windows))] // decoded by python3, a program of the Linux host
 fn nesting_drops_and_unclosed_calls_become_spans() {
     const OFFSET: u64 = 1_700_000_000_000_000_000;
     let offset = OFFSET.to_string();
@@ -158,6 +161,7 @@ fn nesting_drops_and_unclosed_calls_become_spans() {
 }
 
 #[test]
+#[cfg(not(windows))] // decoded by python3, a program of the Linux host
 fn calls_cut_by_a_drop_end_there_marked() {
     let spans = spans_of(&dropped_exit_trace(), THREADED_EVENTS, &[]);
     let (main, worker) = ((11, "main"), (12, "worker-1"));
@@ -176,6 +180,7 @@ fn calls_cut_by_a_drop_end_there_marked() {
 }
 
 #[test]
+#[cfg(not(windows))] // decoded by python3, a program of the Linux host
 fn async_calls_are_spans_by_their_call_id_and_parents_of_none() {
     let spans = spans_of(
         &call_id_trace(),
@@ -208,6 +213,7 @@ fn async_calls_are_spans_by_their_call_id_and_parents_of_none() {
 /// Text, booleans, pointers, signed and unsigned integers, typed as the
 /// JSON output types them; ids the same on every export of the file.
 #[test]
+#[cfg(not(windows))] // decoded by python3, a program of the Linux host
 fn arguments_are_typed_attributes_and_ids_are_deterministic() {
     const EVENTS: &str = "\
 open_enter(const char *path, int flags, bool sync, void *buf, uint8_t small) \"path %s\"
@@ -380,6 +386,7 @@ fn calls_in(records: &[Value]) -> HashMap<u64, Expected> {
 /// json` gives them, whose parent is the call it ran in, and whose
 /// attributes are its arguments.
 #[test]
+#[cfg(not(windows))] // decoded by python3, a program of the Linux host
 fn a_traced_programs_calls_are_its_spans() {
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("trace");
@@ -595,6 +602,7 @@ fn post(files: &[&OsStr], extra: &[&str], url: &str) -> Output {
 }
 
 #[test]
+#[cfg(not(windows))] // decoded by python3, a program of the Linux host
 fn a_collector_receives_in_bounded_requests_what_the_file_holds() {
     let dir = tempfile::tempdir().unwrap();
     let (ev, tr) = write_trace(dir.path(), &busy_trace(), THREADED_EVENTS);
@@ -723,6 +731,7 @@ fn collector_failures_are_clear_errors() {
 /// span's are left out and counted, and space freed by ended calls is used
 /// again. Through the library, with a small budget.
 #[test]
+#[cfg(not(windows))] // decoded by python3, a program of the Linux host
 fn arguments_of_open_calls_are_bounded() {
     use simpletrace::timeline::otlp::{OtlpOptions, OtlpTrace, ToWriter};
     use simpletrace::{process, Filter, Reader, Selected};

@@ -5,6 +5,9 @@
 //!
 //! Needs `python3` with `perfetto` and `protobuf` (`.ci/run` installs them):
 //! without them these tests fail, saying so.
+// Not on Windows: python3, the reference, is a program of the Linux host (no
+// Windows python3 under Wine).
+#![cfg(not(windows))]
 
 mod common;
 

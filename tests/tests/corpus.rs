@@ -22,8 +22,7 @@ fn corpus_files(dir: &Path, out: &mut BTreeSet<String>) {
         if path.is_dir() {
             corpus_files(&path, out);
         } else if path.file_name().is_some_and(|n| n == "trace-events") {
-            let rel = path.strip_prefix(CORPUS).unwrap();
-            out.insert(rel.to_str().unwrap().to_string());
+            out.insert(trace_events::path_name(path.strip_prefix(CORPUS).unwrap()));
         }
     }
 }

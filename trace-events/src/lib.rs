@@ -19,6 +19,6 @@ pub mod v4;
 pub use diagnostic::{Diagnostic, Severity};
 pub use model::{Arg, ArgKind, Event, EventFile, IntType, Position, Property};
 pub use parse::{
-    is_identifier, parse_file, parse_file_with, parse_str, parse_str_with, ParseOptions, Parsed,
-    MAX_DIAGNOSTICS_PER_FILE, MAX_FILE_LEN, MAX_LINE_LEN,
+    is_identifier, parse_file, parse_file_with, parse_str, parse_str_with, path_name, ParseOptions,
+    Parsed, MAX_DIAGNOSTICS_PER_FILE, MAX_FILE_LEN, MAX_LINE_LEN,
 };

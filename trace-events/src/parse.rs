@@ -279,6 +279,22 @@ fn event_name_offset(line: &Line<'_>, event: &crate::Event) -> usize {
         .map_or(0, |(i, _)| i)
 }
 
+/// The name a trace-events file goes by in positions and diagnostics: its
+/// path with `/` between components on every system (`block/trace-events`,
+/// as QEMU and tracetool name them), so positions, `trace_event_decl`
+/// records and the reader's output read the same on Windows. Only Windows
+/// turns `\` into `/` (there both separate components; on Unix a backslash
+/// is a character of a file name). Not UTF-8 is replaced as
+/// `to_string_lossy` does.
+pub fn path_name(path: &std::path::Path) -> String {
+    let name = path.to_string_lossy();
+    if cfg!(windows) {
+        name.replace('\\', "/")
+    } else {
+        name.into_owned()
+    }
+}
+
 /// Read and parse a file; `display_name` is used in positions and diagnostics.
 /// Bytes that are not UTF-8 are an error (tracetool reads files as UTF-8).
 /// A file longer than [`MAX_FILE_LEN`] is an `InvalidData` error; it is read
@@ -334,7 +350,18 @@ fn not_utf8(file: &str, bytes: &[u8], valid_up_to: usize) -> Option<Diagnostic> 
 
 #[cfg(test)]
 mod tests {
-    use super::line_end;
+    use super::{line_end, path_name};
+
+    #[test]
+    fn path_names_separate_components_with_a_slash() {
+        let joined = std::path::Path::new("hw")
+            .join("block")
+            .join("trace-events");
+        assert_eq!(path_name(&joined), "hw/block/trace-events");
+        // A backslash separates components on Windows only.
+        let expected = if cfg!(windows) { "a/b" } else { "a\\b" };
+        assert_eq!(path_name(std::path::Path::new("a\\b")), expected);
+    }
 
     /// `line_end` as a byte-by-byte loop would find it.
     fn naive(bytes: &[u8]) -> (usize, Option<usize>) {

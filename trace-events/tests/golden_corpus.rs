@@ -47,11 +47,7 @@ fn every_corpus_event_equals_tracetool() {
     let mut problems = Vec::new();
     let mut ours = BTreeMap::new();
     for path in &files {
-        let relative = path
-            .strip_prefix(CORPUS)
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+        let relative = trace_events::path_name(path.strip_prefix(CORPUS).unwrap());
         let parsed = parse_file(path, &relative).expect("corpus file is readable");
         problems.extend(parsed.errors().map(|d| d.to_string()));
         for event in &parsed.file.events {

@@ -472,13 +472,14 @@ fn a_file_over_the_size_limit_is_refused_unread() {
     // Sparse: no disk space used.
     let file = std::fs::File::create(&path).unwrap();
     file.set_len(MAX_FILE_LEN + 1).unwrap();
+    drop(file); // Windows removes no directory holding an open file
     let err = trace_events::parse_file(&path, "trace-events").unwrap_err();
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
     assert!(err.to_string().contains("larger than 16 MiB"), "{err}");
 }
 
-#[cfg(unix)]
+#[cfg(unix)] // /dev/zero and /dev/urandom: Unix devices
 #[test]
 fn endless_files_are_read_only_up_to_the_limit() {
     for endless in ["/dev/zero", "/dev/urandom"] {

@@ -67,6 +67,32 @@ pub(crate) fn monotonic_ns() -> u64 {
     }
 }
 
+/// The step of [`monotonic_ns`] as the OS declares it (tests): 1 ns for
+/// CLOCK_MONOTONIC on Linux, a tick of QueryPerformanceCounter on Windows
+/// (100 ns at its usual 10 MHz).
+fn monotonic_resolution_ns() -> u64 {
+    #[cfg(unix)]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec; CLOCK_MONOTONIC exists.
+        unsafe { libc::clock_getres(libc::CLOCK_MONOTONIC, &mut ts) };
+        (ts.tv_sec as u64)
+            .saturating_mul(1_000_000_000)
+            .saturating_add(ts.tv_nsec as u64)
+    }
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::System::Performance::QueryPerformanceFrequency;
+        let mut hz = 0i64;
+        // SAFETY: `hz` is writable; cannot fail on Windows XP and later.
+        unsafe { QueryPerformanceFrequency(&mut hz) };
+        1_000_000_000u64.div_ceil((hz as u64).max(1))
+    }
+}
+
 /// `ticks` of a `hz` counter in nanoseconds, without overflow.
 #[cfg_attr(not(windows), allow(dead_code))]
 fn ticks_to_ns(ticks: u64, hz: u64) -> u64 {
@@ -186,11 +212,13 @@ fn clock_read_ns() -> u64 {
 /// How far a counter timestamp may be from CLOCK_MONOTONIC read around it,
 /// on this host (tests): 1 µs of calibration error, plus what the host's
 /// counter and clock cannot resolve, which no calibration removes (the
-/// counter's step, once in the calibration's sample and once in the event's
-/// reading; the clock read the sample brackets). On hardware that adds some
-/// 100 ns; under QEMU's user-mode emulation, microseconds.
+/// counter's step and the clock's, each once in the calibration's sample
+/// and once in the event's reading or its bracket; the clock read the
+/// sample brackets). On hardware that adds some 100 ns (400 ns more on
+/// Windows, whose clock steps by 100 ns); under QEMU's user-mode emulation,
+/// microseconds.
 pub fn counter_agreement_ns() -> u64 {
-    1_000 + 2 * counter_step_ns() + clock_read_ns()
+    1_000 + 2 * counter_step_ns() + 2 * monotonic_resolution_ns() + clock_read_ns()
 }
 
 /// One TSC reading paired with CLOCK_MONOTONIC.

@@ -236,6 +236,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)] // /dev/full, the file whose writes fail, is a Unix device
     fn a_failed_write_is_cut_back_and_the_preamble_retried() {
         let dir = tempfile::tempdir().unwrap();
         let errors = AtomicU64::new(0);

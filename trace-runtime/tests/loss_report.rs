@@ -69,6 +69,7 @@ fn dropped_events_print_one_line_with_the_buffer_size_to_try() {
 }
 
 #[test]
+#[cfg(unix)] // /dev/full, the file whose writes fail, is a Unix device
 fn failed_writes_print_one_line_naming_the_file() {
     let stderr = run("dev_full", None);
     let lines: Vec<&str> = stderr.lines().collect();

@@ -1,9 +1,8 @@
-//! Crash: a child tracing at full speed is killed with SIGKILL. The reader
+//! Crash: a child tracing at full speed is killed with SIGKILL
+//! (`TerminateProcess` on Windows). The reader
 //! decodes every complete record in its file and reports a cut-off tail as a
 //! warning, not an error; what was lost is what sat in memory (at most one
 //! writer period of events, bounded by the buffers).
-// Uses Unix processes, signals or pipes.
-#![cfg(unix)]
 
 mod common_robust;
 
@@ -78,13 +77,25 @@ fn wait_for(child: &mut Child, what: &str, mut ready: impl FnMut() -> bool) {
     }
 }
 
+/// Kill the child as abruptly as the OS can: no handler, no exit path runs.
 fn sigkill(mut child: Child) {
-    // SAFETY: signals our own child, which has not been reaped yet.
-    let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGKILL) };
-    assert_eq!(rc, 0);
-    let status = child.wait().unwrap();
-    use std::os::unix::process::ExitStatusExt;
-    assert_eq!(status.signal(), Some(libc::SIGKILL), "{status}");
+    #[cfg(unix)]
+    {
+        // SAFETY: signals our own child, which has not been reaped yet.
+        let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGKILL) };
+        assert_eq!(rc, 0);
+        let status = child.wait().unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(libc::SIGKILL), "{status}");
+    }
+    #[cfg(windows)]
+    {
+        // `TerminateProcess` (exit code 1): the process's threads stop where
+        // they are, as under SIGKILL.
+        child.kill().unwrap();
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "{status}");
+    }
 }
 
 #[test]

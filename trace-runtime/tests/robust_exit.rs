@@ -3,8 +3,9 @@
 //! events recorded later in the exit (a thread-local destructor, an `atexit`
 //! handler that runs after the runtime's) are written or counted. Each
 //! scenario runs in a child process (one trace per process).
-// Uses Linux thread naming (pthread_setname_np of another thread).
-#![cfg(target_os = "linux")]
+// The main thread renames itself: pthread_setname_np's signature differs on
+// macOS, which has no test run here.
+#![cfg(any(target_os = "linux", windows))]
 
 mod common_robust;
 
@@ -27,9 +28,21 @@ static GUARD: OnceLock<TraceGuard> = OnceLock::new();
 
 /// Name the calling thread `robust-0`, the producer `check_thread` follows.
 fn name_this_thread() {
-    let name = std::ffi::CString::new(thread_name(0)).unwrap();
-    // SAFETY: a valid NUL-terminated name of at most 15 bytes for this thread.
-    unsafe { libc::pthread_setname_np(libc::pthread_self(), name.as_ptr()) };
+    #[cfg(target_os = "linux")]
+    {
+        let name = std::ffi::CString::new(thread_name(0)).unwrap();
+        // SAFETY: a valid NUL-terminated name of at most 15 bytes for this thread.
+        unsafe { libc::pthread_setname_np(libc::pthread_self(), name.as_ptr()) };
+    }
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::System::Threading::{GetCurrentThread, SetThreadDescription};
+        let wide: Vec<u16> = thread_name(0).encode_utf16().chain([0]).collect();
+        // SAFETY: the calling thread's pseudo handle and a NUL-terminated
+        // UTF-16 name that outlives the call.
+        let hr = unsafe { SetThreadDescription(GetCurrentThread(), wide.as_ptr()) };
+        assert!(hr >= 0, "SetThreadDescription: {hr:#x}");
+    }
 }
 
 fn slow_config() -> Config {
@@ -123,11 +136,17 @@ fn run(scenario: &str, emitted: u64) -> (u64, u64) {
 }
 
 #[test]
+// Left on Windows (README: Platforms): `std::process::exit` is `ExitProcess`,
+// which ends the writer thread before the atexit handler runs.
+#[cfg(not(windows))]
 fn exit_with_the_guard_alive_writes_every_event() {
     assert_eq!(run("exit-guard-alive", FEW), (FEW, 0));
 }
 
 #[test]
+// Left on Windows (README: Platforms): `std::process::exit` is `ExitProcess`,
+// which ends the writer thread before the atexit handler runs.
+#[cfg(not(windows))]
 fn exit_with_a_leaked_guard_while_recording_loses_nothing_uncounted() {
     let (written, dropped) = run("exit-leaked-busy", 30_000);
     eprintln!("{written} written, {dropped} dropped");
@@ -139,11 +158,17 @@ fn returning_from_main_with_the_guard_in_a_static_writes_every_event() {
 }
 
 #[test]
+// Left on Windows (README: Platforms): `std::process::exit` is `ExitProcess`,
+// which ends the writer thread before the atexit handler runs.
+#[cfg(not(windows))]
 fn events_from_a_later_atexit_handler_are_written() {
     assert_eq!(run("later-atexit-handler", FEW + LATE), (FEW + LATE, 0));
 }
 
 #[test]
+// Left on Windows (README: Platforms): `std::process::exit` is `ExitProcess`,
+// which ends the writer thread before the atexit handler runs.
+#[cfg(not(windows))]
 fn events_from_a_thread_local_destructor_at_exit_are_written() {
     assert_eq!(run("thread-local-destructor", FEW + LATE), (FEW + LATE, 0));
 }

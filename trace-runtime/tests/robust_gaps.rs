@@ -2,8 +2,6 @@
 //! stands where its thread lost events (between the records around the gap,
 //! with the gap's exact size), including events lost at the end of a thread's
 //! life (the thread exits, or the trace stops), and nowhere else.
-// Uses Unix processes, signals or pipes.
-#![cfg(unix)]
 
 mod common_robust;
 

@@ -123,7 +123,8 @@ fn timeline_nests_each_workers_calls_with_the_declared_events_inside() {
             _ => tracks.entry(tid).or_default().push(e),
         }
     }
-    // "demo", or the runner's name under emulation (qemu-user's main thread).
+    // "demo", or the runner's name under emulation (qemu-user's main
+    // thread), or "main" on Windows (std names it).
     let main = runner::main_thread_name("demo");
     let mut want = vec![main.as_str(), "worker-0", "worker-1"];
     want.sort();

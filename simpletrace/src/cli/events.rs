@@ -34,7 +34,7 @@ pub fn run(args: &EventsArgs) -> io::Result<ExitCode> {
     let mut events = Vec::new();
     let mut failed = false;
     for path in &args.files {
-        let name = path.display().to_string();
+        let name = trace_events::path_name(path);
         // Lenient as the reader is: a name declared twice is a warning.
         let options = trace_events::ParseOptions {
             allow_duplicates: true,

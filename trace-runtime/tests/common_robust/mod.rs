@@ -293,6 +293,7 @@ pub fn check_thread(thread: u32, batches: &[Batch], emitted: Option<u64>) -> (u6
 }
 
 /// Create a FIFO at `path`.
+#[cfg(unix)]
 pub fn mkfifo(path: &Path) {
     use std::os::unix::ffi::OsStrExt;
     let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
@@ -340,24 +341,37 @@ pub fn child_command(test: &str, scenario: &str, dir: &Path) -> Command {
 /// Run a child to its end, killing it (and failing) after `limit`.
 pub fn run_child(mut cmd: Command, limit: Duration) -> Output {
     use std::process::Stdio;
-    let child = cmd
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let pid = child.id();
+    // Drained on their own threads, so a chatty child never blocks on a full pipe.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
     let start = Instant::now();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    match rx.recv_timeout(limit) {
-        Ok(out) => out.unwrap(),
-        Err(_) => {
-            // SAFETY: signals our own child, which has not been reaped.
-            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
             panic!("child hung: killed after {:?}", start.elapsed());
         }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
     }
 }
 
@@ -410,6 +424,7 @@ pub fn stall_writer_on_fifo(read_end: &std::fs::File, mut feed: impl FnMut()) ->
 }
 
 /// Open the FIFO's read end without waiting for a writer.
+#[cfg(unix)]
 pub fn open_fifo_reader(path: &Path) -> std::fs::File {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
@@ -420,6 +435,7 @@ pub fn open_fifo_reader(path: &Path) -> std::fs::File {
 }
 
 /// Make reads of `file` block again.
+#[cfg(unix)]
 pub fn set_blocking(file: &std::fs::File) {
     use std::os::fd::AsRawFd;
     let fd = file.as_raw_fd();

@@ -3,20 +3,22 @@
 //! (`CARGO_TARGET_<TRIPLE>_RUNNER`, e.g. `qemu-aarch64 -L /usr/aarch64-linux-gnu`
 //! on an x86_64 host without binfmt_misc, where the kernel cannot start an
 //! aarch64 binary). Shared by the test crates of trace-runtime and simpletrace.
+//! Not for Windows under Wine (`CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER`):
+//! there the test binary is itself a Windows process, which starts Windows
+//! binaries as Windows does; prefixing `wine` would ask Windows for a Unix
+//! program.
 
 use std::ffi::OsStr;
 use std::process::Command;
 
 /// The runner variable cargo reads for the target these tests were built for
-/// (the cross targets `.ci/run` runs under emulation).
+/// (the cross target `.ci/run` runs under user-mode emulation).
 const RUNNER_VAR: Option<&str> = if cfg!(all(
     target_arch = "aarch64",
     target_os = "linux",
     target_env = "gnu"
 )) {
     Some("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER")
-} else if cfg!(all(target_arch = "x86_64", windows, target_env = "gnu")) {
-    Some("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER")
 } else {
     None
 };
@@ -41,11 +43,15 @@ pub fn target_command(program: impl AsRef<OsStr>) -> Command {
     }
 }
 
-/// The name the kernel gives the main thread of `program` started with
-/// [`target_command`]: the file name of what was executed (the runner's,
-/// `qemu-aarch64`, under emulation), cut to 15 bytes like every thread name.
+/// The name the OS gives the main thread of `program` started with
+/// [`target_command`]: on Linux the file name of what was executed (the
+/// runner's, `qemu-aarch64`, under emulation), cut to 15 bytes like every
+/// thread name; on Windows `main`, the description Rust's std gives it.
 #[allow(dead_code)] // not every test crate that includes this module uses it
 pub fn main_thread_name(program: &str) -> String {
+    if cfg!(windows) {
+        return "main".to_owned();
+    }
     let executed = runner()
         .and_then(|r| r.split_whitespace().next().map(str::to_owned))
         .unwrap_or_else(|| program.to_owned());
