@@ -34,36 +34,15 @@ use std::sync::atomic::{fence, AtomicU64, Ordering};
 pub(crate) fn monotonic_ns() -> u64 {
     #[cfg(unix)]
     {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `ts` is a valid, writable timespec; CLOCK_MONOTONIC always
-        // exists on Linux and macOS, so the call cannot fail.
-        unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-        (ts.tv_sec as u64)
-            .wrapping_mul(1_000_000_000)
-            .wrapping_add(ts.tv_nsec as u64)
+        timespec_ns(libc::clock_gettime)
     }
     #[cfg(windows)]
     {
-        use windows_sys::Win32::System::Performance::{
-            QueryPerformanceCounter, QueryPerformanceFrequency,
-        };
-        /// Ticks per second, fixed at boot (0: not read yet).
-        static FREQUENCY: AtomicU64 = AtomicU64::new(0);
-        let mut hz = FREQUENCY.load(Ordering::Relaxed);
-        if hz == 0 {
-            let mut f = 0i64;
-            // SAFETY: `f` is writable; cannot fail on Windows XP and later.
-            unsafe { QueryPerformanceFrequency(&mut f) };
-            hz = (f as u64).max(1);
-            FREQUENCY.store(hz, Ordering::Relaxed);
-        }
+        use windows_sys::Win32::System::Performance::QueryPerformanceCounter;
         let mut ticks = 0i64;
         // SAFETY: `ticks` is writable; cannot fail on Windows XP and later.
         unsafe { QueryPerformanceCounter(&mut ticks) };
-        ticks_to_ns(ticks as u64, hz)
+        ticks_to_ns(ticks as u64, qpc_hz())
     }
 }
 
@@ -73,24 +52,47 @@ pub(crate) fn monotonic_ns() -> u64 {
 fn monotonic_resolution_ns() -> u64 {
     #[cfg(unix)]
     {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `ts` is a valid, writable timespec; CLOCK_MONOTONIC exists.
-        unsafe { libc::clock_getres(libc::CLOCK_MONOTONIC, &mut ts) };
-        (ts.tv_sec as u64)
-            .saturating_mul(1_000_000_000)
-            .saturating_add(ts.tv_nsec as u64)
+        timespec_ns(libc::clock_getres)
     }
     #[cfg(windows)]
     {
-        use windows_sys::Win32::System::Performance::QueryPerformanceFrequency;
-        let mut hz = 0i64;
-        // SAFETY: `hz` is writable; cannot fail on Windows XP and later.
-        unsafe { QueryPerformanceFrequency(&mut hz) };
-        1_000_000_000u64.div_ceil((hz as u64).max(1))
+        1_000_000_000u64.div_ceil(qpc_hz())
     }
+}
+
+/// CLOCK_MONOTONIC through `clock_gettime` or `clock_getres`, in nanoseconds.
+#[cfg(unix)]
+#[inline(always)]
+fn timespec_ns(
+    read: unsafe extern "C" fn(libc::clockid_t, *mut libc::timespec) -> libc::c_int,
+) -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; CLOCK_MONOTONIC always
+    // exists on Linux and macOS, so the call cannot fail.
+    unsafe { read(libc::CLOCK_MONOTONIC, &mut ts) };
+    (ts.tv_sec as u64)
+        .wrapping_mul(1_000_000_000)
+        .wrapping_add(ts.tv_nsec as u64)
+}
+
+/// QueryPerformanceCounter's ticks per second, fixed at boot, read once.
+#[cfg(windows)]
+fn qpc_hz() -> u64 {
+    use windows_sys::Win32::System::Performance::QueryPerformanceFrequency;
+    /// Ticks per second (0: not read yet).
+    static FREQUENCY: AtomicU64 = AtomicU64::new(0);
+    let mut hz = FREQUENCY.load(Ordering::Relaxed);
+    if hz == 0 {
+        let mut f = 0i64;
+        // SAFETY: `f` is writable; cannot fail on Windows XP and later.
+        unsafe { QueryPerformanceFrequency(&mut f) };
+        hz = (f as u64).max(1);
+        FREQUENCY.store(hz, Ordering::Relaxed);
+    }
+    hz
 }
 
 /// `ticks` of a `hz` counter in nanoseconds, without overflow.
