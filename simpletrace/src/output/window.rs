@@ -42,13 +42,17 @@ pub(crate) fn append_window<R>(
     let len = out.len();
     let spare = out.spare_capacity_mut();
     let room = spare.len();
+    let end = spare.as_ptr_range().end;
     let mut window = Window { rest: spare };
     let result = write(&mut window);
+    // Still this buffer's window (not one swapped in from a nested call).
+    assert_eq!(window.rest.as_ptr_range().end, end, "window swapped");
     let written = room - window.rest.len();
     // SAFETY: `window` started at `out`'s spare capacity (`room` bytes from
     // `len`) and only ever moves its start forward over bytes it has just
     // written (every method stores at the start of `rest` before advancing
-    // `rest` by at most what it stored). So the `written` bytes after `len`
+    // `rest` by at most what it stored); it ends where it started (checked
+    // above), so it is the same window. So the `written` bytes after `len`
     // are initialized, and `len + written` is within the capacity.
     unsafe { out.set_len(len + written) };
     result
