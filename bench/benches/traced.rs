@@ -35,12 +35,6 @@ fn ours_ret(a: u64, b: u64) -> u64 {
     a.wrapping_mul(31) ^ b
 }
 
-#[inline(never)]
-#[tracing::instrument(level = "info")]
-fn instrumented(a: u64, b: u64) -> u64 {
-    a.wrapping_mul(31) ^ b
-}
-
 /// Two floor events, as a call's enter and exit.
 #[inline(never)]
 fn floor_two_events(a: u64, b: u64) -> u64 {
@@ -136,7 +130,10 @@ fn main() {
             ("plain", plain),
             ("traced", ours),
             ("traced_ret", ours_ret),
-            ("tracing_instrument", instrumented),
+            (
+                "tracing_instrument",
+                trace_bench::tracing_baseline::instrumented,
+            ),
             ("fastrace_trace", fastrace_baseline::traced),
             ("floor_two_events", floor_two_events),
         ],

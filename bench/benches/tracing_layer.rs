@@ -84,18 +84,6 @@ fn two_u64(c: &mut Criterion, setup: &Setup) {
     g.finish();
 }
 
-#[inline(never)]
-#[tracing::instrument(level = "info")]
-fn instrumented(a: u64, b: u64) -> u64 {
-    a.wrapping_mul(31) ^ b
-}
-
-#[inline(never)]
-#[trace_runtime::traced(name = "bench_layer_traced")]
-fn traced(a: u64, b: u64) -> u64 {
-    a.wrapping_mul(31) ^ b
-}
-
 /// A call of a two-u64 function: `#[instrument]` through the layer (span
 /// creation, enter, exit, close: two records), through a layer doing nothing
 /// (`tracing_subscriber::Registry`'s own share), vs `#[traced]` (two records).
@@ -107,7 +95,7 @@ fn instrument(c: &mut Criterion, setup: &Setup) {
         g.bench_function("instrument_layer", |b| {
             b.iter_custom(|iters| {
                 rounds(setup, iters, |i| {
-                    black_box(instrumented(black_box(i), black_box(!i)));
+                    black_box(tracing_baseline::instrumented(black_box(i), black_box(!i)));
                 })
             })
         });
@@ -118,7 +106,7 @@ fn instrument(c: &mut Criterion, setup: &Setup) {
         g.bench_function("instrument_noop_layer", |b| {
             b.iter_custom(|iters| {
                 rounds(setup, iters, |i| {
-                    black_box(instrumented(black_box(i), black_box(!i)));
+                    black_box(tracing_baseline::instrumented(black_box(i), black_box(!i)));
                 })
             })
         });
@@ -128,14 +116,14 @@ fn instrument(c: &mut Criterion, setup: &Setup) {
     g.bench_function("instrument_fmt_non_blocking", |b| {
         b.iter_custom(|iters| {
             rounds(setup, iters, |i| {
-                black_box(instrumented(black_box(i), black_box(!i)));
+                black_box(tracing_baseline::instrumented(black_box(i), black_box(!i)));
             })
         })
     });
     g.bench_function("traced", |b| {
         b.iter_custom(|iters| {
             rounds(setup, iters, |i| {
-                black_box(traced(black_box(i), black_box(!i)));
+                black_box(ours::traced(black_box(i), black_box(!i)));
             })
         })
     });

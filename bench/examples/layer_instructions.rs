@@ -27,18 +27,6 @@ struct NoopLayer;
 
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for NoopLayer {}
 
-#[inline(never)]
-#[tracing::instrument(level = "info")]
-fn instrumented(a: u64, b: u64) -> u64 {
-    a.wrapping_mul(31) ^ b
-}
-
-#[inline(never)]
-#[trace_runtime::traced(name = "bench_layer_traced")]
-fn traced(a: u64, b: u64) -> u64 {
-    a.wrapping_mul(31) ^ b
-}
-
 /// One round of `f`, the part callgrind counts.
 #[inline(never)]
 fn round(f: &dyn Fn(u64)) {
@@ -74,7 +62,7 @@ fn main() {
         .expect("start tracing");
     let two_u64 = |i: u64| tracing_baseline::two_u64(i, !i);
     let call = |i: u64| {
-        black_box(instrumented(i, !i));
+        black_box(tracing_baseline::instrumented(i, !i));
     };
     match case.as_str() {
         "layer" => tracing::subscriber::with_default(
@@ -95,7 +83,7 @@ fn main() {
             || rounds(&call),
         ),
         "traced" => rounds(&|i| {
-            black_box(traced(i, !i));
+            black_box(ours::traced(i, !i));
         }),
         other => panic!("unknown case {other}"),
     }

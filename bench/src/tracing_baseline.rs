@@ -57,3 +57,10 @@ pub fn one_str(s: &str) {
 pub fn six_args(a: u64, b: u64, c: u32, d: i32, e: bool, p: *const u8) {
     tracing::info!(a, b, c, d, e, p = p as usize, "bench_six_args");
 }
+
+/// A two-u64 function under `#[tracing::instrument]`: a span a call.
+#[inline(never)]
+#[tracing::instrument(level = "info")]
+pub fn instrumented(a: u64, b: u64) -> u64 {
+    a.wrapping_mul(31) ^ b
+}
