@@ -197,12 +197,7 @@ fn leak(s: &str) -> &'static str {
 /// static events: one relaxed load, no lock, no allocation.
 #[inline]
 pub fn record_payload(event: &Event, payload: &[u8]) {
-    let state = event.state();
-    if state_enabled(state) {
-        crate::record::record(state, payload.len(), |p: &mut RecordPayload<'_>| {
-            p.bytes(payload)
-        });
-    }
+    record_in_place(event, payload.len(), |p| p.bytes(payload));
 }
 
 /// Record `event` if it is enabled, `fill` writing its `payload_len` bytes
