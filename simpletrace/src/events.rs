@@ -225,7 +225,7 @@ impl EventTable {
 
 /// How the reader parses trace-events files: like simpletrace.py, a name
 /// declared twice is accepted (with a warning).
-pub(crate) const READER_OPTIONS: ParseOptions = ParseOptions {
+pub const READER_OPTIONS: ParseOptions = ParseOptions {
     allow_duplicates: true,
 };
 

@@ -36,13 +36,14 @@ pub mod timeline;
 
 pub use analyzer::{process, Analyzer, Handler, ProcessError, Summary};
 pub use error::ReadError;
-pub use events::{declared_in_other_files, EventIndex, EventTable, LoadError};
+pub use events::{declared_in_other_files, EventIndex, EventTable, LoadError, READER_OPTIONS};
 pub use filter::Filter;
 pub use follow::{follow, FileWatch, Followed};
 pub use learn::MAX_LEARNED_EVENTS;
 pub use read::{Reader, Records, MAX_NAME_LEN, MAX_RECORD_LEN};
-pub use record::{Args, OwnedRecord, OwnedValue, Record, Value};
+pub use record::{Args, OwnedRecord, Record};
 pub use trace_events::v4::{DECL_EVENT, RUNTIME_TRACE_EVENTS, THREAD_EVENT};
+pub use trace_events::{OwnedValue, Value};
 
 /// The declaration line of `event` (no newline): what
 /// [`trace_events::Event::declaration_line`] prints, the project's one

@@ -1,31 +1,9 @@
 //! Typed records, borrowed from the reader's buffer (no allocation) or owned.
 
-use trace_events::printf;
 use trace_events::v4::decode;
-use trace_events::{Arg, ArgKind, Event};
+use trace_events::{Arg, ArgKind, Event, OwnedValue, Value};
 
 use crate::events::{EventIndex, EventTable};
-
-/// One argument value as recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Value<'a> {
-    /// Integers, bools and pointers: the 64-bit value the backend recorded (the
-    /// declared-type value cast to `uint64_t`).
-    Int(u64),
-    /// String bytes as recorded (no NUL, not necessarily UTF-8).
-    Str(&'a [u8]),
-}
-
-impl Value<'_> {
-    /// Copy the string bytes out of the reader's buffer, to keep the value past
-    /// the next record.
-    pub fn to_owned(self) -> OwnedValue {
-        match self {
-            Value::Int(v) => OwnedValue::Int(v),
-            Value::Str(s) => OwnedValue::Str(s.to_vec()),
-        }
-    }
-}
 
 /// An event record (dropped records included), borrowed from the reader.
 #[derive(Clone, Copy)]
@@ -136,15 +114,7 @@ impl<'a> Iterator for Args<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let decl = self.decls.next()?;
-        let is_string = decl.kind == ArgKind::Str;
-        // The reader validated the layout: an argument that does not fit
-        // cannot happen, and reads as zero or empty if it did.
-        let value = match decode::next_arg(&mut self.bytes, is_string) {
-            Some(printf::Value::Int(v)) => Value::Int(v),
-            Some(printf::Value::Str(s)) => Value::Str(s),
-            None if is_string => Value::Str(&[]),
-            None => Value::Int(0),
-        };
+        let value = checked_arg(&mut self.bytes, decl.kind == ArgKind::Str);
         Some((decl, value))
     }
 
@@ -155,13 +125,15 @@ impl<'a> Iterator for Args<'a> {
 
 impl ExactSizeIterator for Args<'_> {}
 
-/// An owned argument value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OwnedValue {
-    /// As [`Value::Int`].
-    Int(u64),
-    /// As [`Value::Str`].
-    Str(Vec<u8>),
+/// The next argument of a record the reader checked: an argument that does
+/// not fit cannot happen, and reads as zero or empty if it did.
+#[inline(always)]
+fn checked_arg<'a>(bytes: &mut &'a [u8], is_string: bool) -> Value<'a> {
+    match decode::next_arg(bytes, is_string) {
+        Some(value) => value,
+        None if is_string => Value::Str(&[]),
+        None => Value::Int(0),
+    }
 }
 
 /// An owned record, for iterator-style use.

@@ -15,6 +15,7 @@ mod parse;
 pub mod printf;
 pub mod text;
 pub mod v4;
+mod value;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use model::{Arg, ArgKind, Event, EventFile, IntType, Position, Property};
@@ -22,3 +23,4 @@ pub use parse::{
     is_identifier, parse_file, parse_file_with, parse_str, parse_str_with, path_name, ParseOptions,
     Parsed, MAX_DIAGNOSTICS_PER_FILE, MAX_FILE_LEN, MAX_LINE_LEN,
 };
+pub use value::{OwnedValue, Value};

@@ -15,9 +15,10 @@ mod format;
 mod render;
 mod spec;
 
+/// The argument values [`Format::render`] takes ([`crate::Value`]).
+pub use crate::value::Value;
 pub use error::{FormatError, FormatErrorKind};
 pub use format::{ArgRole, ArgUse, Format};
-pub use render::Value;
 pub use spec::{Conv, Conversion, Count, Flags, Length};
 
 /// The largest width or precision accepted (glibc allows up to `INT_MAX`);

@@ -4,7 +4,9 @@
 //! own events are built into readers).
 
 use crate::event::{Event, EventMeta, EVENTS};
-use crate::internal::{push_u64_str, TRACE_EVENT_DECL, TRACE_THREAD};
+use trace_events::v4::encode;
+
+use crate::internal::{TRACE_EVENT_DECL, TRACE_THREAD};
 
 /// The event's trace-events declaration, e.g.
 /// `disable foo(int a, const char *s) "a %d s %s"`.
@@ -38,7 +40,7 @@ pub(crate) fn push_declarations_of<'a>(
     for event in events {
         let decl = declaration(&event.meta);
         let id = TRACE_EVENT_DECL.id();
-        push_u64_str(out, id, timestamp_ns, pid, event.id(), decl.as_bytes());
+        encode::push_id_and_text(out, id, timestamp_ns, pid, event.id(), decl.as_bytes());
     }
 }
 

@@ -64,20 +64,7 @@ pub(crate) static TRACE_EVENT_DECL: Event = Event::new(EventMeta {
 /// a recorded string is).
 pub(crate) fn push_thread_record(out: &mut Vec<u8>, ts: u64, pid: u32, tid: u64, name: &[u8]) {
     let name = &name[..name.len().min(MAX_STRING_LEN)];
-    push_u64_str(out, TRACE_THREAD.id(), ts, pid, tid, name);
-}
-
-/// Append a record of event `id` whose arguments are a `uint64_t` and a
-/// string (both runtime events' shape), the string written whole.
-pub(crate) fn push_u64_str(out: &mut Vec<u8>, id: u64, ts: u64, pid: u32, value: u64, s: &[u8]) {
-    let start = out.len();
-    out.resize(start + encode::record_len(8 + 4 + s.len()), 0);
-    let rec = &mut out[start..];
-    encode::put_record_header(rec, id, ts, pid);
-    let args = &mut rec[encode::record_len(0)..];
-    args[..8].copy_from_slice(&value.to_ne_bytes());
-    args[8..12].copy_from_slice(&(s.len() as u32).to_ne_bytes());
-    args[12..].copy_from_slice(s);
+    encode::push_id_and_text(out, TRACE_THREAD.id(), ts, pid, tid, name);
 }
 
 #[cfg(test)]

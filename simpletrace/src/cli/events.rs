@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use serde_json::{json, Value};
-use simpletrace::{declared_in_other_files, EventTable, Reader};
+use simpletrace::{declared_in_other_files, EventTable, Reader, READER_OPTIONS};
 use trace_events::Event;
 
 use super::outcome::fail;
@@ -36,10 +36,7 @@ pub fn run(args: &EventsArgs) -> io::Result<ExitCode> {
     for path in &args.files {
         let name = trace_events::path_name(path);
         // Lenient as the reader is: a name declared twice is a warning.
-        let options = trace_events::ParseOptions {
-            allow_duplicates: true,
-        };
-        let parsed = match trace_events::parse_file_with(path, &name, options) {
+        let parsed = match trace_events::parse_file_with(path, &name, READER_OPTIONS) {
             Ok(parsed) => parsed,
             Err(e) => {
                 eprintln!("simpletrace: error: cannot read {name}: {e}");

@@ -3,9 +3,7 @@
 //! without a format prints as `<name> <arg>=<value>...` (values as
 //! simpletrace.py prints them).
 
-use trace_events::printf::{Format, Value as PrintfValue};
-use trace_events::Arg;
-
+use trace_events::printf::Format;
 use trace_events::text::{write_name_values, write_timestamp_prefix};
 
 use super::RecordFormat;
@@ -46,12 +44,7 @@ impl RecordFormat for Log {
         }
         line.extend_from_slice(record.name().as_bytes());
         if record.event.fmt.is_empty() {
-            write_name_values(
-                line,
-                record
-                    .args()
-                    .map(|(decl, v)| (&*decl.name, value((decl, v)))),
-            );
+            write_name_values(line, record.args().map(|(decl, v)| (&*decl.name, v)));
         } else {
             let index = record.index.get();
             if self.formats.len() <= index {
@@ -66,24 +59,17 @@ impl RecordFormat for Log {
     }
 }
 
-fn value<'a>((_, v): (&Arg, Value<'a>)) -> PrintfValue<'a> {
-    match v {
-        Value::Int(n) => PrintfValue::Int(n),
-        Value::Str(s) => PrintfValue::Str(s),
-    }
-}
-
 fn render(format: &Format, out: &mut Vec<u8>, record: &Record<'_>) {
     let args = record.args();
     if args.len() <= INLINE_ARGS {
-        let mut inline = [PrintfValue::Int(0); INLINE_ARGS];
+        let mut inline = [Value::Int(0); INLINE_ARGS];
         let n = args.len();
-        for (slot, arg) in inline.iter_mut().zip(args) {
-            *slot = value(arg);
+        for (slot, (_, value)) in inline.iter_mut().zip(args) {
+            *slot = value;
         }
         format.render(out, &inline[..n]);
     } else {
-        let values: Vec<PrintfValue<'_>> = args.map(value).collect();
+        let values: Vec<Value<'_>> = args.map(|(_, value)| value).collect();
         format.render(out, &values);
     }
 }

@@ -6,6 +6,7 @@ use super::templates::Templates;
 use super::window::{append_window, Window, SLACK};
 use super::RecordFormat;
 use crate::{Record, Thread, Value};
+use trace_events::v4::decode;
 
 /// ` pid=N ` is at most 16 bytes (`N` a `u32`).
 const PID_TEXT: usize = 16;
@@ -52,13 +53,12 @@ impl RecordFormat for SimpletracePy {
                     let mut bytes = record.arg_bytes;
                     for i in 0..layout.count() {
                         pieces.append_next(w);
+                        // The reader checked the layout: what does not fit
+                        // cannot happen, and prints as empty or zero.
                         if layout.is_string(i) {
-                            let len = u32::from_le_bytes(take::<4>(&mut bytes)) as usize;
-                            let (s, rest) = bytes.split_at(len.min(bytes.len()));
-                            bytes = rest;
-                            w.bytes_repr(s);
+                            w.bytes_repr(decode::next_str(&mut bytes).unwrap_or_default());
                         } else {
-                            w.hex(u64::from_le_bytes(take::<8>(&mut bytes)));
+                            w.hex(decode::next_int(&mut bytes).unwrap_or(0));
                         }
                     }
                 }
@@ -89,17 +89,4 @@ fn pid_text(pid: u32) -> ([u8; PID_TEXT], usize) {
     let mut block = [0; PID_TEXT];
     block[..text.len()].copy_from_slice(&text);
     (block, text.len())
-}
-
-/// The next `N` bytes (the reader checked the layout; zeros past the end
-/// rather than a panic).
-#[inline]
-fn take<const N: usize>(bytes: &mut &[u8]) -> [u8; N] {
-    match bytes.split_first_chunk::<N>() {
-        Some((head, rest)) => {
-            *bytes = rest;
-            *head
-        }
-        None => [0; N],
-    }
 }

@@ -4,16 +4,7 @@
 use super::format::{Format, Piece};
 use super::spec::{Conv, Conversion, Count, Flags};
 use super::MAX_WIDTH;
-
-/// A recorded argument value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Value<'a> {
-    /// An integer, `bool` or pointer as the simple backend records it: the
-    /// declared-type value cast to `uint64_t` (sign-extended when signed).
-    Int(u64),
-    /// A string's bytes (no NUL terminator needed; any encoding).
-    Str(&'a [u8]),
-}
+use crate::Value;
 
 /// The widths and precisions of one conversion once `*` are resolved.
 struct Layout {

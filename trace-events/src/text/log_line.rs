@@ -4,7 +4,7 @@
 //! both print through these, so their lines agree.
 
 use super::{write_bytes_repr, write_dec, write_hex};
-use crate::printf::Value;
+use crate::Value;
 
 /// `<tid>@<seconds>.<microseconds>:`, as QEMU's `"%d@%zu.%06zu:"`.
 pub fn write_timestamp_prefix(out: &mut Vec<u8>, tid: u64, seconds: u64, micros: u32) {

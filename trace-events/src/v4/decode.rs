@@ -9,8 +9,8 @@
 //! are read in host byte order, as the runtime writes them and as QEMU's
 //! `simpletrace.py` reads them (`struct` format `=`).
 
-use crate::printf::Value;
 use crate::v4;
+use crate::Value;
 
 /// Bytes of an event record before its arguments: the type word, then
 /// [`v4::EVENT_HEADER_LEN`] bytes of id, timestamp, length and pid.
@@ -216,16 +216,30 @@ pub fn dropped_count(args: &[u8]) -> Option<u64> {
 #[inline(always)]
 pub fn next_arg<'a>(args: &mut &'a [u8], is_string: bool) -> Option<Value<'a>> {
     if is_string {
-        let (len, rest) = args.split_first_chunk::<4>()?;
-        let len = u32::from_ne_bytes(*len) as usize;
-        let bytes = rest.get(..len)?;
-        *args = &rest[len..];
-        Some(Value::Str(bytes))
+        next_str(args).map(Value::Str)
     } else {
-        let (value, rest) = args.split_first_chunk::<8>()?;
-        *args = rest;
-        Some(Value::Int(u64::from_ne_bytes(*value)))
+        next_int(args).map(Value::Int)
     }
+}
+
+/// Split a string argument (`u32` length, then the bytes) off the front of
+/// `args`; `None`, leaving `args` as it was, when it runs past the end.
+#[inline(always)]
+pub fn next_str<'a>(args: &mut &'a [u8]) -> Option<&'a [u8]> {
+    let (len, rest) = args.split_first_chunk::<4>()?;
+    let len = u32::from_ne_bytes(*len) as usize;
+    let bytes = rest.get(..len)?;
+    *args = &rest[len..];
+    Some(bytes)
+}
+
+/// Split an 8-byte argument (integer, bool, pointer) off the front of
+/// `args`; `None`, leaving `args` as it was, when it runs past the end.
+#[inline(always)]
+pub fn next_int(args: &mut &[u8]) -> Option<u64> {
+    let (value, rest) = args.split_first_chunk::<8>()?;
+    *args = rest;
+    Some(u64::from_ne_bytes(*value))
 }
 
 /// The arguments of both runtime events ([`v4::THREAD_EVENT`],

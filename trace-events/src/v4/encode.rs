@@ -46,6 +46,21 @@ pub fn push_dropped(out: &mut Vec<u8>, timestamp_ns: u64, pid: u32, count: u64) 
     rec[32..40].copy_from_slice(&count.to_ne_bytes());
 }
 
+/// Append a record of event `id` whose arguments are an integer and a
+/// string, the shape of both runtime events ([`v4::THREAD_EVENT`],
+/// [`v4::DECL_EVENT`]; read back by [`decode::id_and_text`]). The string is
+/// written whole (not cut at 512 bytes like recorded strings).
+pub fn push_id_and_text(out: &mut Vec<u8>, id: u64, ts: u64, pid: u32, value: u64, text: &[u8]) {
+    let start = out.len();
+    out.resize(start + record_len(8 + 4 + text.len()), 0);
+    let rec = &mut out[start..];
+    put_record_header(rec, id, ts, pid);
+    let args = &mut rec[record_len(0)..];
+    args[..8].copy_from_slice(&value.to_ne_bytes());
+    args[8..12].copy_from_slice(&(text.len() as u32).to_ne_bytes());
+    args[12..].copy_from_slice(text);
+}
+
 /// Bytes of a dropped record (type word included).
 pub const DROPPED_RECORD_LEN: usize = record_len(8);
 
