@@ -26,6 +26,7 @@ pub mod follow;
 mod layout;
 mod learn;
 mod mappings;
+mod out_buf;
 pub mod output;
 mod read;
 mod record;

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use crate::out_buf::{write_if_full, write_rest};
 use crate::{Analyzer, Record, Thread};
 
 /// Renders one record as text (its line and newline).
@@ -42,17 +43,11 @@ impl<F: RecordFormat, W: Write> Printer<F, W> {
     /// Format `record` of `thread` into the buffer, writing it out when full.
     pub(crate) fn print(&mut self, record: &Record<'_>, thread: Option<&Thread>) -> io::Result<()> {
         self.format.format(record, thread, &mut self.buf);
-        if self.buf.len() >= FLUSH_AT {
-            self.out.write_all(&self.buf)?;
-            self.buf.clear();
-        }
-        Ok(())
+        write_if_full(&mut self.out, &mut self.buf, FLUSH_AT)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.out.write_all(&self.buf)?;
-        self.buf.clear();
-        self.out.flush()
+        write_rest(&mut self.out, &mut self.buf)
     }
 }
 
@@ -61,12 +56,7 @@ impl<F: RecordFormat, W: Write> Analyzer for Printer<F, W> {
     const CATCHALL_ONLY: bool = true;
 
     fn catchall(&mut self, record: &Record<'_>) -> io::Result<()> {
-        self.format.format(record, None, &mut self.buf);
-        if self.buf.len() >= FLUSH_AT {
-            self.out.write_all(&self.buf)?;
-            self.buf.clear();
-        }
-        Ok(())
+        self.print(record, None)
     }
 
     fn end(&mut self) -> io::Result<()> {

@@ -13,6 +13,7 @@ use std::io::{self, Write};
 use super::pairs::Call;
 use super::tracks::{Closed, Ending, TrackKey};
 use super::walk::{Draw, Instant, Walk};
+use crate::out_buf::{write_if_full, write_rest};
 use crate::output::json::{write_args, write_string};
 use crate::output::write_dec;
 use crate::Record;
@@ -176,11 +177,7 @@ impl<W: Write> Draw for ChromeJson<W> {
     }
 
     fn flush_if_full(&mut self) -> io::Result<()> {
-        if self.buf.len() >= FLUSH_AT {
-            self.out.write_all(&self.buf)?;
-            self.buf.clear();
-        }
-        Ok(())
+        write_if_full(&mut self.out, &mut self.buf, FLUSH_AT)
     }
 
     fn finish(&mut self, dropped: Option<u64>) -> io::Result<()> {
@@ -194,8 +191,6 @@ impl<W: Write> Draw for ChromeJson<W> {
             }
             None => b.extend_from_slice(b"null,\"dropped_events_overflow\":true}}\n"),
         }
-        self.out.write_all(&self.buf)?;
-        self.buf.clear();
-        self.out.flush()
+        write_rest(&mut self.out, &mut self.buf)
     }
 }

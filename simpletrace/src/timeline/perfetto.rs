@@ -43,6 +43,7 @@ use super::pairs::Call;
 use super::protobuf::{begin, end, put_bool, put_bytes, put_int, put_str, put_uint, Open};
 use super::tracks::{Closed, Ending, TrackKey, MAX_TRACKS};
 use super::walk::{Draw, Instant, Walk};
+use crate::out_buf::{write_if_full, write_rest};
 use crate::{Record, Value};
 
 /// Threads given a packet sequence of their own.
@@ -636,16 +637,10 @@ impl<W: Write> Draw for PerfettoProto<W> {
     }
 
     fn flush_if_full(&mut self) -> io::Result<()> {
-        if self.buf.len() >= FLUSH_AT {
-            self.out.write_all(&self.buf)?;
-            self.buf.clear();
-        }
-        Ok(())
+        write_if_full(&mut self.out, &mut self.buf, FLUSH_AT)
     }
 
     fn finish(&mut self, _dropped: Option<u64>) -> io::Result<()> {
-        self.out.write_all(&self.buf)?;
-        self.buf.clear();
-        self.out.flush()
+        write_rest(&mut self.out, &mut self.buf)
     }
 }
