@@ -17,7 +17,7 @@ use crate::control::{control, control_block, wait_writer_end, BACKENDS, LATE, PA
 use crate::internal::{push_thread_record, TRACE_THREAD};
 use crate::trace_file::Written;
 use crate::wake::wake_writer;
-use crate::{clock, sys};
+use crate::{clock, sys, writer};
 use trace_events::v4::encode;
 
 /// The writer ended at exit: late events may take the trace file's lock.
@@ -28,10 +28,28 @@ pub(crate) fn install() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         sys::on_exit(at_exit);
+        sys::on_marked_thread_end(at_thread_end);
     });
+    // Recording threads are marked as they register; the starting thread
+    // (often the one that exits) here.
+    sys::mark_thread();
+}
+
+/// A marked thread ended (Windows, `sys::on_marked_thread_end`): nothing
+/// to do, unless it is `ExitProcess` ending the process, which ended the
+/// writer and runs no `atexit` handler.
+extern "C" fn at_thread_end() {
+    if control().is_some_and(writer::exit_process_under_way) {
+        at_exit();
+    }
 }
 
 extern "C" fn at_exit() {
+    // Once (on Windows, a thread's end after a normal exit may call again).
+    static RAN: AtomicBool = AtomicBool::new(false);
+    if RAN.swap(true, Ordering::AcqRel) {
+        return;
+    }
     // Not running (stopped, never started here, or a forked child): nothing to do.
     let Some(c) = control() else {
         return;
@@ -39,6 +57,13 @@ extern "C" fn at_exit() {
     // First, so no event slips into a buffer after the writer's last pass.
     BACKENDS.fetch_or(LATE, Ordering::AcqRel);
     c.stop.store(true, Ordering::Release);
+    // Windows' `ExitProcess` (`std::process::exit`) ended the writer: this
+    // thread makes its last pass. Late events are written after it if it
+    // was made, else counted as dropped.
+    if let Some(made) = writer::last_pass_after_exit_process(c) {
+        WRITER_ENDED.store(made, Ordering::Release);
+        return;
+    }
     wake_writer();
     // Exit must not hang on a writer stuck on its file: bounded, as for a panic.
     if wait_writer_end(c, PANIC_WAIT_LIMIT) {

@@ -239,6 +239,9 @@ fn register() -> *const Slot {
     // Release store, so `BUFFER_SIZE` and `PID`, stored before it, are seen
     // here and by this thread's records (weakly ordered CPUs need it).
     std::sync::atomic::fence(Ordering::Acquire);
+    // Windows: if this thread ends the process with `ExitProcess`, its end
+    // makes the trace's last pass (exit.rs).
+    sys::mark_thread();
     register_as(sys::gettid(), BUFFER_SIZE.load(Ordering::Relaxed))
 }
 

@@ -212,13 +212,74 @@ pub(crate) fn on_fork_in_child(handler: extern "C" fn()) {
     }
 }
 
-/// Run `handler` when the process exits (the C runtime's `atexit`, on
-/// Windows too: run by `exit()`, so when `main` returns, while the other
-/// threads still run). Failure (no memory) leaves exit as it was before.
+/// Run `handler` when the process exits: the C runtime's `atexit`, run by
+/// `exit()` (so when `main` returns) while the other threads still run.
+/// Windows' `ExitProcess` (Rust's `std::process::exit`) runs no `atexit`
+/// handler: see [`on_marked_thread_end`]. Failure (no memory) leaves exit
+/// as it was before.
 pub(crate) fn on_exit(handler: extern "C" fn()) {
     // SAFETY: `handler` is a valid `extern "C" fn()` that lives for the whole
     // program.
     unsafe { libc::atexit(handler) };
+}
+
+/// Windows: whether the process is ending (`ExitProcess` under way: the
+/// loader's shutdown flag, which its callbacks read). Elsewhere false.
+pub(crate) fn process_exiting() -> bool {
+    #[cfg(windows)]
+    {
+        #[link(name = "ntdll.dll", kind = "raw-dylib", modifiers = "+verbatim")]
+        extern "system" {
+            fn RtlDllShutdownInProgress() -> u8;
+        }
+        // SAFETY: no arguments; reads a flag of the loader.
+        unsafe { RtlDllShutdownInProgress() != 0 }
+    }
+    #[cfg(not(windows))]
+    false
+}
+
+/// The fiber-local slot whose callback runs [`on_marked_thread_end`]'s
+/// handler, and the handler.
+#[cfg(windows)]
+static THREAD_END: std::sync::OnceLock<(u32, extern "C" fn())> = std::sync::OnceLock::new();
+
+/// Windows: run `handler` when a thread marked by [`mark_thread`] ends,
+/// and in `ExitProcess`, which ends every other thread without a word,
+/// then calls the exiting thread's fiber-local storage callbacks (Wine
+/// alike). Elsewhere nothing (exit runs the `atexit` handlers). Once per
+/// process; a later call is ignored.
+pub(crate) fn on_marked_thread_end(handler: extern "C" fn()) {
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::System::Threading::{FlsAlloc, FLS_OUT_OF_INDEXES};
+        unsafe extern "system" fn callback(_: *const std::ffi::c_void) {
+            if let Some((_, handler)) = THREAD_END.get() {
+                handler();
+            }
+        }
+        if THREAD_END.get().is_some() {
+            return;
+        }
+        // SAFETY: `callback` is a valid callback for the process's life.
+        let index = unsafe { FlsAlloc(Some(callback)) };
+        if index != FLS_OUT_OF_INDEXES {
+            let _ = THREAD_END.set((index, handler));
+        }
+    }
+    #[cfg(not(windows))]
+    let _ = handler;
+}
+
+/// Windows: have the calling thread's end (or `ExitProcess` on it) run
+/// [`on_marked_thread_end`]'s handler. Elsewhere nothing.
+pub(crate) fn mark_thread() {
+    #[cfg(windows)]
+    if let Some(&(index, _)) = THREAD_END.get() {
+        // SAFETY: `index` is a slot of ours; any non-null value has the
+        // callback called.
+        unsafe { windows_sys::Win32::System::Threading::FlsSetValue(index, 1 as *const _) };
+    }
 }
 
 /// Run `handler` (async-signal-safe) when the process gets `signal`

@@ -20,7 +20,7 @@
 
 use std::ops::Range;
 use std::sync::atomic::Ordering;
-use std::sync::PoisonError;
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::control::Control;
@@ -55,20 +55,28 @@ impl Drop for AliveGuard {
     }
 }
 
+/// What the writer keeps between passes.
 struct Writer {
-    control: &'static Control,
     /// The records the writer makes itself, for the pending write.
     own_records: Vec<u8>,
     buffers: Vec<ThreadBuffer>,
 }
 
+/// The writer's state: a static rather than the writer thread's own, so
+/// that the exiting thread can make the last pass when Windows'
+/// `ExitProcess` has ended the writer ([`last_pass_after_exit_process`]).
+/// Only the writer takes it, once a pass, except then.
+static STATE: Mutex<Writer> = Mutex::new(Writer {
+    own_records: Vec::new(),
+    buffers: Vec::new(),
+});
+
+fn state() -> std::sync::MutexGuard<'static, Writer> {
+    STATE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clock::Refiner>) {
     let _alive = AliveGuard(control);
-    let mut w = Writer {
-        control,
-        own_records: Vec::new(),
-        buffers: Vec::new(),
-    };
     let mut flushed = 0;
     let mut last_pass = Instant::now();
     let slew_ns = u64::try_from(period.as_nanos()).unwrap_or(u64::MAX);
@@ -85,7 +93,7 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
         if let Some(recorder) = recorder {
             recorder.tend(control);
         } else if !paused {
-            fullest = w.drain_all(stop);
+            fullest = state().drain_all(control, stop);
         }
         let sleep = next_sleep(period, fullest, pass - last_pass);
         last_pass = pass;
@@ -100,6 +108,11 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
             control.flush_cv.notify_all();
         }
         if stop {
+            // The threads still running keep their buffers mapped.
+            *state() = Writer {
+                own_records: Vec::new(),
+                buffers: Vec::new(),
+            };
             return;
         }
         // Flight mode's rings are always full: producers must not kick.
@@ -134,15 +147,13 @@ struct Pending<'a> {
 impl Writer {
     /// One pass over every buffer; `last` on the pass that ends the trace.
     /// Returns how full the fullest buffer was, in [`FILL_ONE`]ths.
-    fn drain_all(&mut self, last: bool) -> u64 {
+    fn drain_all(&mut self, control: &Control, last: bool) -> u64 {
         local::adopt_new_buffers(&mut self.buffers);
         let Writer {
-            control,
             own_records,
             buffers,
         } = self;
         let mut fullest = 0;
-        let control: &'static Control = control;
         let mut pending = Pending::default();
         let unbuffered = UNBUFFERED_DROPS.swap(0, Ordering::Relaxed);
         if unbuffered > 0 {
@@ -175,6 +186,64 @@ impl Writer {
         buffers.retain(|b| !b.gone);
         fullest
     }
+}
+
+/// Windows' `ExitProcess` (Rust's `std::process::exit`) ends every other
+/// thread, the writer included, and runs no `atexit` handler: the writer's
+/// last pass never comes. The exiting thread makes it, from `exit.rs`'s
+/// handlers: `Some(true)` once made. `None` when the process is not in
+/// `ExitProcess` or the writer has ended (it made its last pass itself), as
+/// always on other systems, where exit ends no thread first.
+///
+/// Every other thread is ended or about to be (Wine ends them while this
+/// runs): a lock held by one of them may never be released. The writer's
+/// state is waited for a little (a pass in progress ends within
+/// milliseconds), the trace file's not at all (a thread in a trace-file
+/// call): if either stays held, the trace ends there, said on stderr,
+/// rather than the exit hanging: `Some(false)`.
+pub(crate) fn last_pass_after_exit_process(control: &Control) -> Option<bool> {
+    use std::sync::TryLockError::{Poisoned, WouldBlock};
+    if !exit_process_under_way(control) {
+        return None;
+    }
+    let mut tries = 0;
+    let mut state = loop {
+        match STATE.try_lock() {
+            Ok(state) => break state,
+            Err(Poisoned(state)) => break state.into_inner(),
+            Err(WouldBlock) if tries < EXIT_PASS_TRIES => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err(WouldBlock) => {
+                ended_mid_write("the writer was ended in a pass");
+                return Some(false);
+            }
+        }
+    };
+    if matches!(control.trace_file.try_lock(), Err(WouldBlock)) {
+        ended_mid_write("a thread was ended in a trace-file call");
+        return Some(false);
+    }
+    state.drain_all(control, true);
+    control.writer_alive.store(false, Ordering::Release);
+    Some(true)
+}
+
+/// How many 1 ms waits the exiting thread gives a writer's pass in progress.
+const EXIT_PASS_TRIES: u32 = 200;
+
+/// Windows' `ExitProcess` is ending the process and the writer had not
+/// ended: it will not make its last pass (never true elsewhere).
+pub(crate) fn exit_process_under_way(control: &Control) -> bool {
+    crate::sys::process_exiting() && control.writer_alive.load(Ordering::Acquire)
+}
+
+/// Say on stderr why the trace ends before its last pass.
+fn ended_mid_write(why: &str) {
+    use std::io::Write;
+    let line = format!("trace: the process exited with `ExitProcess` and {why}: the events still in the buffers are not in the trace\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
 }
 
 /// How long to sleep after a pass that found the fullest buffer `fullest`

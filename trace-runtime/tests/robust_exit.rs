@@ -121,9 +121,9 @@ fn child() {
     }
 }
 
-/// Run `scenario`; its trace, every event of thread 0 written or counted:
-/// (records, dropped).
-fn run(scenario: &str, emitted: u64) -> (u64, u64) {
+/// Run `scenario`; its trace, every event of thread 0 written or counted
+/// (the tail too with `emitted`, see `check_thread`): (records, dropped).
+fn run(scenario: &str, emitted: impl Into<Option<u64>>) -> (u64, u64) {
     let dir = tempfile::tempdir().unwrap();
     let cmd = child_command(TEST, scenario, dir.path());
     let out = run_child(cmd, Duration::from_secs(60));
@@ -132,23 +132,21 @@ fn run(scenario: &str, emitted: u64) -> (u64, u64) {
     assert!(trace.truncated.is_none(), "{:?}", trace.truncated);
     let batches = batches(&trace.records);
     let thread = batches.get(&0).map_or(&[][..], |b| &b[..]);
-    check_thread(0, thread, Some(emitted))
+    check_thread(0, thread, emitted.into())
 }
 
 #[test]
-// Left on Windows (README: Platforms): `std::process::exit` is `ExitProcess`,
-// which ends the writer thread before the atexit handler runs.
-#[cfg(not(windows))]
 fn exit_with_the_guard_alive_writes_every_event() {
     assert_eq!(run("exit-guard-alive", FEW), (FEW, 0));
 }
 
 #[test]
-// Left on Windows (README: Platforms): `std::process::exit` is `ExitProcess`,
-// which ends the writer thread before the atexit handler runs.
-#[cfg(not(windows))]
 fn exit_with_a_leaked_guard_while_recording_loses_nothing_uncounted() {
-    let (written, dropped) = run("exit-leaked-busy", 30_000);
+    // Windows: `ExitProcess` may end the writer in the middle of a pass,
+    // and the events since its last pass are then lost (README: Platforms):
+    // the trace must still be true up to there; its tail is not checked.
+    let emitted = (!cfg!(windows)).then_some(30_000);
+    let (written, dropped) = run("exit-leaked-busy", emitted);
     eprintln!("{written} written, {dropped} dropped");
 }
 
@@ -158,16 +156,16 @@ fn returning_from_main_with_the_guard_in_a_static_writes_every_event() {
 }
 
 #[test]
-// Left on Windows (README: Platforms): `std::process::exit` is `ExitProcess`,
-// which ends the writer thread before the atexit handler runs.
+// Not on Windows: `std::process::exit` is `ExitProcess`, which runs no
+// `atexit` handler, so the program's own never records its events.
 #[cfg(not(windows))]
 fn events_from_a_later_atexit_handler_are_written() {
     assert_eq!(run("later-atexit-handler", FEW + LATE), (FEW + LATE, 0));
 }
 
 #[test]
-// Left on Windows (README: Platforms): `std::process::exit` is `ExitProcess`,
-// which ends the writer thread before the atexit handler runs.
+// Not on Windows: `ExitProcess` runs no thread-local destructor there
+// (Wine), so the destructor never records its events.
 #[cfg(not(windows))]
 fn events_from_a_thread_local_destructor_at_exit_are_written() {
     assert_eq!(run("thread-local-destructor", FEW + LATE), (FEW + LATE, 0));
