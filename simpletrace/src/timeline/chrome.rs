@@ -57,9 +57,7 @@ impl<W: Write> ChromeTrace<W> {
     /// Write what is buffered and return the writer (after [`crate::Consumer::end`]).
     pub fn into_inner(self) -> io::Result<W> {
         let mut json = self.into_draw();
-        json.out.write_all(&json.buf)?;
-        json.buf.clear();
-        json.out.flush()?;
+        write_rest(&mut json.out, &mut json.buf)?;
         Ok(json.out)
     }
 }

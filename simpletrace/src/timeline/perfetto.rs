@@ -101,9 +101,7 @@ impl<W: Write> PerfettoTrace<W> {
     /// Write what is buffered and return the writer (after [`crate::Consumer::end`]).
     pub fn into_inner(self) -> io::Result<W> {
         let mut proto = self.into_draw();
-        proto.out.write_all(&proto.buf)?;
-        proto.buf.clear();
-        proto.out.flush()?;
+        write_rest(&mut proto.out, &mut proto.buf)?;
         Ok(proto.out)
     }
 }
