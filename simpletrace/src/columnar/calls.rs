@@ -3,7 +3,7 @@
 
 use super::args::ArgMaps;
 use super::columns::{Bools, CachedKey, Dict, Ints};
-use super::records::MAX_BATCH_BYTES;
+use super::records::batch_due;
 use super::source::{Source, SourceColumns, SourceKeys};
 use super::table::Chunks;
 use super::ExportError;
@@ -127,11 +127,12 @@ impl CallRows {
         self.rows
     }
 
+    /// Enough rows (or bytes) for a batch.
     #[inline]
     pub fn is_full(&self, batch_rows: usize) -> bool {
-        self.rows >= batch_rows
-            || self.args.bytes() + self.exit_args.bytes() + self.call.bytes() + self.source.bytes()
-                >= MAX_BATCH_BYTES
+        let bytes =
+            self.args.bytes() + self.exit_args.bytes() + self.call.bytes() + self.source.bytes();
+        batch_due(self.rows, bytes, batch_rows)
     }
 
     /// Write the rows so far to the columns of `out`

@@ -15,6 +15,13 @@ use crate::{Record, Thread};
 /// [`crate::MAX_RECORD_LEN`] bytes).
 pub(crate) const MAX_BATCH_BYTES: usize = 64 << 20;
 
+/// Whether a batch is due: `batch_rows` rows, or [`MAX_BATCH_BYTES`] of
+/// variable-length data (`bytes`) in them.
+#[inline]
+pub(crate) fn batch_due(rows: usize, bytes: usize, batch_rows: usize) -> bool {
+    rows >= batch_rows || bytes >= MAX_BATCH_BYTES
+}
+
 /// Dictionary keys of one file's records, cached across rows.
 #[derive(Debug, Default)]
 pub(crate) struct RecordKeys {
@@ -97,8 +104,8 @@ impl RecordRows {
     /// Enough rows (or bytes) for a batch.
     #[inline]
     pub fn is_full(&self, batch_rows: usize) -> bool {
-        self.rows >= batch_rows
-            || self.args.bytes() + self.event.bytes() + self.source.bytes() >= MAX_BATCH_BYTES
+        let bytes = self.args.bytes() + self.event.bytes() + self.source.bytes();
+        batch_due(self.rows, bytes, batch_rows)
     }
 
     /// Write the rows so far to the columns of `out`
