@@ -239,6 +239,36 @@ pub(crate) fn process_exiting() -> bool {
     false
 }
 
+/// Write `bytes` to the standard error without taking a lock: at
+/// `ExitProcess` a lock an ended thread held (std's `stderr`, the C
+/// runtime's) is never released. Errors are ignored.
+pub(crate) fn write_stderr_unlocked(bytes: &[u8]) {
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::Storage::FileSystem::WriteFile;
+        use windows_sys::Win32::System::Console::{GetStdHandle, STD_ERROR_HANDLE};
+        let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+        let mut written = 0;
+        // SAFETY: `bytes` is readable for `len` bytes; an invalid or null
+        // handle makes the call fail, nothing more.
+        unsafe {
+            WriteFile(
+                GetStdHandle(STD_ERROR_HANDLE),
+                bytes.as_ptr(),
+                len,
+                &mut written,
+                std::ptr::null_mut(),
+            )
+        };
+    }
+    #[cfg(not(windows))]
+    // SAFETY: `bytes` is readable for its length; a bad descriptor makes
+    // the call fail, nothing more.
+    unsafe {
+        libc::write(2, bytes.as_ptr().cast(), bytes.len())
+    };
+}
+
 /// The fiber-local slot whose callback runs [`on_marked_thread_end`]'s
 /// handler, and the handler.
 #[cfg(windows)]

@@ -241,9 +241,10 @@ pub(crate) fn exit_process_under_way(control: &Control) -> bool {
 
 /// Say on stderr why the trace ends before its last pass.
 fn ended_mid_write(why: &str) {
-    use std::io::Write;
-    let line = format!("trace: the process exited with `ExitProcess` and {why}: the events still in the buffers are not in the trace\n");
-    let _ = std::io::stderr().write_all(line.as_bytes());
+    let line = format!(
+        "trace: the process exited with `ExitProcess` and {why}: the events still in the buffers are not in the trace\n"
+    );
+    crate::sys::write_stderr_unlocked(line.as_bytes());
 }
 
 /// How long to sleep after a pass that found the fullest buffer `fullest`
