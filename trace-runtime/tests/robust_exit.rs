@@ -138,10 +138,10 @@ fn run(scenario: &str, emitted: impl Into<Option<u64>>) -> (u64, u64) {
 #[test]
 fn exit_with_the_guard_alive_writes_every_event() {
     if cfg!(windows) {
-        // `ExitProcess` may end the writer in the middle of a pass (here its
-        // first, as the program starts), and the events are then lost
-        // (README: Platforms; about 2 in 120 exits under load): every trace
-        // must be true, and one of three must hold every event.
+        // `ExitProcess` may end the writer in the middle of a pass (here
+        // likely its first, run as the program starts), and the events are
+        // then lost (README: Platforms; 2 in 120 exits under load): every
+        // trace must be true, and one of three must hold every event.
         let whole = (0..3).any(|_| run("exit-guard-alive", None) == (FEW, 0));
         assert!(whole, "three exits in a row lost events");
         return;
