@@ -31,13 +31,3 @@ pub enum OwnedValue {
     /// As [`Value::Str`].
     Str(Vec<u8>),
 }
-
-impl OwnedValue {
-    /// The value, borrowed.
-    pub fn as_value(&self) -> Value<'_> {
-        match self {
-            OwnedValue::Int(v) => Value::Int(*v),
-            OwnedValue::Str(s) => Value::Str(s),
-        }
-    }
-}

@@ -3,9 +3,9 @@
 //! trace-events line, so a reader needs no trace-events file (the runtime's
 //! own events are built into readers).
 
-use crate::event::{Event, EventMeta, EVENTS};
 use trace_events::v4::encode;
 
+use crate::event::{Event, EventMeta, EVENTS};
 use crate::internal::{TRACE_EVENT_DECL, TRACE_THREAD};
 
 /// The event's trace-events declaration, e.g.

@@ -66,10 +66,7 @@ struct Writer {
 /// that the exiting thread can make the last pass when Windows'
 /// `ExitProcess` has ended the writer ([`last_pass_after_exit_process`]).
 /// Only the writer takes it, once a pass, except then.
-static STATE: Mutex<Writer> = Mutex::new(Writer {
-    own_records: Vec::new(),
-    buffers: Vec::new(),
-});
+static STATE: Mutex<Writer> = Mutex::new(Writer::EMPTY);
 
 fn state() -> std::sync::MutexGuard<'static, Writer> {
     STATE.lock().unwrap_or_else(PoisonError::into_inner)
@@ -109,10 +106,7 @@ pub(crate) fn run(control: &'static Control, period: Duration, clock: Option<clo
         }
         if stop {
             // The threads still running keep their buffers mapped.
-            *state() = Writer {
-                own_records: Vec::new(),
-                buffers: Vec::new(),
-            };
+            *state() = Writer::EMPTY;
             return;
         }
         // Flight mode's rings are always full: producers must not kick.
@@ -145,6 +139,11 @@ struct Pending<'a> {
 }
 
 impl Writer {
+    const EMPTY: Writer = Writer {
+        own_records: Vec::new(),
+        buffers: Vec::new(),
+    };
+
     /// One pass over every buffer; `last` on the pass that ends the trace.
     /// Returns how full the fullest buffer was, in [`FILL_ONE`]ths.
     fn drain_all(&mut self, control: &Control, last: bool) -> u64 {

@@ -246,10 +246,7 @@ pub fn next_int(args: &mut &[u8]) -> Option<u64> {
 /// [`v4::DECL_EVENT`]): an integer, then a string. `None` when `args` is
 /// too short.
 pub fn id_and_text(mut args: &[u8]) -> Option<(u64, &[u8])> {
-    match (next_arg(&mut args, false)?, next_arg(&mut args, true)?) {
-        (Value::Int(id), Value::Str(text)) => Some((id, text)),
-        _ => None,
-    }
+    Some((next_int(&mut args)?, next_str(&mut args)?))
 }
 
 /// Bytes the arguments of a record take at the start of its `body`, walked
