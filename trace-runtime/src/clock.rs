@@ -117,39 +117,51 @@ impl TscScale {
     }
 }
 
-/// The published line. `SEQ` is 0 until the first line, odd while the writer
-/// changes it (readers retry), even otherwise.
-static SEQ: AtomicU64 = AtomicU64::new(0);
-static BASE_TSC: AtomicU64 = AtomicU64::new(0);
-static BASE_NS: AtomicU64 = AtomicU64::new(0);
-static MULT: AtomicU64 = AtomicU64::new(0);
+/// The published line. `seq` is 0 until the first line, odd while the writer
+/// changes it (readers retry), even otherwise. One cache line at one
+/// address: the hot path reads it whole.
+#[repr(C, align(64))]
+struct Published {
+    seq: AtomicU64,
+    base_tsc: AtomicU64,
+    base_ns: AtomicU64,
+    mult: AtomicU64,
+}
+
+static LINE: Published = Published {
+    seq: AtomicU64::new(0),
+    base_tsc: AtomicU64::new(0),
+    base_ns: AtomicU64::new(0),
+    mult: AtomicU64::new(0),
+};
 
 /// Publish `scale` (one writer at a time: `start`, then the writer thread).
 fn publish(scale: TscScale) {
-    let seq = SEQ.load(Ordering::Relaxed);
-    SEQ.store(seq + 1, Ordering::Relaxed);
+    let seq = LINE.seq.load(Ordering::Relaxed);
+    LINE.seq.store(seq + 1, Ordering::Relaxed);
     fence(Ordering::Release);
-    BASE_TSC.store(scale.base_tsc, Ordering::Relaxed);
-    BASE_NS.store(scale.base_ns, Ordering::Relaxed);
-    MULT.store(scale.mult, Ordering::Relaxed);
-    SEQ.store(seq + 2, Ordering::Release);
+    LINE.base_tsc.store(scale.base_tsc, Ordering::Relaxed);
+    LINE.base_ns.store(scale.base_ns, Ordering::Relaxed);
+    LINE.mult.store(scale.mult, Ordering::Relaxed);
+    LINE.seq.store(seq + 2, Ordering::Release);
 }
 
 /// The published line, if any.
 #[inline(always)]
 fn published() -> Option<TscScale> {
+    let line = &LINE;
     loop {
-        let seq = SEQ.load(Ordering::Acquire);
+        let seq = line.seq.load(Ordering::Acquire);
         if seq == 0 {
             return None;
         }
         let scale = TscScale {
-            base_tsc: BASE_TSC.load(Ordering::Relaxed),
-            base_ns: BASE_NS.load(Ordering::Relaxed),
-            mult: MULT.load(Ordering::Relaxed),
+            base_tsc: line.base_tsc.load(Ordering::Relaxed),
+            base_ns: line.base_ns.load(Ordering::Relaxed),
+            mult: line.mult.load(Ordering::Relaxed),
         };
         fence(Ordering::Acquire);
-        if seq & 1 == 0 && SEQ.load(Ordering::Relaxed) == seq {
+        if seq & 1 == 0 && line.seq.load(Ordering::Relaxed) == seq {
             return Some(scale);
         }
         std::hint::spin_loop();

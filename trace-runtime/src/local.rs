@@ -204,7 +204,7 @@ pub(crate) fn push(len: usize, write: impl FnOnce(&mut [u8])) {
         // exits (the writer frees it only after that).
         let pushed = match unsafe { slot.as_ref() } {
             Some(slot) => {
-                if slot.producer.push(len, write) {
+                if slot.producer.try_push(len, write) == Some(true) {
                     kick_if_filling(&slot.producer);
                 }
                 true
@@ -220,12 +220,12 @@ pub(crate) fn push(len: usize, write: impl FnOnce(&mut [u8])) {
     }
 }
 
-/// Wake a sleeping writer once the buffer is half full. The cheap checks come
-/// first; `refresh_used` reads the consumer's line only when both pass.
+/// Wake a sleeping writer: the buffer looked half full after a push. The
+/// cheap check comes first; `refresh_used` reads the consumer's line only
+/// when the writer sleeps.
 #[inline]
 fn kick_if_filling(producer: &Producer) {
-    let threshold = producer.capacity() / 2;
-    if producer.used() >= threshold && wake::is_sleeping() && producer.refresh_used() >= threshold {
+    if wake::is_sleeping() && producer.refresh_used() >= producer.capacity() / 2 {
         wake::kick();
     }
 }

@@ -44,6 +44,14 @@ use crossbeam_utils::CachePadded;
 use crate::sync::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use trace_events::v4::encode::{put_dropped_before, DROPPED_RECORD_LEN};
 
+/// The dropped record in front of the first record after drops: rare, kept
+/// out of the inlined push.
+#[cold]
+#[inline(never)]
+fn mark_drops_before(marker: &mut [u8], record: &[u8], count: u64) {
+    put_dropped_before(marker, record, count);
+}
+
 /// What a producer does when a record does not fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum WhenFull {
@@ -286,48 +294,52 @@ impl Producer {
         &self.shared().local
     }
 
+    /// [`Producer::try_push`], whether the record was published (tests).
+    #[cfg(test)]
+    pub(crate) fn push(&self, len: usize, write: impl FnOnce(&mut [u8])) -> bool {
+        self.try_push(len, write).is_some()
+    }
+
     /// Reserve `len` contiguous bytes, let `write` fill all of them with one
     /// trace record, and publish them, after a dropped record if records were
     /// dropped since the last one. If there is no room the record is dropped
-    /// and counted; returns whether it was published.
+    /// and counted (`None`); else whether the ring is now at least half full
+    /// as far as the producer knows (its cached view of the consumer).
+    ///
+    /// One `publish` for both cases, `write` inlined once: a cold function
+    /// taking `write` would make the caller keep its captures in memory, and
+    /// the signal fences around the push (`local::push`) would reload them.
     #[inline]
-    pub(crate) fn push(&self, len: usize, write: impl FnOnce(&mut [u8])) -> bool {
-        if self.local().unmarked.get() != 0 {
-            return self.push_after_drops(len, write);
-        }
-        if self.publish(len, write) {
-            return true;
-        }
-        self.count_drop();
-        false
-    }
-
-    /// [`Producer::push`] with a dropped record in front, in the same space.
-    #[cold]
-    #[inline(never)]
-    fn push_after_drops(&self, len: usize, write: impl FnOnce(&mut [u8])) -> bool {
-        let count = self.local().unmarked.get();
-        let published = len > 0
-            && self.publish(DROPPED_RECORD_LEN + len, |slot| {
-                let (marker, record) = slot.split_at_mut(DROPPED_RECORD_LEN);
+    pub(crate) fn try_push(&self, len: usize, write: impl FnOnce(&mut [u8])) -> Option<bool> {
+        let unmarked = self.local().unmarked.get();
+        let marker = if unmarked != 0 { DROPPED_RECORD_LEN } else { 0 };
+        let published = if len > 0 {
+            self.publish(marker + len, |slot| {
+                let (marker, record) = slot.split_at_mut(marker);
                 write(record);
-                put_dropped_before(marker, record, count);
-            });
-        if published {
-            self.local().unmarked.set(0);
+                if unmarked != 0 {
+                    mark_drops_before(marker, record, unmarked);
+                }
+            })
         } else {
+            None
+        };
+        if published.is_none() {
             self.count_drop();
+        } else if unmarked != 0 {
+            self.local().unmarked.set(0);
         }
         published
     }
 
     /// Reserve `len` contiguous bytes, let `write` fill them and publish them;
-    /// false (nothing written) if they do not fit.
+    /// `None` (nothing written) if they do not fit, else whether the ring is
+    /// now at least half full as far as the producer knows.
     #[inline(always)]
-    fn publish(&self, len: usize, write: impl FnOnce(&mut [u8])) -> bool {
+    fn publish(&self, len: usize, write: impl FnOnce(&mut [u8])) -> Option<bool> {
         let cap = self.shared().cap;
         if len == 0 || len > cap {
-            return false;
+            return None;
         }
         let head = self.local().head.get();
         let off = head & (cap - 1);
@@ -337,7 +349,7 @@ impl Producer {
         if head.wrapping_sub(self.local().cached_tail.get()) + need > cap
             && !self.make_room(head, need)
         {
-            return false;
+            return None;
         }
         let start = if pad > 0 { 0 } else { off };
         self.shared().track_write(start, len);
@@ -355,11 +367,13 @@ impl Producer {
         }
         let new_head = head.wrapping_add(need);
         self.local().head.set(new_head);
+        // Before the Release store, while `cap` is at hand.
+        let half_full = new_head.wrapping_sub(self.local().cached_tail.get()) >= cap / 2;
         self.shared()
             .producer
             .head
             .store(new_head, Ordering::Release);
-        true
+        Some(half_full)
     }
 
     /// Record where the data of the lap `head` is leaving ends.

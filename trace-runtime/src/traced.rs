@@ -298,9 +298,11 @@ fn new_prefix() -> u64 {
 }
 
 /// Record `event` with these arguments (the caller checked it is enabled:
-/// `state` is its state word).
-#[inline]
-pub fn record_args(state: u64, args: &[Encoded<'_>]) {
+/// `state` is its state word). An array, not a slice: its length is known
+/// where `#[traced]` calls this, so the loops below unroll and each record
+/// is written as a trace-events function writes it.
+#[inline(always)]
+pub fn record_args<const N: usize>(state: u64, args: [Encoded<'_>; N]) {
     let len = args
         .iter()
         .map(|a| match a {
@@ -308,7 +310,7 @@ pub fn record_args(state: u64, args: &[Encoded<'_>]) {
             Encoded::Str(s) => str_arg_len(s.len()),
         })
         .sum();
-    record(state, len, |rec| write_args(rec, args));
+    record(state, len, |rec| write_args(rec, &args));
 }
 
 #[inline(always)]
@@ -332,6 +334,9 @@ pub struct Exit {
     /// The call's id, the exit's first argument (`None`: a declared exit
     /// event, which has no id).
     call_id: Option<u64>,
+    /// The id is the exit's only argument (a `#[traced]` fn without `ret` or
+    /// `err`): its record is written inline, not by walking the descriptor.
+    id_only: bool,
 }
 
 impl Exit {
@@ -341,6 +346,7 @@ impl Exit {
         Exit {
             event,
             call_id: None,
+            id_only: false,
         }
     }
 
@@ -351,6 +357,18 @@ impl Exit {
         Exit {
             event,
             call_id: Some(call_id),
+            id_only: false,
+        }
+    }
+
+    /// For the exit event of a call whose id (0 when its enter was not
+    /// recorded) is the exit's one argument.
+    #[inline(always)]
+    pub fn with_call_id_only(event: &'static Event, call_id: u64) -> Self {
+        Exit {
+            event,
+            call_id: Some(call_id),
+            id_only: true,
         }
     }
 
@@ -366,12 +384,16 @@ impl Drop for Exit {
     fn drop(&mut self) {
         let state = self.event.state();
         if state_enabled(state) {
-            record_zeros(state, self.event, self.call_id);
+            match self.call_id {
+                Some(id) if self.id_only => record(state, 8, |rec| rec.u64(id)),
+                call_id => record_zeros(state, self.event, call_id),
+            }
         }
     }
 }
 
 /// The exit with every argument zero, but the first when it is the call id.
+#[inline(never)]
 fn record_zeros(state: u64, event: &Event, call_id: Option<u64>) {
     let args = event.meta.args;
     let len = args

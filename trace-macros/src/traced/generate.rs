@@ -117,16 +117,19 @@ fn own_events(t: &Traced, n: &Names) -> TokenStream {
         let #state = #enter_static.state();
         let #call_id = if #rt::state_enabled(#state) {
             let #call_id = #rt::call_id();
-            #rt::record_args(#state, &[#rt::Encoded::U64(#call_id) #(, #encoded)*]);
+            #rt::record_args(#state, [#rt::Encoded::U64(#call_id) #(, #encoded)*]);
             #call_id
         } else {
             0
         };
-        let #exit = #rt::Exit::with_call_id(&#exit_static, #call_id);
     };
     if t.ret.is_none() {
         let body = statements(t);
-        return quote!(#prologue #body);
+        return quote! {
+            #prologue
+            let #exit = #rt::Exit::with_call_id_only(&#exit_static, #call_id);
+            #body
+        };
     }
 
     let (span, rt_ret, ty) = (ret_span(t), rt_at(ret_span(t)), ret_type(t));
@@ -156,11 +159,12 @@ fn own_events(t: &Traced, n: &Names) -> TokenStream {
     let run = run_body(t);
     quote! {
         #prologue
+        let #exit = #rt::Exit::with_call_id(&#exit_static, #call_id);
         let #ret = #run;
         #exit.returned();
         let #state = #exit_static.state();
         if #rt::state_enabled(#state) {
-            #rt::record_args(#state, &[#rt::Encoded::U64(#call_id), #rt::Encoded::U64(1) #(, #values)*]);
+            #rt::record_args(#state, [#rt::Encoded::U64(#call_id), #rt::Encoded::U64(1) #(, #values)*]);
         }
         #ret
     }

@@ -26,7 +26,7 @@ impl Producer {
     /// Move `oldest` past every record that starts before `head + need - cap`
     /// (the bytes the next `need` bytes from `head` will cover), then publish
     /// it. `need <= cap`, so `oldest` never passes `head`.
-    #[inline]
+    #[inline(never)]
     pub(super) fn evict(&self, head: usize, need: usize) {
         let shared = self.shared();
         let local = self.local();
