@@ -242,7 +242,7 @@ fn function(c: &Checked, file: &str) -> TokenStream {
     let fill = if c.args.is_empty() {
         quote!(|_| {})
     } else {
-        quote!(|#rec| { #(#writes)* })
+        quote!(move |#rec| { #(#writes)* })
     };
     quote! {
         #[doc = #doc]
