@@ -4,6 +4,12 @@
 //! prints the share the runtime counted as dropped; then the process idles
 //! for a few seconds with tracing on and the bench prints the CPU time the
 //! whole process used per second of idling (the writer's wake-ups).
+//!
+//! The trace goes to a file on the disk, as a user's does: past what the page
+//! cache holds dirty, the writer's `writev` waits for the disk, and at rates
+//! above the disk's speed the buffers fill whatever the tracer does. With
+//! `DROP_SWEEP_FILE=/dev/null` it goes there instead: the tracer and its
+//! writer without the storage.
 //! Run with `cargo bench -p trace-bench --bench drops`.
 
 use std::hint::black_box;
@@ -61,9 +67,12 @@ fn cpu_time() -> Duration {
 
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument selects nothing here.
-    let setup = Setup::start(trace_runtime::Config::new()).expect("start the implementations");
+    let file = std::env::var_os("DROP_SWEEP_FILE").map(std::path::PathBuf::from);
+    let setup =
+        Setup::start_to(trace_runtime::Config::new(), file).expect("start the implementations");
     let secs = seconds();
     println!("drops at paced rates, one thread, default configuration, {secs} s each");
+    println!("trace file: {}", setup.ours_path.display());
     println!(
         "{:>12} {:>14} {:>12} {:>9}",
         "events/s", "emitted", "dropped", "share"

@@ -46,11 +46,20 @@ impl Setup {
     /// Start our runtime with `config` (its file is set here), the port and the
     /// tracing subscriber. `bench_disabled` is off everywhere, all else on.
     pub fn start(config: trace_runtime::Config) -> Result<Setup, SetupError> {
+        Self::start_to(config, None)
+    }
+
+    /// [`Setup::start`], our trace going to `ours` if given (e.g.
+    /// `/dev/null`, to measure the tracer without the storage).
+    pub fn start_to(
+        config: trace_runtime::Config,
+        ours: Option<PathBuf>,
+    ) -> Result<Setup, SetupError> {
         let dir = tempfile::Builder::new()
             .prefix("trace-bench")
             .tempdir()
             .map_err(SetupError::TempDir)?;
-        let ours_path = dir.path().join("ours.trace");
+        let ours_path = ours.unwrap_or_else(|| dir.path().join("ours.trace"));
         let qemu_path = dir.path().join("qemu.trace");
         let tracing_path = dir.path().join("tracing.log");
 
