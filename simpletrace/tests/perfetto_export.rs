@@ -54,12 +54,15 @@ type ViewTrack = (Vec<Value>, Vec<Value>, Vec<Value>);
 
 /// The arguments of a slice's end as the Perfetto export writes them: the
 /// exit's, but the id (`call_id`, `async_call_id`) that paired it, the
-/// begin's.
+/// begin's, and then a `returned: true`.
 fn end_args(begin: &Value, end: &Value) -> Value {
     let mut args = end.as_object().cloned().unwrap_or_default();
     for id in ["call_id", "async_call_id"] {
         if args.contains_key(id) && args.get(id) == begin.get(id) {
             args.remove(id);
+            if args.get("returned") == Some(&Value::Bool(true)) {
+                args.remove("returned");
+            }
         }
     }
     Value::Object(args)
@@ -551,4 +554,30 @@ fn a_lane_is_free_only_from_the_end_of_its_call() {
         view["lanes"]["100/11"],
         json!({"async 1": [[10, 50]], "async 2": [[30, 40], [60, 70]]})
     );
+}
+
+/// `#[traced]` exits: a slice's end leaves out the call id and a
+/// `returned: true` after it (a return is what an end means), keeps
+/// `returned: false` (a panic unwinding, a future dropped) and the rest.
+#[test]
+fn a_returns_end_says_only_what_a_slice_end_does_not() {
+    let events = "\
+trace_thread(uint64_t tid, const char *name) \"tid %\" PRIu64 \" name %s\"
+write_enter(uint64_t call_id, int32_t fd) \"call %\" PRIu64 \" fd %d\"
+write_exit(uint64_t call_id, bool returned, int64_t ret) \"call %\" PRIu64 \" returned %d ret %\" PRId64
+";
+    let t = Trace::v4_mapped(&["trace_thread", "write_enter", "write_exit"]);
+    let t = t.event(0, 1000, PID, &[A::I(11), A::S(b"main")]);
+    let t = t.event(1, 1000, PID, &[A::I(1), A::I(3)]);
+    let t = t.event(2, 1100, PID, &[A::I(1), A::I(1), A::I(5)]);
+    let t = t.event(1, 1200, PID, &[A::I(2), A::I(4)]);
+    let t = t.event(2, 1300, PID, &[A::I(2), A::I(0), A::I(0)]);
+    let view = export_trace(&t, events);
+    let slices = view["tracks"]["100/11"]["slices"].as_array().unwrap();
+    let ends: Vec<&Value> = slices.iter().map(|s| &s["end_args"]).collect();
+    assert_eq!(
+        ends,
+        [&json!({"ret": 5}), &json!({"returned": false, "ret": 0})]
+    );
+    assert_eq!(slices[0]["args"], json!({"call_id": 1, "fd": 3}));
 }

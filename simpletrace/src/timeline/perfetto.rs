@@ -9,7 +9,9 @@
 //! bytes; `TYPE_SLICE_BEGIN`/`TYPE_SLICE_END` for calls, `TYPE_INSTANT` for
 //! the other records and for dropped records (named `dropped N events`), the
 //! records' arguments as debug annotations (a slice's end carries its exit's
-//! but the call id that paired them, which is the begin's). A call ended by
+//! but the call id that paired them, which is the begin's, and a
+//! `returned: true` after it: only `returned: false` says something a slice's
+//! end does not). A call ended by
 //! a dropped record has the annotation `cut_by_drop: true` on its end. Async calls
 //! (`async_call_id` pairs), which may overlap on a thread and end on another,
 //! go on lanes: child tracks of the thread they start on (`parent_uuid`,
@@ -533,6 +535,26 @@ impl<W: Write> PerfettoProto<W> {
     }
 }
 
+/// How many of an exit's first arguments its slice's end leaves out: the
+/// call's id, which paired it (the begin carries it), and after it a
+/// `bool returned` that is true (`#[traced]`'s exits: the slice ended by a
+/// return; `returned: false`, an unwinding panic or a dropped future, is
+/// kept). 6 bytes an exit, about 6% of a traced program's file.
+fn known_args(closed: &Closed, exit: &Record<'_>) -> usize {
+    let mut args = exit.args();
+    let id_first = matches!(
+        (closed.call.id, args.next()),
+        (Some(id), Some((_, Value::Int(first)))) if first == id
+    );
+    if !id_first {
+        return 0;
+    }
+    match args.next() {
+        Some((decl, Value::Int(1))) if decl.kind == ArgKind::Bool && decl.name == "returned" => 2,
+        _ => 1,
+    }
+}
+
 impl<W: Write> Draw for PerfettoProto<W> {
     fn process(&mut self, pid: u32) {
         let uuid = self.new_uuid();
@@ -589,15 +611,7 @@ impl<W: Write> Draw for PerfettoProto<W> {
         };
         self.start_event(closed.track, lane, field::TYPE_SLICE_END, closed.end);
         match (closed.ending, exit) {
-            (Ending::Exit, Some(record)) => {
-                // The call's id, which paired the exit, is the begin's: the
-                // end carries only the exit's other arguments.
-                let id_first = matches!(
-                    (closed.call.id, record.args().next()),
-                    (Some(id), Some((_, Value::Int(first)))) if first == id
-                );
-                self.args(record, usize::from(id_first))
-            }
+            (Ending::Exit, Some(record)) => self.args(record, known_args(closed, record)),
             (Ending::CutByDrop, _) => {
                 let open = self.annotation("cut_by_drop");
                 put_bool(&mut self.buf, field::ANNOTATION_BOOL, true);
