@@ -589,6 +589,16 @@ mod tests {
     }
 
     #[test]
+    fn the_smallest_ring_is_eight_bytes() {
+        for cap in [0, 1, 2, 4] {
+            assert!(channel(cap, WhenFull::Drop).is_none(), "{cap}");
+        }
+        let (p, mut c) = channel(8, WhenFull::Drop).unwrap();
+        assert!(p.push(8, |s| s.fill(5)));
+        assert_eq!(drain_all(&mut c), [5; 8]);
+    }
+
+    #[test]
     fn records_come_out_in_order_across_many_wraps() {
         // Two records of at most 40 bytes plus padding always fit in 128.
         let (p, mut c) = channel(128, WhenFull::Drop).unwrap();
