@@ -589,6 +589,14 @@ mod tests {
     }
 
     #[test]
+    fn nothing_fits_a_full_ring_not_even_one_byte() {
+        let (p, mut c) = channel(64, WhenFull::Drop).unwrap();
+        assert!(p.push(64, |s| s.fill(1)));
+        assert!(!p.push(1, |s| s.fill(2)), "the ring is full");
+        assert_eq!(drain_all(&mut c), [1; 64], "the unread record is whole");
+    }
+
+    #[test]
     fn the_smallest_ring_is_eight_bytes() {
         for cap in [0, 1, 2, 4] {
             assert!(channel(cap, WhenFull::Drop).is_none(), "{cap}");
