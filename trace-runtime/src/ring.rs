@@ -588,6 +588,18 @@ mod tests {
         assert!(channel(1024, WhenFull::Drop).is_some());
     }
 
+    /// The flag that makes a producer wake a sleeping writer early.
+    #[test]
+    fn a_push_says_when_the_ring_is_half_full() {
+        let (p, mut c) = channel(64, WhenFull::Drop).unwrap();
+        assert_eq!(p.try_push(24, |s| s.fill(1)), Some(false));
+        assert_eq!(p.try_push(8, |s| s.fill(2)), Some(true), "32 of 64 bytes");
+        drain_all(&mut c);
+        // The producer still counts the drained bytes until it looks again.
+        assert_eq!(p.try_push(8, |s| s.fill(3)), Some(true));
+        assert_eq!(p.refresh_used(), 8);
+    }
+
     #[test]
     fn nothing_fits_a_full_ring_not_even_one_byte() {
         let (p, mut c) = channel(64, WhenFull::Drop).unwrap();
