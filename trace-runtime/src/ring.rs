@@ -614,6 +614,7 @@ mod tests {
             assert!(channel(cap, WhenFull::Drop).is_none(), "{cap}");
         }
         let (p, mut c) = channel(8, WhenFull::Drop).unwrap();
+        assert_eq!((p.capacity(), c.capacity()), (8, 8));
         assert!(p.push(8, |s| s.fill(5)));
         assert_eq!(drain_all(&mut c), [5; 8]);
     }
