@@ -33,6 +33,10 @@ pub enum CallIds {
 pub const CALL_ID: &str = "call_id";
 /// First argument name of both events of a pair with [`CallIds::Async`].
 pub const ASYNC_CALL_ID: &str = "async_call_id";
+/// The `bool` after the call id of a `#[traced]` exit that records its
+/// return: false when the call ended without returning (a panic unwinding,
+/// a future dropped).
+pub const RETURNED: &str = "returned";
 
 /// One enter or exit: its pair, and the call's id when the pair has ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

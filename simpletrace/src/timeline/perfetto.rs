@@ -41,7 +41,7 @@ use trace_events::ArgKind;
 
 use self::intern::{Interner, Sent};
 use self::schema as field;
-use super::pairs::Call;
+use super::pairs::{Call, RETURNED};
 use super::protobuf::{begin, end, put_bool, put_bytes, put_int, put_str, put_uint, Open};
 use super::tracks::{Closed, Ending, TrackKey, MAX_TRACKS};
 use super::walk::{Draw, Instant, Walk};
@@ -550,7 +550,7 @@ fn known_args(closed: &Closed, exit: &Record<'_>) -> usize {
         return 0;
     }
     match args.next() {
-        Some((decl, Value::Int(1))) if decl.kind == ArgKind::Bool && decl.name == "returned" => 2,
+        Some((decl, Value::Int(1))) if decl.kind == ArgKind::Bool && decl.name == RETURNED => 2,
         _ => 1,
     }
 }
