@@ -331,12 +331,19 @@ fn write_args(rec: &mut RecordPayload<'_>, args: &[Encoded<'_>]) {
 #[must_use]
 pub struct Exit {
     event: &'static Event,
-    /// The call's id, the exit's first argument (`None`: a declared exit
-    /// event, which has no id).
-    call_id: Option<u64>,
-    /// The id is the exit's only argument (a `#[traced]` fn without `ret` or
-    /// `err`): its record is written inline, not by walking the descriptor.
-    id_only: bool,
+    args: ExitArgs,
+}
+
+/// What an exit records when its guard drops.
+#[derive(Clone, Copy)]
+enum ExitArgs {
+    /// A declared exit event (no call id): every argument zero.
+    Zeros,
+    /// The call's id, then every other argument zero.
+    IdFirst(u64),
+    /// The call's id alone (a `#[traced]` fn without `ret` or `err`):
+    /// written inline, not by walking the descriptor.
+    IdOnly(u64),
 }
 
 impl Exit {
@@ -345,8 +352,7 @@ impl Exit {
     pub fn new(event: &'static Event) -> Self {
         Exit {
             event,
-            call_id: None,
-            id_only: false,
+            args: ExitArgs::Zeros,
         }
     }
 
@@ -356,8 +362,7 @@ impl Exit {
     pub fn with_call_id(event: &'static Event, call_id: u64) -> Self {
         Exit {
             event,
-            call_id: Some(call_id),
-            id_only: false,
+            args: ExitArgs::IdFirst(call_id),
         }
     }
 
@@ -367,8 +372,7 @@ impl Exit {
     pub fn with_call_id_only(event: &'static Event, call_id: u64) -> Self {
         Exit {
             event,
-            call_id: Some(call_id),
-            id_only: true,
+            args: ExitArgs::IdOnly(call_id),
         }
     }
 
@@ -384,9 +388,10 @@ impl Drop for Exit {
     fn drop(&mut self) {
         let state = self.event.state();
         if state_enabled(state) {
-            match self.call_id {
-                Some(id) if self.id_only => record(state, 8, |rec| rec.u64(id)),
-                call_id => record_zeros(state, self.event, call_id),
+            match self.args {
+                ExitArgs::IdOnly(id) => record(state, 8, |rec| rec.u64(id)),
+                ExitArgs::IdFirst(id) => record_zeros(state, self.event, Some(id)),
+                ExitArgs::Zeros => record_zeros(state, self.event, None),
             }
         }
     }
