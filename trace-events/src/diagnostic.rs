@@ -81,3 +81,29 @@ impl fmt::Display for Diagnostic {
         f.write_str(&self.snippet())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(column: u32, source_line: &str) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            file: "trace-events".into(),
+            line: 12,
+            column,
+            message: "unknown type".into(),
+            source_line: source_line.into(),
+        }
+    }
+
+    #[test]
+    fn the_caret_keeps_the_lines_tabs_so_it_stands_under_the_column() {
+        // Column 5 is the `x` after a tab and three characters.
+        assert_eq!(
+            at(5, "\tfoo(x y)").snippet(),
+            "12 | \tfoo(x y)\n   | \t   ^"
+        );
+        assert_eq!(at(1, "foo").snippet(), "12 | foo\n   | ^");
+    }
+}

@@ -96,4 +96,29 @@ mod tests {
         assert_ne!(hash("abcdefgh1"), hash("abcdefgh2"));
         assert_ne!(hash("a"), hash("b"));
     }
+
+    /// A hasher that ignored a write, or mixed words with `|` (bits set
+    /// never cleared), would put many of these keys in one bucket.
+    #[test]
+    fn integers_of_every_width_spread_over_distinct_hashes() {
+        type Write = fn(&mut FastHasher, u8);
+        let widths: [(&str, Write); 4] = [
+            ("u8", |h, v| h.write_u8(v)),
+            ("u32", |h, v| h.write_u32(u32::from(v))),
+            ("u64", |h, v| h.write_u64(u64::from(v))),
+            ("usize", |h, v| h.write_usize(usize::from(v))),
+        ];
+        for (width, write) in widths {
+            let mut seen = std::collections::HashSet::new();
+            for a in 0..=255u8 {
+                for b in 0..=255u8 {
+                    let mut h = FastHasher::default();
+                    write(&mut h, a);
+                    write(&mut h, b);
+                    seen.insert(h.finish());
+                }
+            }
+            assert_eq!(seen.len(), 256 * 256, "collisions among {width} pairs");
+        }
+    }
 }
