@@ -338,6 +338,8 @@ fn invalid_utf8_is_an_error_at_its_position() {
     assert_eq!(d.len(), 1, "{d:#?}");
     assert_eq!((d[0].line, d[0].column), (2, 6));
     assert_eq!(d[0].message, "the file is not valid UTF-8 here");
+    // The line shown is line 2 alone, its bad byte replaced.
+    assert_eq!(d[0].source_line, "# caf\u{fffd}");
 }
 
 #[test]
@@ -477,6 +479,22 @@ fn a_file_over_the_size_limit_is_refused_unread() {
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
     assert!(err.to_string().contains("larger than 16 MiB"), "{err}");
+}
+
+#[test]
+fn a_file_at_the_size_limit_is_read() {
+    let dir = tempfile_dir("at-size");
+    let path = dir.join("trace-events");
+    // 4 KiB comment lines: the parser skips them quickly.
+    let line = format!("#{}\n", "x".repeat(4094));
+    let lines = usize::try_from(MAX_FILE_LEN).unwrap() / line.len();
+    assert_eq!(lines as u64 * line.len() as u64, MAX_FILE_LEN);
+    std::fs::write(&path, line.repeat(lines)).unwrap();
+    let parsed = trace_events::parse_file(&path, "trace-events");
+    std::fs::remove_dir_all(&dir).unwrap();
+    let parsed = parsed.unwrap();
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    assert!(parsed.file.events.is_empty());
 }
 
 #[cfg(unix)] // /dev/zero and /dev/urandom: Unix devices

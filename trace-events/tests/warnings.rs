@@ -154,3 +154,15 @@ mod duplicates_for_readers {
         assert_eq!(parsed.file.events.len(), 1);
     }
 }
+
+#[test]
+fn warnings_and_errors_are_handed_out_apart() {
+    // Line 1 is kept with a warning; line 2 is dropped (unknown type).
+    let parsed = parse_str("trace-events", "e(int x) \"x %s\"\nf(hwaddr a)\n");
+    let lines = |it: &mut dyn Iterator<Item = &trace_events::Diagnostic>| {
+        it.map(|d| (d.line, d.severity)).collect::<Vec<_>>()
+    };
+    assert_eq!(lines(&mut parsed.warnings()), [(1, Severity::Warning)]);
+    assert_eq!(lines(&mut parsed.errors()), [(2, Severity::Error)]);
+    assert!(parsed.has_errors());
+}
