@@ -476,6 +476,12 @@ mod tests {
             Err(OptionsError::EventsFileTooLarge { path }) if path == big
         ));
 
+        // Exactly the limit is read: one pattern of MAX_EVENTS_FILE bytes.
+        let at_limit = dir.path().join("at_limit");
+        std::fs::write(&at_limit, vec![b'a'; MAX_EVENTS_FILE as usize]).unwrap();
+        let items = read_events_file(&at_limit).unwrap();
+        assert_eq!(items.len(), 1);
+
         let bad = dir.path().join("bad");
         std::fs::write(&bad, b"\xff\n").unwrap();
         assert!(matches!(
