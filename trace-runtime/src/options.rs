@@ -391,6 +391,9 @@ mod tests {
             "",
             "M",
             "-1",
+            // Rust's integer parse takes a leading `+`; the option does not.
+            "+64",
+            "+1K",
             "1.5M",
             "64MB",
             "64 M",
