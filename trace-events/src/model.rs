@@ -124,12 +124,23 @@ mod tests {
     /// and its bytes, cut to 512; every other argument is 8 bytes.
     #[test]
     fn an_argument_takes_what_qemus_layout_gives_it() {
-        for kind in [ArgKind::Int(IntType { bits: 32, signed: false }), ArgKind::Bool, ArgKind::Pointer] {
+        for kind in [
+            ArgKind::Int(IntType {
+                bits: 32,
+                signed: false,
+            }),
+            ArgKind::Bool,
+            ArgKind::Pointer,
+        ] {
             assert_eq!(kind.record_size(0), 8);
             assert_eq!(kind.record_size(100), 8);
         }
         for (len, size) in [(0, 4), (1, 5), (7, 11), (511, 515), (512, 516), (513, 516)] {
-            assert_eq!(ArgKind::Str.record_size(len), size, "a string of {len} bytes");
+            assert_eq!(
+                ArgKind::Str.record_size(len),
+                size,
+                "a string of {len} bytes"
+            );
         }
         assert_eq!(ArgKind::Str.record_size(usize::MAX), 516);
     }

@@ -200,8 +200,6 @@ fn declaration(line: &Line<'_>, terminated: bool, cr: Option<usize>) -> Option<E
 /// those words are looked at byte by byte (the file's bytes were read
 /// through `str`'s `\n` searcher and again for `\r`: 10% of a load).
 fn line_end(bytes: &[u8]) -> (usize, Option<usize>) {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
     let mut cr = None;
     let mut at = 0;
     let mut chunks = bytes.chunks_exact(8);
@@ -209,9 +207,7 @@ fn line_end(bytes: &[u8]) -> (usize, Option<usize>) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let word = u64::from_ne_bytes(word);
-        // Set high bits mark bytes below 14 (and may mark others next to
-        // them: the bytes are then checked one by one).
-        if word.wrapping_sub(ONES * 14) & !word & HIGHS != 0 {
+        if has_byte_below_14(word) {
             for (i, &b) in chunk.iter().enumerate() {
                 match b {
                     b'\n' => return (at + i, cr),
@@ -230,6 +226,16 @@ fn line_end(bytes: &[u8]) -> (usize, Option<usize>) {
         }
     }
     (bytes.len(), cr)
+}
+
+/// Whether any byte of `word` is below 14: exact, though the high bits it
+/// computes may also mark bytes next to a small one (so the caller looks at
+/// the bytes of a flagged word one by one).
+#[inline(always)]
+fn has_byte_below_14(word: u64) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    word.wrapping_sub(ONES * 14) & !word & HIGHS != 0
 }
 
 /// The diagnostics of a file past [`MAX_DIAGNOSTICS_PER_FILE`]: counted,
@@ -350,7 +356,26 @@ fn not_utf8(file: &str, bytes: &[u8], valid_up_to: usize) -> Option<Diagnostic> 
 
 #[cfg(test)]
 mod tests {
-    use super::{line_end, path_name};
+    use super::{has_byte_below_14, line_end, path_name};
+
+    /// A flagged word is only looked at more slowly, so a wrong flag changes
+    /// no result: this is what keeps lines of text on the fast path.
+    #[test]
+    fn a_word_is_flagged_exactly_when_one_of_its_bytes_is_below_14() {
+        let text = *b"abc(x y)";
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut word = text;
+                word[at] = b;
+                assert_eq!(
+                    has_byte_below_14(u64::from_ne_bytes(word)),
+                    b < 14,
+                    "byte {b} at {at}"
+                );
+            }
+            assert_eq!(has_byte_below_14(u64::from_ne_bytes([b; 8])), b < 14, "{b}");
+        }
+    }
 
     #[test]
     fn path_names_separate_components_with_a_slash() {

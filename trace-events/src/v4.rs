@@ -74,4 +74,35 @@ mod tests {
         assert_eq!(names, [THREAD_EVENT, DECL_EVENT]);
         assert!(parsed.file.events.iter().all(is_id_and_text));
     }
+
+    #[test]
+    fn only_an_integer_then_a_string_is_the_runtime_events_shape() {
+        let source = "trace_thread(uint64_t tid, const char *name)\n\
+                      trace_event_decl(int id, char *decl)\n\
+                      a(const char *name, uint64_t tid)\n\
+                      b(uint64_t tid)\n\
+                      c(uint64_t tid, const char *name, int x)\n\
+                      d(uint64_t tid, void *name)\n\
+                      e(void)\n";
+        let parsed = crate::parse_str("user", source);
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let shaped: Vec<(&str, bool)> = parsed
+            .file
+            .events
+            .iter()
+            .map(|e| (e.name.as_str(), is_id_and_text(e)))
+            .collect();
+        assert_eq!(
+            shaped,
+            [
+                ("trace_thread", true),
+                ("trace_event_decl", true),
+                ("a", false),
+                ("b", false),
+                ("c", false),
+                ("d", false),
+                ("e", false),
+            ]
+        );
+    }
 }
