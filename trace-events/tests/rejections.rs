@@ -82,6 +82,13 @@ rejects!(
     "unexpected end of line: expected '(' after 'foo'"
 );
 rejects!(
+    blank_then_no_parenthesis,
+    "foo )\n",
+    1,
+    5,
+    "unexpected ')': expected '(' after 'foo'"
+);
+rejects!(
     junk_in_name,
     "foo-bar(int x)\n",
     1,

@@ -166,3 +166,13 @@ fn warnings_and_errors_are_handed_out_apart() {
     assert_eq!(lines(&mut parsed.errors()), [(2, Severity::Error)]);
     assert!(parsed.has_errors());
 }
+
+#[test]
+fn a_warning_in_a_later_literal_points_into_that_literal() {
+    // Column 28 is the `%` of `%s` in the second literal.
+    one_warning(
+        "e(int x, int y) \"x %d \" \"y %s\"\n",
+        28,
+        "'%s' prints a string, but argument 'y' is 'int'",
+    );
+}
