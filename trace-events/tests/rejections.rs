@@ -326,6 +326,27 @@ rejects!(
     "invalid escape sequence '\\q' in the format"
 );
 rejects!(
+    hex_escape_without_digits,
+    "foo(int x) \"x \\x %d\"\n",
+    1,
+    15,
+    "invalid escape sequence '\\x' in the format"
+);
+rejects!(
+    short_universal_character,
+    "foo(int x) \"x \\u12 %d\"\n",
+    1,
+    15,
+    "invalid escape sequence '\\u' in the format"
+);
+rejects!(
+    short_long_universal_character,
+    "foo(int x) \"x \\U0001F60 %d\"\n",
+    1,
+    15,
+    "invalid escape sequence '\\U' in the format"
+);
+rejects!(
     octal_escape_out_of_range,
     "foo(int x) \"x \\777 %d\"\n",
     1,
