@@ -418,3 +418,50 @@ fn truncated(offset: u64, n: usize, bytes: &[u8]) -> ReadError {
         available: bytes.len() as u64,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trace_events::v4::encode;
+
+    /// Counts the `read` calls that reach the input.
+    struct CountingRead<'a> {
+        data: &'a [u8],
+        reads: usize,
+    }
+
+    impl Read for CountingRead<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            self.reads += 1;
+            let n = self.data.len().min(out.len());
+            out[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    /// The module's promise: records come from large blocks, not a read
+    /// (a system call, on a file) per record.
+    #[test]
+    fn a_megabyte_of_records_takes_a_few_reads() {
+        let mut trace = Vec::new();
+        encode::push_file_header(&mut trace);
+        let mut records = 0;
+        while trace.len() < 1 << 20 {
+            encode::push_dropped(&mut trace, records, 1, 1);
+            records += 1;
+        }
+        let mut input = CountingRead {
+            data: &trace,
+            reads: 0,
+        };
+        let mut reader = Reader::new(&mut input, EventTable::new([])).unwrap();
+        let mut decoded = 0;
+        while reader.next_record().unwrap().is_some() {
+            decoded += 1;
+        }
+        drop(reader);
+        assert_eq!(decoded, records);
+        assert!(input.reads <= 20, "{} reads for 1 MiB", input.reads);
+    }
+}
