@@ -158,6 +158,27 @@ mod tests {
         }
     }
 
+    /// Records that fill the ring exactly: the next one overwrites only the
+    /// oldest, no more than it needs.
+    #[test]
+    fn a_record_overwrites_just_the_room_it_needs() {
+        let extra = 64 - encode::record_len(8);
+        let (p, c) = channel(256, WhenFull::Overwrite).unwrap();
+        let mut copy = Vec::new();
+        for seq in 0..4 {
+            assert!(push_seq(&p, seq, extra));
+        }
+        let s = c.snapshot(&mut copy);
+        assert_eq!((kept(&copy, &s), s.evicted), (vec![0, 1, 2, 3], 0));
+        for seq in 4..7 {
+            assert!(push_seq(&p, seq, extra));
+            let s = c.snapshot(&mut copy);
+            let oldest = seq - 3;
+            assert_eq!(kept(&copy, &s), (oldest..=seq).collect::<Vec<_>>());
+            assert_eq!(s.evicted, oldest);
+        }
+    }
+
     #[test]
     fn an_empty_ring_snapshots_to_nothing() {
         let (_p, c) = channel(64, WhenFull::Overwrite).unwrap();
