@@ -35,10 +35,10 @@ impl Format {
 }
 
 /// Parse the format starting at the `"` at byte `start`; it runs to the end
-/// of the line. `None` when it has errors (reported on `line`).
+/// of the line. `None` when a literal is not closed; other errors are
+/// reported on `line`, whose errors drop the declaration (`parse_decl`).
 pub(super) fn parse_format(line: &Line<'_>, start: usize) -> Option<Format> {
     let bytes = line.text.as_bytes();
-    let errors_before = line.found();
     // The joined format is at most the text's length: one allocation.
     let mut c_format = String::with_capacity(bytes.len() - start);
     let mut pieces = Vec::new();
@@ -116,7 +116,7 @@ pub(super) fn parse_format(line: &Line<'_>, start: usize) -> Option<Format> {
              reword the format",
         );
     }
-    (line.found() == errors_before).then(|| Format {
+    Some(Format {
         written: written.to_string(),
         c_format,
         pieces,

@@ -125,11 +125,6 @@ impl Line<'_> {
         self.has_errors.get()
     }
 
-    /// How many diagnostics were reported so far, shown or counted.
-    pub fn found(&self) -> usize {
-        self.found.borrow().len() + self.dropped.get()
-    }
-
     /// The line's diagnostics, then one saying how many were not built, if
     /// any were not (an error if any of those was).
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
