@@ -129,6 +129,61 @@ mod tests {
         assert_eq!(got, data);
     }
 
+    /// Plays back a script of read results, one a call.
+    struct Script(std::collections::VecDeque<io::Result<&'static [u8]>>);
+    impl Read for Script {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            match self.0.pop_front() {
+                Some(Ok(bytes)) => {
+                    out[..bytes.len()].copy_from_slice(bytes);
+                    Ok(bytes.len())
+                }
+                Some(Err(e)) => Err(e),
+                None => Ok(0),
+            }
+        }
+    }
+
+    fn script(steps: Vec<io::Result<&'static [u8]>>) -> ByteSource<Script> {
+        ByteSource::new(Script(steps.into()), 64)
+    }
+
+    #[test]
+    fn an_interrupted_read_is_retried() {
+        let interrupted = io::Error::from(io::ErrorKind::Interrupted);
+        let mut src = script(vec![Ok(b"ab"), Err(interrupted), Ok(b"cd")]);
+        assert_eq!(src.fill(4).unwrap(), b"abcd");
+    }
+
+    #[test]
+    fn a_read_error_is_returned() {
+        let mut src = script(vec![Ok(b"ab"), Err(io::Error::other("disk"))]);
+        assert_eq!(src.fill(4).unwrap_err().to_string(), "disk");
+    }
+
+    /// An empty non-blocking pipe, or a file at its current end: the input
+    /// ends for now, and is read again only after `resume`.
+    #[test]
+    fn the_end_for_now_holds_until_resumed() {
+        let would_block = io::Error::from(io::ErrorKind::WouldBlock);
+        let mut src = script(vec![
+            Ok(b"ab"),
+            Err(would_block),
+            Ok(b"cd"),
+            Ok(b""),
+            Ok(b"ef"),
+        ]);
+        assert_eq!(src.fill(4).unwrap(), b"ab");
+        assert_eq!(src.fill(4).unwrap(), b"ab", "not read again before resume");
+        src.resume();
+        assert_eq!(src.fill(4).unwrap(), b"abcd");
+        assert_eq!(src.take(4), b"abcd");
+        assert_eq!(src.fill(2).unwrap(), b"", "the end, read once");
+        assert_eq!(src.fill(2).unwrap(), b"", "and not read again");
+        src.resume();
+        assert_eq!(src.fill(2).unwrap(), b"ef");
+    }
+
     #[test]
     fn short_at_end_of_input() {
         let mut src = ByteSource::new(&b"abcde"[..], 64);

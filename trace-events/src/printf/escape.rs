@@ -193,3 +193,16 @@ fn count_while(bytes: &[u8], max: usize, pred: impl Fn(u8) -> bool) -> usize {
 fn hex_value(digit: u8) -> u32 {
     char::from(digit).to_digit(16).unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::unescape;
+
+    /// A C string ends at its first NUL, written as a byte or as `\0`.
+    #[test]
+    fn a_nul_byte_ends_the_string_even_alone() {
+        for (text, bytes) in [("\0", &b""[..]), ("a\0b", b"a"), ("a\\0b", b"a")] {
+            assert_eq!(unescape(text, true).unwrap().bytes, bytes, "{text:?}");
+        }
+    }
+}
