@@ -296,3 +296,77 @@ fn dropped_event() -> Event {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn counts_and_positions_leave_the_dropped_event_out() {
+        let empty = EventTable::new([]);
+        assert!(empty.is_empty());
+        assert_eq!(
+            (empty.len(), empty.index_count(), empty.nth(0)),
+            (0, 1, None)
+        );
+
+        let parsed = trace_events::parse_str("t", "a(int x)\nb(void)\n");
+        let table = EventTable::new(parsed.file.events);
+        assert!(!table.is_empty());
+        assert_eq!((table.len(), table.index_count()), (2, 3));
+        let names: Vec<Option<&str>> = (0..3)
+            .map(|n| table.nth(n).map(|i| table.event(i).name.as_str()))
+            .collect();
+        assert_eq!(names, [Some("a"), Some("b"), None]);
+    }
+
+    #[test]
+    fn a_name_in_two_files_is_one_warning_and_the_last_is_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let one = write(&dir, "one", "foo(int x)\nbar(void)\n");
+        let two = write(&dir, "two", "foo(const char *s)\n");
+        let (table, warnings) = EventTable::load(&[&one, &two]).unwrap();
+        let messages: Vec<(&str, u32)> =
+            warnings.iter().map(|d| (d.file.as_str(), d.line)).collect();
+        assert_eq!(messages.len(), 1, "{warnings:?}");
+        assert!(messages[0].0.ends_with("two") && messages[0].1 == 1);
+        let foo = table.event(table.find("foo").unwrap());
+        assert_eq!(foo.args[0].ty, "const char *");
+
+        // Twice in one file: the parser's one warning, not a second one.
+        let twice = write(&dir, "twice", "foo(int x)\nfoo(int y)\n");
+        let (_, warnings) = EventTable::load(&[&twice, &two]).unwrap();
+        let lines: Vec<(bool, u32)> = warnings
+            .iter()
+            .map(|d| (d.file.ends_with("twice"), d.line))
+            .collect();
+        assert_eq!(lines, [(true, 2), (false, 1)]);
+    }
+
+    #[test]
+    fn errors_fail_the_load_and_list_every_diagnostic() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = write(&dir, "bad", "a(hwaddr x)\nb(int x) \"%s\"\nc(hwaddr y)\n");
+        let e = EventTable::load(&[&bad]).unwrap_err();
+        let LoadError::Invalid { count, diagnostics } = &e else {
+            panic!("{e:?}");
+        };
+        assert_eq!((*count, diagnostics.len()), (2, 3));
+        let debug = format!("{e:?}");
+        assert!(
+            debug.starts_with("2 error(s) in the trace-events files\n"),
+            "{debug}"
+        );
+        assert_eq!(debug.lines().filter(|l| l.contains(": error: ")).count(), 2);
+        assert_eq!(
+            debug.lines().filter(|l| l.contains(": warning: ")).count(),
+            1
+        );
+    }
+}
