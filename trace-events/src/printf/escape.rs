@@ -205,4 +205,19 @@ mod tests {
             assert_eq!(unescape(text, true).unwrap().bytes, bytes, "{text:?}");
         }
     }
+
+    /// gcc refuses a bad universal character outright, so there is no C
+    /// reading to follow: a lossy reading puts U+FFFD for it and goes on
+    /// after its digits.
+    #[test]
+    fn a_bad_universal_character_reads_as_the_replacement_character() {
+        for (text, read) in [
+            ("a\\u12z", "a\u{fffd}z"),
+            ("\\U0041x", "\u{fffd}x"),
+            ("\\u0041", "\u{fffd}"),
+        ] {
+            let bytes = unescape(text, false).unwrap().bytes;
+            assert_eq!(String::from_utf8(bytes).unwrap(), read, "{text:?}");
+        }
+    }
 }

@@ -13,13 +13,18 @@ type Case = (&'static str, &'static [Value<'static>]);
 /// Render every case with a strictly parsed format and with glibc; report
 /// all mismatches.
 fn check(cases: &[Case]) {
+    check_with(cases, Format::parse);
+}
+
+/// [`check`] with `parse` reading each format.
+fn check_with(cases: &[Case], parse: fn(&str) -> Result<Format, super::FormatError>) {
     let expected = render_with_glibc(cases);
     assert_eq!(expected.len(), cases.len());
     let failures: Vec<String> = cases
         .iter()
         .zip(&expected)
         .filter_map(|(&(c_format, args), expected)| {
-            let rendered = match Format::parse(c_format) {
+            let rendered = match parse(c_format) {
                 Ok(format) => {
                     let mut out = Vec::new();
                     format.render(&mut out, args);
@@ -287,4 +292,22 @@ fn escapes() {
         (r#"\u0024"#, &[]),
         (r#"%\x64"#, &[Int(8)]),
     ]);
+}
+
+/// glibc after gcc's warnings (the oracle compiles with `-w`): what a lossy
+/// reading makes of escapes C only warns about.
+#[test]
+fn escapes_gcc_only_warns_about() {
+    check_with(
+        &[
+            (r#"\x4z"#, &[]),
+            (r#"\x4142z"#, &[]),
+            (r#"\x123|"#, &[]),
+            (r#"\x00041z"#, &[]),
+            (r#"a\777b"#, &[]),
+            (r#"a\400b"#, &[]),
+            (r#"\q\%d"#, &[Int(3)]),
+        ],
+        |c_format| Ok(Format::parse_lossy(c_format)),
+    );
 }
