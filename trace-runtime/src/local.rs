@@ -276,6 +276,7 @@ fn register_as(tid: u64, buffer_size: usize) -> *const Slot {
 }
 
 #[cfg(all(test, not(loom)))]
+#[cfg_attr(mutants, mutants::skip)] // tests
 mod tests {
     use super::*;
 

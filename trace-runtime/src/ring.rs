@@ -151,6 +151,7 @@ mod block {
 
 /// Loom's atomics must come from its own allocations.
 #[cfg(loom)]
+#[cfg_attr(mutants, mutants::skip)] // loom-only: the loom run covers it
 mod block {
     use super::Shared;
     use std::ptr::NonNull;
@@ -165,6 +166,20 @@ mod block {
         // SAFETY: per the contract, the box is live and unused.
         drop(unsafe { Box::from_raw(ptr.as_ptr()) });
     }
+}
+
+#[cfg(loom)]
+#[cfg_attr(mutants, mutants::skip)] // loom-only
+fn loom_mirror(cap: usize) -> Box<[loom::sync::atomic::AtomicU64]> {
+    (0..cap / 8)
+        .map(|_| loom::sync::atomic::AtomicU64::new(0))
+        .collect()
+}
+
+#[cfg(loom)]
+#[cfg_attr(mutants, mutants::skip)] // loom-only
+fn loom_shadow(cap: usize) -> Box<[loom::cell::UnsafeCell<()>]> {
+    (0..cap).map(|_| loom::cell::UnsafeCell::new(())).collect()
 }
 
 /// Drop one handle; the last frees the ring.
@@ -193,12 +208,14 @@ impl Drop for Shared {
 
 impl Shared {
     #[cfg(loom)]
+    #[cfg_attr(mutants, mutants::skip)] // loom-only
     fn track_write(&self, start: usize, len: usize) {
         for cell in &self.shadow[start..start + len] {
             cell.with_mut(|_| ());
         }
     }
     #[cfg(loom)]
+    #[cfg_attr(mutants, mutants::skip)] // loom-only
     fn track_read(&self, start: usize, len: usize) {
         for cell in &self.shadow[start..start + len] {
             cell.with(|_| ());
@@ -206,6 +223,7 @@ impl Shared {
     }
     /// Copy the bytes `start..start + len` (just written) to the mirror.
     #[cfg(loom)]
+    #[cfg_attr(mutants, mutants::skip)] // loom-only
     fn mirror_write(&self, start: usize, len: usize) {
         for word in start / 8..(start + len).div_ceil(8) {
             // SAFETY: the ring is `cap` bytes, a multiple of 8 covering `word`.
@@ -215,12 +233,15 @@ impl Shared {
         }
     }
     #[cfg(not(loom))]
+    #[cfg_attr(mutants, mutants::skip)] // does nothing outside loom
     #[inline(always)]
     fn mirror_write(&self, _start: usize, _len: usize) {}
     #[cfg(not(loom))]
+    #[cfg_attr(mutants, mutants::skip)] // does nothing outside loom
     #[inline(always)]
     fn track_write(&self, _start: usize, _len: usize) {}
     #[cfg(not(loom))]
+    #[cfg_attr(mutants, mutants::skip)] // does nothing outside loom
     #[inline(always)]
     fn track_read(&self, _start: usize, _len: usize) {}
 }
@@ -255,11 +276,9 @@ pub(crate) fn channel(cap: usize, when_full: WhenFull) -> Option<(Producer, Cons
         cap,
         when_full,
         #[cfg(loom)]
-        mirror: (0..cap / 8)
-            .map(|_| loom::sync::atomic::AtomicU64::new(0))
-            .collect(),
+        mirror: loom_mirror(cap),
         #[cfg(loom)]
-        shadow: (0..cap).map(|_| loom::cell::UnsafeCell::new(())).collect(),
+        shadow: loom_shadow(cap),
     });
     let Some(shared) = shared else {
         // SAFETY: mapped just above, never shared.
@@ -564,6 +583,7 @@ impl Batch<'_> {
 }
 
 #[cfg(all(test, not(loom)))]
+#[cfg_attr(mutants, mutants::skip)] // tests
 mod tests {
     use super::*;
 
@@ -813,6 +833,7 @@ mod tests {
 }
 
 #[cfg(all(test, loom))]
+#[cfg_attr(mutants, mutants::skip)] // tests
 mod loom_tests {
     use super::*;
 

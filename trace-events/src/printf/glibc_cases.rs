@@ -5,6 +5,8 @@
 //! is the C source text, each integer the value cast to `uint64_t`, as the
 //! simple backend records it.
 
+#![cfg_attr(mutants, mutants::skip)] // test code, not mutated
+
 use super::glibc_oracle::render_with_glibc;
 use super::{Format, Value, Value::Int, Value::Str};
 

@@ -8,6 +8,8 @@
 //! `%d` reads its low 32 bits, `%s` of 0 reads a NULL pointer, as in QEMU's
 //! log backend once the value has gone through the trace.
 
+#![cfg_attr(mutants, mutants::skip)] // test code, not mutated
+
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::Command;

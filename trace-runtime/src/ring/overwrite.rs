@@ -108,6 +108,7 @@ pub(super) fn unpack(packed: u64, head: usize, evicted_total: u64) -> (usize, u6
 }
 
 #[cfg(all(test, not(loom)))]
+#[cfg_attr(mutants, mutants::skip)] // tests
 mod tests {
     use super::*;
 

@@ -85,6 +85,7 @@ impl Consumer {
     }
 
     #[cfg(loom)]
+    #[cfg_attr(mutants, mutants::skip)] // loom-only
     fn copy_ring(&self, copy: &mut [u8]) {
         for (word, out) in self.shared().mirror.iter().zip(copy.chunks_exact_mut(8)) {
             out.copy_from_slice(&word.load(Ordering::Relaxed).to_ne_bytes());
@@ -93,6 +94,7 @@ impl Consumer {
 }
 
 #[cfg(all(test, not(loom)))]
+#[cfg_attr(mutants, mutants::skip)] // tests
 mod tests {
     use super::super::{channel, Producer, WhenFull};
     use super::*;
