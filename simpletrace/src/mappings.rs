@@ -124,3 +124,77 @@ impl Mappings {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> EventTable {
+        EventTable::new(trace_events::parse_str("t", "a(void)\nb(int x)\n").file.events)
+    }
+
+    fn name(table: &EventTable, index: Option<EventIndex>) -> Option<&str> {
+        index.map(|i| table.event(i).name.as_str())
+    }
+
+    fn slot_name<'t>(table: &'t EventTable, slot: &'t Slot) -> Option<&'t str> {
+        match slot {
+            Slot::Declared(i) => Some(table.event(*i).name.as_str()),
+            Slot::Undeclared(name) => Some(name),
+            Slot::Unmapped => None,
+        }
+    }
+
+    /// Ids on both sides of the dense table's end, and far past it.
+    #[test]
+    fn every_id_maps_to_what_its_mapping_record_says() {
+        let table = table();
+        let mut m = Mappings::default();
+        for (id, event) in [(5, "b"), (65_535, "a"), (65_536, "b"), (u64::MAX - 5, "a")] {
+            m.insert(&table, id, event).unwrap();
+        }
+        m.insert(&table, 7, "nope").unwrap();
+        for (id, event) in [(5, "b"), (65_535, "a"), (65_536, "b"), (u64::MAX - 5, "a")] {
+            assert_eq!(name(&table, m.declared(id)), Some(event), "id {id}");
+            assert_eq!(slot_name(&table, m.get(id)), Some(event), "id {id}");
+        }
+        assert_eq!(slot_name(&table, m.get(7)), Some("nope"));
+        for id in [0, 4, 6, 7, 65_534, 65_537, u64::MAX] {
+            assert_eq!(m.declared(id), None, "id {id}");
+        }
+        assert!(matches!(m.get(4), Slot::Unmapped));
+        assert!(matches!(m.get(65_537), Slot::Unmapped));
+    }
+
+    #[test]
+    fn undeclared_names_are_bounded_by_the_bytes_held_now() {
+        let table = table();
+        let mut m = Mappings::default();
+        let name = "x".repeat(4096);
+        // Mapping an id again frees its old name's bytes: 12 MiB of names
+        // through one id never hold more than one.
+        for _ in 0..3 * 1024 {
+            m.insert(&table, 1, &name).unwrap();
+        }
+        let fit = MAX_UNDECLARED_NAME_BYTES / name.len();
+        for id in 0..fit as u64 {
+            m.insert(&table, id, &name).unwrap();
+        }
+        assert!(m.insert(&table, fit as u64, "y").is_err(), "one byte more");
+        m.insert(&table, 0, "a").unwrap();
+        m.insert(&table, fit as u64, &name).unwrap();
+    }
+
+    #[test]
+    fn sparse_ids_are_bounded_but_can_be_mapped_again() {
+        let table = table();
+        let mut m = Mappings::default();
+        let first = DENSE_IDS;
+        for id in first..first + MAX_SPARSE_IDS as u64 {
+            m.insert(&table, id, "a").unwrap();
+        }
+        assert!(m.insert(&table, first + MAX_SPARSE_IDS as u64, "a").is_err());
+        m.insert(&table, first, "b").unwrap();
+        assert_eq!(name(&table, m.declared(first)), Some("b"));
+    }
+}
