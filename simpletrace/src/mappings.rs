@@ -130,7 +130,11 @@ mod tests {
     use super::*;
 
     fn table() -> EventTable {
-        EventTable::new(trace_events::parse_str("t", "a(void)\nb(int x)\n").file.events)
+        EventTable::new(
+            trace_events::parse_str("t", "a(void)\nb(int x)\n")
+                .file
+                .events,
+        )
     }
 
     fn name(table: &EventTable, index: Option<EventIndex>) -> Option<&str> {
@@ -193,7 +197,9 @@ mod tests {
         for id in first..first + MAX_SPARSE_IDS as u64 {
             m.insert(&table, id, "a").unwrap();
         }
-        assert!(m.insert(&table, first + MAX_SPARSE_IDS as u64, "a").is_err());
+        assert!(m
+            .insert(&table, first + MAX_SPARSE_IDS as u64, "a")
+            .is_err());
         m.insert(&table, first, "b").unwrap();
         assert_eq!(name(&table, m.declared(first)), Some("b"));
     }

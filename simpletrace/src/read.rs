@@ -440,6 +440,73 @@ mod tests {
         }
     }
 
+    fn trace_of(items: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+        let mut trace = Vec::new();
+        encode::push_file_header(&mut trace);
+        items(&mut trace);
+        trace
+    }
+
+    fn table() -> EventTable {
+        EventTable::new(trace_events::parse_str("t", "b(int x)\n").file.events)
+    }
+
+    fn read_all(trace: &[u8]) -> Result<Vec<String>, ReadError> {
+        let mut reader = Reader::new(trace, table()).unwrap();
+        let mut names = Vec::new();
+        while let Some(record) = reader.next_record()? {
+            names.push(record.name().to_string());
+        }
+        Ok(names)
+    }
+
+    /// A mapping's name may be `MAX_NAME_LEN` bytes (4,096), no more.
+    #[test]
+    fn a_mapping_name_of_the_limit_is_read_one_byte_more_is_refused() {
+        let at_limit = trace_of(|t| encode::push_mapping(t, 9, &"n".repeat(4096)));
+        assert_eq!(read_all(&at_limit).unwrap(), Vec::<String>::new());
+        let over = trace_of(|t| encode::push_mapping(t, 9, &"n".repeat(4097)));
+        assert!(matches!(
+            read_all(&over),
+            Err(ReadError::NameTooLong {
+                offset: 24,
+                len: 4097,
+                limit: 4096
+            })
+        ));
+    }
+
+    /// A record whose length does not fit its event's arguments is refused,
+    /// naming what the arguments need: QEMU's 24-byte header plus 8 for an
+    /// `int`.
+    #[test]
+    fn a_record_longer_than_its_arguments_is_refused() {
+        let record = |t: &mut Vec<u8>, payload: usize| {
+            let mut rec = vec![0u8; encode::record_len(payload)];
+            encode::put_record_header(&mut rec, 0, 1, 1);
+            t.extend_from_slice(&rec);
+        };
+        let fits = trace_of(|t| {
+            encode::push_mapping(t, 0, "b");
+            record(t, 8);
+        });
+        assert_eq!(read_all(&fits).unwrap(), ["b"]);
+        let long = trace_of(|t| {
+            encode::push_mapping(t, 0, "b");
+            record(t, 16);
+        });
+        match read_all(&long) {
+            Err(ReadError::LengthMismatch {
+                offset,
+                event,
+                length,
+                needed,
+                // After the 24-byte file header and the 21-byte mapping of "b".
+            }) => assert_eq!((offset, event.as_str(), length, needed), (45, "b", 40, 32)),
+            other => panic!("{other:?}"),
+        }
+    }
+
     /// The module's promise: records come from large blocks, not a read
     /// (a system call, on a file) per record.
     #[test]

@@ -125,5 +125,9 @@ fn events_without_a_buffer_are_counted_as_dropped() {
         .unwrap();
     let before = &records[dropped_at - 1];
     assert_eq!(before.name, "trace_thread", "{before:?}");
-    assert_eq!(before.args[0], OwnedValue::Int(0), "tid 0: no particular thread");
+    assert_eq!(
+        before.args[0],
+        OwnedValue::Int(0),
+        "tid 0: no particular thread"
+    );
 }
