@@ -157,15 +157,9 @@ fn pad(out: &mut Vec<u8>, byte: u8, n: usize) {
 fn number(out: &mut Vec<u8>, layout: &Layout, conv: Conv, bits: u32, raw: u64) {
     let flags = layout.flags;
     if conv == Conv::P && raw == 0 {
-        // glibc ignores precision, sign and `0` flags for a null pointer.
-        let plain = Layout {
-            flags: Flags {
-                left: flags.left,
-                ..Flags::default()
-            },
-            ..*layout
-        };
-        return pad_around(out, &plain, 5, |out| out.extend_from_slice(b"(nil)"));
+        // glibc ignores precision, sign and `0` flags for a null pointer:
+        // padded as a string is, by width and `-` alone.
+        return pad_around(out, layout, 5, |out| out.extend_from_slice(b"(nil)"));
     }
     let unused = 64 - bits;
     let (magnitude, negative) = match conv {
