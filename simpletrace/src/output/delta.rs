@@ -141,6 +141,11 @@ mod tests {
             1 << 42,
             (1 << 42) + 1,
             u64::MAX as i128,
+            // Exact quotients halfway between two doubles: (2^53 + 1) / 8
+            // and (2^54 + 2) / 8 round to even; a sticky bit set on an exact
+            // division would round them up.
+            125 * ((1 << 53) + 1),
+            125 * ((1 << 54) + 2),
         ];
         // A fixed pseudo-random spread: every bit length, mixed low digits.
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
