@@ -90,3 +90,66 @@ fn pid_text(pid: u32) -> ([u8; PID_TEXT], usize) {
     block[..text.len()].copy_from_slice(&text);
     (block, text.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{EventTable, Reader};
+    use trace_events::v4::encode;
+
+    const LONG: &str = "an_event_without_arguments_and_a_long_name";
+
+    /// A record of `e(const char *s, uint64_t a)`: the string's length word
+    /// and bytes, then `a`.
+    fn push_record(trace: &mut Vec<u8>, ts: u64, pid: u32, s: &[u8], a: u64) {
+        let mut rec = vec![0u8; encode::record_len(4 + s.len() + 8)];
+        encode::put_record_header(&mut rec, 0, ts, pid);
+        let args = &mut rec[encode::record_len(0)..];
+        args[..4].copy_from_slice(&(s.len() as u32).to_ne_bytes());
+        args[4..4 + s.len()].copy_from_slice(s);
+        args[4 + s.len()..].copy_from_slice(&a.to_ne_bytes());
+        trace.extend_from_slice(&rec);
+    }
+
+    /// Each line formatted into an empty buffer, so the room reserved for it
+    /// is exactly its bound: the widest lines (longest delta, pid, string
+    /// escapes and value; a long name without arguments) must fit. Expected
+    /// lines as simpletrace.py prints them (CPython 3.11): `{delta_ns /
+    /// 1000:0.3f}`, `pid={pid}`, `repr(bytes)`, `0x%x`.
+    #[test]
+    fn the_widest_lines_fit_their_bound_and_each_shows_its_own_pid() {
+        let s = [1u8; 512];
+        let mut trace = Vec::new();
+        encode::push_file_header(&mut trace);
+        encode::push_mapping(&mut trace, 0, "e");
+        push_record(&mut trace, u64::MAX, 4_000_000_000, &s, u64::MAX);
+        push_record(&mut trace, 0, 7, b"'", 0);
+        push_record(&mut trace, u64::MAX, 7, b"\\\"", 1);
+        push_record(&mut trace, 5, 4_000_000_000, b"", 2);
+        encode::push_mapping(&mut trace, 1, LONG);
+        let mut rec = vec![0u8; encode::record_len(0)];
+        encode::put_record_header(&mut rec, 1, u64::MAX, 4_000_000_000);
+        trace.extend_from_slice(&rec);
+        let declarations = format!("e(const char *s, uint64_t a)\n{LONG}(void)\n");
+        let table = EventTable::new(trace_events::parse_str("t", &declarations).file.events);
+        let mut reader = Reader::new(&trace[..], table).unwrap();
+        let mut format = SimpletracePy::default();
+        let mut lines = Vec::new();
+        while let Some(record) = reader.next_record().unwrap() {
+            let mut line = Vec::new();
+            format.format(&record, None, &mut line);
+            lines.push(String::from_utf8(line).unwrap());
+        }
+        let escaped = "\\x01".repeat(512);
+        assert_eq!(
+            lines,
+            [
+                format!("e 0.000 pid=4000000000 s=b'{escaped}' a=0xffffffffffffffff\n"),
+                "e -18446744073709552.000 pid=7 s=b\"'\" a=0x0\n".to_string(),
+                "e 18446744073709552.000 pid=7 s=b'\\\\\"' a=0x1\n".to_string(),
+                "e -18446744073709552.000 pid=4000000000 s=b'' a=0x2\n".to_string(),
+                format!("{LONG} 18446744073709552.000 pid=4000000000 \n"),
+            ]
+        );
+    }
+}
