@@ -164,6 +164,9 @@ mod tests {
         assert_eq!(repr(b"it's \"q\""), r#"b'it\'s "q"'"#);
         assert_eq!(repr(b"say \"hi\""), r#"b'say "hi"'"#);
         assert_eq!(repr(b"\xff\\"), r"b'\xff\\'");
+        // A backslash is the only byte needing an escape: no fast path.
+        assert_eq!(repr(b"a\\b"), r"b'a\\b'");
+        assert_eq!(repr(b"\\"), r"b'\\'");
         assert_eq!(
             repr(b"\t\n\r\x00\x1f\x7f\x80 ~"),
             r"b'\t\n\r\x00\x1f\x7f\x80 ~'"
