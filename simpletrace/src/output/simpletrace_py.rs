@@ -152,4 +152,41 @@ mod tests {
             ]
         );
     }
+
+    /// An event with more arguments than a packed layout holds (16) is
+    /// printed from its declarations: the same text. A trace-events file
+    /// declares at most 10; a library user may build such an `Event`.
+    #[test]
+    fn an_event_of_many_arguments_prints_them_all() {
+        let mut events = trace_events::parse_str("t", "big(uint64_t a0, const char *s)\n")
+            .file
+            .events;
+        let int = events[0].args[0].clone();
+        for i in (1..17).rev() {
+            let mut arg = int.clone();
+            arg.name = format!("a{i}");
+            events[0].args.insert(1, arg);
+        }
+        let mut trace = Vec::new();
+        encode::push_file_header(&mut trace);
+        encode::push_mapping(&mut trace, 0, "big");
+        let mut rec = vec![0u8; encode::record_len(17 * 8 + 4 + 1)];
+        encode::put_record_header(&mut rec, 0, 10, 7);
+        let args = &mut rec[encode::record_len(0)..];
+        for i in 0..17 {
+            args[i * 8..i * 8 + 8].copy_from_slice(&(i as u64 * 3).to_ne_bytes());
+        }
+        args[136..140].copy_from_slice(&1u32.to_ne_bytes());
+        args[140] = b'x';
+        trace.extend_from_slice(&rec);
+        let mut reader = Reader::new(&trace[..], EventTable::new(events)).unwrap();
+        let record = reader.next_record().unwrap().unwrap();
+        let mut line = Vec::new();
+        SimpletracePy::default().format(&record, None, &mut line);
+        let values: Vec<String> = (0..17).map(|i| format!("a{i}={:#x}", i * 3)).collect();
+        assert_eq!(
+            String::from_utf8(line).unwrap(),
+            format!("big 0.000 pid=7 {} s=b'x'\n", values.join(" "))
+        );
+    }
 }
