@@ -91,6 +91,8 @@ fn strict_parse_rejects_what_glibc_or_traces_cannot_do() {
         assert!(matches!(error(spec).kind, Unsupported(_)), "{spec}");
     }
     assert_eq!(error("%lc").kind, Unsupported("%lc".into()));
+    // A positional argument is named up to its `$`.
+    assert_eq!(error("%12$d").kind, Unsupported("%12$".into()));
     assert_eq!(error("%99999d").kind, TooWide(99999));
     assert_eq!(error("%.5000x").kind, TooWide(5000));
     assert!(Format::parse(&format!("%{MAX_WIDTH}d")).is_ok());
