@@ -215,6 +215,7 @@ mod tests {
             ("a\\u12z", "a\u{fffd}z"),
             ("\\U0041x", "\u{fffd}x"),
             ("\\u0041", "\u{fffd}"),
+            ("\\u0041abcd", "\u{fffd}abcd"),
         ] {
             let bytes = unescape(text, false).unwrap().bytes;
             assert_eq!(String::from_utf8(bytes).unwrap(), read, "{text:?}");
