@@ -302,6 +302,37 @@ mod tests {
         assert_eq!(file_header(&out), Ok(()));
         assert!(starts_with_header(&out[..16]));
         assert_eq!(file_header(&out[..23]), Err(HeaderError::Short { len: 23 }));
+        // What follows the header is not the header's business.
+        encode::push_mapping(&mut out, 0, "e");
+        assert_eq!(file_header(&out), Ok(()));
+    }
+
+    /// QEMU's layout: a record's length counts its 24-byte header and its
+    /// arguments; an event without arguments is the header alone.
+    #[test]
+    fn a_record_is_at_least_its_header() {
+        let head = |length| EventHead {
+            id: 1,
+            timestamp_ns: 2,
+            length,
+            pid: 3,
+        };
+        assert_eq!(head(24).record_len(), Some(32));
+        assert_eq!(head(40).record_len(), Some(48));
+        assert_eq!(head(23).record_len(), None);
+        assert_eq!(head(0).record_len(), None);
+    }
+
+    #[test]
+    fn declared_arguments_give_the_length_they_take() {
+        let parsed = crate::parse_str("t", "e(int a, const char *s, bool b)\n");
+        let event = &parsed.file.events[0];
+        let mut body = 5u64.to_ne_bytes().to_vec();
+        body.extend(3u32.to_ne_bytes());
+        body.extend(b"abc");
+        body.extend(1u64.to_ne_bytes());
+        assert_eq!(event_args_len(event, &body), Ok(8 + 4 + 3 + 8));
+        assert_eq!(event_args_len(event, &body[..14]), Err(15), "the string runs past");
     }
 
     #[test]
