@@ -117,7 +117,7 @@ mod tests {
         u32::from_ne_bytes(b[at..at + 4].try_into().unwrap())
     }
 
-    /// QEMU's event record: `u64 0, u64 id, u64 ts, u32 length, u32 pid`,
+    /// QEMU's event record: `u64 1, u64 id, u64 ts, u32 length, u32 pid`,
     /// then the integer and the string (`u32` length, bytes); appended after
     /// what the buffer holds.
     #[test]
@@ -126,7 +126,7 @@ mod tests {
         push_id_and_text(&mut out, 3, 9, 77, 0x1234, b"name");
         let rec = &out[5..];
         assert_eq!(rec.len(), 32 + 8 + 4 + 4);
-        assert_eq!((u64_at(rec, 0), u64_at(rec, 8), u64_at(rec, 16)), (0, 3, 9));
+        assert_eq!((u64_at(rec, 0), u64_at(rec, 8), u64_at(rec, 16)), (1, 3, 9));
         assert_eq!((u32_at(rec, 24), u32_at(rec, 28)), (24 + 8 + 4 + 4, 77));
         assert_eq!((u64_at(rec, 32), u32_at(rec, 40)), (0x1234, 4));
         assert_eq!(&rec[44..], b"name");
