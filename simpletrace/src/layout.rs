@@ -10,12 +10,13 @@ use trace_events::{ArgKind, Event};
 const MAX_PACKED_ARGS: usize = 16;
 
 /// An event's argument layout: how many, which are strings (bit `i` for
-/// argument `i`), and the bytes the arguments take besides string contents.
+/// argument `i`), and the bytes the integers take (the whole length when
+/// there is no string: the only case it is read).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ArgLayout {
     count: u8,
     strings: u16,
-    fixed_len: u16,
+    int_len: u16,
 }
 
 impl ArgLayout {
@@ -27,14 +28,13 @@ impl ArgLayout {
         let mut layout = Self {
             count: event.args.len() as u8,
             strings: 0,
-            fixed_len: 0,
+            int_len: 0,
         };
         for (i, arg) in event.args.iter().enumerate() {
             if arg.kind == ArgKind::Str {
                 layout.strings |= 1 << i;
-                layout.fixed_len += 4;
             } else {
-                layout.fixed_len += 8;
+                layout.int_len += 8;
             }
         }
         Some(layout)
@@ -56,7 +56,7 @@ impl ArgLayout {
     pub fn args_len(self, body: &[u8]) -> Result<usize, u64> {
         if self.strings == 0 {
             // Integers only: the length is known without reading the body.
-            let len = usize::from(self.fixed_len);
+            let len = usize::from(self.int_len);
             return if len <= body.len() {
                 Ok(len)
             } else {

@@ -460,6 +460,27 @@ mod tests {
         Ok(names)
     }
 
+    /// `offset` is where the next record starts: after the 24-byte header,
+    /// the 21-byte mapping of "b" and each 40-byte record of `b(int x)`.
+    #[test]
+    fn the_offset_is_where_the_next_record_starts() {
+        let trace = trace_of(|t| {
+            encode::push_mapping(t, 0, "b");
+            for ts in 0..2 {
+                let mut rec = vec![0u8; encode::record_len(8)];
+                encode::put_record_header(&mut rec, 0, ts, 1);
+                t.extend_from_slice(&rec);
+            }
+        });
+        let mut reader = Reader::new(&trace[..], table()).unwrap();
+        assert_eq!(reader.offset(), 24);
+        let mut offsets = Vec::new();
+        while reader.next_record().unwrap().is_some() {
+            offsets.push(reader.offset());
+        }
+        assert_eq!(offsets, [24 + 21 + 40, 24 + 21 + 80]);
+    }
+
     /// A mapping's name may be `MAX_NAME_LEN` bytes (4,096), no more.
     #[test]
     fn a_mapping_name_of_the_limit_is_read_one_byte_more_is_refused() {

@@ -332,7 +332,11 @@ mod tests {
         body.extend(b"abc");
         body.extend(1u64.to_ne_bytes());
         assert_eq!(event_args_len(event, &body), Ok(8 + 4 + 3 + 8));
-        assert_eq!(event_args_len(event, &body[..14]), Err(15), "the string runs past");
+        assert_eq!(
+            event_args_len(event, &body[..14]),
+            Err(15),
+            "the string runs past"
+        );
     }
 
     #[test]
