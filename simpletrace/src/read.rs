@@ -460,6 +460,52 @@ mod tests {
         Ok(names)
     }
 
+    /// A file another writer appends to: reads what has been appended.
+    #[derive(Clone, Default)]
+    struct Growing(std::rc::Rc<std::cell::RefCell<(Vec<u8>, usize)>>);
+
+    impl Growing {
+        fn append(&self, bytes: &[u8]) {
+            self.0.borrow_mut().0.extend_from_slice(bytes);
+        }
+    }
+
+    impl Read for Growing {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let mut file = self.0.borrow_mut();
+            let (data, at) = &mut *file;
+            let n = (data.len() - *at).min(out.len());
+            out[..n].copy_from_slice(&data[*at..*at + n]);
+            *at += n;
+            Ok(n)
+        }
+    }
+
+    /// Once the writer is gone, the input's end is the trace's end: a
+    /// header cut short is then an error, and bytes appended after the end
+    /// are not read.
+    #[test]
+    fn a_finished_growing_trace_ends_at_its_end() {
+        let trace = trace_of(|t| encode::push_mapping(t, 0, "b"));
+        let file = Growing::default();
+        file.append(&trace[..10]);
+        let mut reader = Reader::growing(file.clone(), table());
+        assert!(reader.next_record().unwrap().is_none(), "waits for the header");
+        reader.finish_growing();
+        assert!(matches!(reader.next_record(), Err(ReadError::ShortHeader { .. })));
+
+        let file = Growing::default();
+        file.append(&trace);
+        let mut reader = Reader::growing(file.clone(), table());
+        assert!(reader.next_record().unwrap().is_none());
+        reader.finish_growing();
+        assert!(reader.next_record().unwrap().is_none(), "the end");
+        let mut rec = vec![0u8; encode::record_len(8)];
+        encode::put_record_header(&mut rec, 0, 1, 1);
+        file.append(&rec);
+        assert!(reader.next_record().unwrap().is_none(), "still the end");
+    }
+
     /// `offset` is where the next record starts: after the 24-byte header,
     /// the 21-byte mapping of "b" and each 40-byte record of `b(int x)`.
     #[test]
