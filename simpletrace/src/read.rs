@@ -521,7 +521,10 @@ mod tests {
         let mut reader = Reader::new(&trace[..], table()).unwrap();
         assert_eq!(reader.offset(), 24);
         let mut offsets = Vec::new();
-        while reader.next_record().unwrap().is_some() {
+        while let Some(record) = reader.next_record().unwrap() {
+            let debug = format!("{record:?}");
+            assert!(debug.starts_with("Record { offset: "), "{debug}");
+            assert!(debug.contains(r#"event: "b""#), "{debug}");
             offsets.push(reader.offset());
         }
         assert_eq!(offsets, [24 + 21 + 40, 24 + 21 + 80]);
