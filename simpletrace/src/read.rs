@@ -490,9 +490,15 @@ mod tests {
         let file = Growing::default();
         file.append(&trace[..10]);
         let mut reader = Reader::growing(file.clone(), table());
-        assert!(reader.next_record().unwrap().is_none(), "waits for the header");
+        assert!(
+            reader.next_record().unwrap().is_none(),
+            "waits for the header"
+        );
         reader.finish_growing();
-        assert!(matches!(reader.next_record(), Err(ReadError::ShortHeader { .. })));
+        assert!(matches!(
+            reader.next_record(),
+            Err(ReadError::ShortHeader { .. })
+        ));
 
         let file = Growing::default();
         file.append(&trace);
