@@ -283,6 +283,22 @@ rejects!(
     19,
     "unexpected ',' after the format: the format must end the line"
 );
+// Python's `\s` between the comma and the quote: a blank, and the
+// separators U+001C..U+001F that `str.isspace` counts and Rust does not.
+rejects!(
+    comma_blank_quote_splits_format,
+    "foo(int x) \"x %d, \" \"y\"\n",
+    1,
+    17,
+    "a ',' followed by '\"' splits the format in two for tracetool: reword the format"
+);
+rejects!(
+    comma_separator_quote_splits_format,
+    "foo(int x) \"x %d,\u{1c}\" \"y\"\n",
+    1,
+    17,
+    "a ',' followed by '\"' splits the format in two for tracetool: reword the format"
+);
 rejects!(
     comma_before_quote_splits_format,
     "foo(int x, int y) \"x %d,\" PRIx32\n",
