@@ -14,18 +14,6 @@ const THREADS: u32 = 200;
 /// Each ring: its address space is reserved whole when the thread records.
 const BUFFER: usize = 4 << 20;
 
-/// The process's mapped address space (`VmSize`), in bytes.
-fn mapped_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmSize:")).unwrap();
-    let kib: u64 = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|v| v.parse().ok())
-        .unwrap();
-    kib * 1024
-}
-
 fn run_threads(first: u32, count: u32) {
     for thread in first..first + count {
         std::thread::spawn(move || (0..10).for_each(|seq| emit(thread, seq)))

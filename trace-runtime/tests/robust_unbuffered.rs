@@ -17,14 +17,6 @@ const BUFFER: usize = 256 << 20;
 /// Events the thread without a buffer records.
 const LOST: u64 = 7;
 
-/// The process's mapped address space (`VmSize`), in bytes.
-fn mapped_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmSize:")).unwrap();
-    let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
-    kib * 1024
-}
-
 fn set_address_space_limit(bytes: libc::rlim_t) {
     let limit = libc::rlimit {
         rlim_cur: bytes,

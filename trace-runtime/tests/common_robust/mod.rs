@@ -446,3 +446,16 @@ pub fn set_blocking(file: &std::fs::File) {
         assert_eq!(libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK), 0);
     }
 }
+
+/// The process's mapped address space (`VmSize`), in bytes.
+#[cfg(target_os = "linux")]
+pub fn mapped_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmSize:")).unwrap();
+    let kib: u64 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    kib * 1024
+}
