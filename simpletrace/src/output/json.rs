@@ -90,39 +90,3 @@ pub(crate) fn write_string(out: &mut Vec<u8>, s: &str) {
     // Writing JSON into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, s);
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{EventTable, Reader};
-    use trace_events::v4::encode;
-
-    /// Values as C reads the recorded 64-bit words back into the declared
-    /// types: `int` and `int8_t` sign-extend their low bits, `unsigned`
-    /// takes its low 32, `bool` is 0 or not.
-    #[test]
-    fn integers_and_bools_are_typed_as_declared() {
-        let words: [u64; 7] = [0, 0xffff_ffff, 1, 0, 0x80, 0xffff_ffff, 0x1_0000_0005];
-        let mut trace = Vec::new();
-        encode::push_file_header(&mut trace);
-        encode::push_mapping(&mut trace, 0, "e");
-        let mut rec = vec![0u8; encode::record_len(8 * words.len())];
-        encode::put_record_header(&mut rec, 0, 5, 9);
-        for (i, w) in words.iter().enumerate() {
-            let at = encode::record_len(0) + 8 * i;
-            rec[at..at + 8].copy_from_slice(&w.to_ne_bytes());
-        }
-        trace.extend_from_slice(&rec);
-        let declaration = "e(int a, int b, bool t, bool f, int8_t c, unsigned u, uint32_t w)\n";
-        let table = EventTable::new(trace_events::parse_str("t", declaration).file.events);
-        let mut reader = Reader::new(&trace[..], table).unwrap();
-        let record = reader.next_record().unwrap().unwrap();
-        let mut line = Vec::new();
-        Json.format(&record, None, &mut line);
-        assert_eq!(
-            String::from_utf8(line).unwrap(),
-            "{\"name\":\"e\",\"id\":0,\"timestamp_ns\":5,\"pid\":9,\"tid\":null,\"thread\":null,\
-             \"args\":{\"a\":0,\"b\":-1,\"t\":true,\"f\":false,\"c\":-128,\"u\":4294967295,\"w\":5}}\n"
-        );
-    }
-}
