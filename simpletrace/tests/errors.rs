@@ -219,6 +219,25 @@ fn lying_lengths_are_rejected_before_allocating() {
     ));
 }
 
+/// A mapping's name may be `MAX_NAME_LEN` bytes (4,096), no more.
+#[test]
+fn a_mapping_name_of_the_limit_is_read_one_byte_more_is_refused() {
+    let at_limit = Trace::v4().mapping(9, &"n".repeat(4096)).bytes;
+    assert_eq!(
+        read_all(&at_limit, table(EVENTS)).unwrap(),
+        Vec::<String>::new()
+    );
+    let over = Trace::v4().mapping(9, &"n".repeat(4097)).bytes;
+    assert!(matches!(
+        error_of(&over),
+        ReadError::NameTooLong {
+            offset: 24,
+            len: 4097,
+            limit: 4096
+        }
+    ));
+}
+
 #[test]
 fn unknown_record_type_and_bad_names() {
     let bytes = valid().u64(2).bytes;

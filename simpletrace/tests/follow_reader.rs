@@ -199,6 +199,35 @@ fn once_the_writer_is_gone_a_cut_record_is_truncation() {
     assert!(reader.next_record().unwrap().is_none());
 }
 
+/// Once the writer is gone the input's end is the trace's end: a header
+/// cut short is then an error, and bytes appended after the end are not
+/// read.
+#[test]
+fn a_finished_growing_trace_ends_at_its_end() {
+    let trace = Trace::v4_mapped(&["a"]).bytes;
+    let file = Appended::default();
+    file.append(&trace[..10]);
+    let mut reader = Reader::growing(file.clone(), table("a(int x)\n"));
+    assert!(
+        reader.next_record().unwrap().is_none(),
+        "waits for the header"
+    );
+    reader.finish_growing();
+    assert!(matches!(
+        reader.next_record(),
+        Err(ReadError::ShortHeader { .. })
+    ));
+
+    let file = Appended::default();
+    file.append(&trace);
+    let mut reader = Reader::growing(file.clone(), table("a(int x)\n"));
+    assert!(reader.next_record().unwrap().is_none());
+    reader.finish_growing();
+    assert!(reader.next_record().unwrap().is_none(), "the end");
+    file.append(&Trace::default().event(0, 1, 7, &[A::I(4)]).bytes);
+    assert!(reader.next_record().unwrap().is_none(), "still the end");
+}
+
 #[test]
 fn a_growing_trace_without_header_is_read_by_position() {
     let file = Appended::default();
