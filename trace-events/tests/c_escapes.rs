@@ -1,12 +1,14 @@
 //! The C compiler as the oracle for escape sequences in a format: each
-//! escape is put in a string literal and compiled (`$CC`, else `cc`; C17,
-//! `-pedantic-errors`). The parser must refuse exactly the literals the
-//! compiler refuses, except `\n`, which tracetool refuses on its own (a
-//! record is printed on one line).
+//! escape is put in a string literal and compiled (`common/cc.rs`). The
+//! parser must refuse exactly the literals the compiler refuses, except
+//! `\n`, which tracetool refuses on its own (a record is printed on one
+//! line).
 #![cfg(not(windows))] // the host's C compiler cannot be started from Wine
 
+#[path = "common/cc.rs"]
+mod cc;
+
 use std::collections::BTreeSet;
-use std::process::Command;
 
 use trace_events::parse_str;
 
@@ -41,32 +43,15 @@ fn escapes() -> Vec<String> {
 
 /// The indices of the escapes the compiler refuses.
 fn refused_by_c(escapes: &[String]) -> BTreeSet<usize> {
-    let dir = std::env::temp_dir().join(format!("trace-events-escapes-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut source = String::new();
-    for (i, e) in escapes.iter().enumerate() {
-        // Line i + 1 holds escape i.
-        source.push_str(&format!("const char *s{i} = \"a{e}b\";\n"));
-    }
-    let path = dir.join("escapes.c");
-    std::fs::write(&path, source).unwrap();
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    let out = Command::new(&cc)
-        .args([
-            "-fsyntax-only",
-            "-fmax-errors=0",
-            "-std=c17",
-            "-pedantic-errors",
-        ])
-        .arg(&path)
-        .output()
-        .unwrap_or_else(|e| panic!("the C compiler `{cc}` is needed for this test: {e}"));
+    let literals: Vec<String> = escapes
+        .iter()
+        .enumerate()
+        .map(|(i, e)| format!("const char *s{i} = \"a{e}b\";"))
+        .collect();
+    let dir = cc::scratch_dir("escapes");
+    let refused = cc::refused(&dir, "", &literals);
     let _ = std::fs::remove_dir_all(&dir);
-    String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .filter(|l| l.contains(": error: "))
-        .map(|l| l.split(':').nth(1).unwrap().parse::<usize>().unwrap() - 1)
-        .collect()
+    refused
 }
 
 #[test]

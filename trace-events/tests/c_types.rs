@@ -1,10 +1,12 @@
 //! The C compiler as the oracle for argument types: every combination of up
 //! to three of tracetool's type words (four for the integer keywords) is
-//! declared as a parameter and compiled with the system's C compiler (`$CC`,
-//! else `cc`; C17, LP64, `-fsigned-char` as on x86-64). The parser must accept
+//! declared as a parameter and compiled (`common/cc.rs`). The parser must accept
 //! exactly the types the compiler accepts, and record each integer with the
 //! compiler's width and signedness.
 #![cfg(not(windows))] // the host's C compiler cannot be started from Wine
+
+#[path = "common/cc.rs"]
+mod cc;
 
 use std::collections::BTreeSet;
 use std::process::Command;
@@ -48,34 +50,17 @@ fn types() -> Vec<String> {
 /// What the compiler says of each type: `None` if a parameter of that type
 /// does not compile, else its size in bits and whether it is signed.
 fn compiler_verdicts(types: &[String]) -> Vec<Option<(u32, bool)>> {
-    let dir = std::env::temp_dir().join(format!("trace-events-ctypes-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let dir = cc::scratch_dir("ctypes");
     let header = "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\
                   #include <stdio.h>\n#include <sys/types.h>\n";
-    // One function a line, so an error's line number names its type (a
-    // definition: a prototype may name an incomplete type such as `void`).
-    let mut decls = String::from(header);
-    let first_line = header.lines().count() + 1;
-    for (i, ty) in types.iter().enumerate() {
-        decls.push_str(&format!("void f{i}({ty} x) {{ (void)x; }}\n"));
-    }
-    let source = dir.join("decls.c");
-    std::fs::write(&source, decls).unwrap();
-    let out = Command::new(&cc)
-        // C17 as the standard words it: no implicit `int` (`const x`).
-        .args(["-fsyntax-only", "-fsigned-char", "-fmax-errors=0"])
-        .args(["-std=c17", "-pedantic-errors"])
-        .arg(&source)
-        .output()
-        .unwrap_or_else(|e| panic!("the C compiler `{cc}` is needed for this test: {e}"));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let mut refused = BTreeSet::new();
-    for line in stderr.lines().filter(|l| l.contains(": error: ")) {
-        let number: usize = line.split(':').nth(1).unwrap().parse().unwrap();
-        refused.insert(number - first_line);
-    }
-    assert!(!refused.is_empty() && !out.status.success(), "{stderr}");
+    // A definition: a prototype may name an incomplete type such as `void`.
+    let functions: Vec<String> = types
+        .iter()
+        .enumerate()
+        .map(|(i, ty)| format!("void f{i}({ty} x) {{ (void)x; }}"))
+        .collect();
+    let refused = cc::refused(&dir, header, &functions);
+    assert!(!refused.is_empty());
 
     let mut program = format!("{header}int main(void) {{\n");
     for (i, ty) in types.iter().enumerate() {
@@ -89,7 +74,7 @@ fn compiler_verdicts(types: &[String]) -> Vec<Option<(u32, bool)>> {
     let source = dir.join("sizes.c");
     let binary = dir.join("sizes");
     std::fs::write(&source, program).unwrap();
-    let built = Command::new(&cc)
+    let built = Command::new(cc::cc())
         .args(["-fsigned-char", "-w", "-o"])
         .arg(&binary)
         .arg(&source)
