@@ -17,13 +17,30 @@
 use std::hint::black_box;
 
 use trace_bench::{ours, tracing_baseline};
-use trace_tracing::SimpletraceLayer;
+use trace_tracing::{SimpletraceLayer, SimpletraceSubscriber};
 use tracing_subscriber::prelude::*;
 
 const ROUND: u64 = 2500;
 const ROUNDS: u64 = 8;
 
 struct NoopLayer;
+
+/// A subscriber that keeps nothing: `tracing`'s share without the registry.
+struct NoopSubscriber;
+
+impl tracing::Subscriber for NoopSubscriber {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::Id {
+        tracing::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::Id, _: &tracing::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::Id) {}
+    fn exit(&self, _: &tracing::Id) {}
+}
 
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for NoopLayer {}
 
@@ -73,6 +90,16 @@ fn main() {
             tracing_subscriber::registry().with(NoopLayer),
             || rounds(&two_u64),
         ),
+        "subscriber" => {
+            tracing::subscriber::with_default(SimpletraceSubscriber::new(), || rounds(&two_u64))
+        }
+        "instrument_subscriber" => {
+            tracing::subscriber::with_default(SimpletraceSubscriber::new(), || rounds(&call))
+        }
+        "noop_subscriber" => tracing::subscriber::with_default(NoopSubscriber, || rounds(&two_u64)),
+        "instrument_noop_subscriber" => {
+            tracing::subscriber::with_default(NoopSubscriber, || rounds(&call))
+        }
         "trace_events" => rounds(&|i| ours::bench_two_u64(i, !i)),
         "instrument_layer" => tracing::subscriber::with_default(
             tracing_subscriber::registry().with(SimpletraceLayer::new()),

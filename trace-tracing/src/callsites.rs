@@ -48,12 +48,15 @@ pub(crate) type Entry = OnceLock<Option<Registered>>;
 
 struct Slot {
     key: AtomicPtr<Metadata<'static>>,
+    /// `key` as a reference, set by whoever claims the slot.
+    meta: OnceLock<&'static Metadata<'static>>,
     entry: Entry,
 }
 
 static TABLE: [Slot; MAX_CALLSITES] = [const {
     Slot {
         key: AtomicPtr::new(std::ptr::null_mut()),
+        meta: OnceLock::new(),
         entry: OnceLock::new(),
     }
 }; MAX_CALLSITES];
@@ -61,13 +64,20 @@ static TABLE: [Slot; MAX_CALLSITES] = [const {
 /// The entry of `meta`'s callsite, claimed if new; `None` if the table is full.
 #[inline]
 pub(crate) fn entry(meta: &'static Metadata<'static>) -> Option<&'static Entry> {
+    index(meta).map(|i| &TABLE[i].entry)
+}
+
+/// The slot of `meta`'s callsite, claimed if new; `None` if the table is full.
+#[inline]
+pub(crate) fn index(meta: &'static Metadata<'static>) -> Option<usize> {
     let key = meta as *const Metadata<'static> as *mut Metadata<'static>;
     let hash = (key as usize as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
     for probe in 0..MAX_CALLSITES {
-        let slot = &TABLE[(hash as usize + probe) % MAX_CALLSITES];
+        let i = (hash as usize + probe) % MAX_CALLSITES;
+        let slot = &TABLE[i];
         let found = slot.key.load(Ordering::Acquire);
         if found == key {
-            return Some(&slot.entry);
+            return Some(i);
         }
         if found.is_null() {
             match slot.key.compare_exchange(
@@ -76,11 +86,28 @@ pub(crate) fn entry(meta: &'static Metadata<'static>) -> Option<&'static Entry> 
                 Ordering::AcqRel,
                 Ordering::Acquire,
             ) {
-                Ok(_) => return Some(&slot.entry),
-                Err(other) if other == key => return Some(&slot.entry),
+                Ok(_) => {
+                    slot.meta.get_or_init(|| meta);
+                    return Some(i);
+                }
+                Err(other) if other == key => {
+                    slot.meta.get_or_init(|| meta);
+                    return Some(i);
+                }
                 Err(_) => {}
             }
         }
     }
     None
+}
+
+/// The entry of slot `index`, as [`index`] returned it.
+#[inline]
+pub(crate) fn at(index: usize) -> &'static Entry {
+    &TABLE[index].entry
+}
+
+/// The callsite of slot `index`, once its claimer has set it.
+pub(crate) fn meta_at(index: usize) -> Option<&'static Metadata<'static>> {
+    TABLE[index].meta.get().copied()
 }
