@@ -6,7 +6,8 @@
 //! case pays the scoped-dispatcher check too (tracing's fast path for a lone
 //! global subscriber is off once any scoped one exists): the same for both.
 //! `noop_layer` is the same dispatch to a layer that does nothing: `tracing`'s
-//! own share. Run with `cargo bench -p trace-bench --bench tracing_layer`.
+//! own share. `subscriber` and `instrument_subscriber` go through
+//! `SimpletraceSubscriber` (spans in its own store, no `Registry`). Run with `cargo bench -p trace-bench --bench tracing_layer`.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -14,7 +15,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput};
 use trace_bench::setup::Setup;
 use trace_bench::{ours, tracing_baseline};
-use trace_tracing::SimpletraceLayer;
+use trace_tracing::{SimpletraceLayer, SimpletraceSubscriber};
 use tracing_subscriber::prelude::*;
 
 /// Events per round: fits every buffer (ours 256 KiB per thread, the
@@ -49,6 +50,15 @@ fn two_u64(c: &mut Criterion, setup: &Setup) {
     let layer = tracing_subscriber::registry().with(SimpletraceLayer::new());
     tracing::subscriber::with_default(layer, || {
         g.bench_function("layer", |b| {
+            b.iter_custom(|iters| {
+                rounds(setup, iters, |i| {
+                    tracing_baseline::two_u64(black_box(i), black_box(!i))
+                })
+            })
+        });
+    });
+    tracing::subscriber::with_default(SimpletraceSubscriber::new(), || {
+        g.bench_function("subscriber", |b| {
             b.iter_custom(|iters| {
                 rounds(setup, iters, |i| {
                     tracing_baseline::two_u64(black_box(i), black_box(!i))
@@ -93,6 +103,15 @@ fn instrument(c: &mut Criterion, setup: &Setup) {
     let layer = tracing_subscriber::registry().with(SimpletraceLayer::new());
     tracing::subscriber::with_default(layer, || {
         g.bench_function("instrument_layer", |b| {
+            b.iter_custom(|iters| {
+                rounds(setup, iters, |i| {
+                    black_box(tracing_baseline::instrumented(black_box(i), black_box(!i)));
+                })
+            })
+        });
+    });
+    tracing::subscriber::with_default(SimpletraceSubscriber::new(), || {
+        g.bench_function("instrument_subscriber", |b| {
             b.iter_custom(|iters| {
                 rounds(setup, iters, |i| {
                     black_box(tracing_baseline::instrumented(black_box(i), black_box(!i)));

@@ -11,8 +11,10 @@
 //! ```
 //!
 //! then divide the total instructions (`callgrind_annotate`) by
-//! `ROUNDS * ROUND`. Cases: `layer`, `noop_layer`, `trace_events`,
-//! `instrument_layer`, `instrument_noop`, `traced`.
+//! `ROUNDS * ROUND`. Cases: `layer`, `subscriber`, `noop_layer`,
+//! `noop_subscriber`, `trace_events`, `instrument_layer`,
+//! `instrument_subscriber`, `instrument_noop`, `instrument_noop_subscriber`,
+//! `traced`.
 
 use std::hint::black_box;
 

@@ -1,7 +1,13 @@
-//! A [`tracing_subscriber::Layer`] that records `tracing` events and spans
-//! into the simple trace runtime's per-thread buffers: the same v4 file as
-//! the program's other events, read by `simpletrace` with no trace-events
-//! file (the trace declares its events).
+//! Records `tracing` events and spans into the simple trace runtime's
+//! per-thread buffers: the same v4 file as the program's other events, read
+//! by `simpletrace` with no trace-events file (the trace declares its
+//! events). Two ways in:
+//!
+//! - [`SimpletraceLayer`], a [`tracing_subscriber::Layer`]: add it to a
+//!   `Registry` beside the program's other layers (fmt, `EnvFilter`...).
+//! - [`SimpletraceSubscriber`], a whole subscriber: spans about three times
+//!   cheaper (no `Registry`), but layers that look spans up (the fmt layer)
+//!   cannot be added to it; filters such as `EnvFilter` can.
 //!
 //! ```no_run
 //! use tracing_subscriber::prelude::*;
@@ -43,13 +49,19 @@
 //! span's exit) has records of one size, so its fields are encoded straight
 //! into the record in the ring; others are encoded into a per-thread buffer
 //! (strings formatted there) and then copied into the ring. No lock, no
-//! allocation. Spans cost what
-//! `tracing_subscriber::Registry` costs (it allocates and locks per span);
-//! the enter reads the span's fields from its extensions.
+//! allocation.
+//!
+//! Spans through the layer cost what `tracing_subscriber::Registry` costs
+//! (it allocates and locks per span); the enter reads the span's fields from
+//! its extensions. Through the subscriber, a span is a slot: integer fields
+//! (up to eight) in atomics, other fields behind the slot's mutex; its id
+//! is the slot number with the callsite in the high bits, so an exit needs
+//! no lookup; free slots are kept per thread. No allocation once warm for
+//! integer fields (each string field's copy is allocated).
 //!
 //! The layer filters nothing for other layers: it composes with `EnvFilter`
-//! and the fmt layer, and the runtime's selections (`SIMPLETRACE`,
-//! `set_enabled`) apply to its events.
+//! and the fmt layer. Either way the runtime's selections (`SIMPLETRACE`,
+//! `set_enabled`) apply to the events.
 
 mod callsites;
 mod fields;
