@@ -7,8 +7,8 @@ use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
 use crate::callsites::{self, Registered};
-use crate::fields::{Owned, Store, Visitor};
-use crate::record;
+use crate::fields::{Owned, Sink, Store, Val, Visitor};
+use crate::record::{self, inline_ints, INLINE_INTS};
 
 /// Records `tracing` events and spans into the running trace (see the crate
 /// documentation), as a layer of a `tracing_subscriber::Registry`. Start the
@@ -30,7 +30,26 @@ impl SimpletraceLayer {
 /// A span's registered events and values, in its extensions.
 struct SpanData {
     reg: &'static Registered,
-    values: Vec<Owned>,
+    values: Values,
+}
+
+/// Integer fields (at most [`INLINE_INTS`]) inline, as the record holds
+/// them: no allocation beyond the extension's own.
+enum Values {
+    Ints([u64; INLINE_INTS]),
+    Other(Vec<Owned>),
+}
+
+/// Stores integer values as the record holds them.
+struct IntStore<'a>(&'a mut [u64]);
+
+impl Sink for IntStore<'_> {
+    #[inline]
+    fn put(&mut self, index: usize, val: Val<'_>) {
+        if let Some(slot) = self.0.get_mut(index) {
+            *slot = val.as_u64();
+        }
+    }
 }
 
 impl<S> Layer<S> for SimpletraceLayer
@@ -55,12 +74,16 @@ where
         let (Some(reg), Some(span)) = (record::span_events(entry, attrs), ctx.span(id)) else {
             return;
         };
-        let mut store = Store(vec![Owned::Missing; meta.fields().len()]);
-        attrs.record(&mut Visitor(&mut store));
-        span.extensions_mut().insert(SpanData {
-            reg,
-            values: store.0,
-        });
+        let values = if inline_ints(reg) {
+            let mut ints = [0; INLINE_INTS];
+            attrs.record(&mut Visitor(&mut IntStore(&mut ints[..reg.types.len()])));
+            Values::Ints(ints)
+        } else {
+            let mut store = Store(vec![Owned::Missing; meta.fields().len()]);
+            attrs.record(&mut Visitor(&mut store));
+            Values::Other(store.0)
+        };
+        span.extensions_mut().insert(SpanData { reg, values });
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
@@ -69,9 +92,15 @@ where
         };
         let mut extensions = span.extensions_mut();
         if let Some(data) = extensions.get_mut::<SpanData>() {
-            let mut store = Store(std::mem::take(&mut data.values));
-            values.record(&mut Visitor(&mut store));
-            data.values = store.0;
+            let n = data.reg.types.len();
+            match &mut data.values {
+                Values::Ints(ints) => values.record(&mut Visitor(&mut IntStore(&mut ints[..n]))),
+                Values::Other(owned) => {
+                    let mut store = Store(std::mem::take(owned));
+                    values.record(&mut Visitor(&mut store));
+                    *owned = store.0;
+                }
+            }
         }
     }
 
@@ -81,7 +110,13 @@ where
         };
         let extensions = span.extensions();
         if let Some(data) = extensions.get::<SpanData>() {
-            record::enter(data.reg, id.into_u64(), &data.values[..]);
+            match &data.values {
+                Values::Ints(ints) => {
+                    let ints = ints[..data.reg.types.len()].iter().copied();
+                    record::enter_ints(data.reg, id.into_u64(), ints)
+                }
+                Values::Other(owned) => record::enter(data.reg, id.into_u64(), &owned[..]),
+            }
         }
     }
 

@@ -142,6 +142,29 @@ pub(crate) fn enter(reg: &Registered, id: u64, values: &(impl SpanValues + ?Size
     }
 }
 
+/// Integer fields a span keeps inline; spans with more, or with a string
+/// field, keep [`Owned`] values.
+pub(crate) const INLINE_INTS: usize = 8;
+
+/// Whether a span of `reg` keeps its values as `u64`s (at most
+/// [`INLINE_INTS`], every argument an integer).
+#[inline]
+pub(crate) fn inline_ints(reg: &Registered) -> bool {
+    reg.fixed_len.is_some() && reg.types.len() <= INLINE_INTS
+}
+
+/// Record the enter of span `id` whose values are `ints` (one per field, as
+/// the record holds them: [`inline_ints`]), straight into the ring.
+#[inline]
+pub(crate) fn enter_ints(reg: &Registered, id: u64, ints: impl ExactSizeIterator<Item = u64>) {
+    registry::record_in_place(reg.event, 8 * (1 + ints.len()), |p| {
+        p.u64(id);
+        for v in ints {
+            p.u64(v);
+        }
+    });
+}
+
 /// Record the exit of span `id`.
 #[inline]
 pub(crate) fn exit(reg: &Registered, id: u64) {

@@ -11,10 +11,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use crate::fields::Owned;
-
-/// Integer fields a span keeps without a lock; spans with more, or with a
-/// string field, keep their values behind a mutex.
-pub(crate) const INLINE_INTS: usize = 8;
+use crate::record::INLINE_INTS;
 
 const CHUNK: usize = 1024;
 const CHUNKS: usize = 4096;
@@ -29,8 +26,7 @@ const BATCH: usize = 64;
 pub(crate) struct Slot {
     pub(crate) refs: AtomicUsize,
     /// Integer arguments as the record holds them (`Val::as_u64`), when
-    /// every argument is an integer and there are at most [`INLINE_INTS`];
-    /// else `other`.
+    /// `record::inline_ints` says so; else `other`, behind a mutex.
     pub(crate) ints: [AtomicU64; INLINE_INTS],
     pub(crate) other: Mutex<Vec<Owned>>,
 }

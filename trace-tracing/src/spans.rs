@@ -9,13 +9,12 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::PoisonError;
 
-use trace_runtime::registry;
 use tracing_core::span::{Attributes, Current, Id, Record};
 
 use crate::callsites::{self, Registered};
 use crate::fields::{Owned, Sink, Store, Val, Visitor};
-use crate::record;
-use crate::span_slots::{self, Slot, INLINE_INTS};
+use crate::record::{self, inline_ints};
+use crate::span_slots::{self, Slot};
 
 /// The id of a span that is not kept (its callsite found no room in the
 /// table, or [`span_slots::MAX_SPANS`] spans are live): recorded by nothing.
@@ -53,12 +52,6 @@ fn parts(id: u64) -> Option<(usize, &'static Slot)> {
 #[inline]
 fn events(callsite: usize) -> Option<&'static Registered> {
     callsites::at(callsite).get()?.as_ref()
-}
-
-/// Whether a span of `reg` keeps its values in `Slot::ints`.
-#[inline]
-fn inline_ints(reg: &Registered) -> bool {
-    reg.fixed_len.is_some() && reg.types.len() <= INLINE_INTS
 }
 
 /// A new span, its values taken from `attrs`.
@@ -108,13 +101,8 @@ pub(crate) fn enter(id: &Id) {
         return;
     };
     if inline_ints(reg) {
-        let ints = &slot.ints[..reg.types.len()];
-        registry::record_in_place(reg.event, 8 * (1 + ints.len()), |p| {
-            p.u64(id);
-            for v in ints {
-                p.u64(v.load(Ordering::Relaxed));
-            }
-        });
+        let ints = slot.ints[..reg.types.len()].iter();
+        record::enter_ints(reg, id, ints.map(|v| v.load(Ordering::Relaxed)));
     } else {
         let values = slot.other.lock().unwrap_or_else(PoisonError::into_inner);
         record::enter(reg, id, &values[..]);

@@ -128,6 +128,28 @@ pub fn record_program(path: &Path, subscriber: impl Subscriber + Send + Sync + '
         for (a, b) in [(5u64, 7i64), (6, -1)] {
             info!(a, b);
         }
+        // `Span::record` before the enter: integer fields (kept inline),
+        // a string field (kept as text), and more integers than kept inline.
+        let ints = info_span!("recorded_ints", a = 1u64, b = 0u64);
+        ints.record("b", 5u64);
+        ints.in_scope(|| {});
+        let text = info_span!("recorded_text", a = 1u64, s = tracing::field::Empty);
+        text.record("s", "late");
+        text.in_scope(|| {});
+        let wide = info_span!(
+            "wide",
+            f0 = 0u64,
+            f1 = 1u64,
+            f2 = 2u64,
+            f3 = 3u64,
+            f4 = 4u64,
+            f5 = 5u64,
+            f6 = 6u64,
+            f7 = 7u64,
+            f8 = 0u64
+        );
+        wide.record("f8", 8u64);
+        wide.in_scope(|| {});
     });
     drop(guard);
 }
@@ -236,6 +258,21 @@ pub fn check_program(path: &Path) {
         .collect();
     let ab = |a: u64, b: i64| vec![("a".to_string(), I(a)), ("b".to_string(), I(b as u64))];
     assert_eq!(integers, [&ab(5, 7), &ab(6, -1)]);
+
+    let enter = |name: &str| {
+        let found: Vec<&Rec> = records
+            .iter()
+            .filter(|r| r.name == format!("{p}{name}_enter"))
+            .collect();
+        assert_eq!(found.len(), 1, "{name}");
+        found[0]
+    };
+    assert_eq!(enter("recorded_ints").arg("b"), &I(5));
+    assert_eq!(enter("recorded_text").arg("s"), &S("late".into()));
+    let wide = enter("wide");
+    for i in 0..9 {
+        assert_eq!(wide.arg(&format!("f{i}")), &I(i), "f{i}");
+    }
 
     // The Chrome export draws the spans as async slices that nest in time.
     let json = chrome(path);
