@@ -5,26 +5,9 @@
 mod common;
 
 use std::collections::HashSet;
-use std::path::Path;
 
-use common::{Rec, I, V};
-use trace_runtime::Config;
-use trace_tracing::SimpletraceSubscriber;
+use common::{named, traced, Rec, I, V};
 use tracing::{info_span, Span};
-
-fn traced(path: &Path, program: impl FnOnce()) -> Vec<Rec> {
-    let guard = Config::new().ignore_env().file(path).start().unwrap();
-    tracing::subscriber::with_default(SimpletraceSubscriber::new(), program);
-    drop(guard);
-    common::read(path)
-}
-
-fn named<'r>(records: &'r [Rec], suffix: &str) -> Vec<&'r Rec> {
-    records
-        .iter()
-        .filter(|r| r.name.ends_with(suffix))
-        .collect()
-}
 
 fn busy(v: u64) -> Span {
     info_span!("busy_span", v)

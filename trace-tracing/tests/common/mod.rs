@@ -59,6 +59,23 @@ pub fn read(path: &Path) -> Vec<Rec> {
     out
 }
 
+/// Run `program` under `SimpletraceSubscriber` with the runtime recording
+/// into `path`, and read the trace back.
+pub fn traced(path: &Path, program: impl FnOnce()) -> Vec<Rec> {
+    let guard = Config::new().ignore_env().file(path).start().unwrap();
+    tracing::subscriber::with_default(trace_tracing::SimpletraceSubscriber::new(), program);
+    drop(guard);
+    read(path)
+}
+
+/// The records whose event name ends with `suffix`.
+pub fn named<'r>(records: &'r [Rec], suffix: &str) -> Vec<&'r Rec> {
+    records
+        .iter()
+        .filter(|r| r.name.ends_with(suffix))
+        .collect()
+}
+
 pub fn chrome(path: &Path) -> Json {
     let bytes = std::fs::read(path).unwrap();
     let mut reader = Reader::new(Cursor::new(bytes), EventTable::new([])).unwrap();
