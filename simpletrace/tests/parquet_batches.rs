@@ -120,3 +120,62 @@ fn small_batches_and_row_groups_keep_every_record_in_order() {
     assert_eq!(starts.len(), 5 + 2 * 40);
     assert!(row_groups(&calls).iter().all(|&n| n <= 10));
 }
+
+/// Takes `room` bytes, then fails every write, as a full disk does.
+struct FillsUp {
+    room: usize,
+}
+
+impl std::io::Write for FillsUp {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.room == 0 {
+            return Err(std::io::Error::other("no space left"));
+        }
+        let n = buf.len().min(self.room);
+        self.room -= n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn an_output_that_fills_up_is_an_error_of_its_table() {
+    // Each table is written on its own thread: its failure comes back to
+    // the reading thread (at a later batch, or at the end), for the table
+    // that failed, and nothing hangs.
+    let mut t = threaded_trace();
+    for i in 0..400u64 {
+        t = t.event(1, 10_000 + 2 * i, PID, &[A::I(i)]);
+        t = t.event(2, 10_001 + 2 * i, PID, &[A::I(i)]);
+    }
+    for (records_room, calls_room, failing) in
+        [(200, usize::MAX, "records"), (usize::MAX, 200, "calls")]
+    {
+        let options = ParquetOptions {
+            host: None,
+            batch_rows: 16,
+            row_group_rows: 32,
+        };
+        let mut export = ParquetExport::new(
+            FillsUp { room: records_room },
+            Some(FillsUp { room: calls_room }),
+            options,
+        )
+        .unwrap();
+        let mut reader = Reader::new(&t.bytes[..], table(THREADED_EVENTS)).unwrap();
+        let mut rows = Selected::new(Filter::default(), export.file("t"));
+        let during = process(&mut reader, &mut rows);
+        drop(rows);
+        let error = match during {
+            Err(e) => e.to_string(),
+            Ok(_) => export.finish().unwrap_err().to_string(),
+        };
+        assert!(
+            error.contains(&format!("writing the {failing} table"))
+                && error.contains("no space left"),
+            "{failing}: {error}"
+        );
+    }
+}

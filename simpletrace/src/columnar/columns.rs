@@ -5,6 +5,7 @@
 //! builder empty, its capacity kept for the next batch.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, Int64Type};
@@ -224,10 +225,20 @@ pub(crate) struct Dict {
     distinct: Vec<ByteArray>,
     index: HashMap<Box<str>, u32>,
     bytes: usize,
-    /// Bumped by every `write`: keys of an earlier batch are not valid.
+    /// New at every `write` (unique among all dictionaries): keys of an
+    /// earlier batch, or of another dictionary, are not valid.
     generation: u64,
     /// A value per non-null row, for the writer; kept for its capacity.
     values: Vec<ByteArray>,
+}
+
+/// Generations of every [`Dict`]: a cached key is valid for one batch of
+/// one dictionary only, even when a file's rows alternate between two
+/// batches (one being built while the other is written).
+static GENERATIONS: AtomicU64 = AtomicU64::new(1);
+
+fn next_generation() -> u64 {
+    GENERATIONS.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Dict {
@@ -238,7 +249,7 @@ impl Dict {
             distinct: Vec::new(),
             index: HashMap::new(),
             bytes: 0,
-            generation: 1,
+            generation: next_generation(),
             values: Vec::new(),
         }
     }
@@ -296,7 +307,7 @@ impl Dict {
     /// Write the batch to the next column of `out`, with the smallest and
     /// largest distinct string as its statistics.
     pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
-        self.generation += 1;
+        self.generation = next_generation();
         self.index.clear();
         self.values.clear();
         self.values

@@ -3,11 +3,13 @@
 
 use std::fs::File;
 use std::io::Write;
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
 use super::calls::{CallKeys, CallRows};
 use super::error::ExportError;
 use super::pairing::{Out, Pairing};
+use super::pipeline::{Batch, Pipeline};
 use super::records::{RecordKeys, RecordRows};
 use super::schema::{calls_schema, records_schema};
 use super::source::Source;
@@ -86,12 +88,13 @@ pub fn calls_path_for(records: &Path) -> PathBuf {
 /// # Ok(())
 /// # }
 /// ```
-pub struct ParquetExport<W: Write + Send> {
-    records: Table<W>,
-    record_rows: RecordRows,
-    calls: Option<(Table<W>, CallRows)>,
+pub struct ParquetExport<W: Write + Send + 'static> {
+    /// Each table is written on a thread of its own.
+    records: Pipeline<RecordRows>,
+    calls: Option<Pipeline<CallRows>>,
     options: ParquetOptions,
     written: Written,
+    out: PhantomData<fn(W)>,
 }
 
 impl ParquetExport<File> {
@@ -113,22 +116,23 @@ impl ParquetExport<File> {
     }
 }
 
-impl<W: Write + Send> ParquetExport<W> {
+impl<W: Write + Send + 'static> ParquetExport<W> {
     /// An export writing the records table to `records` and, if given, the
     /// calls table to `calls`.
     pub fn new(records: W, calls: Option<W>, options: ParquetOptions) -> Result<Self, ExportError> {
+        let group = options.row_group_rows;
         Ok(Self {
-            records: Table::new("records", records_schema(), records)?,
-            record_rows: RecordRows::default(),
+            records: Pipeline::start(Table::new("records", records_schema(), records)?, group)?,
             calls: match calls {
-                Some(out) => Some((
+                Some(out) => Some(Pipeline::start(
                     Table::new("calls", calls_schema(), out)?,
-                    CallRows::default(),
-                )),
+                    group,
+                )?),
                 None => None,
             },
             options,
             written: Written::default(),
+            out: PhantomData,
         })
     }
 
@@ -155,56 +159,39 @@ impl<W: Write + Send> ParquetExport<W> {
     pub fn finish(mut self) -> Result<Written, ExportError> {
         self.flush_records()?;
         self.flush_calls()?;
-        self.records.close()?;
-        if let Some((table, _)) = self.calls {
-            table.close()?;
-        }
-        Ok(self.written)
+        let written = self.written;
+        let Self { records, calls, .. } = self;
+        let records = records.finish();
+        let calls = calls.map_or(Ok(()), Pipeline::finish);
+        records.and(calls).map(|()| written)
     }
 
-    /// Rows a batch may hold before it goes to `table`: no more than
+    /// Rows a batch may hold before it goes to its table: no more than
     /// fill its row group.
-    fn batch_limit<X: Write + Send>(&self, table: &Table<X>) -> usize {
-        let group = self.options.row_group_rows.max(1);
-        self.options
-            .batch_rows
-            .max(1)
-            .min(group - table.group_rows())
+    fn batch_limit<R: Batch>(&self, table: &Pipeline<R>) -> usize {
+        self.options.batch_rows.max(1).min(table.group_room())
     }
 
     fn flush_records(&mut self) -> Result<(), ExportError> {
-        let rows = self.record_rows.rows();
-        if rows == 0 {
-            return Ok(());
-        }
-        let record_rows = &mut self.record_rows;
-        self.records.write(rows, |out| record_rows.write(out))?;
-        if self.records.group_rows() >= self.options.row_group_rows {
-            self.records.end_row_group()?;
-        }
+        let rows = self.records.building.rows();
+        self.records.submit()?;
         self.written.records += rows as u64;
         Ok(())
     }
 
     fn flush_calls(&mut self) -> Result<(), ExportError> {
-        let Some((table, rows)) = &mut self.calls else {
+        let Some(calls) = &mut self.calls else {
             return Ok(());
         };
-        let n = rows.rows();
-        if n == 0 {
-            return Ok(());
-        }
-        table.write(n, |out| rows.write(out))?;
-        if table.group_rows() >= self.options.row_group_rows {
-            table.end_row_group()?;
-        }
-        self.written.calls += n as u64;
+        let rows = calls.building.rows();
+        calls.submit()?;
+        self.written.calls += rows as u64;
         Ok(())
     }
 }
 
 /// One trace file's records going into a [`ParquetExport`].
-pub struct FileRows<'a, W: Write + Send> {
+pub struct FileRows<'a, W: Write + Send + 'static> {
     export: &'a mut ParquetExport<W>,
     source: Source,
     record_keys: RecordKeys,
@@ -215,11 +202,11 @@ pub struct FileRows<'a, W: Write + Send> {
     seq: u64,
 }
 
-impl<W: Write + Send> FileRows<'_, W> {
+impl<W: Write + Send + 'static> FileRows<'_, W> {
     fn calls_out(&mut self) -> Option<Out<'_>> {
-        let (_, rows) = self.export.calls.as_mut()?;
+        let calls = self.export.calls.as_mut()?;
         Some(Out {
-            rows,
+            rows: &mut calls.building,
             source: &self.source,
             keys: &mut self.call_keys,
             pairs: &self.pairs,
@@ -228,7 +215,7 @@ impl<W: Write + Send> FileRows<'_, W> {
 
     fn flush_calls_if_full(&mut self) -> Result<(), ExportError> {
         match &self.export.calls {
-            Some((table, rows)) if rows.is_full(self.export.batch_limit(table)) => {
+            Some(calls) if calls.building.is_full(self.export.batch_limit(calls)) => {
                 self.export.flush_calls()
             }
             _ => Ok(()),
@@ -236,7 +223,7 @@ impl<W: Write + Send> FileRows<'_, W> {
     }
 }
 
-impl<W: Write + Send> Consumer for FileRows<'_, W> {
+impl<W: Write + Send + 'static> Consumer for FileRows<'_, W> {
     type Error = ExportError;
 
     fn record(&mut self, record: &Record<'_>, thread: Option<&Thread>) -> Result<(), ExportError> {
@@ -247,7 +234,7 @@ impl<W: Write + Send> Consumer for FileRows<'_, W> {
             return Ok(());
         }
         let limit = self.export.batch_limit(&self.export.records);
-        let rows = &mut self.export.record_rows;
+        let rows = &mut self.export.records.building;
         rows.push(&self.source, &mut self.record_keys, record, thread, seq);
         if rows.is_full(limit) {
             self.export.flush_records()?;

@@ -11,8 +11,9 @@
 //! columns are described in the crate's README ("Parquet").
 //!
 //! Memory is bounded: rows go out in batches of [`DEFAULT_BATCH_ROWS`] (or
-//! 64 MiB of strings), the writer holds one row group, and pairing holds
-//! the calls open (see [`pairing`]).
+//! 64 MiB of strings), two batches a table (one being built while the
+//! table's own thread encodes the other), the writer holds one row group,
+//! and pairing holds the calls open (see [`pairing`]).
 
 mod args;
 mod calls;
@@ -20,6 +21,7 @@ mod columns;
 mod error;
 mod export;
 pub mod pairing;
+mod pipeline;
 mod records;
 mod schema;
 mod source;

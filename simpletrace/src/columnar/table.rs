@@ -260,6 +260,11 @@ impl<W: Write + Send> Table<W> {
         })
     }
 
+    /// "records" or "calls".
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
     /// Rows in the row group being written.
     pub fn group_rows(&self) -> usize {
         self.group_rows
