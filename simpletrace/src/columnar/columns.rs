@@ -131,6 +131,9 @@ pub(crate) struct Strings {
     /// What `write` hands the writer: slices of one shared buffer (no
     /// allocation a value), kept for its capacity.
     values: Vec<ByteArray>,
+    /// That shared buffer, taken back as `bytes` once the writer is done
+    /// with its slices: no new buffer (and its page faults) a batch.
+    shared: Option<Bytes>,
 }
 
 impl Strings {
@@ -170,11 +173,7 @@ impl Strings {
     /// The strings so far as `ByteArray`s of one buffer; the builder is
     /// left empty.
     fn take_values(&mut self) -> &[ByteArray] {
-        let capacity = self.bytes.capacity();
-        let bytes = Bytes::from(std::mem::replace(
-            &mut self.bytes,
-            Vec::with_capacity(capacity),
-        ));
+        let bytes = Bytes::from(std::mem::take(&mut self.bytes));
         self.values.clear();
         let mut start = 0;
         for &end in &self.ends {
@@ -182,7 +181,18 @@ impl Strings {
             start = end;
         }
         self.ends.clear();
+        self.shared = Some(bytes);
         &self.values
+    }
+
+    /// The shared buffer back as `bytes`, emptied, if nothing else holds
+    /// it (else the next batch grows a new one).
+    fn reclaim(&mut self) {
+        if let Some(Ok(mut buffer)) = self.shared.take().map(Bytes::try_into_mut) {
+            // Emptied first: the conversion moves what is left to the front.
+            buffer.clear();
+            self.bytes = Vec::from(buffer);
+        }
     }
 
     /// Write the batch to the next column of `out`, with these levels.
@@ -193,9 +203,10 @@ impl Strings {
         rep: Option<&[i16]>,
     ) -> Result<(), ExportError> {
         let values = self.take_values();
-        out.write::<ByteArrayType>(values, def, rep)?;
+        let written = out.write::<ByteArrayType>(values, def, rep);
         self.values.clear();
-        Ok(())
+        self.reclaim();
+        written
     }
 
     /// The string `i` (tests).
