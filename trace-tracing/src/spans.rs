@@ -57,7 +57,11 @@ fn events(callsite: usize) -> Option<&'static Registered> {
 /// A new span, its values taken from `attrs`.
 pub(crate) fn create(attrs: &Attributes<'_>) -> Id {
     let meta = attrs.metadata();
-    let (Some(callsite), Some(n)) = (callsites::index(meta), span_slots::take()) else {
+    // The slot is taken only for a callsite in the table: never leaked.
+    let Some(callsite) = callsites::index(meta) else {
+        return Id::from_u64(NOT_STORED);
+    };
+    let Some(n) = span_slots::take() else {
         return Id::from_u64(NOT_STORED);
     };
     let Some(slot) = span_slots::slot(n) else {
