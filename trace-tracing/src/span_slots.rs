@@ -22,7 +22,10 @@ const BATCH: usize = 64;
 
 /// One span's state. Every field is an atomic or behind a mutex: a slot is
 /// shared by every thread holding the span's id, and reused once it closes.
-/// (Its callsite, and so its events and metadata, are in the id.)
+/// (Its callsite, and so its events and metadata, are in the id.) A cache
+/// line pair of its own: threads using neighbouring slots do not take
+/// each other's lines.
+#[repr(align(128))]
 pub(crate) struct Slot {
     pub(crate) refs: AtomicUsize,
     /// Integer arguments as the record holds them (`Val::as_u64`), when
