@@ -1,8 +1,9 @@
 //! Where [`SimpletraceSubscriber`](crate::SimpletraceSubscriber)'s live spans
 //! are kept: slots in chunks allocated once and never freed, found from a
 //! span's slot number with one load. Free slot numbers are kept per thread,
-//! so creating and closing spans takes no lock and no shared write; a
-//! thread that frees many more than it takes (spans closed on another
+//! so once a thread has some, creating and closing spans takes no lock and
+//! writes nothing shared but the span's own slot; a thread that frees many
+//! more than it takes (spans closed on another
 //! thread than the one that made them) hands batches back to a shared pool,
 //! under a lock taken once per batch.
 
