@@ -303,10 +303,10 @@ impl Owned {
     }
 }
 
-/// Stores values as [`Owned`] (text cut at 512 bytes).
-pub(crate) struct Store(pub(crate) Vec<Owned>);
+/// Stores values as [`Owned`] (text cut at 512 bytes), one slot a field.
+pub(crate) struct Store<'a>(pub(crate) &'a mut [Owned]);
 
-impl Sink for Store {
+impl Sink for Store<'_> {
     fn put(&mut self, index: usize, val: Val<'_>) {
         let Some(slot) = self.0.get_mut(index) else {
             return;

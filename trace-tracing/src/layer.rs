@@ -79,9 +79,9 @@ where
             attrs.record(&mut Visitor(&mut IntStore(&mut ints[..reg.types.len()])));
             Values::Ints(ints)
         } else {
-            let mut store = Store(vec![Owned::Missing; meta.fields().len()]);
-            attrs.record(&mut Visitor(&mut store));
-            Values::Other(store.0)
+            let mut owned = vec![Owned::Missing; meta.fields().len()];
+            attrs.record(&mut Visitor(&mut Store(&mut owned)));
+            Values::Other(owned)
         };
         span.extensions_mut().insert(SpanData { reg, values });
     }
@@ -95,11 +95,7 @@ where
             let n = data.reg.types.len();
             match &mut data.values {
                 Values::Ints(ints) => values.record(&mut Visitor(&mut IntStore(&mut ints[..n]))),
-                Values::Other(owned) => {
-                    let mut store = Store(std::mem::take(owned));
-                    values.record(&mut Visitor(&mut store));
-                    *owned = store.0;
-                }
+                Values::Other(owned) => values.record(&mut Visitor(&mut Store(owned))),
             }
         }
     }

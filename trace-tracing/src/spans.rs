@@ -77,11 +77,9 @@ pub(crate) fn create(attrs: &Attributes<'_>) -> Id {
         }
         Some(_) => {
             let mut other = slot.other.lock().unwrap_or_else(PoisonError::into_inner);
-            let mut store = Store(std::mem::take(&mut *other));
-            store.0.clear();
-            store.0.resize(meta.fields().len(), Owned::Missing);
-            attrs.record(&mut Visitor(&mut store));
-            *other = store.0;
+            other.clear();
+            other.resize(meta.fields().len(), Owned::Missing);
+            attrs.record(&mut Visitor(&mut Store(&mut other)));
         }
         None => {}
     }
@@ -147,9 +145,7 @@ pub(crate) fn record(id: &Id, values: &Record<'_>) {
         values.record(&mut Visitor(&mut IntStore(&slot.ints[..reg.types.len()])));
     } else {
         let mut other = slot.other.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut store = Store(std::mem::take(&mut *other));
-        values.record(&mut Visitor(&mut store));
-        *other = store.0;
+        values.record(&mut Visitor(&mut Store(&mut other)));
     }
 }
 
