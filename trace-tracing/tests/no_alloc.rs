@@ -56,15 +56,21 @@ fn call(a: u64, b: u64) -> u64 {
     a ^ b
 }
 
-fn work(i: u64) {
+/// The events: a literal message and integer fields, integer fields alone.
+fn events(i: u64) {
     info!(a = i, b = !i, "a literal message");
     info!(a = i, b = !i);
+}
+
+/// The events and a span with integer fields.
+fn events_and_span(i: u64) {
+    events(i);
     black_box(call(i, !i));
 }
 
 /// Allocations by this thread during `rounds` calls of `work`, after as
 /// many to warm up.
-fn allocations(rounds: u64) -> usize {
+fn allocations(rounds: u64, work: fn(u64)) -> usize {
     for i in 0..rounds {
         work(i);
     }
@@ -87,27 +93,13 @@ fn warm_events_and_integer_spans_allocate_nothing() {
         .start()
         .unwrap();
     let through_subscriber =
-        tracing::subscriber::with_default(SimpletraceSubscriber::new(), || allocations(5_000));
+        tracing::subscriber::with_default(SimpletraceSubscriber::new(), || {
+            allocations(5_000, events_and_span)
+        });
     assert_eq!(through_subscriber, 0, "events and spans, subscriber");
 
     // The layer's events (its spans live in the `Registry`, which allocates).
-    let events_only = |i: u64| {
-        info!(a = i, b = !i, "a literal message");
-        info!(a = i, b = !i);
-    };
     let layer = tracing_subscriber::registry().with(SimpletraceLayer::new());
-    let through_layer = tracing::subscriber::with_default(layer, || {
-        for i in 0..5_000 {
-            events_only(i);
-        }
-        trace_runtime::flush();
-        let before = ALLOCATIONS.load(Ordering::Relaxed);
-        COUNTING.with(|c| c.set(true));
-        for i in 0..5_000 {
-            events_only(i);
-        }
-        COUNTING.with(|c| c.set(false));
-        ALLOCATIONS.load(Ordering::Relaxed) - before
-    });
+    let through_layer = tracing::subscriber::with_default(layer, || allocations(5_000, events));
     assert_eq!(through_layer, 0, "events, layer");
 }
