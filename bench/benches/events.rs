@@ -3,15 +3,13 @@
 //! Run with `cargo bench -p trace-bench --bench events`.
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput};
 use trace_bench::qemu_port::{events as qemu, EVENTS as Q, TRACE_BUF_LEN};
 use trace_bench::setup::{Setup, QEMU};
-use trace_bench::{floor, ours, tracing_baseline};
+use trace_bench::{floor, ours, rounds, tracing_baseline};
 
 /// A 16-byte string argument.
 const NAME: &str = "disk-image-0.raw";
@@ -190,66 +188,6 @@ fn six_args(c: &mut Criterion, setup: &Setup) {
 /// Rounds that fill a new thread's buffer once, and one more.
 const WARM_UP_ROUNDS: u64 = (trace_runtime::DEFAULT_BUFFER_SIZE as u64 / 48).div_ceil(ROUND) + 1;
 
-/// `threads` threads emit rounds of [`ROUND`] events each, all starting
-/// together, the writer drained (untimed) between rounds. Returns the time per
-/// event of all threads together: per round, the wall time from the first
-/// start to the last finish, summed, divided by the events. The first rounds
-/// on the new threads are not counted: they write more events than a buffer
-/// holds, so setting it up is not timed, including the first write to each
-/// page of our ring (the OS maps it then: a page fault per 4 KiB).
-fn parallel(setup: &Setup, who: Impl, threads: u32, iters: u64, f: fn(u64)) -> Duration {
-    let count = iters.div_ceil(ROUND).max(1);
-    let barrier = Barrier::new(threads as usize);
-    let arrived = AtomicU32::new(0);
-    let spans: Vec<Vec<(Instant, Instant)>> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|t| {
-                let (barrier, arrived) = (&barrier, &arrived);
-                s.spawn(move || {
-                    (0..WARM_UP_ROUNDS + count)
-                        .filter_map(|r| {
-                            barrier.wait();
-                            if t == 0 {
-                                who.drain(setup);
-                            }
-                            barrier.wait();
-                            spin_start(arrived, threads);
-                            let start = Instant::now();
-                            for i in 0..ROUND {
-                                f(i);
-                            }
-                            (r >= WARM_UP_ROUNDS).then(|| (start, Instant::now()))
-                        })
-                        .collect()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().expect("bench thread panicked"))
-            .collect()
-    });
-    let total: Duration = (0..count as usize)
-        .map(|r| {
-            let start = spans.iter().map(|t| t[r].0).min().expect("a thread");
-            let end = spans.iter().map(|t| t[r].1).max().expect("a thread");
-            end - start
-        })
-        .sum();
-    total.mul_f64(iters as f64 / (count * ROUND * u64::from(threads)) as f64)
-}
-
-/// Wait, spinning, until all `threads` threads of this round got here. A
-/// thread woken from the barrier can take tens of microseconds to run again,
-/// as long as a whole round: spinning makes the threads start together.
-fn spin_start(arrived: &AtomicU32, threads: u32) {
-    let me = arrived.fetch_add(1, Ordering::AcqRel) + 1;
-    let round_end = me.div_ceil(threads) * threads;
-    while arrived.load(Ordering::Acquire) < round_end {
-        std::hint::spin_loop();
-    }
-}
-
 fn threads_case(c: &mut Criterion, setup: &Setup, name: &str, threads: u32) {
     let mut g = group(c, name);
     for who in Impl::ALL {
@@ -260,7 +198,16 @@ fn threads_case(c: &mut Criterion, setup: &Setup, name: &str, threads: u32) {
             Impl::Floor => floor_two,
         };
         g.bench_function(who.name(), |b| {
-            b.iter_custom(|iters| parallel(setup, who, threads, iters, f))
+            b.iter_custom(|iters| {
+                rounds::parallel(
+                    threads,
+                    iters,
+                    ROUND,
+                    WARM_UP_ROUNDS,
+                    &|| who.drain(setup),
+                    f,
+                )
+            })
         });
     }
     g.finish();

@@ -12,10 +12,10 @@
 use std::hint::black_box;
 use std::process::Command;
 use std::sync::{Arc, Barrier};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
-use trace_bench::ours;
+use trace_bench::{ours, rounds};
 use trace_runtime::{Config, Mode};
 
 const MODE_ENV: &str = "FLIGHT_BENCH_MODE";
@@ -26,21 +26,6 @@ const SNAPSHOT_BUFFER: usize = 1 << 20;
 
 fn ours_two(i: u64) {
     ours::bench_two_u64(black_box(i), black_box(!i));
-}
-
-/// Rounds of [`ROUND`] events, the writer flushed (untimed) before each.
-fn rounds(iters: u64) -> Duration {
-    let count = iters.div_ceil(ROUND).max(1);
-    let mut total = Duration::ZERO;
-    for _ in 0..count {
-        trace_runtime::flush();
-        let start = Instant::now();
-        for i in 0..ROUND {
-            ours_two(i);
-        }
-        total += start.elapsed();
-    }
-    total.mul_f64(iters as f64 / (count * ROUND) as f64)
 }
 
 fn criterion() -> Criterion {
@@ -67,7 +52,9 @@ fn child(mode: &str) {
         // Fill this thread's ring first: every timed event overwrites.
         (0..SNAPSHOT_BUFFER as u64 / 8).for_each(ours_two);
     }
-    g.bench_function(mode, |b| b.iter_custom(rounds));
+    g.bench_function(mode, |b| {
+        b.iter_custom(|iters| rounds::flushed(iters, ROUND, ours_two))
+    });
     g.finish();
     if flight {
         snapshot_case(&mut c, dir.path());

@@ -6,5 +6,6 @@ pub mod fastrace_baseline;
 pub mod floor;
 pub mod ours;
 pub mod qemu_port;
+pub mod rounds;
 pub mod setup;
 pub mod tracing_baseline;
