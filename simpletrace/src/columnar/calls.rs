@@ -3,6 +3,7 @@
 
 use super::args::ArgMaps;
 use super::columns::{Bools, CachedKey, Dict, Ints};
+use super::pipeline::Batch;
 use super::records::batch_due;
 use super::source::{Source, SourceColumns, SourceKeys};
 use super::table::Chunks;
@@ -123,10 +124,6 @@ impl CallRows {
         self.rows += 1;
     }
 
-    pub fn rows(&self) -> usize {
-        self.rows
-    }
-
     /// Enough rows (or bytes) for a batch.
     #[inline]
     pub fn is_full(&self, batch_rows: usize) -> bool {
@@ -134,10 +131,16 @@ impl CallRows {
             self.args.bytes() + self.exit_args.bytes() + self.call.bytes() + self.source.bytes();
         batch_due(self.rows, bytes, batch_rows)
     }
+}
+
+impl Batch for CallRows {
+    fn rows(&self) -> usize {
+        self.rows
+    }
 
     /// Write the rows so far to the columns of `out`
     /// ([`super::calls_schema`]'s, in order), leaving none.
-    pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
+    fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
         self.rows = 0;
         self.source.write(out)?;
         self.call.write(out)?;

@@ -9,34 +9,15 @@ use std::thread::JoinHandle;
 
 use parquet::errors::ParquetError;
 
-use super::calls::CallRows;
 use super::error::ExportError;
-use super::records::RecordRows;
 use super::table::{Chunks, Table};
 
-/// Rows of one table: built on the reading thread, written on the table's.
+/// Rows of one table (`RecordRows`, `CallRows`): built on the reading
+/// thread, written on the table's.
 pub(crate) trait Batch: Default + Send + 'static {
     fn rows(&self) -> usize;
     /// Write the rows to `out`'s columns, in order, leaving none.
     fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError>;
-}
-
-impl Batch for RecordRows {
-    fn rows(&self) -> usize {
-        RecordRows::rows(self)
-    }
-    fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
-        RecordRows::write(self, out)
-    }
-}
-
-impl Batch for CallRows {
-    fn rows(&self) -> usize {
-        CallRows::rows(self)
-    }
-    fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
-        CallRows::write(self, out)
-    }
 }
 
 pub(crate) struct Pipeline<R: Batch> {

@@ -5,6 +5,7 @@
 
 use super::args::ArgMaps;
 use super::columns::{CachedKey, Dict, Ints};
+use super::pipeline::Batch;
 use super::source::{Source, SourceColumns, SourceKeys};
 use super::table::Chunks;
 use super::ExportError;
@@ -97,20 +98,22 @@ impl RecordRows {
         self.rows += 1;
     }
 
-    pub fn rows(&self) -> usize {
-        self.rows
-    }
-
     /// Enough rows (or bytes) for a batch.
     #[inline]
     pub fn is_full(&self, batch_rows: usize) -> bool {
         let bytes = self.args.bytes() + self.event.bytes() + self.source.bytes();
         batch_due(self.rows, bytes, batch_rows)
     }
+}
+
+impl Batch for RecordRows {
+    fn rows(&self) -> usize {
+        self.rows
+    }
 
     /// Write the rows so far to the columns of `out`
     /// ([`super::records_schema`]'s, in order), leaving none.
-    pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
+    fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
         self.rows = 0;
         self.source.write(out)?;
         self.seq.write(out)?;
