@@ -3,7 +3,6 @@
 
 use std::fs::File;
 use std::io::Write;
-use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
 use super::calls::{CallKeys, CallRows};
@@ -88,16 +87,15 @@ pub fn calls_path_for(records: &Path) -> PathBuf {
 /// # Ok(())
 /// # }
 /// ```
-pub struct ParquetExport<W: Write + Send + 'static> {
+pub struct ParquetExport {
     /// Each table is written on a thread of its own.
     records: Pipeline<RecordRows>,
     calls: Option<Pipeline<CallRows>>,
     options: ParquetOptions,
     written: Written,
-    out: PhantomData<fn(W)>,
 }
 
-impl ParquetExport<File> {
+impl ParquetExport {
     /// Create the files (`calls`: `None` for no calls table).
     pub fn create(
         records: &Path,
@@ -114,12 +112,14 @@ impl ParquetExport<File> {
         let calls = calls.map(create).transpose()?;
         Self::new(records, calls, options)
     }
-}
 
-impl<W: Write + Send + 'static> ParquetExport<W> {
     /// An export writing the records table to `records` and, if given, the
-    /// calls table to `calls`.
-    pub fn new(records: W, calls: Option<W>, options: ParquetOptions) -> Result<Self, ExportError> {
+    /// calls table to `calls` (each on a thread of its own, which owns it).
+    pub fn new<W: Write + Send + 'static>(
+        records: W,
+        calls: Option<W>,
+        options: ParquetOptions,
+    ) -> Result<Self, ExportError> {
         let group = options.row_group_rows;
         Ok(Self {
             records: Pipeline::start(Table::new("records", records_schema(), records)?, group)?,
@@ -132,14 +132,13 @@ impl<W: Write + Send + 'static> ParquetExport<W> {
             },
             options,
             written: Written::default(),
-            out: PhantomData,
         })
     }
 
     /// The [`Consumer`] of one trace file's records, `path` its `file`
     /// column. Run it over the whole file (its `end` closes the calls still
     /// open).
-    pub fn file(&mut self, path: impl Into<String>) -> FileRows<'_, W> {
+    pub fn file(&mut self, path: impl Into<String>) -> FileRows<'_> {
         let source = Source {
             file: path.into(),
             host: self.options.host.clone(),
@@ -191,8 +190,8 @@ impl<W: Write + Send + 'static> ParquetExport<W> {
 }
 
 /// One trace file's records going into a [`ParquetExport`].
-pub struct FileRows<'a, W: Write + Send + 'static> {
-    export: &'a mut ParquetExport<W>,
+pub struct FileRows<'a> {
+    export: &'a mut ParquetExport,
     source: Source,
     record_keys: RecordKeys,
     call_keys: CallKeys,
@@ -202,7 +201,7 @@ pub struct FileRows<'a, W: Write + Send + 'static> {
     seq: u64,
 }
 
-impl<W: Write + Send + 'static> FileRows<'_, W> {
+impl FileRows<'_> {
     fn calls_out(&mut self) -> Option<Out<'_>> {
         let calls = self.export.calls.as_mut()?;
         Some(Out {
@@ -223,7 +222,7 @@ impl<W: Write + Send + 'static> FileRows<'_, W> {
     }
 }
 
-impl<W: Write + Send + 'static> Consumer for FileRows<'_, W> {
+impl Consumer for FileRows<'_> {
     type Error = ExportError;
 
     fn record(&mut self, record: &Record<'_>, thread: Option<&Thread>) -> Result<(), ExportError> {
