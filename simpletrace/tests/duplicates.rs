@@ -106,11 +106,12 @@ fn the_events_listing_warns_as_the_reader_does() {
         )
         .unwrap();
     }
-    let out = runner::target_command(env!("CARGO_BIN_EXE_simpletrace"))
-        .current_dir(dir.path())
-        .args(["events", "bsd-user", "linux-user"])
-        .output()
-        .unwrap();
+    let out = runner::output(
+        runner::target_command(env!("CARGO_BIN_EXE_simpletrace"))
+            .current_dir(dir.path())
+            .args(["events", "bsd-user", "linux-user"]),
+    )
+    .unwrap();
     assert!(out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stderr.matches(": warning: event '").count(), 8, "{stderr}");

@@ -6,12 +6,13 @@ mod common;
 use common::*;
 
 fn events_cli(dir: &str, args: &[&str]) -> std::process::Output {
-    runner::target_command(env!("CARGO_BIN_EXE_simpletrace"))
-        .current_dir(dir)
-        .arg("events")
-        .args(args)
-        .output()
-        .unwrap()
+    runner::output(
+        runner::target_command(env!("CARGO_BIN_EXE_simpletrace"))
+            .current_dir(dir)
+            .arg("events")
+            .args(args),
+    )
+    .unwrap()
 }
 
 #[test]

@@ -53,14 +53,15 @@ fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> J
 
 impl Follower {
     fn start(args: &[&OsStr]) -> Self {
-        let mut child = runner::target_command(env!("CARGO_BIN_EXE_simpletrace"))
-            .arg("--follow")
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = runner::spawn(
+            runner::target_command(env!("CARGO_BIN_EXE_simpletrace"))
+                .arg("--follow")
+                .args(args)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        )
+        .unwrap();
         let stdout = Arc::new(Mutex::new(Vec::new()));
         let stderr = Arc::new(Mutex::new(Vec::new()));
         let readers = vec![
@@ -285,13 +286,14 @@ fn child_records_until_told_to_stop() {
 fn a_runtime_trace_is_followed_while_a_child_records_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("trace");
-    let mut child = runner::target_command(std::env::current_exe().unwrap())
-        .args(["--exact", CHILD_TEST, "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, &path)
-        .env_remove(trace_runtime::OPTIONS_ENV)
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = runner::spawn(
+        runner::target_command(std::env::current_exe().unwrap())
+            .args(["--exact", CHILD_TEST, "--nocapture", "--test-threads=1"])
+            .env(CHILD_ENV, &path)
+            .env_remove(trace_runtime::OPTIONS_ENV)
+            .stdout(Stdio::null()),
+    )
+    .unwrap();
     let start = Instant::now();
     while !path.exists() {
         assert!(start.elapsed() < LIMIT, "the child wrote no trace");

@@ -14,12 +14,13 @@ fn help_lists_every_event_with_its_state_and_exits() {
         panic!("start returned with help in the options");
     }
     let dir = tempfile::tempdir().unwrap();
-    let out = runner::target_command(std::env::current_exe().unwrap())
-        .args(["--exact", TEST, "--nocapture", "--test-threads=1"])
-        .env(trace_runtime::OPTIONS_ENV, "disk_*,-disk_write,help")
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = runner::output(
+        runner::target_command(std::env::current_exe().unwrap())
+            .args(["--exact", TEST, "--nocapture", "--test-threads=1"])
+            .env(trace_runtime::OPTIONS_ENV, "disk_*,-disk_write,help")
+            .current_dir(dir.path()),
+    )
+    .unwrap();
     assert!(out.status.success(), "{out:?}");
     let stdout = String::from_utf8(out.stdout).unwrap();
     // libtest's "test NAME ... " has no newline before our first line.

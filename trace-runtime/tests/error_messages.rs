@@ -30,15 +30,16 @@ fn main_returning_an_error_prints_its_message() {
         let _ = Err::<(), _>(unknown_event()).report();
         return;
     }
-    let out = runner::target_command(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "main_returning_an_error_prints_its_message",
-            "--nocapture",
-        ])
-        .env(CHILD, "1")
-        .output()
-        .unwrap();
+    let out = runner::output(
+        runner::target_command(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "main_returning_an_error_prints_its_message",
+                "--nocapture",
+            ])
+            .env(CHILD, "1"),
+    )
+    .unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
         stderr.contains("Error: no event named `jb_submit`\n"),

@@ -21,13 +21,14 @@ fn log_backend_writes_to_stderr_by_default() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let out = runner::target_command(std::env::current_exe().unwrap())
-        .args(["--exact", TEST, "--test-threads=1"])
-        .env(CHILD, "1")
-        .env(trace_runtime::OPTIONS_ENV, "backend=log,disk_*")
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = runner::output(
+        runner::target_command(std::env::current_exe().unwrap())
+            .args(["--exact", TEST, "--test-threads=1"])
+            .env(CHILD, "1")
+            .env(trace_runtime::OPTIONS_ENV, "backend=log,disk_*")
+            .current_dir(dir.path()),
+    )
+    .unwrap();
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),

@@ -46,7 +46,7 @@ fn run(case: &str, options: Option<&str>) -> String {
     if let Some(options) = options {
         cmd.env(trace_runtime::OPTIONS_ENV, options);
     }
-    let out = cmd.output().unwrap();
+    let out = runner::output(&mut cmd).unwrap();
     assert!(out.status.success(), "{out:?}");
     String::from_utf8(out.stderr).unwrap()
 }

@@ -18,11 +18,12 @@ use simpletrace::{process, EventTable, Filter, Reader, Selected};
 fn run_demo() -> (String, PathBuf, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("trace");
-    let out = runner::target_command(env!("CARGO_BIN_EXE_demo"))
-        .arg(&path)
-        .env_remove(trace_runtime::OPTIONS_ENV)
-        .output()
-        .unwrap();
+    let out = runner::output(
+        runner::target_command(env!("CARGO_BIN_EXE_demo"))
+            .arg(&path)
+            .env_remove(trace_runtime::OPTIONS_ENV),
+    )
+    .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && stderr.is_empty(), "{stderr}");
     (String::from_utf8(out.stdout).unwrap(), path, dir)

@@ -42,10 +42,7 @@ pub fn golden_table(case: &std::path::Path) -> EventTable {
 }
 
 pub fn run_cli(args: &[&std::ffi::OsStr]) -> Output {
-    runner::target_command(env!("CARGO_BIN_EXE_simpletrace"))
-        .args(args)
-        .output()
-        .unwrap()
+    runner::output(runner::target_command(env!("CARGO_BIN_EXE_simpletrace")).args(args)).unwrap()
 }
 
 /// A v4 argument value.

@@ -341,11 +341,7 @@ pub fn child_command(test: &str, scenario: &str, dir: &Path) -> Command {
 /// Run a child to its end, killing it (and failing) after `limit`.
 pub fn run_child(mut cmd: Command, limit: Duration) -> Output {
     use std::process::Stdio;
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = runner::spawn(cmd.stdout(Stdio::piped()).stderr(Stdio::piped())).unwrap();
     // Drained on their own threads, so a chatty child never blocks on a full pipe.
     let drain = |mut pipe: Box<dyn Read + Send>| {
         std::thread::spawn(move || {

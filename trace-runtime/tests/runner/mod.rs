@@ -9,7 +9,8 @@
 //! program.
 
 use std::ffi::OsStr;
-use std::process::Command;
+use std::io;
+use std::process::{Child, Command, Output};
 
 /// The runner variable cargo reads for the target these tests were built for
 /// (the cross target `.ci/run` runs under user-mode emulation).
@@ -40,6 +41,37 @@ pub fn target_command(program: impl AsRef<OsStr>) -> Command {
             cmd
         }
         None => Command::new(program),
+    }
+}
+
+/// Windows' ERROR_INTERNAL_ERROR: what Wine's CreateProcess returns when
+/// the new process dies before it has finished starting (its loader failed,
+/// under load; one CI run in about twenty met it). None of the program's
+/// code ran, so starting it again runs nothing twice.
+const WINE_START_FAILED: i32 = 1359;
+
+/// `cmd.output()`, with a start that Wine failed (see above) tried again.
+#[allow(dead_code)] // not every test crate that includes this module uses it
+pub fn output(cmd: &mut Command) -> io::Result<Output> {
+    retry_failed_start(|| cmd.output())
+}
+
+/// `cmd.spawn()`, with a start that Wine failed (see above) tried again.
+#[allow(dead_code)]
+pub fn spawn(cmd: &mut Command) -> io::Result<Child> {
+    retry_failed_start(|| cmd.spawn())
+}
+
+fn retry_failed_start<T>(mut start: impl FnMut() -> io::Result<T>) -> io::Result<T> {
+    let mut tries = 1;
+    loop {
+        match start() {
+            Err(e) if cfg!(windows) && e.raw_os_error() == Some(WINE_START_FAILED) && tries < 3 => {
+                eprintln!("runner: the child failed to start ({e}); trying again");
+                tries += 1;
+            }
+            result => return result,
+        }
     }
 }
 
