@@ -23,6 +23,7 @@ mod error;
 mod events;
 pub mod filter;
 pub mod follow;
+mod keyed;
 mod layout;
 mod learn;
 mod mappings;

@@ -1,7 +1,7 @@
 //! Event id -> declared event, as set by a file's mapping records (or by
 //! position for `--no-header`). Memory is bounded whatever the file says.
 
-use std::collections::HashMap;
+use crate::keyed::Map;
 
 use crate::events::{EventIndex, EventTable};
 
@@ -28,7 +28,7 @@ pub(crate) struct Mappings {
     /// `dense` as event indices (`u32::MAX`: not a declared event), 4 bytes
     /// an id: what every record looks up stays in cache with 6,000 ids.
     dense_declared: Vec<u32>,
-    sparse: HashMap<u64, Slot>,
+    sparse: Map<u64, Slot>,
     undeclared_bytes: usize,
 }
 

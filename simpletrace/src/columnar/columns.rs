@@ -4,7 +4,7 @@
 //! arrays, no levels recomputed from them). Every `write` leaves the
 //! builder empty, its capacity kept for the next batch.
 
-use std::collections::HashMap;
+use crate::keyed::Map;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
@@ -234,7 +234,7 @@ pub(crate) struct Dict {
     levels: Option<Levels>,
     /// The distinct strings, each its own buffer.
     distinct: Vec<ByteArray>,
-    index: HashMap<Box<str>, u32>,
+    index: Map<Box<str>, u32>,
     bytes: usize,
     /// New at every `write` (unique among all dictionaries): keys of an
     /// earlier batch, or of another dictionary, are not valid.
@@ -258,7 +258,7 @@ impl Dict {
             keys: Vec::new(),
             levels: nullable.then(Levels::default),
             distinct: Vec::new(),
-            index: HashMap::new(),
+            index: Map::default(),
             bytes: 0,
             generation: next_generation(),
             values: Vec::new(),

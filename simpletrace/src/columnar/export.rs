@@ -202,14 +202,18 @@ pub struct FileRows<'a> {
 }
 
 impl FileRows<'_> {
-    fn calls_out(&mut self) -> Option<Out<'_>> {
+    /// The pairing and where the calls it ends go (borrowed apart, so the
+    /// pairing is not moved out and back for every record); `None` when no
+    /// calls table is written.
+    fn pairing_and_out(&mut self) -> Option<(&mut Pairing, Out<'_>)> {
         let calls = self.export.calls.as_mut()?;
-        Some(Out {
+        let out = Out {
             rows: &mut calls.building,
             source: &self.source,
             keys: &mut self.call_keys,
             pairs: &self.pairs,
-        })
+        };
+        Some((&mut self.pairing, out))
     }
 
     fn flush_calls_if_full(&mut self) -> Result<(), ExportError> {
@@ -238,20 +242,15 @@ impl Consumer for FileRows<'_> {
         if rows.is_full(limit) {
             self.export.flush_records()?;
         }
-        if self.export.calls.is_some() {
-            let mut pairing = std::mem::take(&mut self.pairing);
-            if let Some(out) = self.calls_out() {
-                pairing.record(role, record, thread, seq, out);
-            }
-            self.pairing = pairing;
+        if let Some((pairing, out)) = self.pairing_and_out() {
+            pairing.record(role, record, thread, seq, out);
             self.flush_calls_if_full()?;
         }
         Ok(())
     }
 
     fn end(&mut self) -> Result<(), ExportError> {
-        let mut pairing = std::mem::take(&mut self.pairing);
-        if let Some(out) = self.calls_out() {
+        if let Some((pairing, out)) = self.pairing_and_out() {
             pairing.finish(out);
         }
         self.flush_calls_if_full()

@@ -9,7 +9,7 @@
 //! their bytes by [`MAX_PENDING_BYTES`], past which a call's arguments are
 //! not kept (its `args_*` are NULL).
 
-use std::collections::HashMap;
+use crate::keyed::Map;
 use std::sync::Arc;
 
 use trace_events::Arg;
@@ -40,9 +40,9 @@ pub(crate) struct Pairing {
     tracks: Tracks,
     closed: Vec<Closed>,
     /// Per track, parallel to the nested calls [`Tracks`] keeps open there.
-    nested: HashMap<TrackKey, Vec<Pending>>,
+    nested: Map<TrackKey, Vec<Pending>>,
     /// By process and id, as [`Tracks`] keeps async calls.
-    asyncs: HashMap<(u32, u64), Pending>,
+    asyncs: Map<(u32, u64), Pending>,
     /// Argument declarations by event index, shared by its open calls.
     decls: Vec<Option<Arc<[Arg]>>>,
     pool: Vec<Vec<u8>>,

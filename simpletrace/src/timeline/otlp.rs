@@ -45,7 +45,7 @@ pub mod ids;
 mod response;
 mod schema;
 
-use std::collections::HashMap;
+use crate::keyed::Map;
 use std::io::{self, Write};
 
 use self::attributes::{put_args, put_int_attr, put_str_attr};
@@ -138,10 +138,10 @@ impl<R: Requests> OtlpTrace<R> {
             options,
             batch: Batch::default(),
             failed: None,
-            tracks: HashMap::new(),
-            async_open: HashMap::new(),
-            threads: HashMap::new(),
-            processes: HashMap::new(),
+            tracks: Map::default(),
+            async_open: Map::default(),
+            threads: Map::default(),
+            processes: Map::default(),
             pending_attributes: 0,
             spare: Vec::new(),
             spans: 0,
@@ -177,13 +177,13 @@ pub struct OtlpSpans<R: Requests> {
     /// The first error sending; nothing more is sent after it.
     failed: Option<io::Error>,
     /// By thread (only tracks the walk follows begin calls: bounded).
-    tracks: HashMap<TrackKey, ThreadSpans>,
+    tracks: Map<TrackKey, ThreadSpans>,
     /// Open async calls by process and id (bounded by the walk).
-    async_open: HashMap<(u32, u64), OpenSpan>,
+    async_open: Map<(u32, u64), OpenSpan>,
     /// Thread names, as the walk names tracks (bounded by it).
-    threads: HashMap<TrackKey, String>,
+    threads: Map<TrackKey, String>,
     /// Main threads' names, by pid.
-    processes: HashMap<u32, String>,
+    processes: Map<u32, String>,
     /// Bytes of `attributes` in open spans.
     pending_attributes: usize,
     spare: Vec<Vec<u8>>,

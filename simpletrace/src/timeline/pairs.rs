@@ -4,7 +4,7 @@
 //! `call_id` (or `async_call_id`) argument, as `#[traced]` declares them, says
 //! which exit ends which call.
 
-use std::collections::HashMap;
+use crate::keyed::Map;
 
 use trace_events::{ArgKind, Event};
 
@@ -86,7 +86,7 @@ pub enum Role {
 pub struct Pairs {
     roles: Vec<Option<Role>>,
     names: Vec<String>,
-    by_name: HashMap<String, PairId>,
+    by_name: Map<String, PairId>,
 }
 
 impl Pairs {

@@ -34,7 +34,9 @@ mod intern;
 mod schema;
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
+
+use crate::keyed::Map;
 use std::io::{self, Write};
 
 use trace_events::ArgKind;
@@ -87,16 +89,16 @@ impl<W: Write> PerfettoTrace<W> {
             open: None,
             interned: Vec::new(),
             next_uuid: 1,
-            threads: HashMap::new(),
+            threads: Map::default(),
             last: None,
             overflow: None,
             sequences: vec![Sequence::new(SHARED_SEQUENCE_ID, None)],
             current: 0,
             tables: Default::default(),
             by_event: Vec::new(),
-            lanes: HashMap::new(),
+            lanes: Map::default(),
             lanes_kept: 0,
-            async_open: HashMap::new(),
+            async_open: Map::default(),
         })
     }
 
@@ -181,7 +183,7 @@ pub struct PerfettoProto<W: Write> {
     /// it, wherever it is).
     interned: Vec<u8>,
     next_uuid: u64,
-    threads: HashMap<TrackKey, ThreadTrack>,
+    threads: Map<TrackKey, ThreadTrack>,
     /// The last thread looked up (records come in batches per thread).
     last: Option<(TrackKey, ThreadTrack)>,
     /// The track of threads beyond [`MAX_TRACKS`], once used.
@@ -193,11 +195,11 @@ pub struct PerfettoProto<W: Write> {
     /// By event index (bounded by the event table).
     by_event: Vec<EventIds>,
     /// Async lanes by thread.
-    lanes: HashMap<TrackKey, Lanes>,
+    lanes: Map<TrackKey, Lanes>,
     /// Lanes in `lanes` (at most [`MAX_LANES`]).
     lanes_kept: usize,
     /// Open async calls by process and id: their lane.
-    async_open: HashMap<(u32, u64), AsyncLane>,
+    async_open: Map<(u32, u64), AsyncLane>,
 }
 
 impl<W: Write> PerfettoProto<W> {

@@ -5,7 +5,7 @@
 //! its track. Memory is bounded: at most [`MAX_TRACKS`] tracks of at most
 //! [`MAX_DEPTH`] nested calls, and at most [`MAX_ASYNC`] async calls open.
 
-use std::collections::{HashMap, HashSet};
+use crate::keyed::{Map, Set};
 
 use super::pairs::Call;
 
@@ -56,7 +56,7 @@ struct Track {
     /// Nested calls, innermost last, with their start.
     open: Vec<(Call, u64)>,
     /// Ids of the async calls entered here and still open.
-    async_open: HashSet<u64>,
+    async_open: Set<u64>,
 }
 
 /// An open async call.
@@ -72,9 +72,9 @@ struct AsyncOpen {
 /// each exit with its enter, in bounded memory.
 #[derive(Debug, Default)]
 pub struct Tracks {
-    tracks: HashMap<TrackKey, Track>,
+    tracks: Map<TrackKey, Track>,
     /// By process and id (ids are unique in a process).
-    async_open: HashMap<(u32, u64), AsyncOpen>,
+    async_open: Map<(u32, u64), AsyncOpen>,
     max_ts: u64,
 }
 

@@ -8,7 +8,7 @@
 //! first ends every call open on its thread (their exits may be among the
 //! lost events).
 
-use std::collections::{HashMap, HashSet};
+use crate::keyed::{Map, Set};
 use std::io;
 
 use super::pairs::{Call, Pairs, Role};
@@ -65,11 +65,11 @@ pub struct Walk<D> {
     tracks: Tracks,
     closed: Vec<Closed>,
     /// The name last given to each named track.
-    named: HashMap<TrackKey, String>,
+    named: Map<TrackKey, String>,
     /// The track of the previous record and its name, when named (records
     /// come in batches per thread: most need no look-up).
     last_named: Option<(TrackKey, String)>,
-    pids: HashSet<u32>,
+    pids: Set<u32>,
     /// Exact: a trace has fewer than 2^60 records of at most 2^64 each.
     dropped: u128,
 }
@@ -82,9 +82,9 @@ impl<D: Draw> Walk<D> {
             pairs: Pairs::default(),
             tracks: Tracks::default(),
             closed: Vec::new(),
-            named: HashMap::new(),
+            named: Map::default(),
             last_named: None,
-            pids: HashSet::new(),
+            pids: Set::default(),
             dropped: 0,
         }
     }

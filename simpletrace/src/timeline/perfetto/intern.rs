@@ -2,8 +2,7 @@
 //! sequence the set of ids already sent on it (Perfetto's interned data is
 //! per sequence).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
+use crate::keyed::Map;
 
 /// Entries each table holds at most; beyond, values are written inline.
 pub const MAX_INTERNED: usize = 1 << 16;
@@ -11,7 +10,7 @@ pub const MAX_INTERNED: usize = 1 << 16;
 /// Ids by value, and values by id, up to [`MAX_INTERNED`].
 #[derive(Default)]
 pub struct Interner {
-    ids: HashMap<Box<[u8]>, u64, KeyedHash>,
+    ids: Map<Box<[u8]>, u64>,
     values: Vec<Box<[u8]>>,
 }
 
@@ -54,59 +53,6 @@ impl Sent {
         let new = self.0[word] & bit == 0;
         self.0[word] |= bit;
         new
-    }
-}
-
-/// A multiply-rotate hash over 8-byte words, several times faster than
-/// SipHash on the short strings interned, keyed per run so that a trace
-/// cannot be built to collide.
-#[derive(Clone)]
-struct KeyedHash(u64);
-
-impl Default for KeyedHash {
-    fn default() -> Self {
-        Self(std::collections::hash_map::RandomState::new().hash_one(0u8) | 1)
-    }
-}
-
-impl BuildHasher for KeyedHash {
-    type Hasher = WordHasher;
-
-    fn build_hasher(&self) -> WordHasher {
-        WordHasher(self.0)
-    }
-}
-
-struct WordHasher(u64);
-
-impl WordHasher {
-    fn word(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(23) ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
-
-impl Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut w = [0; 8];
-            w.copy_from_slice(chunk);
-            self.word(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        let mut w = [0; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        self.word(u64::from_le_bytes(w) ^ (rest.len() as u64) << 59);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.word(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        // Fold the high bits (the best mixed) into the low ones, which pick
-        // the bucket.
-        self.0 ^ self.0 >> 29
     }
 }
 
