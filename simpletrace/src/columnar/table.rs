@@ -31,14 +31,24 @@ use super::error::ExportError;
 
 /// The argument maps.
 const MAP_COLUMNS: [&str; 4] = ["args_int", "args_str", "exit_args_int", "exit_args_str"];
-/// Columns of increasing integers: delta-encoded, no dictionary.
-const DELTA_COLUMNS: [&str; 6] = [
+/// Integer columns delta-encoded, with no dictionary: increasing ones
+/// (sequence numbers, times), ones with a value a call (ids, durations: a
+/// dictionary would only overflow), and the few-valued ones, whose deltas
+/// pack into as few bits as dictionary indices would (a pid: none; a tid or
+/// an event id: the distance between its values) without hashing every
+/// value into a dictionary.
+const DELTA_COLUMNS: [&str; 11] = [
     "seq",
     "ts_ns",
     "start_ns",
     "end_ns",
     "enter_seq",
     "exit_seq",
+    "call_id",
+    "duration_ns",
+    "pid",
+    "tid",
+    "event_id",
 ];
 
 /// A column chunk's encoded pages, in memory until its row group is written.
