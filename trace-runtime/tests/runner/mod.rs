@@ -45,9 +45,9 @@ pub fn target_command(program: impl AsRef<OsStr>) -> Command {
 }
 
 /// Windows' ERROR_INTERNAL_ERROR: what Wine's CreateProcess returns when
-/// the new process dies before it has finished starting (its loader failed,
-/// under load; one CI run in about twenty met it). None of the program's
-/// code ran, so starting it again runs nothing twice.
+/// the new process dies before it has finished starting (met once in CI,
+/// on a loaded machine). None of the program's code ran, so starting it
+/// again runs nothing twice.
 const WINE_START_FAILED: i32 = 1359;
 
 /// `cmd.output()`, with a start that Wine failed (see above) tried again.
