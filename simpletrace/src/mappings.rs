@@ -1,9 +1,8 @@
 //! Event id -> declared event, as set by a file's mapping records (or by
 //! position for `--no-header`). Memory is bounded whatever the file says.
 
-use crate::keyed::Map;
-
 use crate::events::{EventIndex, EventTable};
+use crate::keyed::Map;
 
 /// Ids below this are kept in a vector (QEMU hands out small dense ids).
 const DENSE_IDS: u64 = 1 << 16;

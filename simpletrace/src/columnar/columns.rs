@@ -4,7 +4,6 @@
 //! arrays, no levels recomputed from them). Every `write` leaves the
 //! builder empty, its capacity kept for the next batch.
 
-use crate::keyed::Map;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
@@ -12,6 +11,7 @@ use parquet::data_type::{BoolType, ByteArray, ByteArrayType, Int64Type};
 
 use super::table::{Chunks, Range};
 use super::ExportError;
+use crate::keyed::Map;
 
 /// Definition levels of a nullable top-level column: 1 a value, 0 NULL.
 #[derive(Debug, Default)]

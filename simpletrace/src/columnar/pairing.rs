@@ -9,13 +9,13 @@
 //! their bytes by [`MAX_PENDING_BYTES`], past which a call's arguments are
 //! not kept (its `args_*` are NULL).
 
-use crate::keyed::Map;
 use std::sync::Arc;
 
 use trace_events::Arg;
 
 use super::calls::{CallKeys, CallRow, CallRows};
 use super::source::Source;
+use crate::keyed::Map;
 use crate::timeline::{Call, Closed, Ending, Pairs, Role, TrackKey, Tracks};
 use crate::{Args, Record, Thread};
 

@@ -45,7 +45,6 @@ pub mod ids;
 mod response;
 mod schema;
 
-use crate::keyed::Map;
 use std::io::{self, Write};
 
 use self::attributes::{put_args, put_int_attr, put_str_attr};
@@ -56,6 +55,7 @@ use super::pairs::Call;
 use super::protobuf::{begin, end, put_bytes, put_fixed64, put_str, put_uint};
 use super::tracks::{Closed, Ending, TrackKey};
 use super::walk::{Draw, Instant, Walk, UNKNOWN_THREAD};
+use crate::keyed::Map;
 use crate::Record;
 
 /// Default size of a request: well under collectors' limits (the

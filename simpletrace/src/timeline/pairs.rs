@@ -4,10 +4,9 @@
 //! `call_id` (or `async_call_id`) argument, as `#[traced]` declares them, says
 //! which exit ends which call.
 
-use crate::keyed::Map;
-
 use trace_events::{ArgKind, Event};
 
+use crate::keyed::Map;
 use crate::{Record, Value};
 use trace_events::v4::{is_id_and_text, DECL_EVENT, THREAD_EVENT};
 

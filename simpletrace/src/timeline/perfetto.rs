@@ -35,8 +35,6 @@ mod schema;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-
-use crate::keyed::Map;
 use std::io::{self, Write};
 
 use trace_events::ArgKind;
@@ -47,6 +45,7 @@ use super::pairs::{Call, RETURNED};
 use super::protobuf::{begin, end, put_bool, put_bytes, put_int, put_str, put_uint, Open};
 use super::tracks::{Closed, Ending, TrackKey, MAX_TRACKS};
 use super::walk::{Draw, Instant, Walk};
+use crate::keyed::{Map, Runs};
 use crate::out_buf::{write_if_full, write_rest};
 use crate::{Record, Value};
 
@@ -89,8 +88,7 @@ impl<W: Write> PerfettoTrace<W> {
             open: None,
             interned: Vec::new(),
             next_uuid: 1,
-            threads: Map::default(),
-            last: None,
+            threads: Runs::default(),
             overflow: None,
             sequences: vec![Sequence::new(SHARED_SEQUENCE_ID, None)],
             current: 0,
@@ -183,9 +181,7 @@ pub struct PerfettoProto<W: Write> {
     /// it, wherever it is).
     interned: Vec<u8>,
     next_uuid: u64,
-    threads: Map<TrackKey, ThreadTrack>,
-    /// The last thread looked up (records come in batches per thread).
-    last: Option<(TrackKey, ThreadTrack)>,
+    threads: Runs<TrackKey, ThreadTrack>,
     /// The track of threads beyond [`MAX_TRACKS`], once used.
     overflow: Option<u64>,
     sequences: Vec<Sequence>,
@@ -275,13 +271,7 @@ impl<W: Write> PerfettoProto<W> {
     }
 
     fn thread_track(&mut self, key: TrackKey) -> ThreadTrack {
-        match self.last {
-            Some((k, track)) if k == key => return track,
-            _ => {}
-        }
-        if let Some(&track) = self.threads.get(&key) {
-            // A thread's track never changes once given.
-            self.last = Some((key, track));
+        if let Some(&mut track) = self.threads.get_mut(key) {
             return track;
         }
         let uuid = match self.overflow {
@@ -569,8 +559,8 @@ impl<W: Write> Draw for PerfettoProto<W> {
     }
 
     fn thread(&mut self, (pid, tid): TrackKey, name: &str) {
-        let track = match self.threads.get(&(pid, tid)) {
-            Some(&track) => track,
+        let track = match self.threads.get_mut((pid, tid)) {
+            Some(&mut track) => track,
             None => {
                 let uuid = self.new_uuid();
                 let sequence = if self.sequences.len() <= MAX_SEQUENCES {

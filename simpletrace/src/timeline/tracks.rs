@@ -5,9 +5,8 @@
 //! its track. Memory is bounded: at most [`MAX_TRACKS`] tracks of at most
 //! [`MAX_DEPTH`] nested calls, and at most [`MAX_ASYNC`] async calls open.
 
-use crate::keyed::{Map, Set};
-
 use super::pairs::Call;
+use crate::keyed::{Map, Runs, Set};
 
 /// Tracks beyond this are not followed (their records become instants).
 pub const MAX_TRACKS: usize = 1 << 16;
@@ -72,48 +71,24 @@ struct AsyncOpen {
 /// each exit with its enter, in bounded memory.
 #[derive(Debug, Default)]
 pub struct Tracks {
-    /// Each track's place in `list`.
-    index: Map<TrackKey, usize>,
-    list: Vec<(TrackKey, Track)>,
-    /// The track looked up last and its place: a thread's records come in
-    /// runs, so most records find their track with no hashing.
-    last: Option<(TrackKey, usize)>,
+    tracks: Runs<TrackKey, Track>,
     /// By process and id (ids are unique in a process).
     async_open: Map<(u32, u64), AsyncOpen>,
     max_ts: u64,
 }
 
 impl Tracks {
-    /// The place of `key`'s track in `list`, if followed.
-    #[inline]
-    fn find(&mut self, key: TrackKey) -> Option<usize> {
-        if let Some((last, i)) = self.last {
-            if last == key {
-                return Some(i);
-            }
-        }
-        let i = *self.index.get(&key)?;
-        self.last = Some((key, i));
-        Some(i)
-    }
-
     /// `ts` made monotonic on its track (never before the track's previous
     /// record: per thread the file is in program order, but a clock switch or
     /// a batch timestamp could step back). `None` when the track is not
     /// followed (too many).
     pub fn at(&mut self, key: TrackKey, ts: u64) -> Option<u64> {
-        let i = match self.find(key) {
-            Some(i) => i,
-            None if self.list.len() < MAX_TRACKS => {
-                let i = self.list.len();
-                self.list.push((key, Track::default()));
-                self.index.insert(key, i);
-                self.last = Some((key, i));
-                i
-            }
+        let len = self.tracks.len();
+        let track = match self.tracks.get_mut(key) {
+            Some(track) => track,
+            None if len < MAX_TRACKS => self.tracks.insert(key, Track::default()),
             None => return None,
         };
-        let track = &mut self.list[i].1;
         track.last_ts = track.last_ts.max(ts);
         self.max_ts = self.max_ts.max(track.last_ts);
         Some(track.last_ts)
@@ -122,10 +97,9 @@ impl Tracks {
     /// Open a call at `ts` (from [`Tracks::at`]); false when too deep, too
     /// many async calls are open or its async id is open already.
     pub fn enter(&mut self, key: TrackKey, call: Call, ts: u64) -> bool {
-        let Some(i) = self.find(key) else {
+        let Some(track) = self.tracks.get_mut(key) else {
             return false;
         };
-        let track = &mut self.list[i].1;
         match call.id {
             Some(id) if call.is_async => {
                 let slot = (key.0, id);
@@ -159,10 +133,9 @@ impl Tracks {
         if let (Some(id), true) = (call.id, call.is_async) {
             return self.exit_async(key, call, id, ts, out);
         }
-        let Some(i) = self.find(key) else {
+        let Some(track) = self.tracks.get_mut(key) else {
             return false;
         };
-        let track = &mut self.list[i].1;
         let Some(depth) = track
             .open
             .iter()
@@ -206,8 +179,8 @@ impl Tracks {
         let Some(open) = self.async_open.remove(&slot) else {
             return false;
         };
-        if let Some(i) = self.find(open.track) {
-            self.list[i].1.async_open.remove(&id);
+        if let Some(track) = self.tracks.get_mut(open.track) {
+            track.async_open.remove(&id);
         }
         out.push(Closed {
             track: key,
@@ -230,7 +203,7 @@ impl Tracks {
     /// Close every open call at the trace's last timestamp.
     pub fn finish(&mut self, out: &mut Vec<Closed>) {
         let end = self.max_ts;
-        let mut keys: Vec<TrackKey> = self.list.iter().map(|&(key, _)| key).collect();
+        let mut keys: Vec<TrackKey> = self.tracks.keys().collect();
         keys.sort_unstable();
         for key in keys {
             self.close_track(key, end, Ending::Unclosed, out);
@@ -238,10 +211,9 @@ impl Tracks {
     }
 
     fn close_track(&mut self, key: TrackKey, end: u64, ending: Ending, out: &mut Vec<Closed>) {
-        let Some(i) = self.find(key) else {
+        let Some(track) = self.tracks.get_mut(key) else {
             return;
         };
-        let track = &mut self.list[i].1;
         while let Some((call, start)) = track.open.pop() {
             out.push(Closed {
                 track: key,
@@ -271,12 +243,12 @@ impl Tracks {
 
     /// Number of tracks followed.
     pub fn len(&self) -> usize {
-        self.list.len()
+        self.tracks.len()
     }
 
     /// Whether no track was seen.
     pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
+        self.tracks.is_empty()
     }
 }
 

@@ -8,11 +8,11 @@
 //! first ends every call open on its thread (their exits may be among the
 //! lost events).
 
-use crate::keyed::{Map, Set};
 use std::io;
 
 use super::pairs::{Call, Pairs, Role};
 use super::tracks::{Closed, Ending, TrackKey, Tracks, MAX_TRACKS};
+use crate::keyed::{Map, Set};
 use crate::{Consumer, Record, Thread};
 
 /// The name [`Draw::thread`] is given for a track whose thread the trace
