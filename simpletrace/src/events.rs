@@ -73,23 +73,30 @@ impl EventTable {
     /// A table of `events`; like simpletrace.py's dict, a later event of the
     /// same name replaces an earlier one in name look-ups.
     pub fn new(events: impl IntoIterator<Item = Event>) -> Self {
-        let events = events.into_iter();
+        Self::from_vec(events.into_iter().collect())
+    }
+
+    /// [`EventTable::new`] keeping `events`' own storage: the parser's
+    /// `Vec` becomes the table's, with no copy of QEMU's ~6,000 events.
+    fn from_vec(mut events: Vec<Event>) -> Self {
+        // Indices are `u32`, the last one kept free (see `push`).
+        events.truncate(u32::MAX as usize - 1);
         let dropped = dropped_event();
-        let mut table = Self {
-            layouts: vec![ArgLayout::of(&dropped)],
-            events: vec![dropped],
-            by_name: HashMap::default(),
-        };
+        let mut layouts = Vec::with_capacity(events.len() + 1);
+        layouts.push(ArgLayout::of(&dropped));
+        layouts.extend(events.iter().map(ArgLayout::of));
         // Sized once: QEMU's 5,806 events rehashed a growing map a dozen times.
-        table.events.reserve(events.size_hint().0);
-        table.layouts.reserve(events.size_hint().0);
-        table.by_name.reserve(events.size_hint().0);
-        for event in events {
-            if table.push(event).is_none() {
-                break;
-            }
+        let mut by_name = HashMap::with_capacity_and_hasher(events.len(), FastHash::default());
+        for (index, event) in (1..).zip(&events) {
+            by_name.insert(event.name.clone(), index);
         }
-        table
+        // In place: the parser's `Vec` has room to spare.
+        events.insert(0, dropped);
+        Self {
+            events,
+            layouts,
+            by_name,
+        }
     }
 
     /// Append `event` (it replaces an earlier one of the same name in name
@@ -152,7 +159,7 @@ impl EventTable {
                 diagnostics,
             });
         }
-        Ok((Self::new(events), diagnostics))
+        Ok((Self::from_vec(events), diagnostics))
     }
 
     /// Number of declared events (the dropped event not counted).
