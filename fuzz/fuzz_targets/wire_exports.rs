@@ -18,46 +18,25 @@ use libfuzzer_sys::fuzz_target;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use simpletrace::columnar::{ParquetExport, ParquetOptions};
 use simpletrace::timeline::otlp::Requests;
-use simpletrace::timeline::{OtlpOptions, OtlpTrace, PerfettoTrace};
+use simpletrace::timeline::{read_field, OtlpOptions, OtlpTrace, PerfettoTrace, WireValue};
 use simpletrace::{process, Analyzer, Consumer, Filter, Reader, Selected};
 use simpletrace_fuzz::trace_table::table;
 
-/// Reads a varint at `at`; `None` past the end or beyond 10 bytes.
-fn varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
-    let mut value = 0u64;
-    for shift in (0..70).step_by(7) {
-        let byte = *bytes.get(*at)?;
-        *at += 1;
-        value |= u64::from(byte & 0x7f).checked_shl(shift).unwrap_or(0);
-        if byte & 0x80 == 0 {
-            return Some(value);
-        }
-    }
-    None
-}
-
-/// The top-level fields of a protobuf message, as (field number, wire type);
-/// panics unless they cover `bytes` exactly.
-fn fields(bytes: &[u8]) -> Vec<(u64, u64)> {
-    let mut at = 0;
+/// The top-level fields of a protobuf message, as (field number, wire
+/// type); panics unless they cover `bytes` exactly.
+fn fields(mut bytes: &[u8]) -> Vec<(u64, u64)> {
+    let total = bytes.len();
     let mut out = Vec::new();
-    while at < bytes.len() {
-        let tag = varint(bytes, &mut at).expect("a tag");
-        let (field, wire) = (tag >> 3, tag & 7);
-        assert!(field > 0, "field number 0 at {at}");
-        match wire {
-            0 => drop(varint(bytes, &mut at).expect("a varint value")),
-            1 => at += 8,
-            2 => {
-                let len = varint(bytes, &mut at).expect("a length");
-                at = at
-                    .checked_add(usize::try_from(len).expect("a length that fits"))
-                    .expect("a length within the bytes");
-            }
-            5 => at += 4,
-            other => panic!("wire type {other} at {at}"),
-        }
-        assert!(at <= bytes.len(), "field {field} runs past the end");
+    while !bytes.is_empty() {
+        let at = total - bytes.len();
+        let (field, value) =
+            read_field(&mut bytes).unwrap_or_else(|| panic!("a malformed field at byte {at}"));
+        let wire = match value {
+            WireValue::Varint(_) => 0,
+            WireValue::Fixed64(_) => 1,
+            WireValue::Bytes(_) => 2,
+            WireValue::Fixed32(_) => 5,
+        };
         out.push((field, wire));
     }
     out

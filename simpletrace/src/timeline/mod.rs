@@ -16,5 +16,6 @@ pub use html::HtmlTimeline;
 pub use otlp::{OtlpOptions, OtlpTrace};
 pub use pairs::{Call, CallIds, PairId, Pairs, Role};
 pub use perfetto::PerfettoTrace;
+pub use protobuf::{read_field, WireValue};
 pub use tracks::{Closed, Ending, TrackKey, Tracks};
 pub use walk::{Draw, Instant, Walk};

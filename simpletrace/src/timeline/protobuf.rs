@@ -3,7 +3,8 @@
 //! a `Vec<u8>`. A nested message is written in place: [`begin`] leaves one
 //! byte for its length and [`end`] fills it in, moving the body up in the
 //! rare case the length needs more than one byte. No schema here: field
-//! numbers are the caller's.
+//! numbers are the caller's. Reading ([`read_field`]) is the one walker of
+//! fields: what a collector's response says, and checks of the exports.
 
 /// Wire type of varint fields (integers, bools, enums).
 const VARINT: u32 = 0;
@@ -111,6 +112,64 @@ pub fn end(buf: &mut Vec<u8>, open: Open) {
     buf[at] = v as u8;
 }
 
+/// A field's value as read ([`read_field`]), by wire type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WireValue<'a> {
+    /// Wire type 0: integers, bools, enums.
+    Varint(u64),
+    /// Wire type 1: `fixed64`, `sfixed64`, `double`.
+    Fixed64(u64),
+    /// Wire type 2: strings, bytes, nested messages, packed fields.
+    Bytes(&'a [u8]),
+    /// Wire type 5: `fixed32`, `sfixed32`, `float`.
+    Fixed32(u32),
+}
+
+/// The field at the start of `buf` (its number and value), and `buf`
+/// moved past it. `None`, with `buf` left anywhere, when `buf` is empty or
+/// the field is malformed: a varint over ten bytes, a length or value past
+/// the end, field number 0, or a wire type other than 0, 1, 2 and 5 (the
+/// group types are deprecated and none of our schemas has one).
+pub fn read_field<'a>(buf: &mut &'a [u8]) -> Option<(u64, WireValue<'a>)> {
+    let tag = read_varint(buf)?;
+    let number = tag >> 3;
+    if number == 0 {
+        return None;
+    }
+    let value = match tag & 7 {
+        0 => WireValue::Varint(read_varint(buf)?),
+        1 => WireValue::Fixed64(u64::from_le_bytes(*take(buf, 8)?.first_chunk()?)),
+        2 => {
+            let len = usize::try_from(read_varint(buf)?).ok()?;
+            WireValue::Bytes(take(buf, len)?)
+        }
+        5 => WireValue::Fixed32(u32::from_le_bytes(*take(buf, 4)?.first_chunk()?)),
+        _ => return None,
+    };
+    Some((number, value))
+}
+
+/// A varint at the start of `buf`, `buf` moved past it.
+fn read_varint(buf: &mut &[u8]) -> Option<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&byte, rest) = buf.split_first()?;
+        *buf = rest;
+        v |= u64::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// The first `len` bytes of `buf`, `buf` moved past them.
+fn take<'a>(buf: &mut &'a [u8], len: usize) -> Option<&'a [u8]> {
+    let (taken, rest) = buf.split_at_checked(len)?;
+    *buf = rest;
+    Some(taken)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,5 +262,51 @@ mod tests {
         let mut want = vec![0xaa, 0x0a, 0xb2, 0x02, 0x12, 0xaf, 0x02, 0x1a, 0xac, 0x02];
         want.extend_from_slice(&body);
         assert_eq!(b, want);
+    }
+
+    #[test]
+    fn fields_read_back_as_written() {
+        let mut b = Vec::new();
+        put_uint(&mut b, 1, 150);
+        put_int(&mut b, 2, -2);
+        put_fixed64(&mut b, 7, 0x0102_0304_0506_0708);
+        put_str(&mut b, 60, b"testing");
+        let open = begin(&mut b, 3);
+        put_uint(&mut b, 1, 1);
+        end(&mut b, open);
+        b.extend_from_slice(&[0x15, 1, 2, 3, 4]); // fixed32 field 2
+        let mut rest = &b[..];
+        let mut read = Vec::new();
+        while let Some(field) = read_field(&mut rest) {
+            read.push(field);
+        }
+        assert!(rest.is_empty());
+        assert_eq!(
+            read,
+            [
+                (1, WireValue::Varint(150)),
+                (2, WireValue::Varint(-2i64 as u64)),
+                (7, WireValue::Fixed64(0x0102_0304_0506_0708)),
+                (60, WireValue::Bytes(b"testing")),
+                (3, WireValue::Bytes(&[0x08, 0x01])),
+                (2, WireValue::Fixed32(0x0403_0201)),
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_fields_read_as_none() {
+        for bad in [
+            &b""[..],
+            b"\x08",                                             // a tag and no value
+            b"\x12\x05abc",                                      // a length past the end
+            b"\x09\x01\x02",                                     // fixed64 cut short
+            b"\x0b",                                             // wire type 3 (start group)
+            b"\x00\x01",                                         // field number 0
+            b"\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", // an 11-byte varint
+        ] {
+            let mut rest = bad;
+            assert_eq!(read_field(&mut rest), None, "{bad:?}");
+        }
     }
 }
