@@ -3,7 +3,7 @@
 
 use super::format::Format;
 use super::line::Line;
-use crate::printf::{self, ArgRole, FormatErrorKind};
+use crate::printf::{self, ArgRole, ArgUse, FormatErrorKind};
 use crate::{Arg, ArgKind};
 
 pub(super) fn check_format(line: &Line<'_>, format: &Format, args: &[Arg]) {
@@ -11,8 +11,25 @@ pub(super) fn check_format(line: &Line<'_>, format: &Format, args: &[Arg]) {
         // No format at all: nothing is printed, so nothing can mismatch.
         return;
     }
-    let compiled = match printf::Format::parse(&format.c_format) {
-        Ok(compiled) => compiled,
+    // Checked without compiling the format (no allocation for most): a
+    // mismatch is noted, and reported only if the whole format reads.
+    let mut used = 0;
+    let mut mismatches = Vec::new();
+    // Where the first use beyond the arguments is, if any.
+    let mut extra = None;
+    let read = printf::Format::each_arg_use(&format.c_format, |use_| {
+        match args.get(used) {
+            Some(arg) if !use_.accepts(arg.kind) => {
+                mismatches.push((use_.conversion.offset, mismatch(&use_, arg)));
+            }
+            Some(_) => {}
+            None if extra.is_none() => extra = Some(use_.conversion.offset),
+            None => {}
+        }
+        used += 1;
+    });
+    let wanted = match read {
+        Ok(wanted) => wanted,
         Err(e) => {
             let at = format.line_offset(e.offset);
             match e.kind {
@@ -26,48 +43,39 @@ pub(super) fn check_format(line: &Line<'_>, format: &Format, args: &[Arg]) {
             return;
         }
     };
-
-    let mut used = 0;
-    for (use_, arg) in compiled.arg_uses().zip(args) {
-        used += 1;
-        if use_.accepts(arg.kind) {
-            continue;
-        }
-        let conversion = use_.conversion;
-        let spec = format!(
-            "%{}{}",
-            conversion.length.as_str(),
-            conversion.conv.letter()
-        );
-        let wants = match use_.role {
-            ArgRole::Width | ArgRole::Precision => format!("'*' in '{spec}' takes an int"),
-            ArgRole::Value if arg.kind == ArgKind::Str => {
-                format!("'{spec}' does not print a string")
-            }
-            ArgRole::Value => format!("'{spec}' prints a string"),
-        };
-        line.warning(
-            format.line_offset(conversion.offset),
-            format!("{wants}, but argument '{}' is '{}'", arg.name, arg.ty),
-        );
+    for (offset, message) in mismatches {
+        line.warning(format.line_offset(offset), message);
     }
-    let wanted = compiled.arg_count();
     if wanted > args.len() {
-        let extra = compiled
-            .arg_uses()
-            .nth(args.len())
-            .map(|u| u.conversion.offset);
         line.warning(
             format.line_offset(extra.unwrap_or(0)),
             count_message(wanted, args.len()),
         );
-    } else if used < args.len() {
+    } else if wanted < args.len() {
         let at = format
             .pieces
             .first()
             .map_or(0, |p| p.line_start.saturating_sub(1));
         line.warning(at, count_message(wanted, args.len()));
     }
+}
+
+/// Why argument `arg` does not fit `use_`.
+fn mismatch(use_: &ArgUse<'_>, arg: &Arg) -> String {
+    let conversion = use_.conversion;
+    let spec = format!(
+        "%{}{}",
+        conversion.length.as_str(),
+        conversion.conv.letter()
+    );
+    let wants = match use_.role {
+        ArgRole::Width | ArgRole::Precision => format!("'*' in '{spec}' takes an int"),
+        ArgRole::Value if arg.kind == ArgKind::Str => {
+            format!("'{spec}' does not print a string")
+        }
+        ArgRole::Value => format!("'{spec}' prints a string"),
+    };
+    format!("{wants}, but argument '{}' is '{}'", arg.name, arg.ty)
 }
 
 fn count_message(wanted: usize, have: usize) -> String {

@@ -1,12 +1,15 @@
 //! Reading a format as C reads a string literal: escapes become bytes, and a
 //! NUL (`\0`, `\x00`) ends the string printf sees.
 
+use std::borrow::Cow;
+
 use super::error::{FormatError, FormatErrorKind};
 
 /// The bytes printf receives, each with the offset in the written text of the
 /// character that produced it (for diagnostics).
-pub(super) struct Unescaped {
-    pub bytes: Vec<u8>,
+pub(super) struct Unescaped<'t> {
+    /// The text itself when it has no escape (most formats): no copy.
+    pub bytes: Cow<'t, [u8]>,
     /// Per byte; empty when every byte is the character at its own offset
     /// (no escape: most formats), rather than a list of 8 bytes a byte.
     offsets: Vec<usize>,
@@ -15,16 +18,16 @@ pub(super) struct Unescaped {
 /// Read `text` as the body of a C string literal. With `strict`, the first bad
 /// escape is an error; otherwise it is read as gcc does after warning (the
 /// character itself, the low byte of an out-of-range value).
-pub(super) fn unescape(text: &str, strict: bool) -> Result<Unescaped, FormatError> {
+pub(super) fn unescape(text: &str, strict: bool) -> Result<Unescaped<'_>, FormatError> {
     let src = text.as_bytes();
     if !src.iter().any(|&b| b == b'\\' || b == 0) {
         return Ok(Unescaped {
-            bytes: src.to_vec(),
+            bytes: Cow::Borrowed(src),
             offsets: Vec::new(),
         });
     }
     let mut out = Unescaped {
-        bytes: Vec::with_capacity(src.len()),
+        bytes: Cow::Owned(Vec::with_capacity(src.len())),
         offsets: Vec::with_capacity(src.len()),
     };
     let mut i = 0;
@@ -63,7 +66,7 @@ pub(super) fn unescape(text: &str, strict: bool) -> Result<Unescaped, FormatErro
     Ok(out)
 }
 
-impl Unescaped {
+impl Unescaped<'_> {
     /// Offset in the written text of the character that produced byte `i`.
     pub fn offset(&self, i: usize) -> usize {
         if self.offsets.is_empty() {
@@ -74,7 +77,7 @@ impl Unescaped {
     }
 
     fn push(&mut self, byte: u8, offset: usize) {
-        self.bytes.push(byte);
+        self.bytes.to_mut().push(byte);
         self.offsets.push(offset);
     }
 }
@@ -217,7 +220,7 @@ mod tests {
             ("\\u0041", "\u{fffd}"),
             ("\\u0041abcd", "\u{fffd}abcd"),
         ] {
-            let bytes = unescape(text, false).unwrap().bytes;
+            let bytes = unescape(text, false).unwrap().bytes.into_owned();
             assert_eq!(String::from_utf8(bytes).unwrap(), read, "{text:?}");
         }
     }

@@ -3,7 +3,7 @@
 use std::ops::Range;
 
 use super::error::FormatError;
-use super::escape::unescape;
+use super::escape::{unescape, Unescaped};
 use super::spec::{read_spec, Conversion, Count, Spec};
 use crate::model::ArgKind;
 
@@ -83,31 +83,98 @@ impl Format {
     /// Every argument the format consumes, in order: `*` widths and
     /// precisions before the value they belong to.
     pub fn arg_uses(&self) -> impl Iterator<Item = ArgUse<'_>> {
-        self.conversions.iter().flat_map(|conversion| {
-            let width = (conversion.width == Some(Count::FromArg)).then_some(ArgRole::Width);
-            let precision =
-                (conversion.precision == Some(Count::FromArg)).then_some(ArgRole::Precision);
-            [width, precision, Some(ArgRole::Value)]
-                .into_iter()
-                .flatten()
-                .map(move |role| ArgUse { conversion, role })
-        })
+        self.conversions
+            .iter()
+            .flat_map(|conversion| roles(conversion).map(move |role| ArgUse { conversion, role }))
     }
 
     /// How many arguments the format consumes.
     pub fn arg_count(&self) -> usize {
         self.conversions.iter().map(Conversion::arg_count).sum()
     }
+
+    /// What [`Format::parse`] then [`Format::arg_uses`] would give, without
+    /// building the format (no allocation for a format without escapes):
+    /// `each` is handed every argument use in order, and the number of
+    /// uses is returned; or the error `parse` would return, found after
+    /// `each` was handed the uses before it. For checks of many formats
+    /// (the parser checks every declaration's format against its
+    /// arguments).
+    pub fn each_arg_use(
+        c_format: &str,
+        mut each: impl FnMut(ArgUse<'_>),
+    ) -> Result<usize, FormatError> {
+        let text = unescape(c_format, true)?;
+        let mut count = 0;
+        scan(&text, true, |spec| {
+            if let Scanned::Conversion(_, conversion) = spec {
+                for role in roles(&conversion) {
+                    count += 1;
+                    each(ArgUse {
+                        conversion: &conversion,
+                        role,
+                    });
+                }
+            }
+        })?;
+        Ok(count)
+    }
+}
+
+/// The arguments `conversion` consumes, in order: a `*` width, a `.*`
+/// precision, then the value.
+fn roles(conversion: &Conversion) -> impl Iterator<Item = ArgRole> {
+    let width = (conversion.width == Some(Count::FromArg)).then_some(ArgRole::Width);
+    let precision = (conversion.precision == Some(Count::FromArg)).then_some(ArgRole::Precision);
+    [width, precision, Some(ArgRole::Value)]
+        .into_iter()
+        .flatten()
 }
 
 fn compile(c_format: &str, strict: bool) -> Result<Format, FormatError> {
     let text = unescape(c_format, strict)?;
-    let bytes = &text.bytes;
     // Sized once (growing them one push at a time was a fifth of a compile).
-    let percents = bytes.iter().filter(|&&b| b == b'%').count();
+    let percents = text.bytes.iter().filter(|&&b| b == b'%').count();
     let mut pieces = Vec::with_capacity(2 * percents + 1);
     let mut conversions = Vec::with_capacity(percents);
     let mut literal_start = 0;
+    scan(&text, strict, |spec| match spec {
+        Scanned::Percent(at) => {
+            // Keep only the final `%` of the spec as literal text.
+            push_literal(&mut pieces, literal_start..at.start);
+            literal_start = at.end - 1;
+        }
+        Scanned::Conversion(at, conversion) => {
+            push_literal(&mut pieces, literal_start..at.start);
+            pieces.push(Piece::Conversion(conversions.len()));
+            conversions.push(conversion);
+            literal_start = at.end;
+        }
+    })?;
+    push_literal(&mut pieces, literal_start..text.bytes.len());
+    Ok(Format {
+        bytes: text.bytes.into_owned(),
+        pieces,
+        conversions,
+    })
+}
+
+/// What [`scan`] finds at a `%`: the spec's bytes, and what they say.
+enum Scanned {
+    /// `%%` (with any flags between): one literal `%`.
+    Percent(Range<usize>),
+    Conversion(Range<usize>, Conversion),
+}
+
+/// Read the specs of `text` in order. With `strict`, the first bad one is
+/// the error; otherwise its `%` is literal text and reading resumes after
+/// it (and `found` is not told).
+fn scan(
+    text: &Unescaped<'_>,
+    strict: bool,
+    mut found: impl FnMut(Scanned),
+) -> Result<(), FormatError> {
+    let bytes = &text.bytes[..];
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] != b'%' {
@@ -117,31 +184,20 @@ fn compile(c_format: &str, strict: bool) -> Result<Format, FormatError> {
         let offset = text.offset(i);
         match read_spec(&bytes[i..], strict) {
             Ok((Spec::Percent, len)) => {
-                // Keep only the final `%` of the spec as literal text.
-                push_literal(&mut pieces, literal_start..i);
-                literal_start = i + len - 1;
+                found(Scanned::Percent(i..i + len));
                 i += len;
             }
             Ok((Spec::Conversion(mut conversion), len)) => {
-                push_literal(&mut pieces, literal_start..i);
                 conversion.offset = offset;
                 conversion.text = i..i + len;
-                pieces.push(Piece::Conversion(conversions.len()));
-                conversions.push(conversion);
+                found(Scanned::Conversion(i..i + len, conversion));
                 i += len;
-                literal_start = i;
             }
             Err(kind) if strict => return Err(FormatError { offset, kind }),
-            // The `%` stays literal text; reading resumes after it.
             Err(_) => i += 1,
         }
     }
-    push_literal(&mut pieces, literal_start..bytes.len());
-    Ok(Format {
-        bytes: text.bytes,
-        pieces,
-        conversions,
-    })
+    Ok(())
 }
 
 fn push_literal(pieces: &mut Vec<Piece>, range: Range<usize>) {

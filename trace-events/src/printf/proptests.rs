@@ -1,9 +1,19 @@
-//! Arbitrary formats and arguments never panic, and strict parsing agrees with
-//! lossy parsing whenever it succeeds.
+//! Arbitrary formats and arguments never panic, strict parsing agrees with
+//! lossy parsing whenever it succeeds, and the allocation-free check of a
+//! format's argument uses agrees with compiling it.
 
 use proptest::prelude::*;
 
-use super::{Format, Value};
+use super::{ArgRole, Conversion, Format, FormatError, Value};
+
+/// The argument uses `Format::parse` then `arg_uses` give, owned.
+fn compiled_uses(text: &str) -> Result<Vec<(Conversion, ArgRole)>, FormatError> {
+    let format = Format::parse(text)?;
+    Ok(format
+        .arg_uses()
+        .map(|u| (u.conversion.clone(), u.role))
+        .collect())
+}
 
 /// Format text biased toward conversion syntax and escapes.
 fn format_text() -> impl Strategy<Value = String> {
@@ -46,6 +56,20 @@ proptest! {
             let mut again = Vec::new();
             strict.render(&mut again, &values);
             prop_assert_eq!(again, out);
+        }
+    }
+
+    #[test]
+    fn each_arg_use_agrees_with_compiling(text in format_text()) {
+        let mut seen = Vec::new();
+        let checked = Format::each_arg_use(&text, |u| seen.push((u.conversion.clone(), u.role)));
+        match compiled_uses(&text) {
+            Ok(uses) => {
+                prop_assert_eq!(checked, Ok(uses.len()));
+                prop_assert_eq!(seen, uses);
+            }
+            // The uses before the error were handed over; the error is the same.
+            Err(e) => prop_assert_eq!(checked, Err(e)),
         }
     }
 
