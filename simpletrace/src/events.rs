@@ -81,22 +81,20 @@ impl EventTable {
     fn from_vec(mut events: Vec<Event>) -> Self {
         // Indices are `u32`, the last one kept free (see `push`).
         events.truncate(u32::MAX as usize - 1);
-        let dropped = dropped_event();
-        let mut layouts = Vec::with_capacity(events.len() + 1);
-        layouts.push(ArgLayout::of(&dropped));
-        layouts.extend(events.iter().map(ArgLayout::of));
-        // Sized once: QEMU's 5,806 events rehashed a growing map a dozen times.
-        let mut by_name = HashMap::with_capacity_and_hasher(events.len(), FastHash::default());
-        for (index, event) in (1..).zip(&events) {
-            by_name.insert(event.name.clone(), index);
-        }
         // In place: the parser's `Vec` has room to spare.
-        events.insert(0, dropped);
-        Self {
+        events.insert(0, dropped_event());
+        // Sized once: QEMU's 5,806 events rehashed a growing map a dozen times.
+        let mut table = Self {
+            layouts: Vec::with_capacity(events.len()),
+            by_name: HashMap::with_capacity_and_hasher(events.len(), FastHash::default()),
             events,
-            layouts,
-            by_name,
+        };
+        // The dropped event has a layout but is not looked up by name.
+        table.layouts.push(ArgLayout::of(&table.events[0]));
+        for index in 1..table.events.len() {
+            table.index(index);
         }
+        table
     }
 
     /// Append `event` (it replaces an earlier one of the same name in name
@@ -105,10 +103,18 @@ impl EventTable {
         let index = u32::try_from(self.events.len())
             .ok()
             .filter(|&i| i < u32::MAX)?;
-        self.by_name.insert(event.name.clone(), index);
-        self.layouts.push(ArgLayout::of(&event));
         self.events.push(event);
+        self.index(index as usize);
         Some(EventIndex(index))
+    }
+
+    /// Make the event at `index` (the last one indexed plus one) found by
+    /// name, and give it its layout.
+    fn index(&mut self, index: usize) {
+        let event = &self.events[index];
+        // Below u32::MAX: `from_vec` and `push` bound the table.
+        self.by_name.insert(event.name.clone(), index as u32);
+        self.layouts.push(ArgLayout::of(event));
     }
 
     /// This table plus the runtime's own events ([`RUNTIME_TRACE_EVENTS`]) that

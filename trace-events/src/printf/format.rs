@@ -107,7 +107,7 @@ impl Format {
         let text = unescape(c_format, true)?;
         let mut count = 0;
         scan(&text, true, |spec| {
-            if let Scanned::Conversion(_, conversion) = spec {
+            if let Scanned::Conversion(conversion) = spec {
                 for role in roles(&conversion) {
                     count += 1;
                     each(ArgUse {
@@ -144,11 +144,11 @@ fn compile(c_format: &str, strict: bool) -> Result<Format, FormatError> {
             push_literal(&mut pieces, literal_start..at.start);
             literal_start = at.end - 1;
         }
-        Scanned::Conversion(at, conversion) => {
-            push_literal(&mut pieces, literal_start..at.start);
+        Scanned::Conversion(conversion) => {
+            push_literal(&mut pieces, literal_start..conversion.text.start);
+            literal_start = conversion.text.end;
             pieces.push(Piece::Conversion(conversions.len()));
             conversions.push(conversion);
-            literal_start = at.end;
         }
     })?;
     push_literal(&mut pieces, literal_start..text.bytes.len());
@@ -163,7 +163,8 @@ fn compile(c_format: &str, strict: bool) -> Result<Format, FormatError> {
 enum Scanned {
     /// `%%` (with any flags between): one literal `%`.
     Percent(Range<usize>),
-    Conversion(Range<usize>, Conversion),
+    /// A conversion, its bytes in `text`.
+    Conversion(Conversion),
 }
 
 /// Read the specs of `text` in order. With `strict`, the first bad one is
@@ -190,7 +191,7 @@ fn scan(
             Ok((Spec::Conversion(mut conversion), len)) => {
                 conversion.offset = offset;
                 conversion.text = i..i + len;
-                found(Scanned::Conversion(i..i + len, conversion));
+                found(Scanned::Conversion(conversion));
                 i += len;
             }
             Err(kind) if strict => return Err(FormatError { offset, kind }),
