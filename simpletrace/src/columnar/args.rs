@@ -2,10 +2,10 @@
 //! integers, bools and pointers and `MAP<VARCHAR, VARCHAR>` for strings, so
 //! that engines filter on an argument by name (`args_int['fd'] = 7`).
 
-use parquet::data_type::Int64Type;
 use trace_events::{Arg, ArgKind};
 
 use super::columns::Strings;
+use super::plain_chunk::Plain;
 use super::table::Chunks;
 use super::ExportError;
 use crate::Value;
@@ -138,7 +138,8 @@ impl ArgMaps {
     pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
         let ints = &mut self.ints;
         ints.write_keys(out)?;
-        out.write::<Int64Type>(&ints.values, Some(&ints.def), Some(&ints.rep))?;
+        let values = Plain::Int64(&ints.values);
+        out.write_plain(values, Some(&ints.def), Some(&ints.rep))?;
         ints.values.clear();
         ints.clear();
         let strs = &mut self.strs;

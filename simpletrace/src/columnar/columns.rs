@@ -1,14 +1,15 @@
-//! Column builders: plain vectors filled row by row, then handed to the
-//! Parquet column writers (`write_batch`) as they are: the values of the
-//! non-null rows, and the definition levels we know from the row (no Arrow
-//! arrays, no levels recomputed from them). Every `write` leaves the
-//! builder empty, its capacity kept for the next batch.
+//! Column builders: plain vectors filled row by row, then handed as they
+//! are to the `parquet` crate's column writers (`write_batch`: integers,
+//! bools) or to the pages we encode ourselves (dictionary keys, `PLAIN`
+//! strings: `pages.rs`), with the definition levels we know from the row
+//! (no Arrow arrays, no levels recomputed from them). Every `write` leaves
+//! the builder empty, its capacity kept for the next batch.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use bytes::Bytes;
-use parquet::data_type::{BoolType, ByteArray, ByteArrayType, Int64Type};
+use parquet::data_type::{BoolType, ByteArray, Int64Type};
 
+use super::plain_chunk::Plain;
 use super::table::{Chunks, Range};
 use super::ExportError;
 use crate::keyed::Map;
@@ -122,39 +123,38 @@ impl Bools {
     }
 }
 
-/// UTF-8 strings, not nullable: the bytes of a batch end to end, and where
-/// each ends.
+/// UTF-8 strings, laid out as Parquet's `PLAIN` encoding holds them: each
+/// one's length (4 bytes, little-endian), then its bytes, end to end; and
+/// where each ends. The pages take them as they are (`plain_chunk.rs`).
 #[derive(Debug, Default)]
 pub(crate) struct Strings {
+    plain: Vec<u8>,
     ends: Vec<usize>,
-    bytes: Vec<u8>,
-    /// What `write` hands the writer: slices of one shared buffer (no
-    /// allocation a value), kept for its capacity.
-    values: Vec<ByteArray>,
-    /// That shared buffer, taken back as `bytes` once the writer is done
-    /// with its slices: no new buffer (and its page faults) a batch.
-    shared: Option<Bytes>,
 }
 
 impl Strings {
     /// Append `s`.
     #[inline]
     pub fn push(&mut self, s: &str) {
-        self.bytes.extend_from_slice(s.as_bytes());
-        self.ends.push(self.bytes.len());
+        self.plain
+            .extend_from_slice(&(s.len() as u32).to_le_bytes());
+        self.plain.extend_from_slice(s.as_bytes());
+        self.ends.push(self.plain.len());
     }
 
     /// Append `bytes` as text, invalid UTF-8 replaced by U+FFFD (as
     /// `String::from_utf8_lossy`, without its allocation).
     #[inline]
     pub fn push_lossy(&mut self, bytes: &[u8]) {
+        let at = self.plain.len();
+        self.plain.extend_from_slice(&[0; 4]);
         match std::str::from_utf8(bytes) {
-            Ok(_) => self.bytes.extend_from_slice(bytes),
+            Ok(_) => self.plain.extend_from_slice(bytes),
             Err(_) => {
                 for chunk in bytes.utf8_chunks() {
-                    self.bytes.extend_from_slice(chunk.valid().as_bytes());
+                    self.plain.extend_from_slice(chunk.valid().as_bytes());
                     if !chunk.invalid().is_empty() {
-                        self.bytes.extend_from_slice(
+                        self.plain.extend_from_slice(
                             char::REPLACEMENT_CHARACTER
                                 .encode_utf8(&mut [0; 4])
                                 .as_bytes(),
@@ -163,36 +163,15 @@ impl Strings {
                 }
             }
         }
-        self.ends.push(self.bytes.len());
+        // A record holds far fewer than 4 GiB (`MAX_RECORD_LEN`).
+        let len = (self.plain.len() - at - 4) as u32;
+        self.plain[at..at + 4].copy_from_slice(&len.to_le_bytes());
+        self.ends.push(self.plain.len());
     }
 
+    /// Bytes held.
     pub fn bytes(&self) -> usize {
-        self.bytes.len()
-    }
-
-    /// The strings so far as `ByteArray`s of one buffer; the builder is
-    /// left empty.
-    fn take_values(&mut self) -> &[ByteArray] {
-        let bytes = Bytes::from(std::mem::take(&mut self.bytes));
-        self.values.clear();
-        let mut start = 0;
-        for &end in &self.ends {
-            self.values.push(ByteArray::from(bytes.slice(start..end)));
-            start = end;
-        }
-        self.ends.clear();
-        self.shared = Some(bytes);
-        &self.values
-    }
-
-    /// The shared buffer back as `bytes`, emptied, if nothing else holds
-    /// it (else the next batch grows a new one).
-    fn reclaim(&mut self) {
-        if let Some(Ok(mut buffer)) = self.shared.take().map(Bytes::try_into_mut) {
-            // Emptied first: the conversion moves what is left to the front.
-            buffer.clear();
-            self.bytes = Vec::from(buffer);
-        }
+        self.plain.len()
     }
 
     /// Write the batch to the next column of `out`, with these levels.
@@ -202,10 +181,13 @@ impl Strings {
         def: Option<&[i16]>,
         rep: Option<&[i16]>,
     ) -> Result<(), ExportError> {
-        let values = self.take_values();
-        let written = out.write::<ByteArrayType>(values, def, rep);
-        self.values.clear();
-        self.reclaim();
+        let values = Plain::ByteArrays {
+            plain: &self.plain,
+            ends: &self.ends,
+        };
+        let written = out.write_plain(values, def, rep);
+        self.plain.clear();
+        self.ends.clear();
         written
     }
 
@@ -213,7 +195,10 @@ impl Strings {
     #[cfg(test)]
     fn get(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        std::str::from_utf8(&self.bytes[start..self.ends[i]]).unwrap()
+        let len = u32::from_le_bytes(self.plain[start..start + 4].try_into().unwrap());
+        let s = std::str::from_utf8(&self.plain[start + 4..self.ends[i]]).unwrap();
+        assert_eq!(s.len(), len as usize);
+        s
     }
 }
 
@@ -227,20 +212,19 @@ pub(crate) struct CachedKey {
 
 /// A string column of few distinct values (`VARCHAR` to readers; the file
 /// dictionary-encodes it): the distinct strings of the batch and a key per
-/// row, so that a row costs a cached key, not a string copy.
+/// row, so that a row costs a cached key, not a string copy. The keys go
+/// to the file as they are (`dict_chunk.rs`).
 #[derive(Debug)]
 pub(crate) struct Dict {
     keys: Vec<u32>,
     levels: Option<Levels>,
-    /// The distinct strings, each its own buffer.
-    distinct: Vec<ByteArray>,
+    /// The distinct strings, in key order.
+    distinct: Vec<Box<str>>,
     index: Map<Box<str>, u32>,
     bytes: usize,
     /// New at every `write` (unique among all dictionaries): keys of an
     /// earlier batch, or of another dictionary, are not valid.
     generation: u64,
-    /// A value per non-null row, for the writer; kept for its capacity.
-    values: Vec<ByteArray>,
 }
 
 /// Generations of every [`Dict`]: a cached key is valid for one batch of
@@ -261,7 +245,6 @@ impl Dict {
             index: Map::default(),
             bytes: 0,
             generation: next_generation(),
-            values: Vec::new(),
         }
     }
 
@@ -271,8 +254,7 @@ impl Dict {
             return key;
         }
         let key = self.distinct.len() as u32;
-        self.distinct
-            .push(ByteArray::from(Bytes::copy_from_slice(s.as_bytes())));
+        self.distinct.push(s.into());
         self.bytes += s.len();
         self.index.insert(s.into(), key);
         key
@@ -320,17 +302,16 @@ impl Dict {
     pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
         self.generation = next_generation();
         self.index.clear();
-        self.values.clear();
-        self.values
-            .extend(self.keys.iter().map(|&k| self.distinct[k as usize].clone()));
-        let min = self.distinct.iter().min_by(|a, b| a.data().cmp(b.data()));
-        let max = self.distinct.iter().max_by(|a, b| a.data().cmp(b.data()));
-        let range = min
-            .zip(max)
-            .map(|(a, b)| Range::Bytes(a.clone(), b.clone()));
+        let min = self.distinct.iter().min();
+        let max = self.distinct.iter().max();
+        let range = min.zip(max).map(|(a, b)| {
+            Range::Bytes(
+                ByteArray::from(a.as_bytes().to_vec()),
+                ByteArray::from(b.as_bytes().to_vec()),
+            )
+        });
         let levels = self.levels.as_ref().map(Levels::as_slice);
-        out.write_with_range::<ByteArrayType>(&self.values, levels, range)?;
-        self.values.clear();
+        out.write_dict(&self.distinct, &self.keys, levels, range)?;
         self.distinct.clear();
         self.bytes = 0;
         self.keys.clear();

@@ -18,10 +18,14 @@
 mod args;
 mod calls;
 mod columns;
+mod dict_chunk;
 mod error;
 mod export;
+mod hybrid;
+mod pages;
 pub mod pairing;
 mod pipeline;
+mod plain_chunk;
 mod records;
 mod schema;
 mod source;

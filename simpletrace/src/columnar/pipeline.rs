@@ -146,7 +146,7 @@ fn write_batches<R: Batch, W: Write + Send>(
     for mut batch in batches {
         let rows = batch.rows();
         table.write(rows, |out| batch.write(out))?;
-        if table.group_rows() >= row_group_rows {
+        if table.group_rows() >= row_group_rows || table.group_full() {
             table.end_row_group()?;
         }
         // The reading thread may have stopped waiting (it failed): fine.

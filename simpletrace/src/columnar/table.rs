@@ -1,19 +1,23 @@
-//! One Parquet file being written with the `parquet` crate's low-level API:
-//! a typed column writer per leaf column fed by `write_batch` with the
-//! values and levels our builders already hold (no Arrow arrays, no levels
-//! recomputed from them), encoding its pages into memory until the row
-//! group is full; then the row group's column chunks are appended to the
-//! file in order. Memory: one row group, encoded.
+//! One Parquet file being written with the `parquet` crate's low-level API.
+//! Each leaf column's pages are made in memory until the row group is
+//! full, then the row group's column chunks are appended to the file in
+//! order. Memory: one row group, encoded. Who makes the pages ([`Leaf`]):
+//! - integers and bools: a typed column writer of the crate, fed by
+//!   `write_batch` with the values and levels our builders hold (no Arrow
+//!   arrays, no levels recomputed from them); integers delta-encoded where
+//!   they grow steadily or have a value a row (`DELTA_COLUMNS`), plain
+//!   otherwise;
+//! - file, host, thread, event, call and ending names: dictionary pages of
+//!   ours (`dict_chunk.rs`: the builders key each row already);
+//! - the argument maps' keys and values: `PLAIN` pages of ours
+//!   (`plain_chunk.rs`: the builders lay the values out as `PLAIN` does).
 //!
-//! Encodings: dictionaries for repeated strings (file, host, thread,
-//! event and call names, argument names); delta encoding for timestamps
-//! and sequence numbers, which grow steadily and would only overflow a
-//! dictionary; plain for the rest. Pages are Snappy-compressed.
+//! Pages are Snappy-compressed.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use arrow_schema::SchemaRef;
+use arrow_schema::{DataType as ArrowType, SchemaRef};
 use bytes::Bytes;
 use parquet::arrow::ArrowSchemaConverter;
 use parquet::basic::{Compression, Encoding};
@@ -27,7 +31,14 @@ use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedW
 use parquet::format::KeyValue;
 use parquet::schema::types::{ColumnPath, SchemaDescriptor};
 
+use super::dict_chunk::DictChunk;
 use super::error::ExportError;
+use super::plain_chunk::{Plain, PlainChunk};
+
+/// A row group ends early once a dictionary column's dictionary holds this
+/// many bytes: its page stays well within a page's 2 GiB (only a trace of
+/// countless distinct thread names or files comes near).
+const MAX_DICTIONARY_BYTES: usize = 64 << 20;
 
 /// The argument maps.
 const MAP_COLUMNS: [&str; 4] = ["args_int", "args_str", "exit_args_int", "exit_args_str"];
@@ -115,11 +126,30 @@ impl Range {
     }
 }
 
-/// A leaf column being written: its writer, where its pages go, and its
-/// statistics so far.
+/// How a leaf column's pages are made.
+enum Leaf {
+    /// By the `parquet` crate's column writer, into `pages`.
+    Writer {
+        writer: Box<ColumnWriter<'static>>,
+        pages: PageBuffer,
+    },
+    /// By us, from the builders' dictionary keys.
+    Dict(DictChunk),
+    /// By us, from the builders' `PLAIN` values and levels.
+    Plain(PlainChunk),
+}
+
+/// Who makes a leaf column's pages (see [`Leaf`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pages {
+    Writer,
+    Dict,
+    Plain,
+}
+
+/// A leaf column being written, and its statistics so far.
 struct Chunk {
-    writer: ColumnWriter<'static>,
-    pages: PageBuffer,
+    leaf: Leaf,
     range: Option<Range>,
     nulls: u64,
 }
@@ -134,20 +164,36 @@ pub(crate) struct Chunks {
 }
 
 impl Chunks {
-    fn new(schema: &SchemaDescriptor, props: &WriterPropertiesPtr, table: &'static str) -> Self {
+    /// `pages[i]`: who makes leaf `i`'s pages.
+    fn new(
+        schema: &SchemaDescriptor,
+        props: &WriterPropertiesPtr,
+        pages: &[Pages],
+        table: &'static str,
+    ) -> Self {
         let chunks = schema
             .columns()
             .iter()
-            .map(|descr| {
-                let pages = PageBuffer::new();
-                let writer = get_column_writer(
-                    descr.clone(),
-                    props.clone(),
-                    Box::new(MemoryPages(pages.0.clone())),
-                );
+            .zip(pages)
+            .map(|(descr, &pages)| {
+                let leaf = match pages {
+                    Pages::Dict => Leaf::Dict(DictChunk::default()),
+                    Pages::Plain => Leaf::Plain(PlainChunk::new(descr)),
+                    Pages::Writer => {
+                        let pages = PageBuffer::new();
+                        let writer = get_column_writer(
+                            descr.clone(),
+                            props.clone(),
+                            Box::new(MemoryPages(pages.0.clone())),
+                        );
+                        Leaf::Writer {
+                            writer: Box::new(writer),
+                            pages,
+                        }
+                    }
+                };
                 Chunk {
-                    writer,
-                    pages,
+                    leaf,
                     range: None,
                     nulls: 0,
                 }
@@ -177,11 +223,59 @@ impl Chunks {
     ) -> Result<(), ExportError> {
         let chunk = &mut self.chunks[self.next];
         self.next += 1;
-        let writer = get_typed_column_writer_mut::<T>(&mut chunk.writer);
+        let Leaf::Writer { writer, .. } = &mut chunk.leaf else {
+            return Err(self.misdirected());
+        };
+        let writer = get_typed_column_writer_mut::<T>(writer);
         writer
             .write_batch(values, def, rep)
             .map(drop)
             .map_err(|e| self.error(e))
+    }
+
+    /// Write a batch of the next leaf column, a dictionary column: row `r`
+    /// (of those `def` says are not NULL) holds `distinct[keys[r]]`;
+    /// `range` as for [`Self::write_with_range`].
+    pub fn write_dict(
+        &mut self,
+        distinct: &[Box<str>],
+        keys: &[u32],
+        def: Option<&[i16]>,
+        range: Option<Range>,
+    ) -> Result<(), ExportError> {
+        let chunk = &mut self.chunks[self.next];
+        self.next += 1;
+        let Leaf::Dict(dict) = &mut chunk.leaf else {
+            return Err(self.misdirected());
+        };
+        dict.write(distinct, keys, def);
+        chunk.add_statistics(def.map_or(0, |def| def.len() - keys.len()), range);
+        Ok(())
+    }
+
+    /// Write a batch of the next leaf column, an argument map's key or
+    /// value: `values` where `def` is at its maximum.
+    pub fn write_plain(
+        &mut self,
+        values: Plain<'_>,
+        def: Option<&[i16]>,
+        rep: Option<&[i16]>,
+    ) -> Result<(), ExportError> {
+        let chunk = &mut self.chunks[self.next];
+        self.next += 1;
+        let Leaf::Plain(plain) = &mut chunk.leaf else {
+            return Err(self.misdirected());
+        };
+        plain.write(values, def, rep);
+        Ok(())
+    }
+
+    /// A builder wrote a column through the wrong method: a bug, said as one.
+    fn misdirected(&self) -> ExportError {
+        let column = self.next - 1;
+        self.error(ParquetError::General(format!(
+            "column {column} written in a form it is not encoded in"
+        )))
     }
 
     /// [`Self::write`] for a top-level column (no repetition), with the
@@ -193,17 +287,30 @@ impl Chunks {
         def: Option<&[i16]>,
         range: Option<Range>,
     ) -> Result<(), ExportError> {
-        let chunk = &mut self.chunks[self.next];
-        if let Some(def) = def {
-            chunk.nulls += (def.len() - values.len()) as u64;
-        }
+        let nulls = def.map_or(0, |def| def.len() - values.len());
+        self.chunks[self.next].add_statistics(nulls, range);
+        self.write::<T>(values, def, None)
+    }
+
+    /// Whether a dictionary column's dictionary is as large as a row
+    /// group's should be.
+    fn dictionaries_full(&self) -> bool {
+        self.chunks.iter().any(|chunk| match &chunk.leaf {
+            Leaf::Dict(dict) => dict.dictionary_bytes() >= MAX_DICTIONARY_BYTES,
+            Leaf::Writer { .. } | Leaf::Plain(_) => false,
+        })
+    }
+}
+
+impl Chunk {
+    fn add_statistics(&mut self, nulls: usize, range: Option<Range>) {
+        self.nulls += nulls as u64;
         if let Some(range) = range {
-            chunk.range = Some(match chunk.range.take() {
+            self.range = Some(match self.range.take() {
                 Some(old) => old.merge(range),
                 None => range,
             });
         }
-        self.write::<T>(values, def, None)
     }
 }
 
@@ -212,6 +319,8 @@ pub(crate) struct Table<W: Write + Send> {
     name: &'static str,
     descr: Arc<SchemaDescriptor>,
     props: WriterPropertiesPtr,
+    /// Per leaf column: who makes its pages.
+    pages: Vec<Pages>,
     writer: SerializedFileWriter<W>,
     chunks: Chunks,
     /// Rows in the row group being written.
@@ -236,18 +345,6 @@ impl<W: Write + Send> Table<W> {
                 KeyValue::new("simpletrace.table".to_string(), name.to_string()),
                 KeyValue::new("simpletrace.schema_version".to_string(), "1".to_string()),
             ]));
-        // Argument values vary most: a dictionary would be hashed into for
-        // every value only to overflow. Argument names repeat, but hashing
-        // each into a dictionary costs more than copying it: Snappy then
-        // takes the repeats out.
-        for map in MAP_COLUMNS {
-            if schema.field_with_name(map).is_ok() {
-                for part in ["key", "value"] {
-                    let path = ColumnPath::new(vec![map.into(), "key_value".into(), part.into()]);
-                    props = props.set_column_dictionary_enabled(path, false);
-                }
-            }
-        }
         for column in DELTA_COLUMNS {
             if schema.field_with_name(column).is_ok() {
                 let path = ColumnPath::from(column);
@@ -259,12 +356,32 @@ impl<W: Write + Send> Table<W> {
         let props = Arc::new(props.build());
         let writer = SerializedFileWriter::new(out, descr.root_schema_ptr(), props.clone())
             .map_err(error)?;
+        // Our pages for the top-level dictionary fields (`schema::dict`)
+        // and the argument maps' leaves.
+        let pages: Vec<Pages> = descr
+            .columns()
+            .iter()
+            .map(|leaf| {
+                let path = leaf.path().parts();
+                let field = schema.field_with_name(&path[0]).ok();
+                let dict =
+                    field.is_some_and(|f| matches!(f.data_type(), ArrowType::Dictionary(..)));
+                if path.len() == 1 && dict {
+                    Pages::Dict
+                } else if MAP_COLUMNS.contains(&path[0].as_str()) {
+                    Pages::Plain
+                } else {
+                    Pages::Writer
+                }
+            })
+            .collect();
         let descr = Arc::new(descr);
         Ok(Self {
             name,
-            chunks: Chunks::new(&descr, &props, name),
+            chunks: Chunks::new(&descr, &props, &pages, name),
             descr,
             props,
+            pages,
             writer,
             group_rows: 0,
         })
@@ -278,6 +395,12 @@ impl<W: Write + Send> Table<W> {
     /// Rows in the row group being written.
     pub fn group_rows(&self) -> usize {
         self.group_rows
+    }
+
+    /// Whether the row group should end now, whatever its rows: a
+    /// dictionary has grown as large as one should.
+    pub fn group_full(&self) -> bool {
+        self.chunks.dictionaries_full()
     }
 
     /// Append a batch of `rows` rows: `write` writes each leaf column in
@@ -304,21 +427,29 @@ impl<W: Write + Send> Table<W> {
             table: name,
             source,
         };
-        let next = Chunks::new(&self.descr, &self.props, name);
+        let next = Chunks::new(&self.descr, &self.props, &self.pages, name);
         let chunks = std::mem::replace(&mut self.chunks, next);
         let mut group = self.writer.next_row_group().map_err(error)?;
-        for chunk in chunks.chunks {
-            let mut close = chunk.writer.close().map_err(error)?;
-            if let Some(range) = chunk.range {
-                close.metadata = close
-                    .metadata
-                    .into_builder()
-                    .set_statistics(range.statistics(chunk.nulls))
-                    .build()
-                    .map_err(error)?;
-            }
-            let pages = chunk.pages;
-            let pages = pages.take().map_err(error)?;
+        for (i, chunk) in chunks.chunks.into_iter().enumerate() {
+            let statistics = chunk.range.map(|range| range.statistics(chunk.nulls));
+            let (pages, close) = match chunk.leaf {
+                Leaf::Writer { writer, pages } => {
+                    let mut close = writer.close().map_err(error)?;
+                    if let Some(statistics) = statistics {
+                        close.metadata = close
+                            .metadata
+                            .into_builder()
+                            .set_statistics(statistics)
+                            .build()
+                            .map_err(error)?;
+                    }
+                    (pages.take().map_err(error)?, close)
+                }
+                Leaf::Dict(dict) => dict
+                    .finish(self.descr.column(i), statistics)
+                    .map_err(error)?,
+                Leaf::Plain(plain) => plain.finish(self.descr.column(i)).map_err(error)?,
+            };
             group.append_column(&pages, close).map_err(error)?;
         }
         group.close().map_err(error)?;

@@ -1,0 +1,107 @@
+//! A dictionary-encoded string column chunk, its pages ours (`pages.rs`).
+//! The batches' builders (`columns::Dict`) already key every row by its
+//! batch's distinct strings; the `parquet` crate's column writer would hash
+//! every row's string into its own dictionary again. Here only each batch's
+//! distinct strings are looked up in the chunk's dictionary, and the rows'
+//! indices go out as they are: one dictionary page (`PLAIN`), then data
+//! pages of `RLE_DICTIONARY` indices (Parquet's RLE/bit-packed hybrid,
+//! `hybrid.rs`).
+
+use bytes::Bytes;
+use parquet::basic::Encoding;
+use parquet::column::writer::ColumnCloseResult;
+use parquet::errors::ParquetError;
+use parquet::file::statistics::Statistics;
+use parquet::schema::types::ColumnDescPtr;
+
+use super::hybrid;
+use super::pages::{put_levels, DataPages, DictionaryPage, PAGE_ROWS};
+use crate::keyed::Map;
+
+/// The chunk of one top-level dictionary column in the row group being
+/// built.
+#[derive(Default)]
+pub(crate) struct DictChunk {
+    /// The chunk's dictionary, `PLAIN`-encoded as its page holds it: each
+    /// string's length (4 bytes, little-endian), then its bytes.
+    dictionary: Vec<u8>,
+    /// Each string's chunk index.
+    index: Map<Box<[u8]>, u32>,
+    pages: DataPages,
+    /// Scratch: a batch's keys as chunk indices.
+    remap: Vec<u32>,
+    indices: Vec<u32>,
+}
+
+impl DictChunk {
+    /// Bytes of the chunk's dictionary so far.
+    pub fn dictionary_bytes(&self) -> usize {
+        self.dictionary.len()
+    }
+
+    fn chunk_index(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.index.get(s.as_bytes()) {
+            return i;
+        }
+        let i = self.index.len() as u32;
+        self.dictionary
+            .extend_from_slice(&(s.len() as u32).to_le_bytes());
+        self.dictionary.extend_from_slice(s.as_bytes());
+        self.index.insert(s.as_bytes().into(), i);
+        i
+    }
+
+    /// Append a batch: the rows' `keys` into `distinct`; with `levels` (a
+    /// nullable column) a level a row, 0 for NULL, and `keys` only for the
+    /// rows that are not NULL.
+    pub fn write(&mut self, distinct: &[Box<str>], keys: &[u32], levels: Option<&[i16]>) {
+        self.remap.clear();
+        for s in distinct {
+            let i = self.chunk_index(s);
+            self.remap.push(i);
+        }
+        let width = hybrid::bit_width(self.index.len().saturating_sub(1) as u32);
+        let rows = levels.map_or(keys.len(), <[i16]>::len);
+        let mut keys = keys.iter();
+        let mut start = 0;
+        while start < rows {
+            let end = (start + PAGE_ROWS).min(rows);
+            let mut body = Vec::new();
+            let present = match levels {
+                Some(levels) => {
+                    let levels = &levels[start..end];
+                    put_levels(levels, 1, &mut body);
+                    levels.iter().filter(|&&l| l != 0).count()
+                }
+                None => end - start,
+            };
+            self.indices.clear();
+            let remap = &self.remap;
+            self.indices
+                .extend(keys.by_ref().take(present).map(|&k| remap[k as usize]));
+            body.push(width);
+            hybrid::encode(&self.indices, width, &mut body);
+            self.pages.push(body, end - start, end - start);
+            start = end;
+        }
+    }
+
+    /// The chunk's pages, serialized, and what the row group needs to
+    /// append them: `statistics` as the chunk's.
+    pub fn finish(
+        self,
+        descr: ColumnDescPtr,
+        statistics: Option<Statistics>,
+    ) -> Result<(Bytes, ColumnCloseResult), ParquetError> {
+        let dictionary = DictionaryPage {
+            plain: &self.dictionary,
+            entries: self.index.len() as u32,
+        };
+        self.pages.finish(
+            Some(dictionary),
+            Encoding::RLE_DICTIONARY,
+            descr,
+            statistics,
+        )
+    }
+}

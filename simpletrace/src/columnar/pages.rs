@@ -1,0 +1,147 @@
+//! Column chunks whose pages we encode ourselves (`dict_chunk.rs`,
+//! `plain_chunk.rs`), where the `parquet` crate's column writer would redo
+//! work our builders have done: hash every name into a dictionary again,
+//! encode levels we know the shape of value by value. The pages are laid
+//! out as the crate's writer lays them out (data page v1: repetition
+//! levels, definition levels, values; Snappy), serialized by the crate's
+//! own page writer, with the chunk's metadata its builder makes.
+
+use bytes::Bytes;
+use parquet::basic::{Compression, Encoding};
+use parquet::column::page::{CompressedPage, Page, PageWriter};
+use parquet::column::writer::ColumnCloseResult;
+use parquet::errors::ParquetError;
+use parquet::file::metadata::ColumnChunkMetaData;
+use parquet::file::statistics::Statistics;
+use parquet::file::writer::{SerializedPageWriter, TrackedWrite};
+use parquet::schema::types::ColumnDescPtr;
+
+use super::hybrid;
+
+/// Rows a data page holds at most: as many as the crate's writer puts in one.
+pub(crate) const PAGE_ROWS: usize = parquet::file::properties::DEFAULT_DATA_PAGE_ROW_COUNT_LIMIT;
+
+/// A data page, encoded, not yet compressed.
+struct DataPage {
+    body: Vec<u8>,
+    /// Levels (entries and NULLs), or values when the column has none.
+    values: u32,
+}
+
+/// The data pages of one column chunk, in order.
+#[derive(Default)]
+pub(crate) struct DataPages {
+    pages: Vec<DataPage>,
+    rows: u64,
+}
+
+/// A chunk's dictionary page, `PLAIN`-encoded, and its number of entries.
+pub(crate) struct DictionaryPage<'a> {
+    pub plain: &'a [u8],
+    pub entries: u32,
+}
+
+impl DataPages {
+    /// Append a page of `values` levels (or values) that holds `rows` rows.
+    pub fn push(&mut self, body: Vec<u8>, values: usize, rows: usize) {
+        self.pages.push(DataPage {
+            body,
+            values: values as u32,
+        });
+        self.rows += rows as u64;
+    }
+
+    /// The chunk serialized (its dictionary page first, if any), and what
+    /// its row group needs to append it; the data pages are `encoding`.
+    pub fn finish(
+        self,
+        dictionary: Option<DictionaryPage<'_>>,
+        encoding: Encoding,
+        descr: ColumnDescPtr,
+        statistics: Option<Statistics>,
+    ) -> Result<(Bytes, ColumnCloseResult), ParquetError> {
+        let mut snappy = snap::raw::Encoder::new();
+        // One output buffer for every page (zeroed once, not a page).
+        let mut scratch = Vec::new();
+        let mut compress = |body: &[u8]| -> Result<Bytes, ParquetError> {
+            let room = snap::raw::max_compress_len(body.len());
+            if scratch.len() < room {
+                scratch.resize(room, 0);
+            }
+            let n = snappy
+                .compress(body, &mut scratch)
+                .map_err(|e| ParquetError::External(Box::new(e)))?;
+            Ok(Bytes::copy_from_slice(&scratch[..n]))
+        };
+        let mut sink = TrackedWrite::new(Vec::new());
+        let mut compressed = 0;
+        let mut uncompressed = 0;
+        let mut values = 0;
+        let mut data_page_offset = None;
+        let mut encodings = vec![Encoding::PLAIN, Encoding::RLE];
+        {
+            let mut pages = SerializedPageWriter::new(&mut sink);
+            if let Some(dictionary) = &dictionary {
+                let page = Page::DictionaryPage {
+                    buf: compress(dictionary.plain)?,
+                    num_values: dictionary.entries,
+                    encoding: Encoding::PLAIN,
+                    is_sorted: false,
+                };
+                let spec = pages.write_page(CompressedPage::new(page, dictionary.plain.len()))?;
+                compressed += spec.compressed_size as i64;
+                uncompressed += spec.uncompressed_size as i64;
+            }
+            for page in &self.pages {
+                let data = Page::DataPage {
+                    buf: compress(&page.body)?,
+                    num_values: page.values,
+                    encoding,
+                    def_level_encoding: Encoding::RLE,
+                    rep_level_encoding: Encoding::RLE,
+                    statistics: None,
+                };
+                let spec = pages.write_page(CompressedPage::new(data, page.body.len()))?;
+                data_page_offset.get_or_insert(spec.offset as i64);
+                compressed += spec.compressed_size as i64;
+                uncompressed += spec.uncompressed_size as i64;
+                values += i64::from(page.values);
+            }
+        }
+        if !encodings.contains(&encoding) {
+            encodings.push(encoding);
+        }
+        let mut metadata = ColumnChunkMetaData::builder(descr)
+            .set_compression(Compression::SNAPPY)
+            .set_encodings(encodings)
+            .set_total_compressed_size(compressed)
+            .set_total_uncompressed_size(uncompressed)
+            .set_num_values(values)
+            .set_dictionary_page_offset(dictionary.map(|_| 0))
+            .set_data_page_offset(data_page_offset.unwrap_or(0));
+        if let Some(statistics) = statistics {
+            metadata = metadata.set_statistics(statistics);
+        }
+        let bytes = Bytes::from(sink.into_inner()?);
+        let close = ColumnCloseResult {
+            bytes_written: bytes.len() as u64,
+            rows_written: self.rows,
+            metadata: metadata.build()?,
+            bloom_filter: None,
+            column_index: None,
+            offset_index: None,
+        };
+        Ok((bytes, close))
+    }
+}
+
+/// Append `levels` (each at most `max`) as a v1 data page holds them:
+/// their encoded length (4 bytes, little-endian), then the RLE/bit-packed
+/// hybrid.
+pub(crate) fn put_levels(levels: &[i16], max: i16, body: &mut Vec<u8>) {
+    let at = body.len();
+    body.extend_from_slice(&[0; 4]);
+    hybrid::encode(levels, hybrid::bit_width(max as u32), body);
+    let len = (body.len() - at - 4) as u32;
+    body[at..at + 4].copy_from_slice(&len.to_le_bytes());
+}

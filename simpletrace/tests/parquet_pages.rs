@@ -1,0 +1,226 @@
+//! The pages the Parquet export encodes itself (dictionary columns and the
+//! argument maps: `columnar/pages.rs`) read back through the `parquet`
+//! crate's own Arrow reader as the trace was built: hundreds of distinct
+//! event names (dictionary indices of 9 bits and more), batches of more
+//! rows than a page holds, threads that are NULL before a thread record,
+//! empty and NULL maps, invalid UTF-8, in one batch and in many small ones.
+
+mod common;
+
+use std::fs::File;
+use std::path::Path;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int32Type, Int64Type};
+use arrow_array::{Array, ArrayRef, MapArray, RecordBatch};
+use arrow_schema::DataType;
+use common::*;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use simpletrace::columnar::{ParquetExport, ParquetOptions, DEFAULT_BATCH_ROWS};
+use simpletrace::{process, Filter, Reader, Selected};
+
+/// Distinct program events, past 256 (and 512) so indices need 10 bits.
+const EVENTS: u64 = 600;
+const RECORDS: u64 = 50_000;
+
+/// A row as the trace says it: thread, event, dropped count, maps.
+#[derive(Debug, Clone, PartialEq)]
+struct Row {
+    thread: Option<String>,
+    event: String,
+    dropped: Option<i64>,
+    ints: Option<Vec<(String, i64)>>,
+    strs: Option<Vec<(String, String)>>,
+}
+
+/// trace-events: `trace_thread`, then events of three shapes in turn.
+fn events() -> String {
+    let mut text = String::from("trace_thread(uint64_t tid, const char *name) \"%s\"\n");
+    for i in 1..=EVENTS {
+        text += &match i % 3 {
+            0 => format!("e{i}(int32_t a, const char *s, uint64_t b) \"a %d s %s b %\" PRIu64\n"),
+            1 => format!("e{i}(void)\n"),
+            _ => format!("e{i}(const char *s) \"s %s\"\n"),
+        };
+    }
+    text
+}
+
+/// The trace, and the rows it should read as.
+fn trace() -> (Trace, Vec<Row>) {
+    let names: Vec<String> = std::iter::once("trace_thread".to_string())
+        .chain((1..=EVENTS).map(|i| format!("e{i}")))
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut t = Trace::v4_mapped(&names);
+    let mut rows = Vec::new();
+    let mut thread = None;
+    // A small generator (xorshift): the same trace every run.
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for n in 0..RECORDS {
+        let ts = 1_000 + n * 10;
+        let r = next();
+        if n > 0 && r % 997 == 0 {
+            // Threads come and go: NULL before the first thread record.
+            let tid = 100 + r % 5;
+            let name = format!("worker-{}", r % 5);
+            t = t.event(0, ts, PID, &[A::I(tid), A::S(name.as_bytes())]);
+            thread = Some(name);
+            continue;
+        }
+        if r % 501 == 0 {
+            let count = r % 1000 + 1;
+            t = t.dropped(ts, PID, count);
+            rows.push(Row {
+                thread: thread.clone(),
+                event: "Dropped_Event".into(),
+                dropped: Some(count as i64),
+                ints: None,
+                strs: None,
+            });
+            continue;
+        }
+        // Runs of one event now and then, as real traces have.
+        let i = if r % 7 == 0 { 3 } else { r % EVENTS + 1 };
+        let s: Vec<u8> = match r % 11 {
+            0 => b"caf\xc3\xa9 \xff".to_vec(),
+            1 => Vec::new(),
+            k => format!("s{}", r % (50 * k)).into_bytes(),
+        };
+        let text = String::from_utf8_lossy(&s).into_owned();
+        let (args, ints, strs): (Vec<A>, _, _) = match i % 3 {
+            0 => {
+                let a = (r >> 8) as u32;
+                let b = r >> 3;
+                (
+                    vec![A::I(u64::from(a)), A::S(&s), A::I(b)],
+                    vec![("a".into(), i64::from(a as i32)), ("b".into(), b as i64)],
+                    vec![("s".into(), text)],
+                )
+            }
+            1 => (vec![], vec![], vec![]),
+            _ => (vec![A::S(&s)], vec![], vec![("s".into(), text)]),
+        };
+        t = t.event(i, ts, PID, &args);
+        rows.push(Row {
+            thread: thread.clone(),
+            event: format!("e{i}"),
+            dropped: None,
+            ints: Some(ints),
+            strs: Some(strs),
+        });
+    }
+    (t, rows)
+}
+
+fn export(t: &Trace, path: &Path, options: ParquetOptions) {
+    let mut export = ParquetExport::create(path, None, options).unwrap();
+    let mut reader = Reader::new(&t.bytes[..], table(&events())).unwrap();
+    let mut rows = Selected::new(Filter::default(), export.file("t"));
+    process(&mut reader, &mut rows).unwrap();
+    drop(rows);
+    export.finish().unwrap();
+}
+
+/// A string column, dictionary-typed or not, as optional strings.
+fn strings(column: &ArrayRef) -> Vec<Option<String>> {
+    let get = |a: &dyn Array, i: usize| a.as_string::<i32>().value(i).to_string();
+    match column.data_type() {
+        DataType::Dictionary(..) => {
+            let dict = column.as_dictionary::<Int32Type>();
+            (0..dict.len())
+                .map(|i| {
+                    dict.is_valid(i)
+                        .then(|| get(dict.values(), dict.keys().value(i) as usize))
+                })
+                .collect()
+        }
+        _ => (0..column.len())
+            .map(|i| column.is_valid(i).then(|| get(column, i)))
+            .collect(),
+    }
+}
+
+/// A map column's entries per row, NULL maps as `None`; `values` reads
+/// the entries' values.
+fn map<V: Clone>(
+    column: &ArrayRef,
+    values: impl Fn(&ArrayRef) -> Vec<V>,
+) -> Vec<Option<Vec<(String, V)>>> {
+    let map: &MapArray = column.as_map();
+    let keys = strings(map.keys());
+    let values = values(map.values());
+    let offsets = map.value_offsets();
+    (0..map.len())
+        .map(|row| {
+            map.is_valid(row).then(|| {
+                (offsets[row] as usize..offsets[row + 1] as usize)
+                    .map(|e| (keys[e].clone().unwrap(), values[e].clone()))
+                    .collect()
+            })
+        })
+        .collect()
+}
+
+fn read(path: &Path) -> Vec<Row> {
+    let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut rows = Vec::new();
+    for batch in reader {
+        let batch: RecordBatch = batch.unwrap();
+        let col = |name: &str| batch.column_by_name(name).unwrap().clone();
+        let threads = strings(&col("thread"));
+        let events = strings(&col("event"));
+        let dropped = col("dropped");
+        let dropped = dropped.as_primitive::<Int64Type>();
+        let ints = map(&col("args_int"), |v| {
+            v.as_primitive::<Int64Type>().values().to_vec()
+        });
+        let strs = map(&col("args_str"), |v| {
+            strings(v).into_iter().map(Option::unwrap).collect()
+        });
+        for i in 0..batch.num_rows() {
+            rows.push(Row {
+                thread: threads[i].clone(),
+                event: events[i].clone().unwrap(),
+                dropped: dropped.is_valid(i).then(|| dropped.value(i)),
+                ints: ints[i].clone(),
+                strs: strs[i].clone(),
+            });
+        }
+    }
+    rows
+}
+
+#[test]
+fn our_pages_read_back_as_the_trace_was_built() {
+    let (t, want) = trace();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, batch_rows, row_group_rows) in [
+        // One batch of more rows than a page holds, many pages a chunk.
+        ("one_batch.parquet", DEFAULT_BATCH_ROWS, 1 << 20),
+        // Small batches and row groups: a dictionary a row group.
+        ("small.parquet", 333, 4_000),
+    ] {
+        let path = dir.path().join(name);
+        let options = ParquetOptions {
+            host: None,
+            batch_rows,
+            row_group_rows,
+        };
+        export(&t, &path, options);
+        let got = read(&path);
+        assert_eq!(got.len(), want.len(), "{name}");
+        for (i, (got, want)) in got.iter().zip(&want).enumerate() {
+            assert_eq!(got, want, "{name}: row {i}");
+        }
+    }
+}
