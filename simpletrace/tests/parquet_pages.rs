@@ -3,7 +3,8 @@
 //! crate's own Arrow reader as the trace was built: hundreds of distinct
 //! event names (dictionary indices of 9 bits and more), batches of more
 //! rows than a page holds, threads that are NULL before a thread record,
-//! empty and NULL maps, invalid UTF-8, in one batch and in many small ones.
+//! empty and NULL maps, invalid UTF-8, times that jump back and forth
+//! (delta-encoded), in one batch and in many small ones.
 
 mod common;
 
@@ -23,10 +24,13 @@ use simpletrace::{process, Filter, Reader, Selected};
 const EVENTS: u64 = 600;
 const RECORDS: u64 = 50_000;
 
-/// A row as the trace says it: thread, event, dropped count, maps.
+/// A row as the trace says it: thread, time, event, dropped count, maps.
 #[derive(Debug, Clone, PartialEq)]
 struct Row {
+    tid: Option<i64>,
     thread: Option<String>,
+    ts: i64,
+    event_id: i64,
     event: String,
     dropped: Option<i64>,
     ints: Option<Vec<(String, i64)>>,
@@ -55,6 +59,7 @@ fn trace() -> (Trace, Vec<Row>) {
     let mut t = Trace::v4_mapped(&names);
     let mut rows = Vec::new();
     let mut thread = None;
+    let mut tid = None;
     // A small generator (xorshift): the same trace every run.
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
     let mut next = move || {
@@ -64,21 +69,30 @@ fn trace() -> (Trace, Vec<Row>) {
         state
     };
     for n in 0..RECORDS {
-        let ts = 1_000 + n * 10;
         let r = next();
+        // Mostly steady, now and then far off either way.
+        let ts = match r % 97 {
+            0 => r >> 1,
+            1 => 5,
+            _ => 1_000_000 + n * 10 + r % 3,
+        };
         if n > 0 && r % 997 == 0 {
             // Threads come and go: NULL before the first thread record.
-            let tid = 100 + r % 5;
+            let id = 100 + r % 5;
             let name = format!("worker-{}", r % 5);
-            t = t.event(0, ts, PID, &[A::I(tid), A::S(name.as_bytes())]);
+            t = t.event(0, ts, PID, &[A::I(id), A::S(name.as_bytes())]);
             thread = Some(name);
+            tid = Some(id as i64);
             continue;
         }
         if r % 501 == 0 {
             let count = r % 1000 + 1;
             t = t.dropped(ts, PID, count);
             rows.push(Row {
+                tid,
                 thread: thread.clone(),
+                ts: ts as i64,
+                event_id: -2,
                 event: "Dropped_Event".into(),
                 dropped: Some(count as i64),
                 ints: None,
@@ -109,7 +123,10 @@ fn trace() -> (Trace, Vec<Row>) {
         };
         t = t.event(i, ts, PID, &args);
         rows.push(Row {
+            tid,
             thread: thread.clone(),
+            ts: ts as i64,
+            event_id: i as i64,
             event: format!("e{i}"),
             dropped: None,
             ints: Some(ints),
@@ -177,6 +194,14 @@ fn read(path: &Path) -> Vec<Row> {
     for batch in reader {
         let batch: RecordBatch = batch.unwrap();
         let col = |name: &str| batch.column_by_name(name).unwrap().clone();
+        let ints = |name: &str| {
+            let column = col(name);
+            let column = column.as_primitive::<Int64Type>();
+            (0..column.len())
+                .map(|i| column.is_valid(i).then(|| column.value(i)))
+                .collect::<Vec<_>>()
+        };
+        let (tids, ts, ids) = (ints("tid"), ints("ts_ns"), ints("event_id"));
         let threads = strings(&col("thread"));
         let events = strings(&col("event"));
         let dropped = col("dropped");
@@ -189,7 +214,10 @@ fn read(path: &Path) -> Vec<Row> {
         });
         for i in 0..batch.num_rows() {
             rows.push(Row {
+                tid: tids[i],
                 thread: threads[i].clone(),
+                ts: ts[i].unwrap(),
+                event_id: ids[i].unwrap(),
                 event: events[i].clone().unwrap(),
                 dropped: dropped.is_valid(i).then(|| dropped.value(i)),
                 ints: ints[i].clone(),

@@ -7,7 +7,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use parquet::data_type::{BoolType, ByteArray, Int64Type};
+use parquet::data_type::{BoolType, ByteArray};
 
 use super::plain_chunk::Plain;
 use super::table::{Chunks, Range};
@@ -97,7 +97,7 @@ impl Ints {
         let range = std::mem::take(&mut self.range);
         let range = (!self.values.is_empty()).then_some(Range::Int(range.min, range.max));
         let levels = self.levels.as_ref().map(Levels::as_slice);
-        out.write_with_range::<Int64Type>(&self.values, levels, range)?;
+        out.write_ints(&self.values, levels, range)?;
         self.values.clear();
         if let Some(levels) = &mut self.levels {
             levels.clear();

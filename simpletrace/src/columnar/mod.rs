@@ -18,6 +18,8 @@
 mod args;
 mod calls;
 mod columns;
+mod delta;
+mod delta_chunk;
 mod dict_chunk;
 mod error;
 mod export;

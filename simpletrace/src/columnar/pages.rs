@@ -78,7 +78,14 @@ impl DataPages {
         let mut uncompressed = 0;
         let mut values = 0;
         let mut data_page_offset = None;
-        let mut encodings = vec![Encoding::PLAIN, Encoding::RLE];
+        // As the crate's writer lists them: levels are RLE, a dictionary
+        // page PLAIN.
+        let mut encodings = vec![Encoding::RLE, encoding];
+        if dictionary.is_some() {
+            encodings.push(Encoding::PLAIN);
+        }
+        encodings.sort();
+        encodings.dedup();
         {
             let mut pages = SerializedPageWriter::new(&mut sink);
             if let Some(dictionary) = &dictionary {
@@ -107,9 +114,6 @@ impl DataPages {
                 uncompressed += spec.uncompressed_size as i64;
                 values += i64::from(page.values);
             }
-        }
-        if !encodings.contains(&encoding) {
-            encodings.push(encoding);
         }
         let mut metadata = ColumnChunkMetaData::builder(descr)
             .set_compression(Compression::SNAPPY)

@@ -2,16 +2,16 @@
 //! Each leaf column's pages are made in memory until the row group is
 //! full, then the row group's column chunks are appended to the file in
 //! order. Memory: one row group, encoded. Who makes the pages ([`Leaf`]):
-//! - integers and bools: a typed column writer of the crate, fed by
-//!   `write_batch` with the values and levels our builders hold (no Arrow
-//!   arrays, no levels recomputed from them); integers delta-encoded where
-//!   they grow steadily or have a value a row (`DELTA_COLUMNS`), plain
-//!   otherwise;
+//! - times, sequence numbers, ids, durations, pids and tids
+//!   (`DELTA_COLUMNS`): delta-encoded pages of ours (`delta_chunk.rs`);
 //! - file, host, thread, event, call and ending names: dictionary pages of
 //!   ours (`dict_chunk.rs`: the builders key each row already);
 //! - the argument maps' keys and values: `PLAIN` pages of ours
-//!   (`plain_chunk.rs`: the builders lay the values out as `PLAIN` does).
+//!   (`plain_chunk.rs`: the builders lay the values out as `PLAIN` does);
+//! - the rest (`dropped`, `is_async`): a typed column writer of the crate,
+//!   fed by `write_batch` with the values and levels our builders hold.
 //!
+//! Ours are laid out as the crate's writer lays them out (`pages.rs`).
 //! Pages are Snappy-compressed.
 
 use std::io::Write;
@@ -20,17 +20,18 @@ use std::sync::{Arc, Mutex};
 use arrow_schema::{DataType as ArrowType, SchemaRef};
 use bytes::Bytes;
 use parquet::arrow::ArrowSchemaConverter;
-use parquet::basic::{Compression, Encoding};
+use parquet::basic::Compression;
 use parquet::column::page::{CompressedPage, PageWriteSpec, PageWriter};
 use parquet::column::writer::{get_column_writer, get_typed_column_writer_mut, ColumnWriter};
-use parquet::data_type::{ByteArray, DataType};
+use parquet::data_type::{ByteArray, DataType, Int64Type};
 use parquet::errors::ParquetError;
 use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterPropertiesPtr};
 use parquet::file::statistics::Statistics;
 use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedWrite};
 use parquet::format::KeyValue;
-use parquet::schema::types::{ColumnPath, SchemaDescriptor};
+use parquet::schema::types::SchemaDescriptor;
 
+use super::delta_chunk::DeltaChunk;
 use super::dict_chunk::DictChunk;
 use super::error::ExportError;
 use super::plain_chunk::{Plain, PlainChunk};
@@ -137,6 +138,8 @@ enum Leaf {
     Dict(DictChunk),
     /// By us, from the builders' `PLAIN` values and levels.
     Plain(PlainChunk),
+    /// By us, delta-encoded from the builders' integers.
+    Delta(DeltaChunk),
 }
 
 /// Who makes a leaf column's pages (see [`Leaf`]).
@@ -145,6 +148,7 @@ enum Pages {
     Writer,
     Dict,
     Plain,
+    Delta,
 }
 
 /// A leaf column being written, and its statistics so far.
@@ -179,6 +183,7 @@ impl Chunks {
                 let leaf = match pages {
                     Pages::Dict => Leaf::Dict(DictChunk::default()),
                     Pages::Plain => Leaf::Plain(PlainChunk::new(descr)),
+                    Pages::Delta => Leaf::Delta(DeltaChunk::default()),
                     Pages::Writer => {
                         let pages = PageBuffer::new();
                         let writer = get_column_writer(
@@ -292,12 +297,31 @@ impl Chunks {
         self.write::<T>(values, def, None)
     }
 
+    /// Write a batch of the next leaf column, a top-level `BIGINT`: its
+    /// non-null `values`, `def` when it is nullable, `range` as for
+    /// [`Self::write_with_range`].
+    pub fn write_ints(
+        &mut self,
+        values: &[i64],
+        def: Option<&[i16]>,
+        range: Option<Range>,
+    ) -> Result<(), ExportError> {
+        let chunk = &mut self.chunks[self.next];
+        if let Leaf::Delta(delta) = &mut chunk.leaf {
+            self.next += 1;
+            delta.write(values, def);
+            chunk.add_statistics(def.map_or(0, |def| def.len() - values.len()), range);
+            return Ok(());
+        }
+        self.write_with_range::<Int64Type>(values, def, range)
+    }
+
     /// Whether a dictionary column's dictionary is as large as a row
     /// group's should be.
     fn dictionaries_full(&self) -> bool {
         self.chunks.iter().any(|chunk| match &chunk.leaf {
             Leaf::Dict(dict) => dict.dictionary_bytes() >= MAX_DICTIONARY_BYTES,
-            Leaf::Writer { .. } | Leaf::Plain(_) => false,
+            Leaf::Writer { .. } | Leaf::Plain(_) | Leaf::Delta(_) => false,
         })
     }
 }
@@ -336,7 +360,7 @@ impl<W: Write + Send> Table<W> {
         let descr = ArrowSchemaConverter::new()
             .convert(&schema)
             .map_err(error)?;
-        let mut props = WriterProperties::builder()
+        let props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             // Min and max per column chunk (what engines skip row groups
             // by) are ours (`Range`): the writer computes none.
@@ -345,14 +369,6 @@ impl<W: Write + Send> Table<W> {
                 KeyValue::new("simpletrace.table".to_string(), name.to_string()),
                 KeyValue::new("simpletrace.schema_version".to_string(), "1".to_string()),
             ]));
-        for column in DELTA_COLUMNS {
-            if schema.field_with_name(column).is_ok() {
-                let path = ColumnPath::from(column);
-                props = props
-                    .set_column_dictionary_enabled(path.clone(), false)
-                    .set_column_encoding(path, Encoding::DELTA_BINARY_PACKED);
-            }
-        }
         let props = Arc::new(props.build());
         let writer = SerializedFileWriter::new(out, descr.root_schema_ptr(), props.clone())
             .map_err(error)?;
@@ -370,6 +386,8 @@ impl<W: Write + Send> Table<W> {
                     Pages::Dict
                 } else if MAP_COLUMNS.contains(&path[0].as_str()) {
                     Pages::Plain
+                } else if path.len() == 1 && DELTA_COLUMNS.contains(&path[0].as_str()) {
+                    Pages::Delta
                 } else {
                     Pages::Writer
                 }
@@ -449,6 +467,9 @@ impl<W: Write + Send> Table<W> {
                     .finish(self.descr.column(i), statistics)
                     .map_err(error)?,
                 Leaf::Plain(plain) => plain.finish(self.descr.column(i)).map_err(error)?,
+                Leaf::Delta(delta) => delta
+                    .finish(self.descr.column(i), statistics)
+                    .map_err(error)?,
             };
             group.append_column(&pages, close).map_err(error)?;
         }
