@@ -29,12 +29,20 @@ fn child() {
     std::mem::forget(guard.unwrap());
     match scenario.as_str() {
         "full-speed" => {
+            // Each thread's first event is in its buffer before any goes
+            // on at full speed: every writer pass from then on has all
+            // three. (Without this, a thread Wine started late on a busy
+            // machine had no record in the first 4 MiB.)
+            let started = std::sync::Arc::new(std::sync::Barrier::new(THREADS as usize));
             for t in 0..THREADS {
+                let started = started.clone();
                 std::thread::Builder::new()
                     .name(thread_name(t))
                     .spawn(move || {
+                        emit(t, 0);
+                        started.wait();
                         // Until the parent kills the process.
-                        for seq in 0.. {
+                        for seq in 1.. {
                             emit(t, seq);
                         }
                     })
