@@ -11,7 +11,7 @@ use parquet::file::statistics::Statistics;
 use parquet::schema::types::ColumnDescPtr;
 
 use super::delta;
-use super::pages::{put_levels, DataPages, PAGE_ROWS};
+use super::pages::{page_end, put_levels, DataPages};
 
 /// The chunk of one top-level integer column in the row group being built.
 #[derive(Default)]
@@ -27,7 +27,7 @@ impl DeltaChunk {
         let mut values = values;
         let mut start = 0;
         while start < rows {
-            let end = (start + PAGE_ROWS).min(rows);
+            let (end, _) = page_end(None, start, rows);
             let mut body = Vec::new();
             let present = match levels {
                 Some(levels) => {

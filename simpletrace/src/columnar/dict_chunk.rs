@@ -15,7 +15,7 @@ use parquet::file::statistics::Statistics;
 use parquet::schema::types::ColumnDescPtr;
 
 use super::hybrid;
-use super::pages::{put_levels, DataPages, DictionaryPage, PAGE_ROWS};
+use super::pages::{page_end, put_levels, DataPages, DictionaryPage};
 use crate::keyed::Map;
 
 /// The chunk of one top-level dictionary column in the row group being
@@ -65,7 +65,7 @@ impl DictChunk {
         let mut keys = keys.iter();
         let mut start = 0;
         while start < rows {
-            let end = (start + PAGE_ROWS).min(rows);
+            let (end, _) = page_end(None, start, rows);
             let mut body = Vec::new();
             let present = match levels {
                 Some(levels) => {

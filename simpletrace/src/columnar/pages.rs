@@ -19,7 +19,7 @@ use parquet::schema::types::ColumnDescPtr;
 use super::hybrid;
 
 /// Rows a data page holds at most: as many as the crate's writer puts in one.
-pub(crate) const PAGE_ROWS: usize = parquet::file::properties::DEFAULT_DATA_PAGE_ROW_COUNT_LIMIT;
+const PAGE_ROWS: usize = parquet::file::properties::DEFAULT_DATA_PAGE_ROW_COUNT_LIMIT;
 
 /// A data page, encoded, not yet compressed.
 struct DataPage {
@@ -137,6 +137,28 @@ impl DataPages {
         };
         Ok((bytes, close))
     }
+}
+
+/// The page that starts at level `start` of a batch of `count` levels ends
+/// where its row `PAGE_ROWS` starts (a page holds whole rows), or at the
+/// batch's end: that end, and the rows in the page. `rep`: the column's
+/// repetition levels (a row starts at each 0), `None` for a top-level
+/// column (a row a level).
+pub(crate) fn page_end(rep: Option<&[i16]>, start: usize, count: usize) -> (usize, usize) {
+    let Some(rep) = rep else {
+        let end = (start + PAGE_ROWS).min(count);
+        return (end, end - start);
+    };
+    let mut rows = 0;
+    for (i, &r) in rep[start..count].iter().enumerate() {
+        if r == 0 {
+            if rows == PAGE_ROWS {
+                return (start + i, rows);
+            }
+            rows += 1;
+        }
+    }
+    (count, rows)
 }
 
 /// Append `levels` (each at most `max`) as a v1 data page holds them:

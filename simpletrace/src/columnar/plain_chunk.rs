@@ -10,7 +10,7 @@ use parquet::column::writer::ColumnCloseResult;
 use parquet::errors::ParquetError;
 use parquet::schema::types::ColumnDescPtr;
 
-use super::pages::{put_levels, DataPages, PAGE_ROWS};
+use super::pages::{page_end, put_levels, DataPages};
 
 /// A batch's values, `PLAIN`-encoded.
 pub(crate) enum Plain<'a> {
@@ -73,29 +73,7 @@ impl PlainChunk {
         let mut start = 0;
         let mut value = 0;
         while start < count {
-            // The first PAGE_ROWS rows from `start`: where the next begins.
-            let (end, rows) = match rep {
-                Some(rep) => {
-                    let rest = &rep[start..count];
-                    let rows = rest.iter().filter(|&&r| r == 0).count();
-                    if rows <= PAGE_ROWS {
-                        (count, rows)
-                    } else {
-                        // Where row PAGE_ROWS (from 0) starts.
-                        let at = rest
-                            .iter()
-                            .enumerate()
-                            .filter(|&(_, &r)| r == 0)
-                            .nth(PAGE_ROWS)
-                            .map_or(rest.len(), |(i, _)| i);
-                        (start + at, PAGE_ROWS)
-                    }
-                }
-                None => {
-                    let end = (start + PAGE_ROWS).min(count);
-                    (end, end - start)
-                }
-            };
+            let (end, rows) = page_end(rep, start, count);
             let mut body = Vec::new();
             if let Some(rep) = rep {
                 put_levels(&rep[start..end], self.max_rep, &mut body);
