@@ -128,11 +128,6 @@ impl ArgMaps {
         self.strs.end_row(false);
     }
 
-    /// Bytes held (names and strings).
-    pub fn bytes(&self) -> usize {
-        self.ints.keys.bytes() + self.strs.keys.bytes() + self.strs.values.bytes()
-    }
-
     /// Write the four leaves (`*_int` key and value, `*_str` key and
     /// value) to the next columns of `out`.
     pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {

@@ -1,15 +1,14 @@
 //! The calls table's rows: one per call of an `X_enter`/`X_exit` pair, as
 //! [`super::pairing`] pairs them.
 
-use super::args::ArgMaps;
 use super::columns::{Bools, CachedKey, Dict, Ints};
 use super::pipeline::Batch;
+use super::raw_args::{RawArgs, RowArgs};
 use super::records::batch_due;
 use super::source::{Source, SourceColumns, SourceKeys};
 use super::table::Chunks;
 use super::ExportError;
 use crate::timeline::{Ending, PairId};
-use crate::Args;
 
 /// The `ending` column's value.
 pub(crate) fn ending_name(ending: Ending) -> &'static str {
@@ -59,8 +58,8 @@ pub(crate) struct CallRows {
     ending: Dict,
     enter_seq: Ints,
     exit_seq: Ints,
-    args: ArgMaps,
-    exit_args: ArgMaps,
+    args: RawArgs,
+    exit_args: RawArgs,
     rows: usize,
 }
 
@@ -77,8 +76,8 @@ impl Default for CallRows {
             ending: Dict::new(false),
             enter_seq: Ints::default(),
             exit_seq: Ints::nullable(),
-            args: ArgMaps::default(),
-            exit_args: ArgMaps::default(),
+            args: RawArgs::default(),
+            exit_args: RawArgs::default(),
             rows: 0,
         }
     }
@@ -92,8 +91,8 @@ impl CallRows {
         source: &Source,
         keys: &mut CallKeys,
         row: &CallRow<'_>,
-        args: Option<Args<'_>>,
-        exit_args: Option<Args<'_>>,
+        args: Option<RowArgs<'_>>,
+        exit_args: Option<RowArgs<'_>>,
     ) {
         self.source
             .push(source, &mut keys.source, row.pid, row.thread);
@@ -113,14 +112,8 @@ impl CallRows {
         self.ending.push(ending);
         self.enter_seq.push(row.enter_seq as i64);
         self.exit_seq.push_opt(row.exit_seq.map(|s| s as i64));
-        match args {
-            Some(args) => self.args.push(args),
-            None => self.args.push_null(),
-        }
-        match exit_args {
-            Some(args) => self.exit_args.push(args),
-            None => self.exit_args.push_null(),
-        }
+        self.args.push_row(args);
+        self.exit_args.push_row(exit_args);
         self.rows += 1;
     }
 

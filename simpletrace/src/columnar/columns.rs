@@ -169,11 +169,6 @@ impl Strings {
         self.ends.push(self.plain.len());
     }
 
-    /// Bytes held.
-    pub fn bytes(&self) -> usize {
-        self.plain.len()
-    }
-
     /// Write the batch to the next column of `out`, with these levels.
     pub fn write(
         &mut self,

@@ -22,13 +22,14 @@ pub(crate) struct DeltaChunk {
 impl DeltaChunk {
     /// Append a batch: `values` for the rows that are not NULL; with
     /// `levels` (a nullable column) a level a row, 0 for NULL.
-    pub fn write(&mut self, values: &[i64], levels: Option<&[i16]>) {
+    pub fn write(&mut self, values: &[i64], levels: Option<&[i16]>) -> Result<(), ParquetError> {
         let rows = levels.map_or(values.len(), <[i16]>::len);
         let mut values = values;
         let mut start = 0;
+        let mut body = Vec::new();
         while start < rows {
             let (end, _) = page_end(None, start, rows);
-            let mut body = Vec::new();
+            body.clear();
             let present = match levels {
                 Some(levels) => {
                     let levels = &levels[start..end];
@@ -40,9 +41,10 @@ impl DeltaChunk {
             let (page, rest) = values.split_at(present);
             delta::encode(page, &mut body);
             values = rest;
-            self.pages.push(body, end - start, end - start);
+            self.pages.push(&body, end - start, end - start)?;
             start = end;
         }
+        Ok(())
     }
 
     /// The chunk's pages, serialized, and what the row group needs to

@@ -54,7 +54,12 @@ impl DictChunk {
     /// Append a batch: the rows' `keys` into `distinct`; with `levels` (a
     /// nullable column) a level a row, 0 for NULL, and `keys` only for the
     /// rows that are not NULL.
-    pub fn write(&mut self, distinct: &[Box<str>], keys: &[u32], levels: Option<&[i16]>) {
+    pub fn write(
+        &mut self,
+        distinct: &[Box<str>],
+        keys: &[u32],
+        levels: Option<&[i16]>,
+    ) -> Result<(), ParquetError> {
         self.remap.clear();
         for s in distinct {
             let i = self.chunk_index(s);
@@ -64,9 +69,10 @@ impl DictChunk {
         let rows = levels.map_or(keys.len(), <[i16]>::len);
         let mut keys = keys.iter();
         let mut start = 0;
+        let mut body = Vec::new();
         while start < rows {
             let (end, _) = page_end(None, start, rows);
-            let mut body = Vec::new();
+            body.clear();
             let present = match levels {
                 Some(levels) => {
                     let levels = &levels[start..end];
@@ -81,9 +87,10 @@ impl DictChunk {
                 .extend(keys.by_ref().take(present).map(|&k| remap[k as usize]));
             body.push(width);
             hybrid::encode(&self.indices, width, &mut body);
-            self.pages.push(body, end - start, end - start);
+            self.pages.push(&body, end - start, end - start)?;
             start = end;
         }
+        Ok(())
     }
 
     /// The chunk's pages, serialized, and what the row group needs to

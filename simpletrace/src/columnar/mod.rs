@@ -28,6 +28,7 @@ mod pages;
 pub mod pairing;
 mod pipeline;
 mod plain_chunk;
+mod raw_args;
 mod records;
 mod schema;
 mod source;

@@ -21,18 +21,53 @@ use super::hybrid;
 /// Rows a data page holds at most: as many as the crate's writer puts in one.
 const PAGE_ROWS: usize = parquet::file::properties::DEFAULT_DATA_PAGE_ROW_COUNT_LIMIT;
 
-/// A data page, encoded, not yet compressed.
+/// A data page, compressed.
 struct DataPage {
-    body: Vec<u8>,
+    compressed: Bytes,
+    /// Its size before compression.
+    size: usize,
     /// Levels (entries and NULLs), or values when the column has none.
     values: u32,
 }
 
-/// The data pages of one column chunk, in order.
+/// Snappy, as the crate's codec calls it, into one buffer reused page
+/// after page (zeroed once, not a page).
+struct Snappy {
+    encoder: snap::raw::Encoder,
+    scratch: Vec<u8>,
+}
+
+impl Default for Snappy {
+    fn default() -> Self {
+        Self {
+            encoder: snap::raw::Encoder::new(),
+            scratch: Vec::new(),
+        }
+    }
+}
+
+impl Snappy {
+    fn compress(&mut self, page: &[u8]) -> Result<Bytes, ParquetError> {
+        let room = snap::raw::max_compress_len(page.len());
+        if self.scratch.len() < room {
+            self.scratch.resize(room, 0);
+        }
+        let n = self
+            .encoder
+            .compress(page, &mut self.scratch)
+            .map_err(|e| ParquetError::External(Box::new(e)))?;
+        Ok(Bytes::copy_from_slice(&self.scratch[..n]))
+    }
+}
+
+/// The data pages of one column chunk, in order, compressed as they come
+/// (a row group's chunks are held compressed, as the crate's writer holds
+/// them).
 #[derive(Default)]
 pub(crate) struct DataPages {
     pages: Vec<DataPage>,
     rows: u64,
+    snappy: Snappy,
 }
 
 /// A chunk's dictionary page, `PLAIN`-encoded, and its number of entries.
@@ -43,12 +78,14 @@ pub(crate) struct DictionaryPage<'a> {
 
 impl DataPages {
     /// Append a page of `values` levels (or values) that holds `rows` rows.
-    pub fn push(&mut self, body: Vec<u8>, values: usize, rows: usize) {
+    pub fn push(&mut self, body: &[u8], values: usize, rows: usize) -> Result<(), ParquetError> {
         self.pages.push(DataPage {
-            body,
+            compressed: self.snappy.compress(body)?,
+            size: body.len(),
             values: values as u32,
         });
         self.rows += rows as u64;
+        Ok(())
     }
 
     /// The chunk serialized (its dictionary page first, if any), and what
@@ -60,19 +97,7 @@ impl DataPages {
         descr: ColumnDescPtr,
         statistics: Option<Statistics>,
     ) -> Result<(Bytes, ColumnCloseResult), ParquetError> {
-        let mut snappy = snap::raw::Encoder::new();
-        // One output buffer for every page (zeroed once, not a page).
-        let mut scratch = Vec::new();
-        let mut compress = |body: &[u8]| -> Result<Bytes, ParquetError> {
-            let room = snap::raw::max_compress_len(body.len());
-            if scratch.len() < room {
-                scratch.resize(room, 0);
-            }
-            let n = snappy
-                .compress(body, &mut scratch)
-                .map_err(|e| ParquetError::External(Box::new(e)))?;
-            Ok(Bytes::copy_from_slice(&scratch[..n]))
-        };
+        let mut snappy = self.snappy;
         let mut sink = TrackedWrite::new(Vec::new());
         let mut compressed = 0;
         let mut uncompressed = 0;
@@ -90,7 +115,7 @@ impl DataPages {
             let mut pages = SerializedPageWriter::new(&mut sink);
             if let Some(dictionary) = &dictionary {
                 let page = Page::DictionaryPage {
-                    buf: compress(dictionary.plain)?,
+                    buf: snappy.compress(dictionary.plain)?,
                     num_values: dictionary.entries,
                     encoding: Encoding::PLAIN,
                     is_sorted: false,
@@ -101,14 +126,14 @@ impl DataPages {
             }
             for page in &self.pages {
                 let data = Page::DataPage {
-                    buf: compress(&page.body)?,
+                    buf: page.compressed.clone(),
                     num_values: page.values,
                     encoding,
                     def_level_encoding: Encoding::RLE,
                     rep_level_encoding: Encoding::RLE,
                     statistics: None,
                 };
-                let spec = pages.write_page(CompressedPage::new(data, page.body.len()))?;
+                let spec = pages.write_page(CompressedPage::new(data, page.size))?;
                 data_page_offset.get_or_insert(spec.offset as i64);
                 compressed += spec.compressed_size as i64;
                 uncompressed += spec.uncompressed_size as i64;

@@ -14,10 +14,11 @@ use std::sync::Arc;
 use trace_events::Arg;
 
 use super::calls::{CallKeys, CallRow, CallRows};
+use super::raw_args::{EventDecls, RowArgs};
 use super::source::Source;
 use crate::keyed::Map;
 use crate::timeline::{Call, Closed, Ending, Pairs, Role, TrackKey, Tracks};
-use crate::{Args, Record, Thread};
+use crate::{Record, Thread};
 
 /// Argument bytes kept for the calls open at once.
 pub const MAX_PENDING_BYTES: usize = 256 << 20;
@@ -29,6 +30,8 @@ const POOL: usize = 4096;
 struct Pending {
     seq: u64,
     thread: Option<(u64, Arc<str>)>,
+    /// The enter's event index and declarations.
+    event: usize,
     decls: Arc<[Arg]>,
     /// The enter's argument bytes; `None` past [`MAX_PENDING_BYTES`].
     args: Option<Vec<u8>>,
@@ -44,7 +47,7 @@ pub(crate) struct Pairing {
     /// By process and id, as [`Tracks`] keeps async calls.
     asyncs: Map<(u32, u64), Pending>,
     /// Argument declarations by event index, shared by its open calls.
-    decls: Vec<Option<Arc<[Arg]>>>,
+    decls: EventDecls,
     pool: Vec<Vec<u8>>,
     pending_bytes: usize,
     /// The thread of the last enter (names shared by its calls).
@@ -115,13 +118,8 @@ impl Pairing {
     }
 
     fn pending(&mut self, record: &Record<'_>, thread: Option<&Thread>, seq: u64) -> Pending {
-        let index = record.index.get();
-        if self.decls.len() <= index {
-            self.decls.resize(index + 1, None);
-        }
-        let decls = self.decls[index]
-            .get_or_insert_with(|| record.event.args.as_slice().into())
-            .clone();
+        let (event, decls) = self.decls.of(record);
+        let decls = decls.clone();
         let bytes = record.arg_bytes;
         let args = (self.pending_bytes + bytes.len() <= MAX_PENDING_BYTES).then(|| {
             self.pending_bytes += bytes.len();
@@ -140,6 +138,7 @@ impl Pairing {
         Pending {
             seq,
             thread,
+            event,
             decls,
             args,
         }
@@ -169,17 +168,20 @@ impl Pairing {
                 enter_seq: pending.seq,
                 exit_seq: exit.map(|(_, seq)| seq),
             };
-            let args = pending
-                .args
-                .as_deref()
-                .map(|bytes| Args::new(&pending.decls, bytes));
-            out.rows.push(
-                out.source,
-                out.keys,
-                &row,
-                args,
-                exit.map(|(record, _)| record.args()),
-            );
+            let args = pending.args.as_deref().map(|bytes| RowArgs {
+                event: pending.event,
+                decls: &pending.decls,
+                bytes,
+            });
+            let exit_args = exit.map(|(record, _)| {
+                let (event, decls) = self.decls.of(record);
+                RowArgs {
+                    event,
+                    decls,
+                    bytes: record.arg_bytes,
+                }
+            });
+            out.rows.push(out.source, out.keys, &row, args, exit_args);
             if let Some(mut buf) = pending.args {
                 self.pending_bytes -= buf.len();
                 if self.pool.len() < POOL && buf.capacity() <= 4096 {

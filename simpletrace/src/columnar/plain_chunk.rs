@@ -62,7 +62,12 @@ impl PlainChunk {
     /// Append a batch: `values` for the levels at `def`'s maximum, with
     /// the levels the column has (`def` when it has a maximum above 0,
     /// `rep` likewise). Pages start where rows do.
-    pub fn write(&mut self, values: Plain<'_>, def: Option<&[i16]>, rep: Option<&[i16]>) {
+    pub fn write(
+        &mut self,
+        values: Plain<'_>,
+        def: Option<&[i16]>,
+        rep: Option<&[i16]>,
+    ) -> Result<(), ParquetError> {
         let def = def.filter(|_| self.max_def > 0);
         let rep = rep.filter(|_| self.max_rep > 0);
         let count = match (def, &values) {
@@ -72,9 +77,10 @@ impl PlainChunk {
         };
         let mut start = 0;
         let mut value = 0;
+        let mut body = Vec::new();
         while start < count {
             let (end, rows) = page_end(rep, start, count);
-            let mut body = Vec::new();
+            body.clear();
             if let Some(rep) = rep {
                 put_levels(&rep[start..end], self.max_rep, &mut body);
             }
@@ -88,9 +94,10 @@ impl PlainChunk {
             };
             values.put(value, value + present, &mut body);
             value += present;
-            self.pages.push(body, end - start, rows);
+            self.pages.push(&body, end - start, rows)?;
             start = end;
         }
+        Ok(())
     }
 
     /// The chunk's pages, serialized, and what the row group needs to

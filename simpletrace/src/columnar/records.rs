@@ -3,9 +3,9 @@
 //! are not rows (their content is the `tid` and `thread` columns) but are
 //! counted by `seq`.
 
-use super::args::ArgMaps;
 use super::columns::{CachedKey, Dict, Ints};
 use super::pipeline::Batch;
+use super::raw_args::{EventDecls, RawArgs};
 use super::source::{Source, SourceColumns, SourceKeys};
 use super::table::Chunks;
 use super::ExportError;
@@ -29,6 +29,7 @@ pub(crate) struct RecordKeys {
     pub source: SourceKeys,
     /// By event index.
     events: Vec<CachedKey>,
+    decls: EventDecls,
 }
 
 #[derive(Debug)]
@@ -39,7 +40,7 @@ pub(crate) struct RecordRows {
     event_id: Ints,
     event: Dict,
     dropped: Ints,
-    args: ArgMaps,
+    args: RawArgs,
     rows: usize,
 }
 
@@ -52,7 +53,7 @@ impl Default for RecordRows {
             event_id: Ints::default(),
             event: Dict::new(false),
             dropped: Ints::nullable(),
-            args: ArgMaps::default(),
+            args: RawArgs::default(),
             rows: 0,
         }
     }
@@ -92,7 +93,8 @@ impl RecordRows {
             }
             None => {
                 self.dropped.push_opt(None);
-                self.args.push(record.args());
+                let (event, decls) = keys.decls.of(record);
+                self.args.push(event, decls, record.arg_bytes);
             }
         }
         self.rows += 1;

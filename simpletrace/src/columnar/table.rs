@@ -212,10 +212,11 @@ impl Chunks {
     }
 
     fn error(&self, source: ParquetError) -> ExportError {
-        ExportError::Write {
-            table: self.table,
-            source,
-        }
+        Self::error_of(self.table, source)
+    }
+
+    fn error_of(table: &'static str, source: ParquetError) -> ExportError {
+        ExportError::Write { table, source }
     }
 
     /// Write a batch of the next leaf column: its non-null values and,
@@ -253,7 +254,8 @@ impl Chunks {
         let Leaf::Dict(dict) = &mut chunk.leaf else {
             return Err(self.misdirected());
         };
-        dict.write(distinct, keys, def);
+        dict.write(distinct, keys, def)
+            .map_err(|e| Self::error_of(self.table, e))?;
         chunk.add_statistics(def.map_or(0, |def| def.len() - keys.len()), range);
         Ok(())
     }
@@ -271,8 +273,9 @@ impl Chunks {
         let Leaf::Plain(plain) = &mut chunk.leaf else {
             return Err(self.misdirected());
         };
-        plain.write(values, def, rep);
-        Ok(())
+        plain
+            .write(values, def, rep)
+            .map_err(|e| Self::error_of(self.table, e))
     }
 
     /// A builder wrote a column through the wrong method: a bug, said as one.
@@ -309,7 +312,9 @@ impl Chunks {
         let chunk = &mut self.chunks[self.next];
         if let Leaf::Delta(delta) = &mut chunk.leaf {
             self.next += 1;
-            delta.write(values, def);
+            delta
+                .write(values, def)
+                .map_err(|e| Self::error_of(self.table, e))?;
             chunk.add_statistics(def.map_or(0, |def| def.len() - values.len()), range);
             return Ok(());
         }

@@ -1,0 +1,134 @@
+//! A batch's arguments as recorded, decoded into the argument maps
+//! ([`ArgMaps`]) on the table's thread when the batch is written, not on
+//! the reading thread as each row is built: the reading thread only copies
+//! each row's argument bytes and notes whose declarations they follow.
+//! Decoding every argument, its name copied into the map's keys, took the
+//! reading thread (the export's longest path) as long as all its other
+//! work per record.
+
+use std::sync::Arc;
+
+use trace_events::Arg;
+
+use super::args::ArgMaps;
+use super::table::Chunks;
+use super::ExportError;
+use crate::{Args, Record};
+
+/// Each event's declared arguments, shared: made once a file an event.
+#[derive(Debug, Default)]
+pub(crate) struct EventDecls(Vec<Option<Arc<[Arg]>>>);
+
+impl EventDecls {
+    /// `record`'s event index and its declarations.
+    #[inline]
+    pub fn of(&mut self, record: &Record<'_>) -> (usize, &Arc<[Arg]>) {
+        let index = record.index.get();
+        if self.0.len() <= index {
+            self.0.resize(index + 1, None);
+        }
+        let decls = self.0[index].get_or_insert_with(|| record.event.args.as_slice().into());
+        (index, decls)
+    }
+}
+
+/// One row's arguments: the event's index, its declarations, the bytes
+/// as recorded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowArgs<'a> {
+    pub event: usize,
+    pub decls: &'a Arc<[Arg]>,
+    pub bytes: &'a [u8],
+}
+
+/// No slot yet for this event in the batch.
+const NONE: u32 = u32::MAX;
+
+/// One set of argument maps (`args_*` or `exit_args_*`) of a batch.
+#[derive(Debug, Default)]
+pub(crate) struct RawArgs {
+    /// Declarations of the events in the batch, by slot.
+    decls: Vec<Arc<[Arg]>>,
+    /// By slot: the event, and the bytes its names add to a row's maps.
+    events: Vec<(usize, usize)>,
+    /// By event index: its slot, or [`NONE`].
+    slots: Vec<u32>,
+    /// A row: its slot ([`NONE`] for NULL maps) and where its bytes end.
+    rows: Vec<(u32, u32)>,
+    bytes: Vec<u8>,
+    /// Bytes the maps will hold: bounds the batch as the maps would.
+    decoded: usize,
+    maps: ArgMaps,
+}
+
+impl RawArgs {
+    /// One row: the arguments of an event (index `event`, declared
+    /// `decls`) recorded as `bytes`.
+    #[inline]
+    pub fn push(&mut self, event: usize, decls: &Arc<[Arg]>, bytes: &[u8]) {
+        let slot = match self.slots.get(event) {
+            Some(&slot) if slot != NONE => slot,
+            _ => self.new_slot(event, decls),
+        };
+        self.bytes.extend_from_slice(bytes);
+        self.rows.push((slot, self.bytes.len() as u32));
+        self.decoded += bytes.len() + self.events[slot as usize].1;
+    }
+
+    #[cold]
+    fn new_slot(&mut self, event: usize, decls: &Arc<[Arg]>) -> u32 {
+        if self.slots.len() <= event {
+            self.slots.resize(event + 1, NONE);
+        }
+        let slot = self.decls.len() as u32;
+        self.slots[event] = slot;
+        self.decls.push(decls.clone());
+        // A key's length and bytes, and its levels, an argument.
+        let names = decls.iter().map(|a| 8 + a.name.len()).sum();
+        self.events.push((event, names));
+        slot
+    }
+
+    /// One row: `args`, or NULL maps for `None`.
+    #[inline]
+    pub fn push_row(&mut self, args: Option<RowArgs<'_>>) {
+        match args {
+            Some(a) => self.push(a.event, a.decls, a.bytes),
+            None => self.push_null(),
+        }
+    }
+
+    /// One row: no arguments (NULL maps).
+    #[inline]
+    pub fn push_null(&mut self) {
+        self.rows.push((NONE, self.bytes.len() as u32));
+    }
+
+    /// Bytes the maps of the rows so far will hold, about.
+    pub fn bytes(&self) -> usize {
+        self.decoded
+    }
+
+    /// Decode the rows into the maps and write them (four leaves) to the
+    /// next columns of `out`; the batch is left empty.
+    pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
+        let mut start = 0;
+        for &(slot, end) in &self.rows {
+            let end = end as usize;
+            match self.decls.get(slot as usize) {
+                Some(decls) => self.maps.push(Args::new(decls, &self.bytes[start..end])),
+                None => self.maps.push_null(),
+            }
+            start = end;
+        }
+        for &(event, _) in &self.events {
+            self.slots[event] = NONE;
+        }
+        self.events.clear();
+        self.decls.clear();
+        self.rows.clear();
+        self.bytes.clear();
+        self.decoded = 0;
+        self.maps.write(out)
+    }
+}
