@@ -4,7 +4,7 @@
 
 use trace_events::{Arg, ArgKind};
 
-use super::columns::Strings;
+use super::columns::{Dict, Strings};
 use super::plain_chunk::Plain;
 use super::table::Chunks;
 use super::ExportError;
@@ -44,7 +44,7 @@ const SAME_ROW: i16 = 1;
 /// share the repetition levels; their definition levels differ only for an
 /// entry (`key` 2, `value` 3: it is never NULL), so `value`'s are kept and
 /// `key`'s derived.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct MapColumn<V> {
     rep: Vec<i16>,
     def: Vec<i16>,
@@ -52,13 +52,27 @@ struct MapColumn<V> {
     key_def: Vec<i16>,
     /// Entries in the row being built.
     row_entries: usize,
-    keys: Strings,
+    /// The entries' names, as keys into the batch's distinct names.
+    keys: Dict,
     values: V,
+}
+
+impl<V: Default> Default for MapColumn<V> {
+    fn default() -> Self {
+        Self {
+            rep: Vec::new(),
+            def: Vec::new(),
+            key_def: Vec::new(),
+            row_entries: 0,
+            keys: Dict::new(false),
+            values: V::default(),
+        }
+    }
 }
 
 impl<V> MapColumn<V> {
     #[inline]
-    fn entry(&mut self, key: &str) {
+    fn entry(&mut self, key: u32) {
         self.keys.push(key);
         self.rep.push(if self.row_entries == 0 {
             NEW_ROW
@@ -84,7 +98,7 @@ impl<V> MapColumn<V> {
         self.key_def.clear();
         self.key_def
             .extend(self.def.iter().map(|&d| if d == VALUE { KEY } else { d }));
-        self.keys.write(out, Some(&self.key_def), Some(&self.rep))
+        self.keys.write_leveled(out, &self.key_def, &self.rep)
     }
 
     fn clear(&mut self) {
@@ -101,17 +115,27 @@ pub(crate) struct ArgMaps {
 }
 
 impl ArgMaps {
-    /// One row: these arguments.
+    /// The keys of `decls`' names in this batch, each in the map its
+    /// values go to, into `keys`.
+    pub fn keys(&mut self, decls: &[Arg], keys: &mut Vec<u32>) {
+        keys.clear();
+        keys.extend(decls.iter().map(|decl| match decl.kind {
+            ArgKind::Str => self.strs.keys.key(&decl.name),
+            _ => self.ints.keys.key(&decl.name),
+        }));
+    }
+
+    /// One row: these arguments, `keys` their names' ([`Self::keys`]).
     #[inline]
-    pub fn push<'a>(&mut self, args: impl Iterator<Item = (&'a Arg, Value<'a>)>) {
-        for (decl, value) in args {
+    pub fn push<'a>(&mut self, args: impl Iterator<Item = (&'a Arg, Value<'a>)>, keys: &[u32]) {
+        for ((decl, value), &key) in args.zip(keys) {
             match value {
                 Value::Int(v) => {
-                    self.ints.entry(&decl.name);
+                    self.ints.entry(key);
                     self.ints.values.push(int_value(decl, v));
                 }
                 Value::Str(s) => {
-                    self.strs.entry(&decl.name);
+                    self.strs.entry(key);
                     // Invalid UTF-8 replaced by U+FFFD, as `--format json` does.
                     self.strs.values.push_lossy(s);
                 }

@@ -133,15 +133,6 @@ pub(crate) struct Strings {
 }
 
 impl Strings {
-    /// Append `s`.
-    #[inline]
-    pub fn push(&mut self, s: &str) {
-        self.plain
-            .extend_from_slice(&(s.len() as u32).to_le_bytes());
-        self.plain.extend_from_slice(s.as_bytes());
-        self.ends.push(self.plain.len());
-    }
-
     /// Append `bytes` as text, invalid UTF-8 replaced by U+FFFD (as
     /// `String::from_utf8_lossy`, without its allocation).
     #[inline]
@@ -292,6 +283,24 @@ impl Dict {
         self.bytes
     }
 
+    /// Write the batch to the next column of `out`, a map's keys, with
+    /// the map's levels (no statistics: engines skip by top-level columns).
+    pub fn write_leveled(
+        &mut self,
+        out: &mut Chunks,
+        def: &[i16],
+        rep: &[i16],
+    ) -> Result<(), ExportError> {
+        debug_assert!(self.levels.is_none(), "the map's levels are the levels");
+        self.generation = next_generation();
+        self.index.clear();
+        out.write_dict(&self.distinct, &self.keys, Some(def), Some(rep), None)?;
+        self.distinct.clear();
+        self.bytes = 0;
+        self.keys.clear();
+        Ok(())
+    }
+
     /// Write the batch to the next column of `out`, with the smallest and
     /// largest distinct string as its statistics.
     pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
@@ -306,7 +315,7 @@ impl Dict {
             )
         });
         let levels = self.levels.as_ref().map(Levels::as_slice);
-        out.write_dict(&self.distinct, &self.keys, levels, range)?;
+        out.write_dict(&self.distinct, &self.keys, levels, None, range)?;
         self.distinct.clear();
         self.bytes = 0;
         self.keys.clear();

@@ -18,10 +18,10 @@ use super::hybrid;
 use super::pages::{page_end, put_levels, DataPages, DictionaryPage};
 use crate::keyed::Map;
 
-/// The chunk of one top-level dictionary column in the row group being
-/// built.
-#[derive(Default)]
+/// The chunk of one dictionary column in the row group being built.
 pub(crate) struct DictChunk {
+    max_def: i16,
+    max_rep: i16,
     /// The chunk's dictionary, `PLAIN`-encoded as its page holds it: each
     /// string's length (4 bytes, little-endian), then its bytes.
     dictionary: Vec<u8>,
@@ -34,6 +34,18 @@ pub(crate) struct DictChunk {
 }
 
 impl DictChunk {
+    pub fn new(descr: &ColumnDescPtr) -> Self {
+        Self {
+            max_def: descr.max_def_level(),
+            max_rep: descr.max_rep_level(),
+            dictionary: Vec::new(),
+            index: Map::default(),
+            pages: DataPages::default(),
+            remap: Vec::new(),
+            indices: Vec::new(),
+        }
+    }
+
     /// Bytes of the chunk's dictionary so far.
     pub fn dictionary_bytes(&self) -> usize {
         self.dictionary.len()
@@ -51,33 +63,39 @@ impl DictChunk {
         i
     }
 
-    /// Append a batch: the rows' `keys` into `distinct`; with `levels` (a
-    /// nullable column) a level a row, 0 for NULL, and `keys` only for the
-    /// rows that are not NULL.
+    /// Append a batch: `keys` into `distinct`, for the levels at `def`'s
+    /// maximum, with the levels the column has (`def` when its maximum is
+    /// above 0, `rep` likewise). Pages start where rows do.
     pub fn write(
         &mut self,
         distinct: &[Box<str>],
         keys: &[u32],
-        levels: Option<&[i16]>,
+        def: Option<&[i16]>,
+        rep: Option<&[i16]>,
     ) -> Result<(), ParquetError> {
+        let def = def.filter(|_| self.max_def > 0);
+        let rep = rep.filter(|_| self.max_rep > 0);
         self.remap.clear();
         for s in distinct {
             let i = self.chunk_index(s);
             self.remap.push(i);
         }
         let width = hybrid::bit_width(self.index.len().saturating_sub(1) as u32);
-        let rows = levels.map_or(keys.len(), <[i16]>::len);
+        let count = def.map_or(keys.len(), <[i16]>::len);
         let mut keys = keys.iter();
         let mut start = 0;
         let mut body = Vec::new();
-        while start < rows {
-            let (end, _) = page_end(None, start, rows);
+        while start < count {
+            let (end, rows) = page_end(rep, start, count);
             body.clear();
-            let present = match levels {
-                Some(levels) => {
-                    let levels = &levels[start..end];
-                    put_levels(levels, 1, &mut body);
-                    levels.iter().filter(|&&l| l != 0).count()
+            if let Some(rep) = rep {
+                put_levels(&rep[start..end], self.max_rep, &mut body);
+            }
+            let present = match def {
+                Some(def) => {
+                    let def = &def[start..end];
+                    put_levels(def, self.max_def, &mut body);
+                    def.iter().filter(|&&d| d == self.max_def).count()
                 }
                 None => end - start,
             };
@@ -87,7 +105,7 @@ impl DictChunk {
                 .extend(keys.by_ref().take(present).map(|&k| remap[k as usize]));
             body.push(width);
             hybrid::encode(&self.indices, width, &mut body);
-            self.pages.push(&body, end - start, end - start)?;
+            self.pages.push(&body, end - start, rows)?;
             start = end;
         }
         Ok(())

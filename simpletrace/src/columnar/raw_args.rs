@@ -58,6 +58,8 @@ pub(crate) struct RawArgs {
     bytes: Vec<u8>,
     /// Bytes the maps will hold: bounds the batch as the maps would.
     decoded: usize,
+    /// By slot: its arguments' keys in the maps (scratch).
+    keys: Vec<Vec<u32>>,
     maps: ArgMaps,
 }
 
@@ -112,11 +114,19 @@ impl RawArgs {
     /// Decode the rows into the maps and write them (four leaves) to the
     /// next columns of `out`; the batch is left empty.
     pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
+        // Each event's names keyed once a batch, not once a row.
+        self.keys.resize_with(self.decls.len(), Vec::new);
+        for (decls, keys) in self.decls.iter().zip(&mut self.keys) {
+            self.maps.keys(decls, keys);
+        }
         let mut start = 0;
         for &(slot, end) in &self.rows {
             let end = end as usize;
             match self.decls.get(slot as usize) {
-                Some(decls) => self.maps.push(Args::new(decls, &self.bytes[start..end])),
+                Some(decls) => {
+                    let args = Args::new(decls, &self.bytes[start..end]);
+                    self.maps.push(args, &self.keys[slot as usize]);
+                }
                 None => self.maps.push_null(),
             }
             start = end;

@@ -181,7 +181,7 @@ impl Chunks {
             .zip(pages)
             .map(|(descr, &pages)| {
                 let leaf = match pages {
-                    Pages::Dict => Leaf::Dict(DictChunk::default()),
+                    Pages::Dict => Leaf::Dict(DictChunk::new(descr)),
                     Pages::Plain => Leaf::Plain(PlainChunk::new(descr)),
                     Pages::Delta => Leaf::Delta(DeltaChunk::default()),
                     Pages::Writer => {
@@ -239,14 +239,15 @@ impl Chunks {
             .map_err(|e| self.error(e))
     }
 
-    /// Write a batch of the next leaf column, a dictionary column: row `r`
-    /// (of those `def` says are not NULL) holds `distinct[keys[r]]`;
-    /// `range` as for [`Self::write_with_range`].
+    /// Write a batch of the next leaf column, a dictionary column: value
+    /// `v` (of the levels at `def`'s maximum) is `distinct[keys[v]]`; `rep`
+    /// for a map's keys; `range` as for [`Self::write_with_range`].
     pub fn write_dict(
         &mut self,
         distinct: &[Box<str>],
         keys: &[u32],
         def: Option<&[i16]>,
+        rep: Option<&[i16]>,
         range: Option<Range>,
     ) -> Result<(), ExportError> {
         let chunk = &mut self.chunks[self.next];
@@ -254,9 +255,11 @@ impl Chunks {
         let Leaf::Dict(dict) = &mut chunk.leaf else {
             return Err(self.misdirected());
         };
-        dict.write(distinct, keys, def)
+        dict.write(distinct, keys, def, rep)
             .map_err(|e| Self::error_of(self.table, e))?;
-        chunk.add_statistics(def.map_or(0, |def| def.len() - keys.len()), range);
+        if rep.is_none() {
+            chunk.add_statistics(def.map_or(0, |def| def.len() - keys.len()), range);
+        }
         Ok(())
     }
 
@@ -390,7 +393,12 @@ impl<W: Write + Send> Table<W> {
                 if path.len() == 1 && dict {
                     Pages::Dict
                 } else if MAP_COLUMNS.contains(&path[0].as_str()) {
-                    Pages::Plain
+                    // Keys: the names of an event's arguments, over and over.
+                    if path.last().is_some_and(|leaf| leaf == "key") {
+                        Pages::Dict
+                    } else {
+                        Pages::Plain
+                    }
                 } else if path.len() == 1 && DELTA_COLUMNS.contains(&path[0].as_str()) {
                     Pages::Delta
                 } else {
