@@ -85,14 +85,41 @@ fn rle_run(value: u64, count: usize, bit_width: u8, out: &mut Vec<u8>) {
 }
 
 /// `values` bit-packed, in groups of eight (the last padded with zeros).
-/// The bits are one stream: eight values of any width fill whole bytes, so
-/// the stream is written 32 bits at a time and what is left at the end is
-/// whole bytes.
 fn bit_packed_run<T: Small>(values: &[T], bit_width: u8, out: &mut Vec<u8>) {
     let groups = values.len().div_ceil(8);
     varint(((groups as u64) << 1) | 1, out);
-    let width = u32::from(bit_width);
     out.reserve(groups * usize::from(bit_width));
+    if bit_width <= 8 {
+        // Levels and small dictionaries: a group is one 64-bit word.
+        let width = usize::from(bit_width);
+        let mut chunks = values.chunks_exact(8);
+        for group in chunks.by_ref() {
+            out.extend_from_slice(&group_word(group, bit_width).to_le_bytes()[..width]);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            out.extend_from_slice(&group_word(rest, bit_width).to_le_bytes()[..width]);
+        }
+    } else {
+        bit_stream(values, groups * 8, u32::from(bit_width), out);
+    }
+}
+
+/// Up to eight values of at most 8 bits, packed into one word (missing
+/// values are zeros).
+#[inline]
+fn group_word<T: Small>(group: &[T], bit_width: u8) -> u64 {
+    let mut word = 0u64;
+    for (i, value) in group.iter().enumerate() {
+        word |= value.bits() << (i as u32 * u32::from(bit_width));
+    }
+    word
+}
+
+/// `values` then zeros up to `count`, `width` bits each, as one stream
+/// of bits written 32 at a time: eight values of any width fill whole
+/// bytes, so what is left at the end is whole bytes.
+fn bit_stream<T: Small>(values: &[T], count: usize, width: u32, out: &mut Vec<u8>) {
     // Fewer than 32 bits wait in `pending` before a value of at most 32
     // bits is added: it never holds more than 63.
     let mut pending = 0u64;
@@ -109,7 +136,7 @@ fn bit_packed_run<T: Small>(values: &[T], bit_width: u8, out: &mut Vec<u8>) {
     for value in values {
         put(value.bits());
     }
-    for _ in values.len()..groups * 8 {
+    for _ in values.len()..count {
         put(0);
     }
     debug_assert_eq!(bits % 8, 0, "eight values of any width fill whole bytes");
