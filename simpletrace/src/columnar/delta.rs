@@ -84,18 +84,7 @@ mod tests {
 
     /// The decoding, as Parquet's specification gives it.
     fn decode(mut bytes: &[u8]) -> Vec<i64> {
-        fn uleb(bytes: &mut &[u8]) -> u64 {
-            let (mut n, mut shift) = (0u64, 0);
-            loop {
-                let byte = bytes[0];
-                *bytes = &bytes[1..];
-                n |= u64::from(byte & 0x7f) << shift;
-                if byte < 0x80 {
-                    return n;
-                }
-                shift += 7;
-            }
-        }
+        use crate::columnar::hybrid::tests::read_varint as uleb;
         fn unzigzag(n: u64) -> i64 {
             (n >> 1) as i64 ^ -((n & 1) as i64)
         }

@@ -11,7 +11,7 @@ use parquet::file::statistics::Statistics;
 use parquet::schema::types::ColumnDescPtr;
 
 use super::delta;
-use super::pages::{page_end, put_levels, DataPages};
+use super::pages::{DataPages, Levels};
 
 /// The chunk of one top-level integer column in the row group being built.
 #[derive(Default)]
@@ -23,28 +23,13 @@ impl DeltaChunk {
     /// Append a batch: `values` for the rows that are not NULL; with
     /// `levels` (a nullable column) a level a row, 0 for NULL.
     pub fn write(&mut self, values: &[i64], levels: Option<&[i16]>) -> Result<(), ParquetError> {
-        let rows = levels.map_or(values.len(), <[i16]>::len);
         let mut values = values;
-        let mut start = 0;
-        let mut body = Vec::new();
-        while start < rows {
-            let (end, _) = page_end(None, start, rows);
-            body.clear();
-            let present = match levels {
-                Some(levels) => {
-                    let levels = &levels[start..end];
-                    put_levels(levels, 1, &mut body);
-                    levels.iter().filter(|&&l| l != 0).count()
-                }
-                None => end - start,
-            };
-            let (page, rest) = values.split_at(present);
-            delta::encode(page, &mut body);
-            values = rest;
-            self.pages.push(&body, end - start, end - start)?;
-            start = end;
-        }
-        Ok(())
+        self.pages
+            .write_batch(Levels::top(levels), values.len(), |present, body| {
+                let (page, rest) = values.split_at(present);
+                delta::encode(page, body);
+                values = rest;
+            })
     }
 
     /// The chunk's pages, serialized, and what the row group needs to

@@ -15,7 +15,7 @@ use parquet::file::statistics::Statistics;
 use parquet::schema::types::ColumnDescPtr;
 
 use super::hybrid;
-use super::pages::{page_end, put_levels, DataPages, DictionaryPage};
+use super::pages::{DataPages, DictionaryPage, Levels};
 use crate::keyed::Map;
 
 /// The chunk of one dictionary column in the row group being built.
@@ -73,42 +73,21 @@ impl DictChunk {
         def: Option<&[i16]>,
         rep: Option<&[i16]>,
     ) -> Result<(), ParquetError> {
-        let def = def.filter(|_| self.max_def > 0);
-        let rep = rep.filter(|_| self.max_rep > 0);
         self.remap.clear();
         for s in distinct {
             let i = self.chunk_index(s);
             self.remap.push(i);
         }
         let width = hybrid::bit_width(self.index.len().saturating_sub(1) as u32);
-        let count = def.map_or(keys.len(), <[i16]>::len);
+        let levels = Levels::new(def, rep, self.max_def, self.max_rep);
         let mut keys = keys.iter();
-        let mut start = 0;
-        let mut body = Vec::new();
-        while start < count {
-            let (end, rows) = page_end(rep, start, count);
-            body.clear();
-            if let Some(rep) = rep {
-                put_levels(&rep[start..end], self.max_rep, &mut body);
-            }
-            let present = match def {
-                Some(def) => {
-                    let def = &def[start..end];
-                    put_levels(def, self.max_def, &mut body);
-                    def.iter().filter(|&&d| d == self.max_def).count()
-                }
-                None => end - start,
-            };
-            self.indices.clear();
-            let remap = &self.remap;
-            self.indices
-                .extend(keys.by_ref().take(present).map(|&k| remap[k as usize]));
+        let (remap, indices) = (&self.remap, &mut self.indices);
+        self.pages.write_batch(levels, keys.len(), |present, body| {
+            indices.clear();
+            indices.extend(keys.by_ref().take(present).map(|&k| remap[k as usize]));
             body.push(width);
-            hybrid::encode(&self.indices, width, &mut body);
-            self.pages.push(&body, end - start, rows)?;
-            start = end;
-        }
-        Ok(())
+            hybrid::encode(indices, width, body);
+        })
     }
 
     /// The chunk's pages, serialized, and what the row group needs to

@@ -144,27 +144,30 @@ fn bit_stream<T: Small>(values: &[T], count: usize, width: u32, out: &mut Vec<u8
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// An unsigned LEB128 varint off the front of `bytes` (the tests'
+    /// decoders, here and in `delta.rs`).
+    pub(crate) fn read_varint(bytes: &mut &[u8]) -> u64 {
+        let (mut n, mut shift) = (0u64, 0);
+        loop {
+            let byte = bytes[0];
+            *bytes = &bytes[1..];
+            n |= u64::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return n;
+            }
+            shift += 7;
+        }
+    }
+
     /// The hybrid decoding, as Parquet's specification gives it.
     fn decode(mut bytes: &[u8], bit_width: u8, count: usize) -> Vec<u32> {
-        fn varint(bytes: &mut &[u8]) -> u64 {
-            let (mut n, mut shift) = (0u64, 0);
-            loop {
-                let byte = bytes[0];
-                *bytes = &bytes[1..];
-                n |= u64::from(byte & 0x7f) << shift;
-                if byte < 0x80 {
-                    return n;
-                }
-                shift += 7;
-            }
-        }
         let mut values = Vec::new();
         while values.len() < count {
-            let header = varint(&mut bytes);
+            let header = read_varint(&mut bytes);
             if header & 1 == 0 {
                 let width = usize::from(bit_width).div_ceil(8);
                 let mut value = [0u8; 4];

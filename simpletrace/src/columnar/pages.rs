@@ -68,6 +68,35 @@ pub(crate) struct DataPages {
     pages: Vec<DataPage>,
     rows: u64,
     snappy: Snappy,
+    /// The page being encoded (scratch).
+    body: Vec<u8>,
+}
+
+/// A batch's levels as its column has them: definition levels when the
+/// column's maximum is above 0, repetition levels likewise.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Levels<'a> {
+    def: Option<&'a [i16]>,
+    rep: Option<&'a [i16]>,
+    max_def: i16,
+    max_rep: i16,
+}
+
+impl<'a> Levels<'a> {
+    /// The levels given, those the column does not have left out.
+    pub fn new(def: Option<&'a [i16]>, rep: Option<&'a [i16]>, max_def: i16, max_rep: i16) -> Self {
+        Self {
+            def: def.filter(|_| max_def > 0),
+            rep: rep.filter(|_| max_rep > 0),
+            max_def,
+            max_rep,
+        }
+    }
+
+    /// A top-level column's: `def` (0 NULL, 1 a value) when it is nullable.
+    pub fn top(def: Option<&'a [i16]>) -> Self {
+        Self::new(def, None, 1, 0)
+    }
 }
 
 /// A chunk's dictionary page, `PLAIN`-encoded, and its number of entries.
@@ -77,14 +106,42 @@ pub(crate) struct DictionaryPage<'a> {
 }
 
 impl DataPages {
-    /// Append a page of `values` levels (or values) that holds `rows` rows.
-    pub fn push(&mut self, body: &[u8], values: usize, rows: usize) -> Result<(), ParquetError> {
-        self.pages.push(DataPage {
-            compressed: self.snappy.compress(body)?,
-            size: body.len(),
-            values: values as u32,
-        });
-        self.rows += rows as u64;
+    /// Append a batch of `count` values (levels, for a column that has
+    /// them) in pages that start where rows do: each page its levels, then
+    /// what `values` appends for the values it holds (the levels at their
+    /// maximum), given their number.
+    pub fn write_batch(
+        &mut self,
+        levels: Levels<'_>,
+        count: usize,
+        mut values: impl FnMut(usize, &mut Vec<u8>),
+    ) -> Result<(), ParquetError> {
+        let count = levels.def.map_or(count, <[i16]>::len);
+        let mut start = 0;
+        while start < count {
+            let (end, rows) = page_end(levels.rep, start, count);
+            let body = &mut self.body;
+            body.clear();
+            if let Some(rep) = levels.rep {
+                put_levels(&rep[start..end], levels.max_rep, body);
+            }
+            let present = match levels.def {
+                Some(def) => {
+                    let def = &def[start..end];
+                    put_levels(def, levels.max_def, body);
+                    def.iter().filter(|&&d| d == levels.max_def).count()
+                }
+                None => end - start,
+            };
+            values(present, body);
+            self.pages.push(DataPage {
+                compressed: self.snappy.compress(body)?,
+                size: body.len(),
+                values: (end - start) as u32,
+            });
+            self.rows += rows as u64;
+            start = end;
+        }
         Ok(())
     }
 
@@ -169,7 +226,7 @@ impl DataPages {
 /// batch's end: that end, and the rows in the page. `rep`: the column's
 /// repetition levels (a row starts at each 0), `None` for a top-level
 /// column (a row a level).
-pub(crate) fn page_end(rep: Option<&[i16]>, start: usize, count: usize) -> (usize, usize) {
+fn page_end(rep: Option<&[i16]>, start: usize, count: usize) -> (usize, usize) {
     let Some(rep) = rep else {
         let end = (start + PAGE_ROWS).min(count);
         return (end, end - start);
@@ -189,7 +246,7 @@ pub(crate) fn page_end(rep: Option<&[i16]>, start: usize, count: usize) -> (usiz
 /// Append `levels` (each at most `max`) as a v1 data page holds them:
 /// their encoded length (4 bytes, little-endian), then the RLE/bit-packed
 /// hybrid.
-pub(crate) fn put_levels(levels: &[i16], max: i16, body: &mut Vec<u8>) {
+fn put_levels(levels: &[i16], max: i16, body: &mut Vec<u8>) {
     let at = body.len();
     body.extend_from_slice(&[0; 4]);
     hybrid::encode(levels, hybrid::bit_width(max as u32), body);

@@ -10,7 +10,7 @@ use parquet::column::writer::ColumnCloseResult;
 use parquet::errors::ParquetError;
 use parquet::schema::types::ColumnDescPtr;
 
-use super::pages::{page_end, put_levels, DataPages};
+use super::pages::{DataPages, Levels};
 
 /// A batch's values, `PLAIN`-encoded.
 pub(crate) enum Plain<'a> {
@@ -68,36 +68,16 @@ impl PlainChunk {
         def: Option<&[i16]>,
         rep: Option<&[i16]>,
     ) -> Result<(), ParquetError> {
-        let def = def.filter(|_| self.max_def > 0);
-        let rep = rep.filter(|_| self.max_rep > 0);
-        let count = match (def, &values) {
-            (Some(def), _) => def.len(),
-            (None, Plain::Int64(v)) => v.len(),
-            (None, Plain::ByteArrays { ends, .. }) => ends.len(),
+        let count = match &values {
+            Plain::Int64(v) => v.len(),
+            Plain::ByteArrays { ends, .. } => ends.len(),
         };
-        let mut start = 0;
+        let levels = Levels::new(def, rep, self.max_def, self.max_rep);
         let mut value = 0;
-        let mut body = Vec::new();
-        while start < count {
-            let (end, rows) = page_end(rep, start, count);
-            body.clear();
-            if let Some(rep) = rep {
-                put_levels(&rep[start..end], self.max_rep, &mut body);
-            }
-            let present = match def {
-                Some(def) => {
-                    let def = &def[start..end];
-                    put_levels(def, self.max_def, &mut body);
-                    def.iter().filter(|&&d| d == self.max_def).count()
-                }
-                None => end - start,
-            };
-            values.put(value, value + present, &mut body);
+        self.pages.write_batch(levels, count, |present, body| {
+            values.put(value, value + present, body);
             value += present;
-            self.pages.push(&body, end - start, rows)?;
-            start = end;
-        }
-        Ok(())
+        })
     }
 
     /// The chunk's pages, serialized, and what the row group needs to
