@@ -38,8 +38,12 @@ use super::plain_chunk::{Plain, PlainChunk};
 
 /// A row group ends early once a dictionary column's dictionary holds this
 /// many bytes: its page stays well within a page's 2 GiB (only a trace of
-/// countless distinct thread names or files comes near).
+/// countless distinct thread names or files comes near). Small in the
+/// crate's tests, so that a test reaches it.
+#[cfg(not(test))]
 const MAX_DICTIONARY_BYTES: usize = 64 << 20;
+#[cfg(test)]
+const MAX_DICTIONARY_BYTES: usize = 4 << 10;
 
 /// The argument maps.
 const MAP_COLUMNS: [&str; 4] = ["args_int", "args_str", "exit_args_int", "exit_args_str"];
@@ -502,5 +506,94 @@ impl<W: Write + Send> Table<W> {
                 table: name,
                 source,
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs::File;
+
+    use arrow_array::cast::AsArray;
+    use arrow_array::Array;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    use super::MAX_DICTIONARY_BYTES;
+    use crate::columnar::{ParquetExport, ParquetOptions};
+    use crate::{process, EventTable, Filter, Reader, Selected};
+
+    /// A v4 trace: `threads` threads of distinct 100-byte names, each
+    /// with `per_thread` `tick` records after its `trace_thread` record.
+    fn trace(threads: u64, per_thread: u64) -> Vec<u8> {
+        let mut t = Vec::new();
+        let mut put = |words: &[u64]| words.iter().for_each(|w| t.extend(w.to_le_bytes()));
+        put(&[u64::MAX, 0xf2b1_77cb_0aa4_29b4, 4]);
+        let mut out = t;
+        for (id, name) in [(0u64, "trace_thread"), (1, "tick")] {
+            out.extend(0u64.to_le_bytes());
+            out.extend(id.to_le_bytes());
+            out.extend((name.len() as u32).to_le_bytes());
+            out.extend(name.as_bytes());
+        }
+        let mut record = |id: u64, ts: u64, args: &[u8]| {
+            out.extend(1u64.to_le_bytes());
+            out.extend(id.to_le_bytes());
+            out.extend(ts.to_le_bytes());
+            out.extend((24 + args.len() as u32).to_le_bytes());
+            out.extend(7u32.to_le_bytes());
+            out.extend(args);
+        };
+        for thread in 0..threads {
+            let name = format!("{thread:0100}");
+            let mut args = (1000 + thread).to_le_bytes().to_vec();
+            args.extend((name.len() as u32).to_le_bytes());
+            args.extend(name.as_bytes());
+            record(0, thread * 100, &args);
+            for n in 0..per_thread {
+                record(1, thread * 100 + n + 1, &n.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_dictionary_that_grows_past_its_bound_ends_the_row_group() {
+        let (threads, per_thread) = (200, 5);
+        let events = "trace_thread(uint64_t tid, const char *name) \"%s\"\ntick(uint64_t n)\n";
+        let parsed = trace_events::parse_str("trace-events", events);
+        let table = EventTable::new(parsed.file.events);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.parquet");
+        // Small batches: the bound is checked after each.
+        let options = ParquetOptions {
+            host: None,
+            batch_rows: 50,
+            row_group_rows: 1 << 20,
+        };
+        let mut export = ParquetExport::create(&path, None, options).unwrap();
+        let trace = trace(threads, per_thread);
+        let mut reader = Reader::new(&trace[..], table).unwrap();
+        let mut rows = Selected::new(Filter::default(), export.file("t"));
+        process(&mut reader, &mut rows).unwrap();
+        drop(rows);
+        export.finish().unwrap();
+
+        let builder = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap()).unwrap();
+        let groups = builder.metadata().row_groups().to_vec();
+        // 200 names of 104 bytes (with their lengths) in the dictionary:
+        // a group ends past the bound, within a batch (10 names) of it.
+        let per_group = (MAX_DICTIONARY_BYTES / 104 + 10) * per_thread as usize;
+        assert!(groups.len() >= 4, "{} row groups", groups.len());
+        assert!(groups.iter().all(|g| g.num_rows() as usize <= per_group));
+        let mut names = Vec::new();
+        for batch in builder.build().unwrap() {
+            let batch = batch.unwrap();
+            let thread = batch.column_by_name("thread").unwrap();
+            let thread = thread.as_string::<i32>();
+            names.extend((0..thread.len()).map(|i| thread.value(i).to_string()));
+        }
+        let want: Vec<String> = (0..threads)
+            .flat_map(|t| std::iter::repeat(format!("{t:0100}")).take(per_thread as usize))
+            .collect();
+        assert_eq!(names, want);
     }
 }
