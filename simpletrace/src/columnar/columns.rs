@@ -35,23 +35,6 @@ impl Levels {
     }
 }
 
-/// The smallest and largest of the values pushed: the column chunk's
-/// statistics, known without the writer comparing every value again.
-#[derive(Debug, Clone, Copy)]
-struct MinMax {
-    min: i64,
-    max: i64,
-}
-
-impl Default for MinMax {
-    fn default() -> Self {
-        Self {
-            min: i64::MAX,
-            max: i64::MIN,
-        }
-    }
-}
-
 /// `BIGINT`, nullable or not.
 #[derive(Debug, Default)]
 pub(crate) struct Ints {
@@ -59,7 +42,6 @@ pub(crate) struct Ints {
     values: Vec<i64>,
     /// `None` for a column without nulls.
     levels: Option<Levels>,
-    range: MinMax,
 }
 
 impl Ints {
@@ -73,8 +55,6 @@ impl Ints {
     #[inline]
     pub fn push(&mut self, value: i64) {
         self.values.push(value);
-        self.range.min = self.range.min.min(value);
-        self.range.max = self.range.max.max(value);
         if let Some(levels) = &mut self.levels {
             levels.push(true);
         }
@@ -92,10 +72,13 @@ impl Ints {
         }
     }
 
-    /// Write the batch to the next column of `out`.
+    /// Write the batch to the next column of `out`, with the smallest and
+    /// largest value as its statistics (found here, on the table's
+    /// thread, in one pass, rather than as each row is built).
     pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
-        let range = std::mem::take(&mut self.range);
-        let range = (!self.values.is_empty()).then_some(Range::Int(range.min, range.max));
+        let min = self.values.iter().copied().min();
+        let max = self.values.iter().copied().max();
+        let range = min.zip(max).map(|(min, max)| Range::Int(min, max));
         let levels = self.levels.as_ref().map(Levels::as_slice);
         out.write_ints(&self.values, levels, range)?;
         self.values.clear();
