@@ -72,15 +72,12 @@ impl Ints {
         }
     }
 
-    /// Write the batch to the next column of `out`, with the smallest and
-    /// largest value as its statistics (found here, on the table's
-    /// thread, in one pass, rather than as each row is built).
+    /// Write the batch to the next column of `out` (its smallest and
+    /// largest value, its statistics, are found there as it is encoded,
+    /// not as each row is built).
     pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
-        let min = self.values.iter().copied().min();
-        let max = self.values.iter().copied().max();
-        let range = min.zip(max).map(|(min, max)| Range::Int(min, max));
         let levels = self.levels.as_ref().map(Levels::as_slice);
-        out.write_ints(&self.values, levels, range)?;
+        out.write_ints(&self.values, levels)?;
         self.values.clear();
         if let Some(levels) = &mut self.levels {
             levels.clear();

@@ -26,12 +26,19 @@ fn zigzag(n: i64) -> u64 {
     ((n << 1) ^ (n >> 63)) as u64
 }
 
-/// Append `values`, encoded.
-pub(crate) fn encode(values: &[i64], out: &mut Vec<u8>) {
+/// Append `values`, encoded; their smallest and largest (`None` for
+/// none), found on the way: the column's statistics.
+pub(crate) fn encode(values: &[i64], out: &mut Vec<u8>) -> Option<(i64, i64)> {
     uleb(BLOCK as u64, out);
     uleb(MINIBLOCKS as u64, out);
     uleb(values.len() as u64, out);
-    uleb(zigzag(values.first().copied().unwrap_or(0)), out);
+    // The header has a first value, none or not.
+    let Some(&first) = values.first() else {
+        uleb(zigzag(0), out);
+        return None;
+    };
+    uleb(zigzag(first), out);
+    let (mut lo, mut hi) = (first, first);
     let mut deltas = [0u64; BLOCK];
     // Block by block, each value's delta from the one before it.
     for start in (1..values.len()).step_by(BLOCK) {
@@ -41,6 +48,8 @@ pub(crate) fn encode(values: &[i64], out: &mut Vec<u8>) {
         for (slot, pair) in deltas.iter_mut().zip(values[start - 1..end].windows(2)) {
             let delta = pair[1].wrapping_sub(pair[0]);
             min = min.min(delta);
+            lo = lo.min(pair[1]);
+            hi = hi.max(pair[1]);
             *slot = delta as u64;
         }
         uleb(zigzag(min), out);
@@ -59,6 +68,7 @@ pub(crate) fn encode(values: &[i64], out: &mut Vec<u8>) {
             pack(&packed, width, out);
         }
     }
+    Some((lo, hi))
 }
 
 /// 64 values of `width` bits each: `width` 64-bit words, little-endian.
@@ -149,9 +159,11 @@ mod tests {
             ),
         ) {
             let mut out = Vec::new();
-            encode(&values, &mut out);
+            let range = encode(&values, &mut out);
             let decoded = decode(&out);
             prop_assert_eq!(&decoded[..values.len()], &values[..]);
+            let want = values.iter().min().copied().zip(values.iter().max().copied());
+            prop_assert_eq!(range, want);
         }
     }
 }

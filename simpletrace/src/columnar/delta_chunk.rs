@@ -22,14 +22,23 @@ pub(crate) struct DeltaChunk {
 impl DeltaChunk {
     /// Append a batch: `values` for the rows that are not NULL; with
     /// `levels` (a nullable column) a level a row, 0 for NULL.
-    pub fn write(&mut self, values: &[i64], levels: Option<&[i16]>) -> Result<(), ParquetError> {
+    /// Their smallest and largest come back (`None` for none).
+    pub fn write(
+        &mut self,
+        values: &[i64],
+        levels: Option<&[i16]>,
+    ) -> Result<Option<(i64, i64)>, ParquetError> {
         let mut values = values;
+        let mut range: Option<(i64, i64)> = None;
         self.pages
             .write_batch(Levels::top(levels), values.len(), |present, body| {
                 let (page, rest) = values.split_at(present);
-                delta::encode(page, body);
+                if let Some((lo, hi)) = delta::encode(page, body) {
+                    range = Some(range.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+                }
                 values = rest;
-            })
+            })?;
+        Ok(range)
     }
 
     /// The chunk's pages, serialized, and what the row group needs to

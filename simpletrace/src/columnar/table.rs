@@ -308,23 +308,22 @@ impl Chunks {
     }
 
     /// Write a batch of the next leaf column, a top-level `BIGINT`: its
-    /// non-null `values`, `def` when it is nullable, `range` as for
-    /// [`Self::write_with_range`].
-    pub fn write_ints(
-        &mut self,
-        values: &[i64],
-        def: Option<&[i16]>,
-        range: Option<Range>,
-    ) -> Result<(), ExportError> {
+    /// non-null `values`, `def` when it is nullable; their smallest and
+    /// largest become the chunk's statistics.
+    pub fn write_ints(&mut self, values: &[i64], def: Option<&[i16]>) -> Result<(), ExportError> {
+        let nulls = def.map_or(0, |def| def.len() - values.len());
         let chunk = &mut self.chunks[self.next];
         if let Leaf::Delta(delta) = &mut chunk.leaf {
             self.next += 1;
-            delta
+            let range = delta
                 .write(values, def)
                 .map_err(|e| Self::error_of(self.table, e))?;
-            chunk.add_statistics(def.map_or(0, |def| def.len() - values.len()), range);
+            chunk.add_statistics(nulls, range.map(|(lo, hi)| Range::Int(lo, hi)));
             return Ok(());
         }
+        let min = values.iter().copied().min();
+        let max = values.iter().copied().max();
+        let range = min.zip(max).map(|(min, max)| Range::Int(min, max));
         self.write_with_range::<Int64Type>(values, def, range)
     }
 
