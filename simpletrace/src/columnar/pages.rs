@@ -1,7 +1,8 @@
 //! Column chunks whose pages we encode ourselves (`dict_chunk.rs`,
-//! `plain_chunk.rs`), where the `parquet` crate's column writer would redo
-//! work our builders have done: hash every name into a dictionary again,
-//! encode levels we know the shape of value by value. The pages are laid
+//! `plain_chunk.rs`, `delta_chunk.rs`), where the `parquet` crate's column
+//! writer would redo work our builders have done (hash every name into a
+//! dictionary again, encode levels we know the shape of value by value) or
+//! do it a bit at a time (delta encoding). The pages are laid
 //! out as the crate's writer lays them out (data page v1: repetition
 //! levels, definition levels, values; Snappy), serialized by the crate's
 //! own page writer, with the chunk's metadata its builder makes.

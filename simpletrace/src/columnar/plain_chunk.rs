@@ -1,5 +1,5 @@
 //! A `PLAIN`-encoded column chunk with levels, its pages ours
-//! (`pages.rs`): the argument maps' keys and values. Their builders hold
+//! (`pages.rs`): the argument maps' values. Their builders hold
 //! the values already as `PLAIN` lays them out (`columns::Strings`) and the
 //! levels as the rows made them; the `parquet` crate's column writer would
 //! copy every value again and encode the levels one by one.

@@ -49,14 +49,17 @@ const NONE: u32 = u32::MAX;
 pub(crate) struct RawArgs {
     /// Declarations of the events in the batch, by slot.
     decls: Vec<Arc<[Arg]>>,
-    /// By slot: the event, and the bytes its names add to a row's maps.
+    /// By slot: the event, and the bytes a row of it adds to the maps
+    /// beyond its arguments' own.
     events: Vec<(usize, usize)>,
     /// By event index: its slot, or [`NONE`].
     slots: Vec<u32>,
     /// A row: its slot ([`NONE`] for NULL maps) and where its bytes end.
     rows: Vec<(u32, u32)>,
     bytes: Vec<u8>,
-    /// Bytes the maps will hold: bounds the batch as the maps would.
+    /// Bytes the maps will hold: bounds the batch as the maps would (a
+    /// string of invalid UTF-8 may take up to three times its bytes there,
+    /// each bad byte a U+FFFD).
     decoded: usize,
     /// By slot: its arguments' keys in the maps (scratch).
     keys: Vec<Vec<u32>>,
@@ -85,9 +88,8 @@ impl RawArgs {
         let slot = self.decls.len() as u32;
         self.slots[event] = slot;
         self.decls.push(decls.clone());
-        // A key's length and bytes, and its levels, an argument.
-        let names = decls.iter().map(|a| 8 + a.name.len()).sum();
-        self.events.push((event, names));
+        // A key (4 bytes) and its two levels (2 each) an argument.
+        self.events.push((event, 8 * decls.len()));
         slot
     }
 

@@ -4,10 +4,11 @@
 //! order. Memory: one row group, encoded. Who makes the pages ([`Leaf`]):
 //! - times, sequence numbers, ids, durations, pids and tids
 //!   (`DELTA_COLUMNS`): delta-encoded pages of ours (`delta_chunk.rs`);
-//! - file, host, thread, event, call and ending names: dictionary pages of
-//!   ours (`dict_chunk.rs`: the builders key each row already);
-//! - the argument maps' keys and values: `PLAIN` pages of ours
-//!   (`plain_chunk.rs`: the builders lay the values out as `PLAIN` does);
+//! - file, host, thread, event, call and ending names, and the argument
+//!   maps' keys: dictionary pages of ours (`dict_chunk.rs`: the builders
+//!   key each row already);
+//! - the argument maps' values: `PLAIN` pages of ours (`plain_chunk.rs`:
+//!   the builders lay the values out as `PLAIN` does);
 //! - the rest (`dropped`, `is_async`): a typed column writer of the crate,
 //!   fed by `write_batch` with the values and levels our builders hold.
 //!
@@ -267,8 +268,8 @@ impl Chunks {
         Ok(())
     }
 
-    /// Write a batch of the next leaf column, an argument map's key or
-    /// value: `values` where `def` is at its maximum.
+    /// Write a batch of the next leaf column, an argument map's values:
+    /// `values` where `def` is at its maximum.
     pub fn write_plain(
         &mut self,
         values: Plain<'_>,
