@@ -252,3 +252,61 @@ fn our_pages_read_back_as_the_trace_was_built() {
         }
     }
 }
+
+/// A self-describing trace whose one program event, id 2, is `decl`.
+fn describing(decl: &str, records: &[&[A<'_>]]) -> Trace {
+    let mut t = Trace::v4()
+        .mapping(0, "trace_thread")
+        .mapping(1, "trace_event_decl");
+    let name = decl.split('(').next().unwrap();
+    t = t.mapping(2, name);
+    t = t.event(1, 10, PID, &[A::I(2), A::S(decl.as_bytes())]);
+    for (i, args) in records.iter().enumerate() {
+        t = t.event(2, 20 + i as u64, PID, args);
+    }
+    t
+}
+
+#[test]
+fn each_file_s_arguments_follow_its_own_declarations() {
+    // Two traces that each learn a different event at the same index, in
+    // one batch: each row's arguments are read as its own file declares.
+    let a = describing(
+        "alpha(uint64_t x, const char *s) \"x %\" PRIu64 \" s %s\"",
+        &[&[A::I(7), A::S(b"one")], &[A::I(8), A::S(b"two")]],
+    );
+    let b = describing(
+        "beta(const char *name, int32_t y) \"name %s y %d\"",
+        &[&[A::S(b"bee"), A::I(-3i64 as u64)]],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("two.parquet");
+    let options = ParquetOptions {
+        host: None,
+        batch_rows: DEFAULT_BATCH_ROWS,
+        row_group_rows: 1 << 20,
+    };
+    let mut export = ParquetExport::create(&path, None, options).unwrap();
+    for (name, t) in [("a", &a), ("b", &b)] {
+        let runtime = table(simpletrace::RUNTIME_TRACE_EVENTS);
+        let mut reader = Reader::new(&t.bytes[..], runtime).unwrap();
+        let mut rows = Selected::new(Filter::default(), export.file(name));
+        process(&mut reader, &mut rows).unwrap();
+    }
+    export.finish().unwrap();
+    let rows = read(&path);
+    let args: Vec<_> = rows
+        .iter()
+        .map(|r| (r.event.as_str(), r.ints.clone(), r.strs.clone()))
+        .collect();
+    let int = |k: &str, v: i64| Some(vec![(k.to_string(), v)]);
+    let text = |k: &str, v: &str| Some(vec![(k.to_string(), v.to_string())]);
+    assert_eq!(
+        args,
+        [
+            ("alpha", int("x", 7), text("s", "one")),
+            ("alpha", int("x", 8), text("s", "two")),
+            ("beta", int("y", -3), text("name", "bee")),
+        ]
+    );
+}

@@ -71,8 +71,11 @@ impl RawArgs {
     /// `decls`) recorded as `bytes`.
     #[inline]
     pub fn push(&mut self, event: usize, decls: &Arc<[Arg]>, bytes: &[u8]) {
+        // A batch spans files, and one index may be another event in the
+        // next file (each learns its own declarations): a slot is the
+        // event's only while its declarations are the very same.
         let slot = match self.slots.get(event) {
-            Some(&slot) if slot != NONE => slot,
+            Some(&slot) if slot != NONE && Arc::ptr_eq(&self.decls[slot as usize], decls) => slot,
             _ => self.new_slot(event, decls),
         };
         self.bytes.extend_from_slice(bytes);
