@@ -179,3 +179,67 @@ fn an_output_that_fills_up_is_an_error_of_its_table() {
         );
     }
 }
+
+#[test]
+fn every_column_but_the_maps_has_statistics_in_every_row_group() {
+    // README: "Row groups carry min/max statistics (and null counts) for
+    // every column but the argument maps". `host` is never given here:
+    // its statistics are its NULLs alone.
+    let mut t = threaded_trace();
+    let mut ts = 10_000;
+    for i in 0..30u64 {
+        t = t.event(0, ts, PID, &[A::I(20 + i % 3), A::S(b"w")]);
+        for event in [1u64, 3, 4, 2, 5] {
+            ts += 7;
+            let args: &[A] = if event == 3 || event == 4 {
+                &[]
+            } else {
+                &[A::I(i)]
+            };
+            t = t.event(event, ts, PID, args);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (records, calls) = (dir.path().join("r.parquet"), dir.path().join("c.parquet"));
+    let options = ParquetOptions {
+        host: None,
+        batch_rows: 7,
+        row_group_rows: 10,
+    };
+    let mut export = ParquetExport::create(&records, Some(&calls), options).unwrap();
+    let mut reader = Reader::new(&t.bytes[..], table(THREADED_EVENTS)).unwrap();
+    let mut rows = Selected::new(Filter::default(), export.file("t"));
+    process(&mut reader, &mut rows).unwrap();
+    drop(rows);
+    export.finish().unwrap();
+
+    for path in [&records, &calls] {
+        let reader = SerializedFileReader::new(File::open(path).unwrap()).unwrap();
+        let metadata = reader.metadata();
+        let mut host_nulls = 0;
+        for group in metadata.row_groups() {
+            for column in group.columns() {
+                let name = column.column_path().string();
+                if name.contains("args") {
+                    continue;
+                }
+                let stats = column
+                    .statistics()
+                    .unwrap_or_else(|| panic!("{name}: no statistics"));
+                let nulls = stats
+                    .null_count_opt()
+                    .unwrap_or_else(|| panic!("{name}: no null count"));
+                assert!(nulls <= group.num_rows() as u64, "{name}");
+                let has_value = nulls < group.num_rows() as u64;
+                assert_eq!(stats.min_bytes_opt().is_some(), has_value, "{name}: min");
+                assert_eq!(stats.max_bytes_opt().is_some(), has_value, "{name}: max");
+                if name == "host" {
+                    host_nulls += nulls;
+                }
+            }
+        }
+        let rows: i64 = metadata.row_groups().iter().map(|g| g.num_rows()).sum();
+        assert!(rows > 10, "{} rows", rows);
+        assert_eq!(host_nulls, rows as u64, "{}", path.display());
+    }
+}

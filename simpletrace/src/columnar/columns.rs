@@ -96,8 +96,15 @@ impl Bools {
         self.0.push(value);
     }
 
+    /// Write the batch to the next column of `out`, with its smallest and
+    /// largest value as its statistics.
     pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
-        out.write::<BoolType>(&self.0, None, None)?;
+        let range = (!self.0.is_empty()).then(|| {
+            let min = self.0.iter().all(|&b| b);
+            let max = self.0.iter().any(|&b| b);
+            Range::Bool(min, max)
+        });
+        out.write_with_range::<BoolType>(&self.0, None, range)?;
         self.0.clear();
         Ok(())
     }

@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use arrow_schema::{DataType as ArrowType, SchemaRef};
 use bytes::Bytes;
 use parquet::arrow::ArrowSchemaConverter;
-use parquet::basic::Compression;
+use parquet::basic::{Compression, Type as PhysicalType};
 use parquet::column::page::{CompressedPage, PageWriteSpec, PageWriter};
 use parquet::column::writer::{get_column_writer, get_typed_column_writer_mut, ColumnWriter};
 use parquet::data_type::{ByteArray, DataType, Int64Type};
@@ -106,6 +106,7 @@ impl PageWriter for MemoryPages {
 pub(crate) enum Range {
     Int(i64, i64),
     Bytes(ByteArray, ByteArray),
+    Bool(bool, bool),
 }
 
 impl Range {
@@ -116,6 +117,7 @@ impl Range {
                 if c.data() < a.data() { c } else { a },
                 if d.data() > b.data() { d } else { b },
             ),
+            (Range::Bool(a, b), Range::Bool(c, d)) => Range::Bool(a && c, b || d),
             (a, _) => a,
         }
     }
@@ -128,6 +130,29 @@ impl Range {
             Range::Bytes(min, max) => {
                 Statistics::byte_array(Some(min), Some(max), None, Some(nulls), false)
             }
+            Range::Bool(min, max) => {
+                Statistics::boolean(Some(min), Some(max), None, Some(nulls), false)
+            }
+        }
+    }
+
+    /// A chunk's statistics: its range, or only its NULLs when it has no
+    /// value (a `host` never given: engines still skip by `IS NULL`).
+    fn chunk_statistics(range: Option<Range>, nulls: u64, ty: PhysicalType) -> Option<Statistics> {
+        match range {
+            Some(range) => Some(range.statistics(nulls)),
+            None => match ty {
+                PhysicalType::INT64 => {
+                    Some(Statistics::int64(None, None, None, Some(nulls), false))
+                }
+                PhysicalType::BYTE_ARRAY => {
+                    Some(Statistics::byte_array(None, None, None, Some(nulls), false))
+                }
+                PhysicalType::BOOLEAN => {
+                    Some(Statistics::boolean(None, None, None, Some(nulls), false))
+                }
+                _ => None,
+            },
         }
     }
 }
@@ -156,11 +181,13 @@ enum Pages {
     Delta,
 }
 
-/// A leaf column being written, and its statistics so far.
+/// A leaf column being written, and its statistics so far (kept for
+/// the top-level columns: `counted`).
 struct Chunk {
     leaf: Leaf,
     range: Option<Range>,
     nulls: u64,
+    counted: bool,
 }
 
 /// The leaf columns of the row group being written, in schema order: the
@@ -206,6 +233,7 @@ impl Chunks {
                     leaf,
                     range: None,
                     nulls: 0,
+                    counted: false,
                 }
             })
             .collect();
@@ -340,6 +368,7 @@ impl Chunks {
 
 impl Chunk {
     fn add_statistics(&mut self, nulls: usize, range: Option<Range>) {
+        self.counted = true;
         self.nulls += nulls as u64;
         if let Some(range) = range {
             self.range = Some(match self.range.take() {
@@ -466,7 +495,11 @@ impl<W: Write + Send> Table<W> {
         let chunks = std::mem::replace(&mut self.chunks, next);
         let mut group = self.writer.next_row_group().map_err(error)?;
         for (i, chunk) in chunks.chunks.into_iter().enumerate() {
-            let statistics = chunk.range.map(|range| range.statistics(chunk.nulls));
+            let ty = self.descr.column(i).physical_type();
+            let statistics = chunk
+                .counted
+                .then(|| Range::chunk_statistics(chunk.range, chunk.nulls, ty))
+                .flatten();
             let (pages, close) = match chunk.leaf {
                 Leaf::Writer { writer, pages } => {
                     let mut close = writer.close().map_err(error)?;
