@@ -5,13 +5,14 @@
 mod common;
 
 use std::fs::File;
+use std::path::Path;
 
 use arrow_array::{Array, Int64Array};
 use common::*;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::file::statistics::Statistics;
-use simpletrace::columnar::{ParquetExport, ParquetOptions};
+use simpletrace::columnar::{ParquetExport, ParquetOptions, Written};
 use simpletrace::{process, Filter, Reader, Selected};
 
 /// The `ts_ns` or other BIGINT column `name` of every row, in file order.
@@ -61,6 +62,22 @@ fn ranges(path: &std::path::Path, name: &str) -> Vec<(i64, i64)> {
         .collect()
 }
 
+/// Export `t` (of [`THREADED_EVENTS`]) in batches of 7 rows and row
+/// groups of 10.
+fn export_small(t: &Trace, records: &Path, calls: &Path) -> Written {
+    let options = ParquetOptions {
+        host: None,
+        batch_rows: 7,
+        row_group_rows: 10,
+    };
+    let mut export = ParquetExport::create(records, Some(calls), options).unwrap();
+    let mut reader = Reader::new(&t.bytes[..], table(THREADED_EVENTS)).unwrap();
+    let mut rows = Selected::new(Filter::default(), export.file("t"));
+    process(&mut reader, &mut rows).unwrap();
+    drop(rows);
+    export.finish().unwrap()
+}
+
 #[test]
 fn small_batches_and_row_groups_keep_every_record_in_order() {
     // After the threaded trace, 40 batches on three threads: an io call
@@ -83,17 +100,7 @@ fn small_batches_and_row_groups_keep_every_record_in_order() {
     }
     let dir = tempfile::tempdir().unwrap();
     let (records, calls) = (dir.path().join("r.parquet"), dir.path().join("c.parquet"));
-    let options = ParquetOptions {
-        host: None,
-        batch_rows: 7,
-        row_group_rows: 10,
-    };
-    let mut export = ParquetExport::create(&records, Some(&calls), options).unwrap();
-    let mut reader = Reader::new(&t.bytes[..], table(THREADED_EVENTS)).unwrap();
-    let mut rows = Selected::new(Filter::default(), export.file("t"));
-    process(&mut reader, &mut rows).unwrap();
-    drop(rows);
-    let written = export.finish().unwrap();
+    let written = export_small(&t, &records, &calls);
 
     let ts = column(&records, "ts_ns");
     // The threaded trace's 13 program records, then ours.
@@ -201,17 +208,7 @@ fn every_column_but_the_maps_has_statistics_in_every_row_group() {
     }
     let dir = tempfile::tempdir().unwrap();
     let (records, calls) = (dir.path().join("r.parquet"), dir.path().join("c.parquet"));
-    let options = ParquetOptions {
-        host: None,
-        batch_rows: 7,
-        row_group_rows: 10,
-    };
-    let mut export = ParquetExport::create(&records, Some(&calls), options).unwrap();
-    let mut reader = Reader::new(&t.bytes[..], table(THREADED_EVENTS)).unwrap();
-    let mut rows = Selected::new(Filter::default(), export.file("t"));
-    process(&mut reader, &mut rows).unwrap();
-    drop(rows);
-    export.finish().unwrap();
+    export_small(&t, &records, &calls);
 
     for path in [&records, &calls] {
         let reader = SerializedFileReader::new(File::open(path).unwrap()).unwrap();
