@@ -8,7 +8,7 @@ use super::columns::{Dict, Strings};
 use super::plain_chunk::Plain;
 use super::table::Chunks;
 use super::ExportError;
-use crate::Value;
+use crate::{Args, Value};
 
 /// An integer argument as the program held it, in 64 signed bits: signed
 /// types sign-extended from their declared width, unsigned ones
@@ -16,17 +16,42 @@ use crate::Value;
 /// `UBIGINT` in SQL), bools 0 or 1, pointers their address bits.
 #[inline]
 pub(crate) fn int_value(decl: &Arg, v: u64) -> i64 {
-    match decl.kind {
-        ArgKind::Int(ty) => {
-            let shift = 64 - u32::from(ty.bits.clamp(1, 64));
-            if ty.signed {
-                ((v << shift) as i64) >> shift
-            } else {
-                ((v << shift) >> shift) as i64
-            }
+    IntConv::of(decl).apply(v)
+}
+
+/// How an integer argument's recorded 8 bytes become its value
+/// ([`int_value`]), worked out once from its declaration.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IntConv {
+    /// 64 minus the declared width.
+    shift: u32,
+    signed: bool,
+    bool: bool,
+}
+
+impl IntConv {
+    fn of(decl: &Arg) -> Self {
+        let (shift, signed) = match decl.kind {
+            ArgKind::Int(ty) => (64 - u32::from(ty.bits.clamp(1, 64)), ty.signed),
+            ArgKind::Bool | ArgKind::Pointer | ArgKind::Str => (0, false),
+        };
+        Self {
+            shift,
+            signed,
+            bool: decl.kind == ArgKind::Bool,
         }
-        ArgKind::Bool => i64::from(v != 0),
-        ArgKind::Pointer | ArgKind::Str => v as i64,
+    }
+
+    #[inline]
+    fn apply(self, v: u64) -> i64 {
+        let shift = self.shift;
+        if self.bool {
+            i64::from(v != 0)
+        } else if self.signed {
+            ((v << shift) as i64) >> shift
+        } else {
+            ((v << shift) >> shift) as i64
+        }
     }
 }
 
@@ -114,20 +139,73 @@ pub(crate) struct ArgMaps {
     strs: MapColumn<Strings>,
 }
 
+/// How the rows of one event go into the maps, worked out once a batch
+/// from its declarations ([`ArgMaps::template`]).
+#[derive(Debug, Default)]
+pub(crate) struct Template {
+    /// Each argument's key in the map its values go to.
+    keys: Vec<u32>,
+    /// Whether every argument is an integer (8 bytes each): then a row is
+    /// its keys, levels and conversions below, copied or applied in bulk.
+    ints_only: bool,
+    convs: Vec<IntConv>,
+    /// An integer-only row's levels in `*_int` (one an argument).
+    rep: Vec<i16>,
+    def: Vec<i16>,
+}
+
 impl ArgMaps {
-    /// The keys of `decls`' names in this batch, each in the map its
-    /// values go to, into `keys`.
-    pub fn keys(&mut self, decls: &[Arg], keys: &mut Vec<u32>) {
-        keys.clear();
-        keys.extend(decls.iter().map(|decl| match decl.kind {
+    /// How rows of an event declaring `decls` go into this batch's maps.
+    pub fn template(&mut self, decls: &[Arg], t: &mut Template) {
+        t.keys.clear();
+        t.keys.extend(decls.iter().map(|decl| match decl.kind {
             ArgKind::Str => self.strs.keys.key(&decl.name),
             _ => self.ints.keys.key(&decl.name),
         }));
+        t.ints_only = decls.iter().all(|decl| decl.kind != ArgKind::Str);
+        t.convs.clear();
+        t.convs.extend(decls.iter().map(IntConv::of));
+        t.rep.clear();
+        t.rep
+            .extend((0..decls.len()).map(|i| if i == 0 { NEW_ROW } else { SAME_ROW }));
+        t.def.clear();
+        t.def.resize(decls.len(), VALUE);
     }
 
-    /// One row: these arguments, `keys` their names' ([`Self::keys`]).
+    /// One row: the arguments `decls` declares, recorded as `bytes`; `t`
+    /// is [`Self::template`] of `decls`.
     #[inline]
-    pub fn push<'a>(&mut self, args: impl Iterator<Item = (&'a Arg, Value<'a>)>, keys: &[u32]) {
+    pub fn push(&mut self, decls: &[Arg], bytes: &[u8], t: &Template) {
+        if t.ints_only && bytes.len() == 8 * t.convs.len() {
+            self.push_ints(bytes, t);
+        } else {
+            self.push_each(Args::new(decls, bytes), &t.keys);
+        }
+    }
+
+    /// A row of integers only, its entries copied from `t`.
+    #[inline]
+    fn push_ints(&mut self, bytes: &[u8], t: &Template) {
+        let ints = &mut self.ints;
+        if t.convs.is_empty() {
+            ints.end_row(true);
+        } else {
+            ints.keys.extend(&t.keys);
+            ints.rep.extend_from_slice(&t.rep);
+            ints.def.extend_from_slice(&t.def);
+            let values = bytes.chunks_exact(8).zip(&t.convs);
+            ints.values.extend(
+                values.map(|(b, conv)| {
+                    conv.apply(u64::from_ne_bytes(b.try_into().expect("8 bytes")))
+                }),
+            );
+        }
+        self.strs.end_row(true);
+    }
+
+    /// One row, argument by argument: `keys` their names'.
+    #[inline]
+    fn push_each<'a>(&mut self, args: impl Iterator<Item = (&'a Arg, Value<'a>)>, keys: &[u32]) {
         for ((decl, value), &key) in args.zip(keys) {
             match value {
                 Value::Int(v) => {
@@ -194,5 +272,68 @@ mod tests {
         assert_eq!(int_value(&arg(int(64, false)), u64::MAX), -1);
         assert_eq!(int_value(&arg(ArgKind::Bool), 7), 1);
         assert_eq!(int_value(&arg(ArgKind::Pointer), 0xdead), 0xdead);
+    }
+
+    fn named(name: &str, kind: ArgKind) -> Arg {
+        Arg {
+            name: name.into(),
+            ..arg(kind)
+        }
+    }
+
+    /// What the maps hold: the `*_int` map's keys, levels and values.
+    fn int_map(maps: &ArgMaps) -> (Vec<u32>, Vec<i16>, Vec<i16>, Vec<i64>) {
+        let ints = &maps.ints;
+        let keys = ints.keys.pending_keys().to_vec();
+        (
+            keys,
+            ints.rep.clone(),
+            ints.def.clone(),
+            ints.values.clone(),
+        )
+    }
+
+    /// Rows of integers only take the template's copy; every row must
+    /// read as the argument-by-argument decoding reads it, whatever its
+    /// length.
+    #[test]
+    fn integer_rows_copied_from_the_template_read_as_decoded_one_by_one() {
+        let decls = [
+            named("fd", int(32, true)),
+            named("ok", ArgKind::Bool),
+            named("ptr", ArgKind::Pointer),
+            named("len", int(16, false)),
+        ];
+        let mut bytes = Vec::new();
+        for v in [0xffff_ffff_u64, 5, 0xdead_beef, 0x1_0002] {
+            bytes.extend_from_slice(&v.to_ne_bytes());
+        }
+        let rows: [&[u8]; 4] = [
+            &bytes,
+            &bytes[..8],
+            &[],
+            &[bytes.as_slice(), &[1; 8]].concat(),
+        ];
+        let none: [Arg; 0] = [];
+        let mut fast = ArgMaps::default();
+        let mut slow = ArgMaps::default();
+        let (mut t, mut empty) = (Template::default(), Template::default());
+        fast.template(&decls, &mut t);
+        fast.template(&none, &mut empty);
+        let keys = t.keys.clone();
+        slow.template(&decls, &mut Template::default());
+        for row in rows {
+            fast.push(&decls, row, &t);
+            slow.push_each(Args::new(&decls, row), &keys);
+        }
+        fast.push(&none, &[], &empty);
+        slow.push_each(Args::new(&none, &[]), &[]);
+        fast.push_null();
+        slow.push_null();
+        assert_eq!(int_map(&fast), int_map(&slow));
+        assert_eq!(fast.strs.rep, slow.strs.rep);
+        assert_eq!(fast.strs.def, slow.strs.def);
+        let (_, _, _, values) = int_map(&fast);
+        assert_eq!(&values[..4], [-1, 1, 0xdead_beef, 2]);
     }
 }

@@ -253,6 +253,13 @@ impl Dict {
         }
     }
 
+    /// Append `keys` (a column without levels of its own: a map's keys).
+    #[inline]
+    pub fn extend(&mut self, keys: &[u32]) {
+        debug_assert!(self.levels.is_none());
+        self.keys.extend_from_slice(keys);
+    }
+
     #[inline]
     pub fn push_opt(&mut self, key: Option<u32>) {
         match key {
@@ -263,6 +270,12 @@ impl Dict {
                 }
             }
         }
+    }
+
+    /// The keys of the rows so far (tests).
+    #[cfg(test)]
+    pub fn pending_keys(&self) -> &[u32] {
+        &self.keys
     }
 
     /// Bytes of the distinct strings (bounded per batch by the caller).

@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use trace_events::Arg;
 
-use super::args::ArgMaps;
+use super::args::{ArgMaps, Template};
 use super::table::Chunks;
 use super::ExportError;
-use crate::{Args, Record};
+use crate::Record;
 
 /// Each event's declared arguments, shared: made once a file an event.
 #[derive(Debug, Default)]
@@ -61,8 +61,8 @@ pub(crate) struct RawArgs {
     /// string of invalid UTF-8 may take up to three times its bytes there,
     /// each bad byte a U+FFFD).
     decoded: usize,
-    /// By slot: its arguments' keys in the maps (scratch).
-    keys: Vec<Vec<u32>>,
+    /// By slot: how its rows go into the maps (scratch).
+    templates: Vec<Template>,
     maps: ArgMaps,
 }
 
@@ -120,17 +120,20 @@ impl RawArgs {
     /// next columns of `out`; the batch is left empty.
     pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
         // Each event's names keyed once a batch, not once a row.
-        self.keys.resize_with(self.decls.len(), Vec::new);
-        for (decls, keys) in self.decls.iter().zip(&mut self.keys) {
-            self.maps.keys(decls, keys);
+        if self.templates.len() < self.decls.len() {
+            self.templates
+                .resize_with(self.decls.len(), Template::default);
+        }
+        for (decls, template) in self.decls.iter().zip(&mut self.templates) {
+            self.maps.template(decls, template);
         }
         let mut start = 0;
         for &(slot, end) in &self.rows {
             let end = end as usize;
             match self.decls.get(slot as usize) {
                 Some(decls) => {
-                    let args = Args::new(decls, &self.bytes[start..end]);
-                    self.maps.push(args, &self.keys[slot as usize]);
+                    let template = &self.templates[slot as usize];
+                    self.maps.push(decls, &self.bytes[start..end], template);
                 }
                 None => self.maps.push_null(),
             }
