@@ -96,6 +96,7 @@ impl Filter {
     }
 
     /// True when nothing is filtered out.
+    #[inline]
     pub fn keeps_everything(&self) -> bool {
         self.patterns.is_empty()
             && self.from.is_none()
@@ -108,7 +109,16 @@ impl Filter {
     /// order: the first one sets the origin of relative times. Every record
     /// is also checked against each pattern and thread selector, for
     /// [`Filter::unmatched_events`] and [`Filter::unmatched_threads`].
+    #[inline]
     pub fn accepts(&mut self, record: &Record<'_>, thread: Option<&Thread>) -> bool {
+        // No condition (an export of whole traces): nothing to note either.
+        if self.keeps_everything() {
+            return true;
+        }
+        self.accepts_some(record, thread)
+    }
+
+    fn accepts_some(&mut self, record: &Record<'_>, thread: Option<&Thread>) -> bool {
         let origin = *self.origin.get_or_insert(record.timestamp_ns);
         let name_kept = self.accepts_name(record);
         let thread_kept = self.accepts_thread(thread);
