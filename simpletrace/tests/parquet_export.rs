@@ -469,3 +469,32 @@ fn the_calls_file_must_differ_from_the_records_file() {
     assert!(stderr.contains("the calls table needs its own"), "{stderr}");
     assert!(!out.exists());
 }
+
+/// A full disk is an error of the table written there, also when the
+/// whole file waits in the output buffer until the end (a small trace).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_an_error_of_its_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("t");
+    std::fs::write(&trace, &threaded_trace().bytes).unwrap();
+    let events = dir.path().join("e");
+    std::fs::write(&events, THREADED_EVENTS).unwrap();
+    let calls = dir.path().join("calls.parquet");
+    let run = run_cli(&[
+        "export".as_ref(),
+        "--parquet".as_ref(),
+        "/dev/full".as_ref(),
+        "--parquet-calls".as_ref(),
+        calls.as_os_str(),
+        events.as_os_str(),
+        trace.as_os_str(),
+    ]);
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.starts_with("simpletrace: error: writing the records table: ")
+            && stderr.contains("os error 28"),
+        "{stderr}"
+    );
+}

@@ -2,7 +2,7 @@
 //! streamed into two Parquet files in bounded memory.
 
 use std::fs::File;
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::calls::{CallKeys, CallRows};
@@ -21,6 +21,9 @@ pub const DEFAULT_BATCH_ROWS: usize = 64 * 1024;
 /// Rows per Parquet row group: what an engine reads (and skips by its
 /// statistics) as a unit, and what the writer holds encoded in memory.
 pub const DEFAULT_ROW_GROUP_ROWS: usize = 1024 * 1024;
+
+/// Bytes buffered on their way to each output file.
+const OUTPUT_BUFFER: usize = 1 << 20;
 
 /// How to export.
 #[derive(Debug, Clone)]
@@ -102,11 +105,15 @@ impl ParquetExport {
         calls: Option<&Path>,
         options: ParquetOptions,
     ) -> Result<Self, ExportError> {
+        // Whole row groups go out at once: in large writes, not in the
+        // 8 KiB ones the `parquet` crate's own buffer makes.
         let create = |path: &Path| {
-            File::create(path).map_err(|source| ExportError::Create {
-                path: path.to_path_buf(),
-                source,
-            })
+            File::create(path)
+                .map(|file| BufWriter::with_capacity(OUTPUT_BUFFER, file))
+                .map_err(|source| ExportError::Create {
+                    path: path.to_path_buf(),
+                    source,
+                })
         };
         let records = create(records)?;
         let calls = calls.map(create).transpose()?;

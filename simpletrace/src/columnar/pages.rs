@@ -156,7 +156,11 @@ impl DataPages {
         statistics: Option<Statistics>,
     ) -> Result<(Bytes, ColumnCloseResult), ParquetError> {
         let mut snappy = self.snappy;
-        let mut sink = TrackedWrite::new(Vec::new());
+        // Room for every page and its header (a few dozen bytes): the
+        // chunk is not copied again as it grows.
+        let pages_bytes: usize = self.pages.iter().map(|p| p.compressed.len() + 64).sum();
+        let dictionary_bytes = dictionary.as_ref().map_or(0, |d| d.plain.len() + 64);
+        let mut sink = TrackedWrite::new(Vec::with_capacity(pages_bytes + dictionary_bytes));
         let mut compressed = 0;
         let mut uncompressed = 0;
         let mut values = 0;
