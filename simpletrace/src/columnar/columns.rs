@@ -201,8 +201,8 @@ pub(crate) struct Dict {
 }
 
 /// Generations of every [`Dict`]: a cached key is valid for one batch of
-/// one dictionary only, even when a file's rows alternate between two
-/// batches (one being built while the other is written).
+/// one dictionary only, even when a file's rows go to batch after batch
+/// in turn (one being built while the others are written).
 static GENERATIONS: AtomicU64 = AtomicU64::new(1);
 
 fn next_generation() -> u64 {

@@ -11,8 +11,8 @@
 //! columns are described in the crate's README ("Parquet").
 //!
 //! Memory is bounded: rows go out in batches of [`DEFAULT_BATCH_ROWS`] (or
-//! 64 MiB of strings), two batches a table (one being built while the
-//! table's own thread encodes the other), the writer holds one row group,
+//! 64 MiB of strings), three batches a table (one being built while the
+//! table's own thread encodes the others), the writer holds one row group,
 //! and pairing holds the calls open (see [`pairing`]).
 
 mod args;
