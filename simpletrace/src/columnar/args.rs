@@ -132,10 +132,31 @@ impl<V> MapColumn<V> {
     }
 }
 
+/// 64-bit integers as `PLAIN` lays them out (8 bytes each, little-endian),
+/// so that a page takes them in one copy.
+#[derive(Debug, Default)]
+struct Int64s(Vec<u8>);
+
+impl Int64s {
+    #[inline]
+    fn push(&mut self, v: i64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+
+    /// The values (tests).
+    #[cfg(test)]
+    fn to_vec(&self) -> Vec<i64> {
+        let words = self.0.chunks_exact(8);
+        words
+            .map(|b| i64::from_le_bytes(b.try_into().unwrap()))
+            .collect()
+    }
+}
+
 /// The `*_int` and `*_str` map columns of one set of arguments.
 #[derive(Debug, Default)]
 pub(crate) struct ArgMaps {
-    ints: MapColumn<Vec<i64>>,
+    ints: MapColumn<Int64s>,
     strs: MapColumn<Strings>,
 }
 
@@ -193,12 +214,11 @@ impl ArgMaps {
             ints.keys.extend(&t.keys);
             ints.rep.extend_from_slice(&t.rep);
             ints.def.extend_from_slice(&t.def);
-            let values = bytes.chunks_exact(8).zip(&t.convs);
-            ints.values.extend(
-                values.map(|(b, conv)| {
-                    conv.apply(u64::from_ne_bytes(b.try_into().expect("8 bytes")))
-                }),
-            );
+            ints.values.0.reserve(bytes.len());
+            for (b, conv) in bytes.chunks_exact(8).zip(&t.convs) {
+                let v = conv.apply(u64::from_ne_bytes(b.try_into().expect("8 bytes")));
+                ints.values.push(v);
+            }
         }
         self.strs.end_row(true);
     }
@@ -235,9 +255,9 @@ impl ArgMaps {
     pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
         let ints = &mut self.ints;
         ints.write_keys(out)?;
-        let values = Plain::Int64(&ints.values);
+        let values = Plain::Int64(&ints.values.0);
         out.write_plain(values, Some(&ints.def), Some(&ints.rep))?;
-        ints.values.clear();
+        ints.values.0.clear();
         ints.clear();
         let strs = &mut self.strs;
         strs.write_keys(out)?;
@@ -289,7 +309,7 @@ mod tests {
             keys,
             ints.rep.clone(),
             ints.def.clone(),
-            ints.values.clone(),
+            ints.values.to_vec(),
         )
     }
 

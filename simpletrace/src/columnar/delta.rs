@@ -65,7 +65,10 @@ pub(crate) fn encode(values: &[i64], out: &mut Vec<u8>) -> Option<(i64, i64)> {
             }
             let width = u64::BITS - all.leading_zeros();
             out[widths + m] = width as u8;
-            pack(&packed, width, out);
+            // Width 0 (steady deltas: `seq`, a pid) packs to nothing.
+            if width > 0 {
+                pack(&packed, width, out);
+            }
         }
     }
     Some((lo, hi))

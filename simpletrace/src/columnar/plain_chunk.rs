@@ -14,8 +14,8 @@ use super::pages::{DataPages, Levels};
 
 /// A batch's values, `PLAIN`-encoded.
 pub(crate) enum Plain<'a> {
-    /// 64-bit integers.
-    Int64(&'a [i64]),
+    /// 64-bit integers, as `PLAIN` holds them (8 bytes each, little-endian).
+    Int64(&'a [u8]),
     /// Byte arrays: each one's length (4 bytes, little-endian), then its
     /// bytes, end to end; `ends[i]`, where value `i`'s encoding ends.
     ByteArrays { plain: &'a [u8], ends: &'a [usize] },
@@ -25,14 +25,7 @@ impl Plain<'_> {
     /// Append values `from..to`.
     fn put(&self, from: usize, to: usize, body: &mut Vec<u8>) {
         match *self {
-            Plain::Int64(values) => {
-                let values = &values[from..to];
-                let at = body.len();
-                body.resize(at + values.len() * 8, 0);
-                for (out, v) in body[at..].chunks_exact_mut(8).zip(values) {
-                    out.copy_from_slice(&v.to_le_bytes());
-                }
-            }
+            Plain::Int64(bytes) => body.extend_from_slice(&bytes[from * 8..to * 8]),
             Plain::ByteArrays { plain, ends } => {
                 if from < to {
                     let start = if from == 0 { 0 } else { ends[from - 1] };
@@ -69,7 +62,7 @@ impl PlainChunk {
         rep: Option<&[i16]>,
     ) -> Result<(), ParquetError> {
         let count = match &values {
-            Plain::Int64(v) => v.len(),
+            Plain::Int64(bytes) => bytes.len() / 8,
             Plain::ByteArrays { ends, .. } => ends.len(),
         };
         let levels = Levels::new(def, rep, self.max_def, self.max_rep);
