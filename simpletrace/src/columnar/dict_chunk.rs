@@ -80,13 +80,22 @@ impl DictChunk {
         }
         let width = hybrid::bit_width(self.index.len().saturating_sub(1) as u32);
         let levels = Levels::new(def, rep, self.max_def, self.max_rep);
-        let mut keys = keys.iter();
+        // The batch's keys are the chunk's indices when its names came in
+        // the chunk's order (most batches after the first): no remapping.
+        let same = self.remap.iter().enumerate().all(|(i, &r)| r as usize == i);
         let (remap, indices) = (&self.remap, &mut self.indices);
+        let mut at = 0;
         self.pages.write_batch(levels, keys.len(), |present, body| {
-            indices.clear();
-            indices.extend(keys.by_ref().take(present).map(|&k| remap[k as usize]));
+            let page = &keys[at..at + present];
+            at += present;
             body.push(width);
-            hybrid::encode(indices, width, body);
+            if same {
+                hybrid::encode(page, width, body);
+            } else {
+                indices.clear();
+                indices.extend(page.iter().map(|&k| remap[k as usize]));
+                hybrid::encode(indices, width, body);
+            }
         })
     }
 
