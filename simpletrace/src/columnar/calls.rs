@@ -5,7 +5,7 @@ use super::columns::{Bools, CachedKey, Dict, Ints};
 use super::pipeline::Batch;
 use super::raw_args::{RawArgs, RowArgs};
 use super::records::batch_due;
-use super::source::{Source, SourceColumns, SourceKeys};
+use super::source::{RowThread, Source, SourceColumns, SourceKeys};
 use super::table::Chunks;
 use super::ExportError;
 use crate::timeline::{Ending, PairId};
@@ -24,7 +24,7 @@ pub(crate) fn ending_name(ending: Ending) -> &'static str {
 pub(crate) struct CallRow<'a> {
     pub pid: u32,
     /// Where it started, when the trace says.
-    pub thread: Option<(u64, &'a str)>,
+    pub thread: RowThread<'a>,
     pub pair: PairId,
     /// `X` of the pair.
     pub name: &'a str,

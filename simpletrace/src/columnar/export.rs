@@ -11,7 +11,7 @@ use super::pairing::{Out, Pairing};
 use super::pipeline::{Batch, Pipeline};
 use super::records::{RecordKeys, RecordRows};
 use super::schema::{calls_schema, records_schema};
-use super::source::Source;
+use super::source::{CurrentThread, Source};
 use super::table::Table;
 use crate::timeline::{Pairs, Role};
 use crate::{Consumer, Record, Thread};
@@ -159,6 +159,7 @@ impl ParquetExport {
             call_keys: CallKeys::default(),
             pairs: Pairs::default(),
             pairing: Pairing::default(),
+            thread: CurrentThread::default(),
             seq: 0,
         }
     }
@@ -206,6 +207,7 @@ pub struct FileRows<'a> {
     call_keys: CallKeys,
     pairs: Pairs,
     pairing: Pairing,
+    thread: CurrentThread,
     /// Records seen, runtime records included.
     seq: u64,
 }
@@ -223,6 +225,23 @@ impl FileRows<'_> {
             pairs: &self.pairs,
         };
         Some((&mut self.pairing, out))
+    }
+
+    /// `record` (of `role`, the `seq`th of its file) into the records
+    /// table's batch and the pairing of calls.
+    fn rows(&mut self, role: Role, record: &Record<'_>, thread: Option<&Thread>, seq: u64) {
+        let thread = self.thread.of(thread);
+        let rows = &mut self.export.records.building;
+        rows.push(&self.source, &mut self.record_keys, record, thread, seq);
+        if let Some(calls) = self.export.calls.as_mut() {
+            let out = Out {
+                rows: &mut calls.building,
+                source: &self.source,
+                keys: &mut self.call_keys,
+                pairs: &self.pairs,
+            };
+            self.pairing.record(role, record, thread, seq, out);
+        }
     }
 
     fn flush_calls_if_full(&mut self) -> Result<(), ExportError> {
@@ -245,17 +264,12 @@ impl Consumer for FileRows<'_> {
         if role == Role::Runtime {
             return Ok(());
         }
+        self.rows(role, record, thread, seq);
         let limit = self.export.batch_limit(&self.export.records);
-        let rows = &mut self.export.records.building;
-        rows.push(&self.source, &mut self.record_keys, record, thread, seq);
-        if rows.is_full(limit) {
+        if self.export.records.building.is_full(limit) {
             self.export.flush_records()?;
         }
-        if let Some((pairing, out)) = self.pairing_and_out() {
-            pairing.record(role, record, thread, seq, out);
-            self.flush_calls_if_full()?;
-        }
-        Ok(())
+        self.flush_calls_if_full()
     }
 
     fn end(&mut self) -> Result<(), ExportError> {

@@ -15,10 +15,10 @@ use trace_events::Arg;
 
 use super::calls::{CallKeys, CallRow, CallRows};
 use super::raw_args::{EventDecls, RowArgs};
-use super::source::Source;
+use super::source::{RowThread, Source};
 use crate::keyed::Map;
 use crate::timeline::{Call, Closed, Ending, Pairs, Role, TrackKey, Tracks};
-use crate::{Record, Thread};
+use crate::Record;
 
 /// Argument bytes kept for the calls open at once.
 pub const MAX_PENDING_BYTES: usize = 256 << 20;
@@ -50,8 +50,6 @@ pub(crate) struct Pairing {
     decls: EventDecls,
     pool: Vec<Vec<u8>>,
     pending_bytes: usize,
-    /// The thread of the last enter (names shared by its calls).
-    thread: Option<(u64, Arc<str>)>,
 }
 
 /// Where the calls that end go.
@@ -69,11 +67,14 @@ impl Pairing {
         &mut self,
         role: Role,
         record: &Record<'_>,
-        thread: Option<&Thread>,
+        thread: RowThread<'_>,
         seq: u64,
         out: Out<'_>,
     ) {
-        let key = (record.pid, thread.map_or(u64::from(record.pid), |t| t.tid));
+        let key = (
+            record.pid,
+            thread.map_or(u64::from(record.pid), |(tid, _)| tid),
+        );
         // Every record keeps its track's clock monotonic, as in `stats`.
         let Some(ts) = self.tracks.at(key, record.timestamp_ns) else {
             return;
@@ -117,7 +118,7 @@ impl Pairing {
         self.closed = closed;
     }
 
-    fn pending(&mut self, record: &Record<'_>, thread: Option<&Thread>, seq: u64) -> Pending {
+    fn pending(&mut self, record: &Record<'_>, thread: RowThread<'_>, seq: u64) -> Pending {
         let (event, decls) = self.decls.of(record);
         let decls = decls.clone();
         let bytes = record.arg_bytes;
@@ -127,14 +128,7 @@ impl Pairing {
             buf.extend_from_slice(bytes);
             buf
         });
-        let thread = thread.map(|t| match &self.thread {
-            Some((tid, name)) if *tid == t.tid && **name == *t.name => (*tid, name.clone()),
-            _ => {
-                let current = (t.tid, Arc::<str>::from(t.name.as_str()));
-                self.thread = Some(current.clone());
-                current
-            }
-        });
+        let thread = thread.map(|(tid, name)| (tid, name.clone()));
         Pending {
             seq,
             thread,
@@ -157,7 +151,7 @@ impl Pairing {
             let exit = exit.filter(|_| c.ending == Ending::Exit);
             let row = CallRow {
                 pid: c.track.0,
-                thread: pending.thread.as_ref().map(|(tid, name)| (*tid, &**name)),
+                thread: pending.thread.as_ref().map(|(tid, name)| (*tid, name)),
                 pair: c.call.pair,
                 name: out.pairs.name(c.call.pair),
                 id: c.call.id,

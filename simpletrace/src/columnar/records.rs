@@ -6,10 +6,10 @@
 use super::columns::{CachedKey, Dict, Ints};
 use super::pipeline::Batch;
 use super::raw_args::{EventDecls, RawArgs};
-use super::source::{Source, SourceColumns, SourceKeys};
+use super::source::{RowThread, Source, SourceColumns, SourceKeys};
 use super::table::Chunks;
 use super::ExportError;
-use crate::{Record, Thread};
+use crate::Record;
 
 /// A batch is taken once its strings reach this many bytes (whatever its
 /// rows): memory stays bounded (one record holds at most
@@ -67,10 +67,9 @@ impl RecordRows {
         source: &Source,
         keys: &mut RecordKeys,
         record: &Record<'_>,
-        thread: Option<&Thread>,
+        thread: RowThread<'_>,
         seq: u64,
     ) {
-        let thread = thread.map(|t| (t.tid, t.name.as_str()));
         self.source
             .push(source, &mut keys.source, record.pid, thread);
         self.seq.push(seq as i64);

@@ -1,9 +1,12 @@
 //! The columns both tables start with: where a row comes from (file, host,
 //! process, thread).
 
+use std::sync::Arc;
+
 use super::columns::{CachedKey, Dict, Ints};
 use super::table::Chunks;
 use super::ExportError;
+use crate::Thread;
 
 /// The file being exported and the host it is said to come from.
 #[derive(Debug, Clone)]
@@ -18,8 +21,32 @@ pub(crate) struct SourceKeys {
     file: CachedKey,
     host: CachedKey,
     thread: CachedKey,
-    /// The thread name `thread` is the key of.
-    thread_name: String,
+    /// The thread name `thread` is the key of (held: no other name can
+    /// take its place at its address).
+    thread_name: Option<Arc<str>>,
+}
+
+/// A row's thread: its id and its name, shared by the rows and calls of a
+/// thread so that they compare names by address.
+pub(crate) type RowThread<'a> = Option<(u64, &'a Arc<str>)>;
+
+/// The thread of the records being read, its name shared until it changes.
+#[derive(Debug, Default)]
+pub(crate) struct CurrentThread(Option<(u64, Arc<str>)>);
+
+impl CurrentThread {
+    /// `thread` (the record's), its name shared with the last record's
+    /// when the same.
+    #[inline]
+    pub fn of(&mut self, thread: Option<&Thread>) -> RowThread<'_> {
+        let thread = thread?;
+        let same =
+            matches!(&self.0, Some((tid, name)) if *tid == thread.tid && **name == *thread.name);
+        if !same {
+            self.0 = Some((thread.tid, Arc::from(thread.name.as_str())));
+        }
+        self.0.as_ref().map(|(tid, name)| (*tid, name))
+    }
 }
 
 /// `file`, `host`, `pid`, `tid`, `thread`.
@@ -53,7 +80,7 @@ impl SourceColumns {
         source: &Source,
         keys: &mut SourceKeys,
         pid: u32,
-        thread: Option<(u64, &str)>,
+        thread: RowThread<'_>,
     ) {
         let file = self.file.cached_key(&mut keys.file, &source.file);
         self.file.push(file);
@@ -65,10 +92,13 @@ impl SourceColumns {
         self.pid.push(i64::from(pid));
         match thread {
             Some((tid, name)) => {
-                if keys.thread_name != name {
+                if !keys
+                    .thread_name
+                    .as_ref()
+                    .is_some_and(|n| Arc::ptr_eq(n, name))
+                {
                     keys.thread = CachedKey::default();
-                    keys.thread_name.clear();
-                    keys.thread_name.push_str(name);
+                    keys.thread_name = Some(name.clone());
                 }
                 self.tid.push(tid as i64);
                 let key = self.thread.cached_key(&mut keys.thread, name);
