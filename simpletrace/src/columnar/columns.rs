@@ -26,6 +26,11 @@ impl Levels {
         self.levels.push(i16::from(valid));
     }
 
+    /// `n` levels alike.
+    pub fn push_n(&mut self, valid: bool, n: usize) {
+        self.levels.resize(self.levels.len() + n, i16::from(valid));
+    }
+
     pub fn as_slice(&self) -> &[i16] {
         &self.levels
     }
@@ -69,6 +74,16 @@ impl Ints {
                     levels.push(false);
                 }
             }
+        }
+    }
+
+    /// `n` rows alike: `value`, or NULL for `None`.
+    pub fn push_n(&mut self, value: Option<i64>, n: usize) {
+        if let Some(v) = value {
+            self.values.resize(self.values.len() + n, v);
+        }
+        if let Some(levels) = &mut self.levels {
+            levels.push_n(value.is_some(), n);
         }
     }
 
@@ -260,15 +275,13 @@ impl Dict {
         self.keys.extend_from_slice(keys);
     }
 
-    #[inline]
-    pub fn push_opt(&mut self, key: Option<u32>) {
-        match key {
-            Some(key) => self.push(key),
-            None => {
-                if let Some(levels) = &mut self.levels {
-                    levels.push(false);
-                }
-            }
+    /// `n` rows alike: `key`, or NULL for `None`.
+    pub fn push_n(&mut self, key: Option<u32>, n: usize) {
+        if let Some(key) = key {
+            self.keys.resize(self.keys.len() + n, key);
+        }
+        if let Some(levels) = &mut self.levels {
+            levels.push_n(key.is_some(), n);
         }
     }
 

@@ -49,7 +49,20 @@ impl CurrentThread {
     }
 }
 
-/// `file`, `host`, `pid`, `tid`, `thread`.
+/// Where a row comes from, as keys into its batch's columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SourceRow {
+    file: u32,
+    host: Option<u32>,
+    pid: u32,
+    /// The thread's id and name key, when the trace says.
+    thread: Option<(u64, u32)>,
+}
+
+/// `file`, `host`, `pid`, `tid`, `thread`. The rows come in long runs from
+/// one source (a file's thread writes its records in chunks): the reading
+/// thread notes runs, and the columns are filled from them when the batch
+/// is written, rather than five pushes a row.
 #[derive(Debug)]
 pub(crate) struct SourceColumns {
     file: Dict,
@@ -57,6 +70,8 @@ pub(crate) struct SourceColumns {
     pid: Ints,
     tid: Ints,
     thread: Dict,
+    /// The batch's rows: runs of rows from one source.
+    runs: Vec<(SourceRow, usize)>,
 }
 
 impl Default for SourceColumns {
@@ -67,6 +82,7 @@ impl Default for SourceColumns {
             pid: Ints::default(),
             tid: Ints::nullable(),
             thread: Dict::new(true),
+            runs: Vec::new(),
         }
     }
 }
@@ -83,31 +99,30 @@ impl SourceColumns {
         thread: RowThread<'_>,
     ) {
         let file = self.file.cached_key(&mut keys.file, &source.file);
-        self.file.push(file);
         let host = source
             .host
             .as_deref()
             .map(|host| self.host.cached_key(&mut keys.host, host));
-        self.host.push_opt(host);
-        self.pid.push(i64::from(pid));
-        match thread {
-            Some((tid, name)) => {
-                if !keys
-                    .thread_name
-                    .as_ref()
-                    .is_some_and(|n| Arc::ptr_eq(n, name))
-                {
-                    keys.thread = CachedKey::default();
-                    keys.thread_name = Some(name.clone());
-                }
-                self.tid.push(tid as i64);
-                let key = self.thread.cached_key(&mut keys.thread, name);
-                self.thread.push(key);
+        let thread = thread.map(|(tid, name)| {
+            if !keys
+                .thread_name
+                .as_ref()
+                .is_some_and(|n| Arc::ptr_eq(n, name))
+            {
+                keys.thread = CachedKey::default();
+                keys.thread_name = Some(name.clone());
             }
-            None => {
-                self.tid.push_opt(None);
-                self.thread.push_opt(None);
-            }
+            (tid, self.thread.cached_key(&mut keys.thread, name))
+        });
+        let row = SourceRow {
+            file,
+            host,
+            pid,
+            thread,
+        };
+        match self.runs.last_mut() {
+            Some((last, rows)) if *last == row => *rows += 1,
+            _ => self.runs.push((row, 1)),
         }
     }
 
@@ -118,6 +133,14 @@ impl SourceColumns {
 
     /// Write the five columns to the next columns of `out`.
     pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
+        for &(row, n) in &self.runs {
+            self.file.push_n(Some(row.file), n);
+            self.host.push_n(row.host, n);
+            self.pid.push_n(Some(i64::from(row.pid)), n);
+            self.tid.push_n(row.thread.map(|(tid, _)| tid as i64), n);
+            self.thread.push_n(row.thread.map(|(_, name)| name), n);
+        }
+        self.runs.clear();
         self.file.write(out)?;
         self.host.write(out)?;
         self.pid.write(out)?;
