@@ -9,9 +9,7 @@
 //! their bytes by [`MAX_PENDING_BYTES`], past which a call's arguments are
 //! not kept (its `args_*` are NULL).
 
-use std::sync::Arc;
-
-use trace_events::Arg;
+use std::rc::Rc;
 
 use super::calls::{CallKeys, CallRow, CallRows};
 use super::raw_args::{EventDecls, RowArgs};
@@ -29,10 +27,10 @@ const POOL: usize = 4096;
 #[derive(Debug)]
 struct Pending {
     seq: u64,
-    thread: Option<(u64, Arc<str>)>,
-    /// The enter's event index and declarations.
+    thread: Option<(u64, Rc<str>)>,
+    /// The enter's event index (its declarations in [`Pairing::decls`]:
+    /// not a reference count touched a call, on a line other threads read).
     event: usize,
-    decls: Arc<[Arg]>,
     /// The enter's argument bytes; `None` past [`MAX_PENDING_BYTES`].
     args: Option<Vec<u8>>,
 }
@@ -119,8 +117,7 @@ impl Pairing {
     }
 
     fn pending(&mut self, record: &Record<'_>, thread: RowThread<'_>, seq: u64) -> Pending {
-        let (event, decls) = self.decls.of(record);
-        let decls = decls.clone();
+        let (event, _) = self.decls.of(record);
         let bytes = record.arg_bytes;
         let args = (self.pending_bytes + bytes.len() <= MAX_PENDING_BYTES).then(|| {
             self.pending_bytes += bytes.len();
@@ -133,7 +130,6 @@ impl Pairing {
             seq,
             thread,
             event,
-            decls,
             args,
         }
     }
@@ -162,18 +158,22 @@ impl Pairing {
                 enter_seq: pending.seq,
                 exit_seq: exit.map(|(_, seq)| seq),
             };
-            let args = pending.args.as_deref().map(|bytes| RowArgs {
-                event: pending.event,
-                decls: &pending.decls,
-                bytes,
-            });
-            let exit_args = exit.map(|(record, _)| {
-                let (event, decls) = self.decls.of(record);
-                RowArgs {
-                    event,
+            // The exit's declarations noted first: then both are only read.
+            let exit_event = exit.map(|(record, _)| (record, self.decls.of(record).0));
+            let args = pending.args.as_deref().and_then(|bytes| {
+                let decls = self.decls.get(pending.event)?;
+                Some(RowArgs {
+                    event: pending.event,
                     decls,
+                    bytes,
+                })
+            });
+            let exit_args = exit_event.and_then(|(record, event)| {
+                Some(RowArgs {
+                    event,
+                    decls: self.decls.get(event)?,
                     bytes: record.arg_bytes,
-                }
+                })
             });
             out.rows.push(out.source, out.keys, &row, args, exit_args);
             if let Some(mut buf) = pending.args {

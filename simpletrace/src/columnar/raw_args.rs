@@ -30,6 +30,12 @@ impl EventDecls {
         let decls = self.0[index].get_or_insert_with(|| record.event.args.as_slice().into());
         (index, decls)
     }
+
+    /// The declarations of event `index`, once [`Self::of`] has met it.
+    #[inline]
+    pub fn get(&self, index: usize) -> Option<&Arc<[Arg]>> {
+        self.0.get(index)?.as_ref()
+    }
 }
 
 /// One row's arguments: the event's index, its declarations, the bytes

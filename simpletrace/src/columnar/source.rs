@@ -1,7 +1,7 @@
 //! The columns both tables start with: where a row comes from (file, host,
 //! process, thread).
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use super::columns::{CachedKey, Dict, Ints};
 use super::table::Chunks;
@@ -23,16 +23,18 @@ pub(crate) struct SourceKeys {
     thread: CachedKey,
     /// The thread name `thread` is the key of (held: no other name can
     /// take its place at its address).
-    thread_name: Option<Arc<str>>,
+    thread_name: Option<Rc<str>>,
 }
 
 /// A row's thread: its id and its name, shared by the rows and calls of a
-/// thread so that they compare names by address.
-pub(crate) type RowThread<'a> = Option<(u64, &'a Arc<str>)>;
+/// thread so that they compare names by address. `Rc`, not `Arc`: they
+/// live on the reading thread, and an atomic count (a call's enter and
+/// row each touched it) made the CPU wait for the row's stores every time.
+pub(crate) type RowThread<'a> = Option<(u64, &'a Rc<str>)>;
 
 /// The thread of the records being read, its name shared until it changes.
 #[derive(Debug, Default)]
-pub(crate) struct CurrentThread(Option<(u64, Arc<str>)>);
+pub(crate) struct CurrentThread(Option<(u64, Rc<str>)>);
 
 impl CurrentThread {
     /// `thread` (the record's), its name shared with the last record's
@@ -43,7 +45,7 @@ impl CurrentThread {
         let same =
             matches!(&self.0, Some((tid, name)) if *tid == thread.tid && **name == *thread.name);
         if !same {
-            self.0 = Some((thread.tid, Arc::from(thread.name.as_str())));
+            self.0 = Some((thread.tid, Rc::from(thread.name.as_str())));
         }
         self.0.as_ref().map(|(tid, name)| (*tid, name))
     }
@@ -107,7 +109,7 @@ impl SourceColumns {
             if !keys
                 .thread_name
                 .as_ref()
-                .is_some_and(|n| Arc::ptr_eq(n, name))
+                .is_some_and(|n| Rc::ptr_eq(n, name))
             {
                 keys.thread = CachedKey::default();
                 keys.thread_name = Some(name.clone());
