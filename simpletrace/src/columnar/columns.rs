@@ -5,6 +5,7 @@
 //! (no Arrow arrays, no levels recomputed from them). Every `write` leaves
 //! the builder empty, its capacity kept for the next batch.
 
+use std::collections::hash_map::Entry;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use parquet::data_type::{BoolType, ByteArray};
@@ -12,6 +13,7 @@ use parquet::data_type::{BoolType, ByteArray};
 use super::plain_chunk::Plain;
 use super::table::{Chunks, Range};
 use super::ExportError;
+
 use crate::keyed::Map;
 
 /// Definition levels of a nullable top-level column: 1 a value, 0 NULL.
@@ -198,6 +200,66 @@ pub(crate) struct CachedKey {
     key: u32,
 }
 
+/// Distinct strings, end to end in one buffer, each found by its hash: no
+/// allocation a string (a batch of a trace of thousands of events keys
+/// thousands of names, batch after batch).
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    text: String,
+    /// Where each name ends in `text`, in key order.
+    ends: Vec<usize>,
+    /// By hash: the key of the first name of that hash.
+    by_hash: Map<u64, u32>,
+    /// Names whose hash an earlier name has (64 bits: not seen in practice).
+    collided: Map<Box<str>, u32>,
+}
+
+impl Names {
+    /// Name `key`.
+    pub fn get(&self, key: u32) -> &str {
+        let key = key as usize;
+        let start = if key == 0 { 0 } else { self.ends[key - 1] };
+        &self.text[start..self.ends[key]]
+    }
+
+    /// The names in key order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len() as u32).map(|key| self.get(key))
+    }
+
+    /// The key of `s`, given one if new.
+    pub fn key(&mut self, s: &str) -> u32 {
+        let hash = self.by_hash.hasher().hash_one(s);
+        self.key_hashed(s, hash)
+    }
+
+    fn key_hashed(&mut self, s: &str, hash: u64) -> u32 {
+        let next = self.ends.len() as u32;
+        let key = match self.by_hash.entry(hash) {
+            Entry::Vacant(slot) => *slot.insert(next),
+            Entry::Occupied(slot) => {
+                let key = *slot.get();
+                if self.get(key) == s {
+                    return key;
+                }
+                *self.collided.entry(s.into()).or_insert(next)
+            }
+        };
+        if key == next {
+            self.text.push_str(s);
+            self.ends.push(self.text.len());
+        }
+        key
+    }
+
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.by_hash.clear();
+        self.collided.clear();
+    }
+}
+
 /// A string column of few distinct values (`VARCHAR` to readers; the file
 /// dictionary-encodes it): the distinct strings of the batch and a key per
 /// row, so that a row costs a cached key, not a string copy. The keys go
@@ -207,9 +269,7 @@ pub(crate) struct Dict {
     keys: Vec<u32>,
     levels: Option<Levels>,
     /// The distinct strings, in key order.
-    distinct: Vec<Box<str>>,
-    index: Map<Box<str>, u32>,
-    bytes: usize,
+    distinct: Names,
     /// New at every `write` (unique among all dictionaries): keys of an
     /// earlier batch, or of another dictionary, are not valid.
     generation: u64,
@@ -229,23 +289,14 @@ impl Dict {
         Self {
             keys: Vec::new(),
             levels: nullable.then(Levels::default),
-            distinct: Vec::new(),
-            index: Map::default(),
-            bytes: 0,
+            distinct: Names::default(),
             generation: next_generation(),
         }
     }
 
     /// The key of `s` in this batch.
     pub fn key(&mut self, s: &str) -> u32 {
-        if let Some(&key) = self.index.get(s) {
-            return key;
-        }
-        let key = self.distinct.len() as u32;
-        self.distinct.push(s.into());
-        self.bytes += s.len();
-        self.index.insert(s.into(), key);
-        key
+        self.distinct.key(s)
     }
 
     /// The key of `s`, through `cache` (which must only ever hold `s`'s key).
@@ -293,7 +344,7 @@ impl Dict {
 
     /// Bytes of the distinct strings (bounded per batch by the caller).
     pub fn bytes(&self) -> usize {
-        self.bytes
+        self.distinct.text.len()
     }
 
     /// Write the batch to the next column of `out`, a map's keys, with
@@ -306,10 +357,8 @@ impl Dict {
     ) -> Result<(), ExportError> {
         debug_assert!(self.levels.is_none(), "the map's levels are the levels");
         self.generation = next_generation();
-        self.index.clear();
         out.write_dict(&self.distinct, &self.keys, Some(def), Some(rep), None)?;
         self.distinct.clear();
-        self.bytes = 0;
         self.keys.clear();
         Ok(())
     }
@@ -318,7 +367,6 @@ impl Dict {
     /// largest distinct string as its statistics.
     pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
         self.generation = next_generation();
-        self.index.clear();
         let min = self.distinct.iter().min();
         let max = self.distinct.iter().max();
         let range = min.zip(max).map(|(a, b)| {
@@ -330,7 +378,6 @@ impl Dict {
         let levels = self.levels.as_ref().map(Levels::as_slice);
         out.write_dict(&self.distinct, &self.keys, levels, None, range)?;
         self.distinct.clear();
-        self.bytes = 0;
         self.keys.clear();
         if let Some(levels) = &mut self.levels {
             levels.clear();
@@ -342,6 +389,25 @@ impl Dict {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_of_one_hash_keep_their_own_keys() {
+        let mut names = Names::default();
+        // Forced collisions: "b" and "c" hash as "a" does.
+        assert_eq!(names.key_hashed("a", 7), 0);
+        assert_eq!(names.key_hashed("b", 7), 1);
+        assert_eq!(names.key_hashed("c", 7), 2);
+        assert_eq!(names.key_hashed("b", 7), 1);
+        assert_eq!(names.key_hashed("d", 9), 3);
+        assert_eq!(names.key_hashed("a", 7), 0);
+        assert_eq!(names.key_hashed("c", 7), 2);
+        assert_eq!(names.iter().collect::<Vec<_>>(), ["a", "b", "c", "d"]);
+        assert_eq!(names.key("e"), 4);
+        assert_eq!(names.key("e"), 4);
+        names.clear();
+        assert_eq!(names.key("e"), 0);
+        assert_eq!(names.get(0), "e");
+    }
 
     #[test]
     fn lossy_strings_read_as_from_utf8_lossy() {

@@ -14,6 +14,7 @@ use parquet::errors::ParquetError;
 use parquet::file::statistics::Statistics;
 use parquet::schema::types::ColumnDescPtr;
 
+use super::columns::Names;
 use super::hybrid;
 use super::pages::{DataPages, DictionaryPage, Levels};
 use crate::keyed::Map;
@@ -68,13 +69,13 @@ impl DictChunk {
     /// above 0, `rep` likewise). Pages start where rows do.
     pub fn write(
         &mut self,
-        distinct: &[Box<str>],
+        distinct: &Names,
         keys: &[u32],
         def: Option<&[i16]>,
         rep: Option<&[i16]>,
     ) -> Result<(), ParquetError> {
         self.remap.clear();
-        for s in distinct {
+        for s in distinct.iter() {
             let i = self.chunk_index(s);
             self.remap.push(i);
         }

@@ -32,6 +32,7 @@ use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedW
 use parquet::format::KeyValue;
 use parquet::schema::types::SchemaDescriptor;
 
+use super::columns::Names;
 use super::delta_chunk::DeltaChunk;
 use super::dict_chunk::DictChunk;
 use super::error::ExportError;
@@ -277,7 +278,7 @@ impl Chunks {
     /// for a map's keys; `range` as for [`Self::write_with_range`].
     pub fn write_dict(
         &mut self,
-        distinct: &[Box<str>],
+        distinct: &Names,
         keys: &[u32],
         def: Option<&[i16]>,
         rep: Option<&[i16]>,
