@@ -15,15 +15,19 @@ use parquet::file::statistics::Statistics;
 use simpletrace::columnar::{ParquetExport, ParquetOptions, Written};
 use simpletrace::{process, Filter, Reader, Selected};
 
-/// The `ts_ns` or other BIGINT column `name` of every row, in file order.
-fn column(path: &std::path::Path, name: &str) -> Vec<i64> {
+/// Every batch of rows of the file at `path`, in order.
+fn batches(path: &Path) -> impl Iterator<Item = arrow_array::RecordBatch> {
     let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
         .unwrap()
         .build()
         .unwrap();
+    reader.map(Result::unwrap)
+}
+
+/// The `ts_ns` or other BIGINT column `name` of every row, in file order.
+fn column(path: &std::path::Path, name: &str) -> Vec<i64> {
     let mut values = Vec::new();
-    for batch in reader {
-        let batch = batch.unwrap();
+    for batch in batches(path) {
         let col = batch.column_by_name(name).unwrap();
         let col = col.as_any().downcast_ref::<Int64Array>().unwrap();
         values.extend((0..col.len()).map(|i| col.value(i)));
@@ -244,13 +248,8 @@ fn every_column_but_the_maps_has_statistics_in_every_row_group() {
 /// The `thread` column (VARCHAR, NULL as `None`) of every row, in order.
 fn thread_names(path: &Path) -> Vec<Option<String>> {
     use arrow_array::cast::AsArray;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
-        .unwrap()
-        .build()
-        .unwrap();
     let mut names = Vec::new();
-    for batch in reader {
-        let batch = batch.unwrap();
+    for batch in batches(path) {
         let col = batch.column_by_name("thread").unwrap().as_string::<i32>();
         names.extend((0..col.len()).map(|i| col.is_valid(i).then(|| col.value(i).to_string())));
     }
@@ -262,16 +261,7 @@ fn a_renamed_thread_names_its_rows_and_calls_from_then_on() {
     // Thread 11 is renamed (a name of the same length) between an enter
     // and its exit, back and forth, across batches; thread 12 takes 11's
     // old name in between.
-    let names = [
-        "trace_thread",
-        "io_enter",
-        "io_exit",
-        "lock_enter",
-        "lock_exit",
-        "tick",
-    ];
-    let mut t = Trace::v4_mapped(&names);
-    let thread = |t: Trace, ts, tid, name: &[u8]| t.event(0, ts, PID, &[A::I(tid), A::S(name)]);
+    let mut t = Trace::v4_mapped(&THREADED_NAMES);
     let mut want_rows = Vec::new();
     let mut want_calls = Vec::new();
     let mut ts = 1000;
@@ -281,13 +271,13 @@ fn a_renamed_thread_names_its_rows_and_calls_from_then_on() {
         } else {
             ("worker-b", "worker-a")
         };
-        t = thread(t, ts, 11, first.as_bytes());
+        t = thread_record(t, ts, 11, first.as_bytes());
         t = t.event(1, ts + 1, PID, &[A::I(round)]); // io_enter on `first`
-        t = thread(t, ts + 2, 11, second.as_bytes()); // renamed at once
+        t = thread_record(t, ts + 2, 11, second.as_bytes()); // renamed at once
         t = t.event(5, ts + 3, PID, &[A::I(round)]); // tick
-        t = thread(t, ts + 4, 12, first.as_bytes());
+        t = thread_record(t, ts + 4, 12, first.as_bytes());
         t = t.event(5, ts + 5, PID, &[A::I(round)]); // tick on 12
-        t = thread(t, ts + 6, 11, second.as_bytes());
+        t = thread_record(t, ts + 6, 11, second.as_bytes());
         t = t.event(2, ts + 7, PID, &[A::I(0)]); // io_exit
         want_rows.extend([first, second, first, second].map(|n| Some(n.to_string())));
         // A call is its enter's thread's.
@@ -296,18 +286,7 @@ fn a_renamed_thread_names_its_rows_and_calls_from_then_on() {
     }
     let dir = tempfile::tempdir().unwrap();
     let (records, calls) = (dir.path().join("r.parquet"), dir.path().join("c.parquet"));
-    let options = ParquetOptions {
-        host: None,
-        batch_rows: 2,
-        row_group_rows: 5,
-    };
-    let mut export = ParquetExport::create(&records, Some(&calls), options).unwrap();
-    let events = "io_enter(int fd) \"\"\nio_exit(int ret) \"\"\nlock_enter(void) \"\"\nlock_exit(void) \"\"\ntick(int n) \"\"\n";
-    let mut reader = Reader::new(&t.bytes[..], table(events)).unwrap();
-    let mut rows = Selected::new(Filter::default(), export.file("t"));
-    process(&mut reader, &mut rows).unwrap();
-    drop(rows);
-    export.finish().unwrap();
+    export_small(&t, &records, &calls);
     assert_eq!(thread_names(&records), want_rows);
     assert_eq!(thread_names(&calls), want_calls);
 }

@@ -419,14 +419,20 @@ fn duckdb_reads_what_stats_and_json_say() {
     assert_eq!(db["order_breaks"], json!([[threaded, 11, 1]]));
 }
 
+/// The threaded trace and its trace-events file, written in `dir`.
+fn threaded_inputs(dir: &Path) -> (PathBuf, PathBuf) {
+    let trace = dir.join("t");
+    std::fs::write(&trace, &threaded_trace().bytes).unwrap();
+    let events = dir.join("e");
+    std::fs::write(&events, THREADED_EVENTS).unwrap();
+    (trace, events)
+}
+
 /// A bad output path is a clear error, not a panic.
 #[test]
 fn an_output_that_cannot_be_created_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let trace = dir.path().join("t");
-    std::fs::write(&trace, &threaded_trace().bytes).unwrap();
-    let events = dir.path().join("e");
-    std::fs::write(&events, THREADED_EVENTS).unwrap();
+    let (trace, events) = threaded_inputs(dir.path());
     let out = dir.path().join("no-such-dir").join("out.parquet");
     let run = run_cli(&[
         "export".as_ref(),
@@ -450,10 +456,7 @@ fn an_output_that_cannot_be_created_is_an_error() {
 #[test]
 fn the_calls_file_must_differ_from_the_records_file() {
     let dir = tempfile::tempdir().unwrap();
-    let trace = dir.path().join("t");
-    std::fs::write(&trace, &threaded_trace().bytes).unwrap();
-    let events = dir.path().join("e");
-    std::fs::write(&events, THREADED_EVENTS).unwrap();
+    let (trace, events) = threaded_inputs(dir.path());
     let out = dir.path().join("out.parquet");
     let run = run_cli(&[
         "export".as_ref(),
@@ -476,10 +479,7 @@ fn the_calls_file_must_differ_from_the_records_file() {
 #[test]
 fn a_full_disk_is_an_error_of_its_table() {
     let dir = tempfile::tempdir().unwrap();
-    let trace = dir.path().join("t");
-    std::fs::write(&trace, &threaded_trace().bytes).unwrap();
-    let events = dir.path().join("e");
-    std::fs::write(&events, THREADED_EVENTS).unwrap();
+    let (trace, events) = threaded_inputs(dir.path());
     let calls = dir.path().join("calls.parquet");
     let run = run_cli(&[
         "export".as_ref(),

@@ -202,21 +202,28 @@ orphan_enter(void)
 
 pub const PID: u32 = 100;
 
+/// The events of [`THREADED_EVENTS`] by id, as [`Trace::v4_mapped`] maps them.
+pub const THREADED_NAMES: [&str; 7] = [
+    "trace_thread",
+    "io_enter",
+    "io_exit",
+    "lock_enter",
+    "lock_exit",
+    "tick",
+    "orphan_enter",
+];
+
+/// `t` and a `trace_thread` record (thread `tid` named `name`) at `ts`.
+pub fn thread_record(t: Trace, ts: u64, tid: u64, name: &[u8]) -> Trace {
+    t.event(0, ts, PID, &[A::I(tid), A::S(name)])
+}
+
 /// Two threads (11 \"main\", 12 \"worker-1\"), nested calls, a drop, an exit
 /// that closes an inner call, an unmatched exit, an enter without a declared
 /// exit, an unclosed call at the end, and a timestamp that goes back.
 pub fn threaded_trace() -> Trace {
-    let names = [
-        "trace_thread",
-        "io_enter",
-        "io_exit",
-        "lock_enter",
-        "lock_exit",
-        "tick",
-        "orphan_enter",
-    ];
-    let t = Trace::v4_mapped(&names);
-    let thread = |t: Trace, ts, tid, name: &[u8]| t.event(0, ts, PID, &[A::I(tid), A::S(name)]);
+    let t = Trace::v4_mapped(&THREADED_NAMES);
+    let thread = thread_record;
     let t = thread(t, 1000, 11, b"main");
     let t = t.event(1, 1000, PID, &[A::I(3)]); // io_enter fd=3
     let t = t.event(3, 1100, PID, &[]); // lock_enter
@@ -239,16 +246,9 @@ pub fn threaded_trace() -> Trace {
 /// ns, where its gap ends) and goes on 200 ms later; thread 11's `io` spans
 /// that drop and exits normally.
 pub fn dropped_exit_trace() -> Trace {
-    let names = [
-        "trace_thread",
-        "io_enter",
-        "io_exit",
-        "lock_enter",
-        "lock_exit",
-        "tick",
-    ];
-    let t = Trace::v4_mapped(&names);
-    let thread = |t: Trace, ts, tid, name: &[u8]| t.event(0, ts, PID, &[A::I(tid), A::S(name)]);
+    // The threaded trace's events but `orphan_enter`.
+    let t = Trace::v4_mapped(&THREADED_NAMES[..6]);
+    let thread = thread_record;
     let t = thread(t, 1000, 12, b"worker-1");
     let t = t.event(1, 1000, PID, &[A::I(4)]); // io_enter fd=4
     let t = t.event(3, 1010, PID, &[]); // lock_enter; lock_exit, io_exit lost
