@@ -13,7 +13,6 @@ use parquet::data_type::{BoolType, ByteArray};
 use super::plain_chunk::Plain;
 use super::table::{Chunks, Range};
 use super::ExportError;
-
 use crate::keyed::Map;
 
 /// Definition levels of a nullable top-level column: 1 a value, 0 NULL.

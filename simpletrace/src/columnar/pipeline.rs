@@ -13,14 +13,14 @@ use parquet::errors::ParquetError;
 use super::error::ExportError;
 use super::table::{Chunks, Table};
 
-/// Rows of one table (`RecordRows`, `CallRows`): built on the reading
-/// thread, written on the table's.
 /// Batches of a table in existence. Three, not two: with a batch queued
 /// behind the one being written, neither thread waits on the other's
 /// passing slowness on two cores shared by three threads (wall 0.95x on
 /// `record_busy`'s trace, for one batch more of memory).
 const BATCHES: usize = 3;
 
+/// Rows of one table (`RecordRows`, `CallRows`): built on the reading
+/// thread, written on the table's.
 pub(crate) trait Batch: Default + Send + 'static {
     fn rows(&self) -> usize;
     /// Write the rows to `out`'s columns, in order, leaving none.
