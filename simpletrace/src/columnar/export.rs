@@ -212,34 +212,33 @@ pub struct FileRows<'a> {
     seq: u64,
 }
 
-impl FileRows<'_> {
-    /// The pairing and where the calls it ends go (borrowed apart, so the
-    /// pairing is not moved out and back for every record); `None` when no
-    /// calls table is written.
-    fn pairing_and_out(&mut self) -> Option<(&mut Pairing, Out<'_>)> {
-        let calls = self.export.calls.as_mut()?;
-        let out = Out {
-            rows: &mut calls.building,
-            source: &self.source,
-            keys: &mut self.call_keys,
-            pairs: &self.pairs,
-        };
-        Some((&mut self.pairing, out))
-    }
+/// Where the calls a file's pairing ends go, borrowed apart from the rest
+/// of the file's state (the pairing is not moved out and back for every
+/// record); `None` when no calls table is written.
+fn calls_out<'s>(
+    export: &'s mut ParquetExport,
+    source: &'s Source,
+    keys: &'s mut CallKeys,
+    pairs: &'s Pairs,
+) -> Option<Out<'s>> {
+    let calls = export.calls.as_mut()?;
+    Some(Out {
+        rows: &mut calls.building,
+        source,
+        keys,
+        pairs,
+    })
+}
 
+impl FileRows<'_> {
     /// `record` (of `role`, the `seq`th of its file) into the records
     /// table's batch and the pairing of calls.
     fn rows(&mut self, role: Role, record: &Record<'_>, thread: Option<&Thread>, seq: u64) {
         let thread = self.thread.of(thread);
         let rows = &mut self.export.records.building;
         rows.push(&self.source, &mut self.record_keys, record, thread, seq);
-        if let Some(calls) = self.export.calls.as_mut() {
-            let out = Out {
-                rows: &mut calls.building,
-                source: &self.source,
-                keys: &mut self.call_keys,
-                pairs: &self.pairs,
-            };
+        let out = calls_out(self.export, &self.source, &mut self.call_keys, &self.pairs);
+        if let Some(out) = out {
             self.pairing.record(role, record, thread, seq, out);
         }
     }
@@ -273,8 +272,9 @@ impl Consumer for FileRows<'_> {
     }
 
     fn end(&mut self) -> Result<(), ExportError> {
-        if let Some((pairing, out)) = self.pairing_and_out() {
-            pairing.finish(out);
+        let out = calls_out(self.export, &self.source, &mut self.call_keys, &self.pairs);
+        if let Some(out) = out {
+            self.pairing.finish(out);
         }
         self.flush_calls_if_full()
     }
