@@ -226,6 +226,16 @@ impl Names {
         (0..self.ends.len() as u32).map(|key| self.get(key))
     }
 
+    /// How many names.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Bytes of the names, end to end.
+    pub fn bytes(&self) -> usize {
+        self.text.len()
+    }
+
     /// The key of `s`, given one if new.
     pub fn key(&mut self, s: &str) -> u32 {
         let hash = self.by_hash.hasher().hash_one(s);
@@ -343,7 +353,7 @@ impl Dict {
 
     /// Bytes of the distinct strings (bounded per batch by the caller).
     pub fn bytes(&self) -> usize {
-        self.distinct.text.len()
+        self.distinct.bytes()
     }
 
     /// Write the batch to the next column of `out`, a map's keys, with

@@ -17,17 +17,13 @@ use parquet::schema::types::ColumnDescPtr;
 use super::columns::Names;
 use super::hybrid;
 use super::pages::{DataPages, DictionaryPage, Levels};
-use crate::keyed::Map;
 
 /// The chunk of one dictionary column in the row group being built.
 pub(crate) struct DictChunk {
     max_def: i16,
     max_rep: i16,
-    /// The chunk's dictionary, `PLAIN`-encoded as its page holds it: each
-    /// string's length (4 bytes, little-endian), then its bytes.
-    dictionary: Vec<u8>,
-    /// Each string's chunk index.
-    index: Map<Box<[u8]>, u32>,
+    /// The chunk's dictionary: each string's chunk index is its key.
+    names: Names,
     pages: DataPages,
     /// Scratch: a batch's keys as chunk indices.
     remap: Vec<u32>,
@@ -39,29 +35,17 @@ impl DictChunk {
         Self {
             max_def: descr.max_def_level(),
             max_rep: descr.max_rep_level(),
-            dictionary: Vec::new(),
-            index: Map::default(),
+            names: Names::default(),
             pages: DataPages::default(),
             remap: Vec::new(),
             indices: Vec::new(),
         }
     }
 
-    /// Bytes of the chunk's dictionary so far.
+    /// Bytes of the chunk's dictionary page so far (`PLAIN`: each string's
+    /// length in 4 bytes, then its bytes).
     pub fn dictionary_bytes(&self) -> usize {
-        self.dictionary.len()
-    }
-
-    fn chunk_index(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.index.get(s.as_bytes()) {
-            return i;
-        }
-        let i = self.index.len() as u32;
-        self.dictionary
-            .extend_from_slice(&(s.len() as u32).to_le_bytes());
-        self.dictionary.extend_from_slice(s.as_bytes());
-        self.index.insert(s.as_bytes().into(), i);
-        i
+        self.names.bytes() + 4 * self.names.len()
     }
 
     /// Append a batch: `keys` into `distinct`, for the levels at `def`'s
@@ -76,10 +60,10 @@ impl DictChunk {
     ) -> Result<(), ParquetError> {
         self.remap.clear();
         for s in distinct.iter() {
-            let i = self.chunk_index(s);
+            let i = self.names.key(s);
             self.remap.push(i);
         }
-        let width = hybrid::bit_width(self.index.len().saturating_sub(1) as u32);
+        let width = hybrid::bit_width(self.names.len().saturating_sub(1) as u32);
         let levels = Levels::new(def, rep, self.max_def, self.max_rep);
         // The batch's keys are the chunk's indices when its names came in
         // the chunk's order (most batches after the first): no remapping.
@@ -107,9 +91,14 @@ impl DictChunk {
         descr: ColumnDescPtr,
         statistics: Option<Statistics>,
     ) -> Result<(Bytes, ColumnCloseResult), ParquetError> {
+        let mut plain = Vec::with_capacity(self.dictionary_bytes());
+        for s in self.names.iter() {
+            plain.extend_from_slice(&(s.len() as u32).to_le_bytes());
+            plain.extend_from_slice(s.as_bytes());
+        }
         let dictionary = DictionaryPage {
-            plain: &self.dictionary,
-            entries: self.index.len() as u32,
+            plain: &plain,
+            entries: self.names.len() as u32,
         };
         self.pages.finish(
             Some(dictionary),

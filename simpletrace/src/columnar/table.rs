@@ -166,7 +166,7 @@ enum Leaf {
         pages: PageBuffer,
     },
     /// By us, from the builders' dictionary keys.
-    Dict(DictChunk),
+    Dict(Box<DictChunk>),
     /// By us, from the builders' `PLAIN` values and levels.
     Plain(PlainChunk),
     /// By us, delta-encoded from the builders' integers.
@@ -214,7 +214,7 @@ impl Chunks {
             .zip(pages)
             .map(|(descr, &pages)| {
                 let leaf = match pages {
-                    Pages::Dict => Leaf::Dict(DictChunk::new(descr)),
+                    Pages::Dict => Leaf::Dict(Box::new(DictChunk::new(descr))),
                     Pages::Plain => Leaf::Plain(PlainChunk::new(descr)),
                     Pages::Delta => Leaf::Delta(DeltaChunk::default()),
                     Pages::Writer => {
