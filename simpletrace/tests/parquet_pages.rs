@@ -37,14 +37,22 @@ struct Row {
     strs: Option<Vec<(String, String)>>,
 }
 
+/// Argument names of event `i`: one of 13 sets, so that the maps' keys
+/// differ from batch to batch and row group to row group.
+fn arg_names(i: u64) -> [String; 3] {
+    let k = i % 13;
+    [format!("a{k}"), format!("s{k}"), format!("b{k}")]
+}
+
 /// trace-events: `trace_thread`, then events of three shapes in turn.
 fn events() -> String {
     let mut text = String::from("trace_thread(uint64_t tid, const char *name) \"%s\"\n");
     for i in 1..=EVENTS {
+        let [a, s, b] = arg_names(i);
         text += &match i % 3 {
-            0 => format!("e{i}(int32_t a, const char *s, uint64_t b) \"a %d s %s b %\" PRIu64\n"),
+            0 => format!("e{i}(int32_t {a}, const char *{s}, uint64_t {b}) \"%d %s %\" PRIu64\n"),
             1 => format!("e{i}(void)\n"),
-            _ => format!("e{i}(const char *s) \"s %s\"\n"),
+            _ => format!("e{i}(const char *{s}) \"s %s\"\n"),
         };
     }
     text
@@ -108,18 +116,19 @@ fn trace() -> (Trace, Vec<Row>) {
             k => format!("s{}", r % (50 * k)).into_bytes(),
         };
         let text = String::from_utf8_lossy(&s).into_owned();
+        let [a_name, s_name, b_name] = arg_names(i);
         let (args, ints, strs): (Vec<A>, _, _) = match i % 3 {
             0 => {
                 let a = (r >> 8) as u32;
                 let b = r >> 3;
                 (
                     vec![A::I(u64::from(a)), A::S(&s), A::I(b)],
-                    vec![("a".into(), i64::from(a as i32)), ("b".into(), b as i64)],
-                    vec![("s".into(), text)],
+                    vec![(a_name, i64::from(a as i32)), (b_name, b as i64)],
+                    vec![(s_name, text)],
                 )
             }
             1 => (vec![], vec![], vec![]),
-            _ => (vec![A::S(&s)], vec![], vec![("s".into(), text)]),
+            _ => (vec![A::S(&s)], vec![], vec![(s_name, text)]),
         };
         t = t.event(i, ts, PID, &args);
         rows.push(Row {
@@ -309,4 +318,67 @@ fn each_file_s_arguments_follow_its_own_declarations() {
             ("beta", int("y", -3), text("name", "bee")),
         ]
     );
+}
+
+/// Entries in the dictionary page of each row group's chunk of leaf `leaf`
+/// (a path such as `args_int.key_value.key`).
+fn dictionary_sizes(path: &Path, leaf: &str) -> Vec<u32> {
+    use parquet::column::page::Page;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::new(File::open(path).unwrap()).unwrap();
+    let schema = reader.metadata().file_metadata().schema_descr_ptr();
+    let index = (0..schema.num_columns())
+        .find(|&i| schema.column(i).path().string() == leaf)
+        .unwrap_or_else(|| panic!("no leaf {leaf}"));
+    (0..reader.num_row_groups())
+        .map(|g| {
+            let group = reader.get_row_group(g).unwrap();
+            let mut pages = group.get_column_page_reader(index).unwrap();
+            match pages.get_next_page().unwrap() {
+                Some(Page::DictionaryPage { num_values, .. }) => num_values,
+                _ => panic!("row group {g}: no dictionary page first"),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn each_row_group_s_argument_names_are_its_own() {
+    // The maps' key dictionaries are kept from batch to batch of a row
+    // group: each group's must hold the names its rows use, no more. Here
+    // each row group's rows are of 20 events of their own, each with an
+    // argument name of its own.
+    const GROUP: u64 = 4_000;
+    let mut text = String::from("trace_thread(uint64_t tid, const char *name) \"%s\"\n");
+    let mut names = vec!["trace_thread".to_string()];
+    for i in 1..=100 {
+        text += &format!("f{i}(uint64_t x{i}) \"x %\" PRIu64\n");
+        names.push(format!("f{i}"));
+    }
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut t = Trace::v4_mapped(&names);
+    for n in 0..5 * GROUP {
+        let event = n / GROUP * 20 + n % 20 + 1;
+        t = t.event(event, 1_000 + n, PID, &[A::I(n)]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("groups.parquet");
+    let options = ParquetOptions {
+        host: None,
+        batch_rows: 333,
+        row_group_rows: GROUP as usize,
+    };
+    let mut export = ParquetExport::create(&path, None, options).unwrap();
+    let mut reader = Reader::new(&t.bytes[..], table(&text)).unwrap();
+    let mut rows = Selected::new(Filter::default(), export.file("t"));
+    process(&mut reader, &mut rows).unwrap();
+    drop(rows);
+    export.finish().unwrap();
+    assert_eq!(dictionary_sizes(&path, "args_int.key_value.key"), [20; 5]);
+    let got = read(&path);
+    assert_eq!(got.len() as u64, 5 * GROUP);
+    for (n, row) in got.iter().enumerate() {
+        let x = format!("x{}", n as u64 / GROUP * 20 + n as u64 % 20 + 1);
+        assert_eq!(row.ints, Some(vec![(x, n as i64)]), "row {n}");
+    }
 }

@@ -250,8 +250,16 @@ impl ArgMaps {
         self.strs.end_row(false);
     }
 
+    /// Forget the keys' names (a new row group): the keys of earlier
+    /// templates are no longer valid.
+    pub fn clear_keys(&mut self) {
+        self.ints.keys.clear();
+        self.strs.keys.clear();
+    }
+
     /// Write the four leaves (`*_int` key and value, `*_str` key and
-    /// value) to the next columns of `out`.
+    /// value) to the next columns of `out`. The keys' names are kept, for
+    /// the row group's next batch ([`Self::clear_keys`]).
     pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
         let ints = &mut self.ints;
         ints.write_keys(out)?;

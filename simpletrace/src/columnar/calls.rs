@@ -3,7 +3,7 @@
 
 use super::columns::{Bools, CachedKey, Dict, Ints};
 use super::pipeline::Batch;
-use super::raw_args::{RawArgs, RowArgs};
+use super::raw_args::{ArgsEncoder, RawArgs, RowArgs};
 use super::records::batch_due;
 use super::source::{RowThread, Source, SourceColumns, SourceKeys};
 use super::table::Chunks;
@@ -127,13 +127,20 @@ impl CallRows {
 }
 
 impl Batch for CallRows {
+    /// The enter's arguments', the exit's.
+    type Encoder = (ArgsEncoder, ArgsEncoder);
+
     fn rows(&self) -> usize {
         self.rows
     }
 
     /// Write the rows so far to the columns of `out`
     /// ([`super::calls_schema`]'s, in order), leaving none.
-    fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
+    fn write(
+        &mut self,
+        (args, exit_args): &mut Self::Encoder,
+        out: &mut Chunks,
+    ) -> Result<(), ExportError> {
         self.rows = 0;
         self.source.write(out)?;
         self.call.write(out)?;
@@ -145,7 +152,7 @@ impl Batch for CallRows {
         self.ending.write(out)?;
         self.enter_seq.write(out)?;
         self.exit_seq.write(out)?;
-        self.args.write(out)?;
-        self.exit_args.write(out)
+        self.args.write(args, out)?;
+        self.exit_args.write(exit_args, out)
     }
 }

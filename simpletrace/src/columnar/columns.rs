@@ -223,7 +223,12 @@ impl Names {
 
     /// The names in key order.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        (0..self.ends.len() as u32).map(|key| self.get(key))
+        self.iter_from(0)
+    }
+
+    /// The names from key `first` on, in key order.
+    pub fn iter_from(&self, first: u32) -> impl Iterator<Item = &str> {
+        (first..self.ends.len() as u32).map(|key| self.get(key))
     }
 
     /// How many names.
@@ -358,6 +363,8 @@ impl Dict {
 
     /// Write the batch to the next column of `out`, a map's keys, with
     /// the map's levels (no statistics: engines skip by top-level columns).
+    /// The distinct strings are kept: the caller keys the row group's
+    /// batches through them, and [`Self::clear`]s them when it ends.
     pub fn write_leveled(
         &mut self,
         out: &mut Chunks,
@@ -365,11 +372,19 @@ impl Dict {
         rep: &[i16],
     ) -> Result<(), ExportError> {
         debug_assert!(self.levels.is_none(), "the map's levels are the levels");
-        self.generation = next_generation();
-        out.write_dict(&self.distinct, &self.keys, Some(def), Some(rep), None)?;
-        self.distinct.clear();
+        out.write_dict(&self.distinct, true, &self.keys, Some(def), Some(rep), None)?;
         self.keys.clear();
         Ok(())
+    }
+
+    /// Forget the distinct strings (a new row group).
+    pub fn clear(&mut self) {
+        self.generation = next_generation();
+        self.distinct.clear();
+        self.keys.clear();
+        if let Some(levels) = &mut self.levels {
+            levels.clear();
+        }
     }
 
     /// Write the batch to the next column of `out`, with the smallest and
@@ -385,7 +400,7 @@ impl Dict {
             )
         });
         let levels = self.levels.as_ref().map(Levels::as_slice);
-        out.write_dict(&self.distinct, &self.keys, levels, None, range)?;
+        out.write_dict(&self.distinct, false, &self.keys, levels, None, range)?;
         self.distinct.clear();
         self.keys.clear();
         if let Some(levels) = &mut self.levels {

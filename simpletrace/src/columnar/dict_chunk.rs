@@ -25,7 +25,8 @@ pub(crate) struct DictChunk {
     /// The chunk's dictionary: each string's chunk index is its key.
     names: Names,
     pages: DataPages,
-    /// Scratch: a batch's keys as chunk indices.
+    /// A batch's keys as chunk indices (kept from batch to batch for a
+    /// dictionary kept for the row group).
     remap: Vec<u32>,
     indices: Vec<u32>,
 }
@@ -50,16 +51,21 @@ impl DictChunk {
 
     /// Append a batch: `keys` into `distinct`, for the levels at `def`'s
     /// maximum, with the levels the column has (`def` when its maximum is
-    /// above 0, `rep` likewise). Pages start where rows do.
+    /// above 0, `rep` likewise). Pages start where rows do. `distinct` is
+    /// the batch's own, or, when `kept`, the one the chunk's earlier
+    /// batches gave, grown: then only its new strings are looked up.
     pub fn write(
         &mut self,
         distinct: &Names,
+        kept: bool,
         keys: &[u32],
         def: Option<&[i16]>,
         rep: Option<&[i16]>,
     ) -> Result<(), ParquetError> {
-        self.remap.clear();
-        for s in distinct.iter() {
+        if !kept || self.remap.len() > distinct.len() {
+            self.remap.clear();
+        }
+        for s in distinct.iter_from(self.remap.len() as u32) {
             let i = self.names.key(s);
             self.remap.push(i);
         }

@@ -22,9 +22,11 @@ const BATCHES: usize = 3;
 /// Rows of one table (`RecordRows`, `CallRows`): built on the reading
 /// thread, written on the table's.
 pub(crate) trait Batch: Default + Send + 'static {
+    /// What the table's thread keeps from one batch to the next.
+    type Encoder: Default;
     fn rows(&self) -> usize;
     /// Write the rows to `out`'s columns, in order, leaving none.
-    fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError>;
+    fn write(&mut self, encoder: &mut Self::Encoder, out: &mut Chunks) -> Result<(), ExportError>;
 }
 
 pub(crate) struct Pipeline<R: Batch> {
@@ -150,9 +152,10 @@ fn write_batches<R: Batch, W: Write + Send>(
     written: SyncSender<R>,
     row_group_rows: usize,
 ) -> Result<(), ExportError> {
+    let mut encoder = R::Encoder::default();
     for mut batch in batches {
         let rows = batch.rows();
-        table.write(rows, |out| batch.write(out))?;
+        table.write(rows, |out| batch.write(&mut encoder, out))?;
         if table.group_rows() >= row_group_rows || table.group_full() {
             table.end_row_group()?;
         }

@@ -67,9 +67,6 @@ pub(crate) struct RawArgs {
     /// string of invalid UTF-8 may take up to three times its bytes there,
     /// each bad byte a U+FFFD).
     decoded: usize,
-    /// By slot: how its rows go into the maps (scratch).
-    templates: Vec<Template>,
-    maps: ArgMaps,
 }
 
 impl RawArgs {
@@ -122,26 +119,23 @@ impl RawArgs {
         self.decoded
     }
 
-    /// Decode the rows into the maps and write them (four leaves) to the
-    /// next columns of `out`; the batch is left empty.
-    pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
-        // Each event's names keyed once a batch, not once a row.
-        if self.templates.len() < self.decls.len() {
-            self.templates
-                .resize_with(self.decls.len(), Template::default);
-        }
-        for (decls, template) in self.decls.iter().zip(&mut self.templates) {
-            self.maps.template(decls, template);
+    /// Decode the rows into `to`'s maps and write them (four leaves) to
+    /// the next columns of `out`; the batch is left empty.
+    pub fn write(&mut self, to: &mut ArgsEncoder, out: &mut Chunks) -> Result<(), ExportError> {
+        to.start_batch(out.group());
+        for (decls, &(event, _)) in self.decls.iter().zip(&self.events) {
+            let template = to.template(event, decls);
+            to.of_slot.push(template);
         }
         let mut start = 0;
         for &(slot, end) in &self.rows {
             let end = end as usize;
             match self.decls.get(slot as usize) {
                 Some(decls) => {
-                    let template = &self.templates[slot as usize];
-                    self.maps.push(decls, &self.bytes[start..end], template);
+                    let (_, template) = &to.templates[to.of_slot[slot as usize] as usize];
+                    to.maps.push(decls, &self.bytes[start..end], template);
                 }
-                None => self.maps.push_null(),
+                None => to.maps.push_null(),
             }
             start = end;
         }
@@ -153,6 +147,57 @@ impl RawArgs {
         self.rows.clear();
         self.bytes.clear();
         self.decoded = 0;
-        self.maps.write(out)
+        to.maps.write(out)
+    }
+}
+
+/// Decodes batches of arguments into one set of maps, on the table's
+/// thread, keeping what a row group's batches share: the maps' key
+/// dictionaries and each event's [`Template`]. A trace of thousands of
+/// events meets most of them in every batch; each is now worked out once
+/// a row group, not once a batch.
+#[derive(Debug, Default)]
+pub(crate) struct ArgsEncoder {
+    maps: ArgMaps,
+    /// The row group's templates, each with the declarations it follows.
+    templates: Vec<(Arc<[Arg]>, Template)>,
+    /// By event index: its latest template, or [`NONE`].
+    by_event: Vec<u32>,
+    /// By slot of the batch being written: its template.
+    of_slot: Vec<u32>,
+    /// The row group the templates and dictionaries are for.
+    group: Option<u64>,
+}
+
+impl ArgsEncoder {
+    /// A batch of row group `group` starts: what an earlier group kept goes.
+    fn start_batch(&mut self, group: u64) {
+        self.of_slot.clear();
+        if self.group != Some(group) {
+            self.group = Some(group);
+            self.maps.clear_keys();
+            self.templates.clear();
+            self.by_event.clear();
+        }
+    }
+
+    /// The template of event `event` declared `decls`, made if new to the
+    /// row group. An index may be another event in another file: a
+    /// template is the event's only while its declarations are the very same.
+    fn template(&mut self, event: usize, decls: &Arc<[Arg]>) -> u32 {
+        if let Some(&t) = self.by_event.get(event) {
+            if t != NONE && Arc::ptr_eq(&self.templates[t as usize].0, decls) {
+                return t;
+            }
+        }
+        if self.by_event.len() <= event {
+            self.by_event.resize(event + 1, NONE);
+        }
+        let mut template = Template::default();
+        self.maps.template(decls, &mut template);
+        let t = self.templates.len() as u32;
+        self.templates.push((decls.clone(), template));
+        self.by_event[event] = t;
+        t
     }
 }

@@ -5,7 +5,7 @@
 
 use super::columns::{CachedKey, Dict, Ints};
 use super::pipeline::Batch;
-use super::raw_args::{EventDecls, RawArgs};
+use super::raw_args::{ArgsEncoder, EventDecls, RawArgs};
 use super::source::{RowThread, Source, SourceColumns, SourceKeys};
 use super::table::Chunks;
 use super::ExportError;
@@ -108,13 +108,15 @@ impl RecordRows {
 }
 
 impl Batch for RecordRows {
+    type Encoder = ArgsEncoder;
+
     fn rows(&self) -> usize {
         self.rows
     }
 
     /// Write the rows so far to the columns of `out`
     /// ([`super::records_schema`]'s, in order), leaving none.
-    fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
+    fn write(&mut self, args: &mut ArgsEncoder, out: &mut Chunks) -> Result<(), ExportError> {
         self.rows = 0;
         self.source.write(out)?;
         self.seq.write(out)?;
@@ -122,6 +124,6 @@ impl Batch for RecordRows {
         self.event_id.write(out)?;
         self.event.write(out)?;
         self.dropped.write(out)?;
-        self.args.write(out)
+        self.args.write(args, out)
     }
 }

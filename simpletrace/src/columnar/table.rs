@@ -198,6 +198,8 @@ pub(crate) struct Chunks {
     /// The leaf the next `write` goes to.
     next: usize,
     table: &'static str,
+    /// Which of the table's row groups these are (its first is 0).
+    group: u64,
 }
 
 impl Chunks {
@@ -207,6 +209,7 @@ impl Chunks {
         props: &WriterPropertiesPtr,
         pages: &[Pages],
         table: &'static str,
+        group: u64,
     ) -> Self {
         let chunks = schema
             .columns()
@@ -242,7 +245,15 @@ impl Chunks {
             chunks,
             next: 0,
             table,
+            group,
         }
+    }
+
+    /// Which of the table's row groups these chunks are: what a builder
+    /// keeps for a row group (a dictionary, see [`Self::write_dict`]) is
+    /// valid while this stays the same.
+    pub fn group(&self) -> u64 {
+        self.group
     }
 
     fn error(&self, source: ParquetError) -> ExportError {
@@ -276,9 +287,13 @@ impl Chunks {
     /// Write a batch of the next leaf column, a dictionary column: value
     /// `v` (of the levels at `def`'s maximum) is `distinct[keys[v]]`; `rep`
     /// for a map's keys; `range` as for [`Self::write_with_range`].
+    /// `distinct` is the batch's own, or, when `kept`, a dictionary kept
+    /// for the row group ([`Self::group`]): the one the column's earlier
+    /// batches of the group gave, grown.
     pub fn write_dict(
         &mut self,
         distinct: &Names,
+        kept: bool,
         keys: &[u32],
         def: Option<&[i16]>,
         rep: Option<&[i16]>,
@@ -289,7 +304,7 @@ impl Chunks {
         let Leaf::Dict(dict) = &mut chunk.leaf else {
             return Err(self.misdirected());
         };
-        dict.write(distinct, keys, def, rep)
+        dict.write(distinct, kept, keys, def, rep)
             .map_err(|e| Self::error_of(self.table, e))?;
         if rep.is_none() {
             chunk.add_statistics(def.map_or(0, |def| def.len() - keys.len()), range);
@@ -443,7 +458,7 @@ impl<W: Write + Send> Table<W> {
         let descr = Arc::new(descr);
         Ok(Self {
             name,
-            chunks: Chunks::new(&descr, &props, &pages, name),
+            chunks: Chunks::new(&descr, &props, &pages, name, 0),
             descr,
             props,
             pages,
@@ -492,7 +507,8 @@ impl<W: Write + Send> Table<W> {
             table: name,
             source,
         };
-        let next = Chunks::new(&self.descr, &self.props, &self.pages, name);
+        let group = self.chunks.group + 1;
+        let next = Chunks::new(&self.descr, &self.props, &self.pages, name, group);
         let chunks = std::mem::replace(&mut self.chunks, next);
         let mut group = self.writer.next_row_group().map_err(error)?;
         for (i, chunk) in chunks.chunks.into_iter().enumerate() {
