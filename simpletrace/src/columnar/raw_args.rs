@@ -50,16 +50,35 @@ pub(crate) struct RowArgs<'a> {
 /// No slot yet for this event in the batch.
 const NONE: u32 = u32::MAX;
 
+/// Declarations a batch holds from one use to the next, at most (then it
+/// lets them go, at the start of a batch).
+const MAX_HELD: usize = 8192;
+
+/// An event of the batch.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    event: usize,
+    /// Its declarations in `RawArgs::held`.
+    held: u32,
+    /// Their address: the same declarations if equal (held, so not freed).
+    addr: usize,
+    /// Bytes a row of it adds to the maps beyond its arguments' own.
+    extra: usize,
+}
+
 /// One set of argument maps (`args_*` or `exit_args_*`) of a batch.
 #[derive(Debug, Default)]
 pub(crate) struct RawArgs {
-    /// Declarations of the events in the batch, by slot.
-    decls: Vec<Arc<[Arg]>>,
-    /// By slot: the event, and the bytes a row of it adds to the maps
-    /// beyond its arguments' own.
-    events: Vec<(usize, usize)>,
+    /// The batch's events, by slot.
+    events: Vec<Slot>,
     /// By event index: its slot, or [`NONE`].
     slots: Vec<u32>,
+    /// Declarations, kept from batch to batch: an event's are cloned once,
+    /// not once a batch. A clone is an atomic count that the thread that
+    /// last touched it (the table's, dropping a batch's) had to hand back.
+    held: Vec<Arc<[Arg]>>,
+    /// By event index: its latest declarations in `held`, or [`NONE`].
+    held_of: Vec<u32>,
     /// A row: its slot ([`NONE`] for NULL maps) and where its bytes end.
     rows: Vec<(u32, u32)>,
     bytes: Vec<u8>,
@@ -67,6 +86,10 @@ pub(crate) struct RawArgs {
     /// string of invalid UTF-8 may take up to three times its bytes there,
     /// each bad byte a U+FFFD).
     decoded: usize,
+}
+
+fn addr(decls: &Arc<[Arg]>) -> usize {
+    Arc::as_ptr(decls).cast::<Arg>() as usize
 }
 
 impl RawArgs {
@@ -78,12 +101,12 @@ impl RawArgs {
         // next file (each learns its own declarations): a slot is the
         // event's only while its declarations are the very same.
         let slot = match self.slots.get(event) {
-            Some(&slot) if slot != NONE && Arc::ptr_eq(&self.decls[slot as usize], decls) => slot,
+            Some(&slot) if slot != NONE && self.events[slot as usize].addr == addr(decls) => slot,
             _ => self.new_slot(event, decls),
         };
         self.bytes.extend_from_slice(bytes);
         self.rows.push((slot, self.bytes.len() as u32));
-        self.decoded += bytes.len() + self.events[slot as usize].1;
+        self.decoded += bytes.len() + self.events[slot as usize].extra;
     }
 
     #[cold]
@@ -91,11 +114,32 @@ impl RawArgs {
         if self.slots.len() <= event {
             self.slots.resize(event + 1, NONE);
         }
-        let slot = self.decls.len() as u32;
+        if self.events.is_empty() && self.held.len() >= MAX_HELD {
+            // No slot refers to them yet.
+            self.held.clear();
+            self.held_of.clear();
+        }
+        let held = match self.held_of.get(event) {
+            Some(&h) if h != NONE && Arc::ptr_eq(&self.held[h as usize], decls) => h,
+            _ => {
+                if self.held_of.len() <= event {
+                    self.held_of.resize(event + 1, NONE);
+                }
+                let h = self.held.len() as u32;
+                self.held.push(decls.clone());
+                self.held_of[event] = h;
+                h
+            }
+        };
+        let slot = self.events.len() as u32;
         self.slots[event] = slot;
-        self.decls.push(decls.clone());
-        // A key (4 bytes) and its two levels (2 each) an argument.
-        self.events.push((event, 8 * decls.len()));
+        self.events.push(Slot {
+            event,
+            held,
+            addr: addr(decls),
+            // A key (4 bytes) and its two levels (2 each) an argument.
+            extra: 8 * decls.len(),
+        });
         slot
     }
 
@@ -123,31 +167,43 @@ impl RawArgs {
     /// the next columns of `out`; the batch is left empty.
     pub fn write(&mut self, to: &mut ArgsEncoder, out: &mut Chunks) -> Result<(), ExportError> {
         to.start_batch(out.group());
-        for (decls, &(event, _)) in self.decls.iter().zip(&self.events) {
-            let template = to.template(event, decls);
+        for slot in &self.events {
+            let template = to.template(slot.event, &self.held[slot.held as usize]);
             to.of_slot.push(template);
         }
         let mut start = 0;
         for &(slot, end) in &self.rows {
             let end = end as usize;
-            match self.decls.get(slot as usize) {
-                Some(decls) => {
+            match self.events.get(slot as usize) {
+                Some(s) => {
                     let (_, template) = &to.templates[to.of_slot[slot as usize] as usize];
+                    let decls = &self.held[s.held as usize];
                     to.maps.push(decls, &self.bytes[start..end], template);
                 }
                 None => to.maps.push_null(),
             }
             start = end;
         }
-        for &(event, _) in &self.events {
-            self.slots[event] = NONE;
+        self.end_batch();
+        to.maps.write(out)
+    }
+
+    /// Forget the batch's rows and slots (not what `held` holds).
+    fn end_batch(&mut self) {
+        for slot in &self.events {
+            self.slots[slot.event] = NONE;
         }
         self.events.clear();
-        self.decls.clear();
         self.rows.clear();
         self.bytes.clear();
         self.decoded = 0;
-        to.maps.write(out)
+    }
+
+    /// The declarations row `row` of the batch follows (tests).
+    #[cfg(test)]
+    fn decls_of(&self, row: usize) -> Option<&Arc<[Arg]>> {
+        let slot = self.events.get(self.rows[row].0 as usize)?;
+        Some(&self.held[slot.held as usize])
     }
 }
 
@@ -199,5 +255,64 @@ impl ArgsEncoder {
         self.templates.push((decls.clone(), template));
         self.by_event[event] = t;
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trace_events::ArgKind;
+
+    fn decls(name: &str) -> Arc<[Arg]> {
+        Arc::from(vec![Arg {
+            ty: "uint64_t".into(),
+            name: name.into(),
+            kind: ArgKind::Pointer,
+        }])
+    }
+
+    #[test]
+    fn declarations_are_held_from_batch_to_batch_and_let_go_past_the_bound() {
+        let mut raw = RawArgs::default();
+        let all: Vec<Arc<[Arg]>> = (0..MAX_HELD + 10)
+            .map(|i| decls(&format!("x{i}")))
+            .collect();
+        for (event, d) in all.iter().enumerate().take(100) {
+            raw.push(event, d, &[0; 8]);
+        }
+        // The next batch of the same events clones none of them.
+        for _ in 0..2 {
+            raw.end_batch();
+            for (event, d) in all.iter().enumerate().take(100) {
+                raw.push(event, d, &[0; 8]);
+                assert!(Arc::ptr_eq(raw.decls_of(event).unwrap(), d));
+            }
+            assert!(all[..100].iter().all(|d| Arc::strong_count(d) == 2));
+        }
+        // Past the bound, the next batch's start lets every one go.
+        for (event, d) in all.iter().enumerate() {
+            raw.push(event, d, &[0; 8]);
+        }
+        assert!(all.iter().all(|d| Arc::strong_count(d) == 2));
+        raw.end_batch();
+        raw.push(7, &all[7], &[0; 8]);
+        assert_eq!(raw.held.len(), 1);
+        assert_eq!(Arc::strong_count(&all[7]), 2);
+        assert_eq!(Arc::strong_count(&all[8]), 1);
+    }
+
+    #[test]
+    fn one_index_of_two_files_keeps_each_file_s_declarations() {
+        let (a, b) = (decls("a"), decls("b"));
+        let mut raw = RawArgs::default();
+        raw.push(3, &a, &[1; 8]);
+        raw.push(3, &b, &[2; 8]);
+        raw.push(3, &b, &[3; 8]);
+        raw.push_null();
+        raw.end_batch();
+        raw.push(3, &a, &[4; 8]);
+        raw.push(3, &b, &[5; 8]);
+        assert!(Arc::ptr_eq(raw.decls_of(0).unwrap(), &a));
+        assert!(Arc::ptr_eq(raw.decls_of(1).unwrap(), &b));
     }
 }
