@@ -14,7 +14,9 @@
 //! `ROUNDS * ROUND`. Cases: `layer`, `subscriber`, `noop_layer`,
 //! `noop_subscriber`, `trace_events`, `instrument_layer`,
 //! `instrument_subscriber`, `instrument_noop`, `instrument_noop_subscriber`,
-//! `traced`.
+//! `traced`; and, with the subscriber as the global default (as `.init()`
+//! sets it) rather than a scoped one, `global_subscriber`, `global_layer`,
+//! `global_noop_subscriber`, `global_instrument_subscriber`.
 
 use std::hint::black_box;
 
@@ -76,6 +78,10 @@ fn rounds(f: &dyn Fn(u64)) {
     }
 }
 
+fn global(subscriber: impl tracing::Subscriber + Send + Sync + 'static) {
+    tracing::subscriber::set_global_default(subscriber).expect("the only global default");
+}
+
 fn main() {
     let case = std::env::args().nth(1).unwrap_or_else(|| "layer".into());
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -104,6 +110,24 @@ fn main() {
             tracing::subscriber::with_default(SimpletraceSubscriber::new(), || rounds(&call))
         }
         "noop_subscriber" => tracing::subscriber::with_default(NoopSubscriber, || rounds(&two_u64)),
+        // As a program's `.init()` sets them: `tracing` finds a global
+        // default with one load, a scoped one through a thread-local.
+        "global_subscriber" => {
+            global(SimpletraceSubscriber::new());
+            rounds(&two_u64)
+        }
+        "global_layer" => {
+            global(tracing_subscriber::registry().with(SimpletraceLayer::new()));
+            rounds(&two_u64)
+        }
+        "global_noop_subscriber" => {
+            global(NoopSubscriber);
+            rounds(&two_u64)
+        }
+        "global_instrument_subscriber" => {
+            global(SimpletraceSubscriber::new());
+            rounds(&call)
+        }
         "instrument_noop_subscriber" => {
             tracing::subscriber::with_default(NoopSubscriber, || rounds(&call))
         }
