@@ -98,17 +98,6 @@ pub struct Args<'a> {
     bytes: &'a [u8],
 }
 
-impl<'a> Args<'a> {
-    /// The arguments `decls` declares, from `bytes` as recorded (checked
-    /// by the reader when they were read).
-    pub(crate) fn new(decls: &'a [Arg], bytes: &'a [u8]) -> Self {
-        Self {
-            decls: decls.iter(),
-            bytes,
-        }
-    }
-}
-
 impl<'a> Iterator for Args<'a> {
     type Item = (&'a Arg, Value<'a>);
 
@@ -128,7 +117,7 @@ impl ExactSizeIterator for Args<'_> {}
 /// The next argument of a record the reader checked: an argument that does
 /// not fit cannot happen, and reads as zero or empty if it did.
 #[inline(always)]
-fn checked_arg<'a>(bytes: &mut &'a [u8], is_string: bool) -> Value<'a> {
+pub(crate) fn checked_arg<'a>(bytes: &mut &'a [u8], is_string: bool) -> Value<'a> {
     match decode::next_arg(bytes, is_string) {
         Some(value) => value,
         None if is_string => Value::Str(&[]),

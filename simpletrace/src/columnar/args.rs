@@ -8,19 +8,15 @@ use super::columns::{Dict, Strings};
 use super::plain_chunk::Plain;
 use super::table::Chunks;
 use super::ExportError;
-use crate::{Args, Value};
+use crate::record::checked_arg;
+use crate::Value;
 
-/// An integer argument as the program held it, in 64 signed bits: signed
-/// types sign-extended from their declared width, unsigned ones
-/// zero-extended (a `uint64_t` of 2^63 or more reads negative: cast it to
-/// `UBIGINT` in SQL), bools 0 or 1, pointers their address bits.
-#[inline]
-pub(crate) fn int_value(decl: &Arg, v: u64) -> i64 {
-    IntConv::of(decl).apply(v)
-}
-
-/// How an integer argument's recorded 8 bytes become its value
-/// ([`int_value`]), worked out once from its declaration.
+/// How an integer argument's recorded 8 bytes become its value, worked
+/// out once from its declaration: the value as the program held it, in
+/// 64 signed bits: signed types sign-extended from their declared width,
+/// unsigned ones zero-extended (a `uint64_t` of 2^63 or more reads
+/// negative: cast it to `UBIGINT` in SQL), bools 0 or 1, pointers their
+/// address bits.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct IntConv {
     /// 64 minus the declared width.
@@ -160,80 +156,103 @@ pub(crate) struct ArgMaps {
     strs: MapColumn<Strings>,
 }
 
-/// How the rows of one event go into the maps, worked out once a batch
-/// from its declarations ([`ArgMaps::template`]).
-#[derive(Debug, Default)]
-pub(crate) struct Template {
-    /// Each argument's key in the map its values go to.
-    keys: Vec<u32>,
-    /// Whether every argument is an integer (8 bytes each): then a row is
-    /// its keys, levels and conversions below, copied or applied in bulk.
-    ints_only: bool,
-    convs: Vec<IntConv>,
-    /// An integer-only row's levels in `*_int` (one an argument).
-    rep: Vec<i16>,
-    def: Vec<i16>,
+/// One argument of an event, as its values go into the maps.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ArgPlan {
+    /// Its name's key in the map its values go to.
+    key: u32,
+    /// A string (`*_str`), or an integer converted by `conv` (`*_int`).
+    string: bool,
+    conv: IntConv,
 }
 
-impl ArgMaps {
-    /// How rows of an event declaring `decls` go into this batch's maps.
-    pub fn template(&mut self, decls: &[Arg], t: &mut Template) {
-        t.keys.clear();
-        t.keys.extend(decls.iter().map(|decl| match decl.kind {
-            ArgKind::Str => self.strs.keys.key(&decl.name),
-            _ => self.ints.keys.key(&decl.name),
-        }));
-        t.ints_only = decls.iter().all(|decl| decl.kind != ArgKind::Str);
-        t.convs.clear();
-        t.convs.extend(decls.iter().map(IntConv::of));
-        t.rep.clear();
-        t.rep
-            .extend((0..decls.len()).map(|i| if i == 0 { NEW_ROW } else { SAME_ROW }));
-        t.def.clear();
-        t.def.resize(decls.len(), VALUE);
-    }
+/// How the rows of one event go into the maps, worked out once from its
+/// declarations ([`ArgMaps::template`]): its arguments' plans, a range of
+/// a [`Plans`]. Rows of thousands of events in turn touch only these,
+/// end to end, not each event's declarations.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Template {
+    start: u32,
+    len: u32,
+    /// Whether every argument is an integer (8 bytes each): then a row is
+    /// its keys, levels and conversions, applied in bulk.
+    ints_only: bool,
+}
 
-    /// One row: the arguments `decls` declares, recorded as `bytes`; `t`
-    /// is [`Self::template`] of `decls`.
-    #[inline]
-    pub fn push(&mut self, decls: &[Arg], bytes: &[u8], t: &Template) {
-        if t.ints_only && bytes.len() == 8 * t.convs.len() {
-            self.push_ints(bytes, t);
-        } else {
-            self.push_each(Args::new(decls, bytes), &t.keys);
+/// The plans of many templates, end to end.
+pub(crate) type Plans = Vec<ArgPlan>;
+
+impl ArgMaps {
+    /// How rows of an event declaring `decls` go into the maps: keys of
+    /// their names in these maps' dictionaries, plans appended to `plans`.
+    pub fn template(&mut self, decls: &[Arg], plans: &mut Plans) -> Template {
+        let start = plans.len() as u32;
+        plans.extend(decls.iter().map(|decl| {
+            let string = decl.kind == ArgKind::Str;
+            let keys = if string {
+                &mut self.strs.keys
+            } else {
+                &mut self.ints.keys
+            };
+            ArgPlan {
+                key: keys.key(&decl.name),
+                string,
+                conv: IntConv::of(decl),
+            }
+        }));
+        Template {
+            start,
+            len: decls.len() as u32,
+            ints_only: decls.iter().all(|decl| decl.kind != ArgKind::Str),
         }
     }
 
-    /// A row of integers only, its entries copied from `t`.
+    /// One row: arguments recorded as `bytes`, by template `t` (of `plans`).
     #[inline]
-    fn push_ints(&mut self, bytes: &[u8], t: &Template) {
+    pub fn push(&mut self, bytes: &[u8], t: Template, plans: &[ArgPlan]) {
+        let plans = &plans[t.start as usize..][..t.len as usize];
+        if t.ints_only && bytes.len() == 8 * plans.len() {
+            self.push_ints(bytes, plans);
+        } else {
+            self.push_each(bytes, plans);
+        }
+    }
+
+    /// A row of integers only, in bulk.
+    #[inline]
+    fn push_ints(&mut self, bytes: &[u8], plans: &[ArgPlan]) {
         let ints = &mut self.ints;
-        if t.convs.is_empty() {
+        if plans.is_empty() {
             ints.end_row(true);
         } else {
-            ints.keys.extend(&t.keys);
-            ints.rep.extend_from_slice(&t.rep);
-            ints.def.extend_from_slice(&t.def);
+            ints.keys.extend(plans.iter().map(|p| p.key));
+            let rep = ints.rep.len();
+            ints.rep.resize(rep + plans.len(), SAME_ROW);
+            ints.rep[rep] = NEW_ROW;
+            ints.def.resize(ints.def.len() + plans.len(), VALUE);
             ints.values.0.reserve(bytes.len());
-            for (b, conv) in bytes.chunks_exact(8).zip(&t.convs) {
-                let v = conv.apply(u64::from_ne_bytes(b.try_into().expect("8 bytes")));
+            for (b, p) in bytes.chunks_exact(8).zip(plans) {
+                let v = p
+                    .conv
+                    .apply(u64::from_ne_bytes(b.try_into().expect("8 bytes")));
                 ints.values.push(v);
             }
         }
         self.strs.end_row(true);
     }
 
-    /// One row, argument by argument: `keys` their names'.
+    /// One row, argument by argument (strings among them, or bytes that do
+    /// not fit the declarations: as the reader decodes them).
     #[inline]
-    fn push_each<'a>(&mut self, args: impl Iterator<Item = (&'a Arg, Value<'a>)>, keys: &[u32]) {
-        for ((decl, value), &key) in args.zip(keys) {
-            match value {
+    fn push_each(&mut self, mut bytes: &[u8], plans: &[ArgPlan]) {
+        for p in plans {
+            match checked_arg(&mut bytes, p.string) {
                 Value::Int(v) => {
-                    self.ints.entry(key);
-                    self.ints.values.push(int_value(decl, v));
+                    self.ints.entry(p.key);
+                    self.ints.values.push(p.conv.apply(v));
                 }
                 Value::Str(s) => {
-                    self.strs.entry(key);
+                    self.strs.entry(p.key);
                     // Invalid UTF-8 replaced by U+FFFD, as `--format json` does.
                     self.strs.values.push_lossy(s);
                 }
@@ -292,6 +311,10 @@ mod tests {
         ArgKind::Int(IntType { bits, signed })
     }
 
+    fn int_value(decl: &Arg, v: u64) -> i64 {
+        IntConv::of(decl).apply(v)
+    }
+
     #[test]
     fn integers_keep_the_declared_width_and_sign() {
         assert_eq!(int_value(&arg(int(32, true)), 0xffff_ffff), -1);
@@ -321,11 +344,11 @@ mod tests {
         )
     }
 
-    /// Rows of integers only take the template's copy; every row must
-    /// read as the argument-by-argument decoding reads it, whatever its
-    /// length.
+    /// Rows of integers only go in bulk; every row must read as the
+    /// argument-by-argument decoding reads it, whatever its length, and
+    /// as the reader's own decoding (`Record::args`) gives its values.
     #[test]
-    fn integer_rows_copied_from_the_template_read_as_decoded_one_by_one() {
+    fn integer_rows_in_bulk_read_as_decoded_one_by_one() {
         let decls = [
             named("fd", int(32, true)),
             named("ok", ArgKind::Bool),
@@ -343,25 +366,31 @@ mod tests {
             &[bytes.as_slice(), &[1; 8]].concat(),
         ];
         let none: [Arg; 0] = [];
-        let mut fast = ArgMaps::default();
-        let mut slow = ArgMaps::default();
-        let (mut t, mut empty) = (Template::default(), Template::default());
-        fast.template(&decls, &mut t);
-        fast.template(&none, &mut empty);
-        let keys = t.keys.clone();
-        slow.template(&decls, &mut Template::default());
+        let (mut fast, mut slow) = (ArgMaps::default(), ArgMaps::default());
+        let (mut fast_plans, mut slow_plans) = (Plans::new(), Plans::new());
+        // Another event's plans first: a template is a range of them.
+        fast.template(&[named("other", ArgKind::Str)], &mut fast_plans);
+        let t = fast.template(&decls, &mut fast_plans);
+        let empty = fast.template(&none, &mut fast_plans);
+        assert!(t.ints_only && empty.ints_only);
+        slow.template(&[named("other", ArgKind::Str)], &mut slow_plans);
+        let slow_t = slow.template(&decls, &mut slow_plans);
+        let slow_plans = &slow_plans[slow_t.start as usize..][..slow_t.len as usize];
         for row in rows {
-            fast.push(&decls, row, &t);
-            slow.push_each(Args::new(&decls, row), &keys);
+            fast.push(row, t, &fast_plans);
+            slow.push_each(row, slow_plans);
         }
-        fast.push(&none, &[], &empty);
-        slow.push_each(Args::new(&none, &[]), &[]);
+        fast.push(&[], empty, &fast_plans);
+        slow.push_each(&[], &[]);
         fast.push_null();
         slow.push_null();
         assert_eq!(int_map(&fast), int_map(&slow));
         assert_eq!(fast.strs.rep, slow.strs.rep);
         assert_eq!(fast.strs.def, slow.strs.def);
-        let (_, _, _, values) = int_map(&fast);
+        let (keys, rep, def, values) = int_map(&fast);
         assert_eq!(&values[..4], [-1, 1, 0xdead_beef, 2]);
+        assert_eq!(&keys[..4], [0, 1, 2, 3]);
+        assert_eq!(&rep[..5], [NEW_ROW, SAME_ROW, SAME_ROW, SAME_ROW, NEW_ROW]);
+        assert_eq!(&def[..5], [VALUE; 5]);
     }
 }

@@ -335,9 +335,9 @@ impl Dict {
 
     /// Append `keys` (a column without levels of its own: a map's keys).
     #[inline]
-    pub fn extend(&mut self, keys: &[u32]) {
+    pub fn extend(&mut self, keys: impl IntoIterator<Item = u32>) {
         debug_assert!(self.levels.is_none());
-        self.keys.extend_from_slice(keys);
+        self.keys.extend(keys);
     }
 
     /// `n` rows alike: `key`, or NULL for `None`.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use trace_events::Arg;
 
-use super::args::{ArgMaps, Template};
+use super::args::{ArgMaps, Plans, Template};
 use super::table::Chunks;
 use super::ExportError;
 use crate::Record;
@@ -174,12 +174,8 @@ impl RawArgs {
         let mut start = 0;
         for &(slot, end) in &self.rows {
             let end = end as usize;
-            match self.events.get(slot as usize) {
-                Some(s) => {
-                    let (_, template) = &to.templates[to.of_slot[slot as usize] as usize];
-                    let decls = &self.held[s.held as usize];
-                    to.maps.push(decls, &self.bytes[start..end], template);
-                }
+            match to.of_slot.get(slot as usize) {
+                Some(&template) => to.maps.push(&self.bytes[start..end], template, &to.plans),
                 None => to.maps.push_null(),
             }
             start = end;
@@ -215,12 +211,15 @@ impl RawArgs {
 #[derive(Debug, Default)]
 pub(crate) struct ArgsEncoder {
     maps: ArgMaps,
-    /// The row group's templates, each with the declarations it follows.
-    templates: Vec<(Arc<[Arg]>, Template)>,
+    /// The row group's templates, their plans end to end in `plans`.
+    templates: Vec<Template>,
+    plans: Plans,
+    /// By template: the declarations it follows.
+    decls: Vec<Arc<[Arg]>>,
     /// By event index: its latest template, or [`NONE`].
     by_event: Vec<u32>,
     /// By slot of the batch being written: its template.
-    of_slot: Vec<u32>,
+    of_slot: Vec<Template>,
     /// The row group the templates and dictionaries are for.
     group: Option<u64>,
 }
@@ -233,6 +232,8 @@ impl ArgsEncoder {
             self.group = Some(group);
             self.maps.clear_keys();
             self.templates.clear();
+            self.plans.clear();
+            self.decls.clear();
             self.by_event.clear();
         }
     }
@@ -240,21 +241,20 @@ impl ArgsEncoder {
     /// The template of event `event` declared `decls`, made if new to the
     /// row group. An index may be another event in another file: a
     /// template is the event's only while its declarations are the very same.
-    fn template(&mut self, event: usize, decls: &Arc<[Arg]>) -> u32 {
+    fn template(&mut self, event: usize, decls: &Arc<[Arg]>) -> Template {
         if let Some(&t) = self.by_event.get(event) {
-            if t != NONE && Arc::ptr_eq(&self.templates[t as usize].0, decls) {
-                return t;
+            if t != NONE && Arc::ptr_eq(&self.decls[t as usize], decls) {
+                return self.templates[t as usize];
             }
         }
         if self.by_event.len() <= event {
             self.by_event.resize(event + 1, NONE);
         }
-        let mut template = Template::default();
-        self.maps.template(decls, &mut template);
-        let t = self.templates.len() as u32;
-        self.templates.push((decls.clone(), template));
-        self.by_event[event] = t;
-        t
+        let template = self.maps.template(decls, &mut self.plans);
+        self.by_event[event] = self.templates.len() as u32;
+        self.templates.push(template);
+        self.decls.push(decls.clone());
+        template
     }
 }
 
