@@ -10,7 +10,7 @@
 
 use std::hint::black_box;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
 use trace_bench::setup::Setup;
@@ -44,20 +44,9 @@ fn main() {
     }
 }
 
-/// Rounds of [`ROUND`] calls of `f`, `drain` (untimed) before each; the
-/// time per call.
+/// Rounds of [`ROUND`] calls of `f`, `drain` (untimed) before each.
 fn rounds(iters: u64, drain: &dyn Fn(), f: impl Fn(u64)) -> Duration {
-    let count = iters.div_ceil(ROUND).max(1);
-    let mut total = Duration::ZERO;
-    for _ in 0..count {
-        drain();
-        let start = Instant::now();
-        for i in 0..ROUND {
-            f(i);
-        }
-        total += start.elapsed();
-    }
-    total.mul_f64(iters as f64 / (count * ROUND) as f64)
+    trace_bench::rounds::drained(iters, ROUND, drain, f)
 }
 
 fn two_u64(i: u64) {
@@ -88,13 +77,7 @@ fn run(case: &str) {
             .expect("start tracing");
         (None, Some((guard, dir)))
     };
-    let drain_fmt = || {
-        if let Some(setup) = &fmt {
-            trace_runtime::flush();
-            setup.drain_tracing();
-            setup.trim();
-        }
-    };
+    let drain_fmt = || fmt.as_ref().map_or((), Setup::drain_all);
     let drain: &dyn Fn() = if fmt.is_some() { &drain_fmt } else { &flush };
     match case {
         "subscriber" => tracing::subscriber::set_global_default(SimpletraceSubscriber::new())

@@ -10,7 +10,7 @@
 //! `SimpletraceSubscriber` (spans in its own store, no `Registry`). Run with `cargo bench -p trace-bench --bench tracing_layer`.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
 use trace_bench::setup::Setup;
@@ -24,19 +24,7 @@ const ROUND: u64 = 2500;
 
 /// Rounds of [`ROUND`] events, everything written out (untimed) before each.
 fn rounds(setup: &Setup, iters: u64, f: impl Fn(u64)) -> Duration {
-    let count = iters.div_ceil(ROUND).max(1);
-    let mut total = Duration::ZERO;
-    for _ in 0..count {
-        trace_runtime::flush();
-        setup.drain_tracing();
-        setup.trim();
-        let start = Instant::now();
-        for i in 0..ROUND {
-            f(i);
-        }
-        total += start.elapsed();
-    }
-    total.mul_f64(iters as f64 / (count * ROUND) as f64)
+    trace_bench::rounds::drained(iters, ROUND, &|| setup.drain_all(), f)
 }
 
 /// A layer that records nothing: what `tracing` costs before any layer works.

@@ -8,10 +8,16 @@ use std::time::{Duration, Instant};
 /// Rounds of `round` calls of `f` on this thread, our writer flushed
 /// (untimed) before each; the time per call.
 pub fn flushed(iters: u64, round: u64, f: impl Fn(u64)) -> Duration {
+    drained(iters, round, &trace_runtime::flush, f)
+}
+
+/// Rounds of `round` calls of `f` on this thread, `drain` run (untimed)
+/// before each (every writer caught up); the time per call.
+pub fn drained(iters: u64, round: u64, drain: &dyn Fn(), f: impl Fn(u64)) -> Duration {
     let count = iters.div_ceil(round).max(1);
     let mut total = Duration::ZERO;
     for _ in 0..count {
-        trace_runtime::flush();
+        drain();
         let start = Instant::now();
         for i in 0..round {
             f(i);

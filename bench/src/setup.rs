@@ -97,6 +97,14 @@ impl Setup {
         }
     }
 
+    /// Everything written out before a round: our writer flushed, the
+    /// tracing writer caught up, large files emptied.
+    pub fn drain_all(&self) {
+        trace_runtime::flush();
+        self.drain_tracing();
+        self.trim();
+    }
+
     /// Wait until the tracing writer has caught up (its log stops growing).
     pub fn drain_tracing(&self) {
         let mut last = file_len(&self.tracing_path);
