@@ -345,8 +345,8 @@ mod tests {
     }
 
     /// Rows of integers only go in bulk; every row must read as the
-    /// argument-by-argument decoding reads it, whatever its length, and
-    /// as the reader's own decoding (`Record::args`) gives its values.
+    /// argument-by-argument decoding reads it, whatever its length, each
+    /// value converted as its declaration says.
     #[test]
     fn integer_rows_in_bulk_read_as_decoded_one_by_one() {
         let decls = [
