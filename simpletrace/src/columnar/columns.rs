@@ -284,8 +284,9 @@ pub(crate) struct Dict {
     levels: Option<Levels>,
     /// The distinct strings, in key order.
     distinct: Names,
-    /// New at every `write` (unique among all dictionaries): keys of an
-    /// earlier batch, or of another dictionary, are not valid.
+    /// New at every `clear` (each `write` ends with one; unique among all
+    /// dictionaries): keys of an earlier batch, or of another dictionary,
+    /// are not valid.
     generation: u64,
 }
 
@@ -377,7 +378,8 @@ impl Dict {
         Ok(())
     }
 
-    /// Forget the distinct strings (a new row group).
+    /// Forget the rows and the distinct strings (a batch written, or a
+    /// new row group for a kept dictionary): cached keys are no longer valid.
     pub fn clear(&mut self) {
         self.generation = next_generation();
         self.distinct.clear();
@@ -390,7 +392,6 @@ impl Dict {
     /// Write the batch to the next column of `out`, with the smallest and
     /// largest distinct string as its statistics.
     pub fn write(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
-        self.generation = next_generation();
         let min = self.distinct.iter().min();
         let max = self.distinct.iter().max();
         let range = min.zip(max).map(|(a, b)| {
@@ -401,11 +402,7 @@ impl Dict {
         });
         let levels = self.levels.as_ref().map(Levels::as_slice);
         out.write_dict(&self.distinct, false, &self.keys, levels, None, range)?;
-        self.distinct.clear();
-        self.keys.clear();
-        if let Some(levels) = &mut self.levels {
-            levels.clear();
-        }
+        self.clear();
         Ok(())
     }
 }
