@@ -54,6 +54,57 @@ const NONE: u32 = u32::MAX;
 /// lets them go, at the start of a batch).
 const MAX_HELD: usize = 8192;
 
+/// Values made once for an event's declarations, found by event index. An
+/// index may be another event in another file: a value is the event's
+/// only while its declarations are the very same. Each entry holds its
+/// declarations, so their address stays theirs while it lasts.
+#[derive(Debug)]
+struct PerDecls<T> {
+    entries: Vec<(Arc<[Arg]>, T)>,
+    /// By event index: its latest entry, or [`NONE`].
+    by_event: Vec<u32>,
+}
+
+impl<T> Default for PerDecls<T> {
+    fn default() -> Self {
+        Self {
+            entries: Vec::new(),
+            by_event: Vec::new(),
+        }
+    }
+}
+
+impl<T> PerDecls<T> {
+    /// The entry of event `event` declared `decls`, made by `make` if new.
+    fn find_or_add(&mut self, event: usize, decls: &Arc<[Arg]>, make: impl FnOnce() -> T) -> u32 {
+        if let Some(&i) = self.by_event.get(event) {
+            if i != NONE && Arc::ptr_eq(&self.entries[i as usize].0, decls) {
+                return i;
+            }
+        }
+        if self.by_event.len() <= event {
+            self.by_event.resize(event + 1, NONE);
+        }
+        let i = self.entries.len() as u32;
+        self.entries.push((decls.clone(), make()));
+        self.by_event[event] = i;
+        i
+    }
+
+    fn get(&self, i: u32) -> &(Arc<[Arg]>, T) {
+        &self.entries[i as usize]
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.by_event.clear();
+    }
+}
+
 /// An event of the batch.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
@@ -76,9 +127,7 @@ pub(crate) struct RawArgs {
     /// Declarations, kept from batch to batch: an event's are cloned once,
     /// not once a batch. A clone is an atomic count that the thread that
     /// last touched it (the table's, dropping a batch's) had to hand back.
-    held: Vec<Arc<[Arg]>>,
-    /// By event index: its latest declarations in `held`, or [`NONE`].
-    held_of: Vec<u32>,
+    held: PerDecls<()>,
     /// A row: its slot ([`NONE`] for NULL maps) and where its bytes end.
     rows: Vec<(u32, u32)>,
     bytes: Vec<u8>,
@@ -117,20 +166,8 @@ impl RawArgs {
         if self.events.is_empty() && self.held.len() >= MAX_HELD {
             // No slot refers to them yet.
             self.held.clear();
-            self.held_of.clear();
         }
-        let held = match self.held_of.get(event) {
-            Some(&h) if h != NONE && Arc::ptr_eq(&self.held[h as usize], decls) => h,
-            _ => {
-                if self.held_of.len() <= event {
-                    self.held_of.resize(event + 1, NONE);
-                }
-                let h = self.held.len() as u32;
-                self.held.push(decls.clone());
-                self.held_of[event] = h;
-                h
-            }
-        };
+        let held = self.held.find_or_add(event, decls, || ());
         let slot = self.events.len() as u32;
         self.slots[event] = slot;
         self.events.push(Slot {
@@ -168,7 +205,7 @@ impl RawArgs {
     pub fn write(&mut self, to: &mut ArgsEncoder, out: &mut Chunks) -> Result<(), ExportError> {
         to.start_batch(out.group());
         for slot in &self.events {
-            let template = to.template(slot.event, &self.held[slot.held as usize]);
+            let template = to.template(slot.event, &self.held.get(slot.held).0);
             to.of_slot.push(template);
         }
         let mut start = 0;
@@ -199,7 +236,7 @@ impl RawArgs {
     #[cfg(test)]
     fn decls_of(&self, row: usize) -> Option<&Arc<[Arg]>> {
         let slot = self.events.get(self.rows[row].0 as usize)?;
-        Some(&self.held[slot.held as usize])
+        Some(&self.held.get(slot.held).0)
     }
 }
 
@@ -212,12 +249,8 @@ impl RawArgs {
 pub(crate) struct ArgsEncoder {
     maps: ArgMaps,
     /// The row group's templates, their plans end to end in `plans`.
-    templates: Vec<Template>,
+    templates: PerDecls<Template>,
     plans: Plans,
-    /// By template: the declarations it follows.
-    decls: Vec<Arc<[Arg]>>,
-    /// By event index: its latest template, or [`NONE`].
-    by_event: Vec<u32>,
     /// By slot of the batch being written: its template.
     of_slot: Vec<Template>,
     /// The row group the templates and dictionaries are for.
@@ -233,28 +266,17 @@ impl ArgsEncoder {
             self.maps.clear_keys();
             self.templates.clear();
             self.plans.clear();
-            self.decls.clear();
-            self.by_event.clear();
         }
     }
 
     /// The template of event `event` declared `decls`, made if new to the
-    /// row group. An index may be another event in another file: a
-    /// template is the event's only while its declarations are the very same.
+    /// row group.
     fn template(&mut self, event: usize, decls: &Arc<[Arg]>) -> Template {
-        if let Some(&t) = self.by_event.get(event) {
-            if t != NONE && Arc::ptr_eq(&self.decls[t as usize], decls) {
-                return self.templates[t as usize];
-            }
-        }
-        if self.by_event.len() <= event {
-            self.by_event.resize(event + 1, NONE);
-        }
-        let template = self.maps.template(decls, &mut self.plans);
-        self.by_event[event] = self.templates.len() as u32;
-        self.templates.push(template);
-        self.decls.push(decls.clone());
-        template
+        let (maps, plans) = (&mut self.maps, &mut self.plans);
+        let t = self
+            .templates
+            .find_or_add(event, decls, || maps.template(decls, plans));
+        self.templates.get(t).1
     }
 }
 
