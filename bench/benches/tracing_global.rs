@@ -57,12 +57,19 @@ fn instrumented(i: u64) {
     black_box(tracing_baseline::instrumented(black_box(i), black_box(!i)));
 }
 
+fn trace_events_two_u64(i: u64) {
+    ours::bench_two_u64(black_box(i), black_box(!i));
+}
+
+fn traced(i: u64) {
+    black_box(ours::traced(black_box(i), black_box(!i)));
+}
+
 fn run(case: &str) {
     let mut c = Criterion::default()
         .configure_from_args()
         .measurement_time(Duration::from_secs(3))
         .warm_up_time(Duration::from_secs(1));
-    let flush = || trace_runtime::flush();
     // Setup sets fmt + tracing-appender as the global default (the usual
     // setup); the other cases start only our runtime.
     let (fmt, _ours) = if case == "fmt_non_blocking" {
@@ -77,8 +84,10 @@ fn run(case: &str) {
             .expect("start tracing");
         (None, Some((guard, dir)))
     };
-    let drain_fmt = || fmt.as_ref().map_or((), Setup::drain_all);
-    let drain: &dyn Fn() = if fmt.is_some() { &drain_fmt } else { &flush };
+    let drain: &dyn Fn() = match &fmt {
+        Some(setup) => &|| setup.drain_all(),
+        None => &trace_runtime::flush,
+    };
     match case {
         "subscriber" => tracing::subscriber::set_global_default(SimpletraceSubscriber::new())
             .expect("the only global default"),
@@ -89,20 +98,13 @@ fn run(case: &str) {
     }
     let mut g = c.benchmark_group("tracing_global");
     g.throughput(Throughput::Elements(1));
+    // Each function called directly (not through a pointer), as a program calls it.
     if case == "ours" {
         g.bench_function("two_u64/trace_events", |b| {
-            b.iter_custom(|iters| {
-                rounds(iters, drain, |i| {
-                    ours::bench_two_u64(black_box(i), black_box(!i))
-                })
-            })
+            b.iter_custom(|iters| rounds(iters, drain, trace_events_two_u64))
         });
         g.bench_function("instrument/traced", |b| {
-            b.iter_custom(|iters| {
-                rounds(iters, drain, |i| {
-                    black_box(ours::traced(black_box(i), black_box(!i)));
-                })
-            })
+            b.iter_custom(|iters| rounds(iters, drain, traced))
         });
     } else {
         g.bench_function(format!("two_u64/{case}"), |b| {
