@@ -117,8 +117,9 @@ impl TscScale {
     }
 }
 
-/// The published line. `seq` is 0 until the first line, odd while the writer
-/// changes it (readers retry), even otherwise. One cache line at one
+/// The published line. `seq` is [`UNPUBLISHED`] until the first line, odd
+/// while the writer changes it (readers retry), even otherwise: the hot path
+/// tells "usable" by one bit. One cache line at one
 /// address: the hot path reads it whole.
 #[repr(C, align(64))]
 struct Published {
@@ -128,8 +129,11 @@ struct Published {
     mult: AtomicU64,
 }
 
+/// `seq` before the first line: odd, so the hot path's parity check covers it.
+const UNPUBLISHED: u64 = 1;
+
 static LINE: Published = Published {
-    seq: AtomicU64::new(0),
+    seq: AtomicU64::new(UNPUBLISHED),
     base_tsc: AtomicU64::new(0),
     base_ns: AtomicU64::new(0),
     mult: AtomicU64::new(0),
@@ -137,7 +141,8 @@ static LINE: Published = Published {
 
 /// Publish `scale` (one writer at a time: `start`, then the writer thread).
 fn publish(scale: TscScale) {
-    let seq = LINE.seq.load(Ordering::Relaxed);
+    // Even at rest, but for the odd `UNPUBLISHED`.
+    let seq = LINE.seq.load(Ordering::Relaxed) & !1;
     LINE.seq.store(seq + 1, Ordering::Relaxed);
     fence(Ordering::Release);
     LINE.base_tsc.store(scale.base_tsc, Ordering::Relaxed);
@@ -152,7 +157,7 @@ fn published() -> Option<TscScale> {
     let line = &LINE;
     loop {
         let seq = line.seq.load(Ordering::Acquire);
-        if seq == 0 {
+        if seq == UNPUBLISHED {
             return None;
         }
         let scale = TscScale {
@@ -166,6 +171,26 @@ fn published() -> Option<TscScale> {
         }
         std::hint::spin_loop();
     }
+}
+
+/// The timestamp of a record being recorded now, from the counter, read
+/// with one try of the seqlock: `None` when there is no line or the writer
+/// is replacing it (then [`now_ns`] waits or reads the OS clock). The events'
+/// inlined path.
+#[inline(always)]
+pub(crate) fn counter_now_ns() -> Option<u64> {
+    let line = &LINE;
+    let seq = line.seq.load(Ordering::Acquire);
+    let scale = TscScale {
+        base_tsc: line.base_tsc.load(Ordering::Relaxed),
+        base_ns: line.base_ns.load(Ordering::Relaxed),
+        mult: line.mult.load(Ordering::Relaxed),
+    };
+    fence(Ordering::Acquire);
+    if seq & 1 != 0 || line.seq.load(Ordering::Relaxed) != seq {
+        return None;
+    }
+    Some(scale.to_ns(tsc::read()))
 }
 
 /// The timestamp of a record being recorded now.

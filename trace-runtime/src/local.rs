@@ -187,8 +187,61 @@ thread_local! {
 /// Append one record of `len` bytes to the calling thread's buffer; `write`
 /// fills all of it. No lock or allocation ever; no syscall after the thread's
 /// first event. Async-signal-safe.
-#[inline]
+///
+/// Inlined: the common case (a registered thread, not inside another push,
+/// room in this lap of the ring). Everything else goes to one cold call.
+#[inline(always)]
 pub(crate) fn push(len: usize, write: impl FnOnce(&mut [u8])) {
+    match LOCAL.try_with(|local| push_fast(local, len, write)) {
+        Ok(Ok(())) => {}
+        Ok(Err(write)) => {
+            let mut write = Some(write);
+            push_full_path(len, &mut |rec| {
+                if let Some(write) = write.take() {
+                    write(rec);
+                }
+            });
+        }
+        Err(_) => {
+            UNBUFFERED_DROPS.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The common case of [`push`], or `write` back untouched.
+#[inline(always)]
+fn push_fast<W: FnOnce(&mut [u8])>(local: &Local, len: usize, write: W) -> Result<(), W> {
+    // SAFETY: a non-null slot is this thread's, valid until the thread
+    // exits (the writer frees it only after that).
+    let Some(slot) = (unsafe { local.slot.get().as_ref() }) else {
+        return Err(write);
+    };
+    if local.busy.replace(true) {
+        return Err(write);
+    }
+    compiler_fence(Ordering::SeqCst);
+    let producer = &slot.producer;
+    let Some(reserved) = producer.reserve(len) else {
+        compiler_fence(Ordering::SeqCst);
+        local.busy.set(false);
+        return Err(write);
+    };
+    let head = reserved.head;
+    write(reserved.bytes);
+    if producer.commit(head, len) && wake::is_sleeping() {
+        kick_if_filling(producer);
+    }
+    compiler_fence(Ordering::SeqCst);
+    local.busy.set(false);
+    Ok(())
+}
+
+/// [`push`] for every case but the common one: the thread's first event, a
+/// signal handler's event during a push, a full ring, drops to mark, the end
+/// of a lap.
+#[cold]
+#[inline(never)]
+fn push_full_path(len: usize, write: &mut dyn FnMut(&mut [u8])) {
     let recorded = LOCAL.try_with(|local| {
         if local.busy.replace(true) {
             return false;
@@ -204,7 +257,7 @@ pub(crate) fn push(len: usize, write: impl FnOnce(&mut [u8])) {
         // exits (the writer frees it only after that).
         let pushed = match unsafe { slot.as_ref() } {
             Some(slot) => {
-                if slot.producer.try_push(len, write) == Some(true) {
+                if slot.producer.try_push(len, write) == Some(true) && wake::is_sleeping() {
                     kick_if_filling(&slot.producer);
                 }
                 true
@@ -220,12 +273,13 @@ pub(crate) fn push(len: usize, write: impl FnOnce(&mut [u8])) {
     }
 }
 
-/// Wake a sleeping writer: the buffer looked half full after a push. The
-/// cheap check comes first; `refresh_used` reads the consumer's line only
-/// when the writer sleeps.
-#[inline]
+/// Wake the sleeping writer (the caller saw it sleep) if the buffer is at
+/// least half full: the push found it so by the cached tail; re-read the
+/// consumer's line to be sure.
+#[cold]
+#[inline(never)]
 fn kick_if_filling(producer: &Producer) {
-    if wake::is_sleeping() && producer.refresh_used() >= producer.capacity() / 2 {
+    if producer.refresh_used() >= producer.capacity() / 2 {
         wake::kick();
     }
 }

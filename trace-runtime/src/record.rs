@@ -58,8 +58,38 @@ impl<'a> RecordPayload<'a> {
 /// With the simple backend alone the record is built in place in the thread's
 /// buffer, exactly as it will be in the file: no lock, syscall or allocation
 /// (after the thread's first event).
+///
+/// What is inlined into every event is the common case only: the simple
+/// backend, the counter clock, room in the ring ([`local::push`]). Anything
+/// else leaves through one cold, non-generic call, so the inlined path keeps
+/// its values in registers and needs no stack frame of its own.
 #[inline]
 pub fn record(state: u64, payload_len: usize, fill: impl FnOnce(&mut RecordPayload<'_>)) {
+    if BACKENDS.load(Ordering::Relaxed) == SIMPLE {
+        if let Some(timestamp) = clock::counter_now_ns() {
+            // `move`: the captures stay in registers; only the cold path
+            // (which takes the closure's address) puts them in memory.
+            local::push(encode::record_len(payload_len), move |rec| {
+                let pid = local::PID.load(Ordering::Relaxed);
+                encode::put_record_header(rec, state_id(state), timestamp, pid);
+                fill(&mut RecordPayload::new(&mut rec[encode::record_len(0)..]));
+            });
+            return;
+        }
+    }
+    let mut fill = Some(fill);
+    record_full_path(state, payload_len, &mut |payload| {
+        if let Some(fill) = fill.take() {
+            fill(payload);
+        }
+    });
+}
+
+/// Every case [`record`] does not inline: another backend, the clock read
+/// through the OS (no counter, or its line being replaced).
+#[cold]
+#[inline(never)]
+fn record_full_path(state: u64, payload_len: usize, fill: &mut dyn FnMut(&mut RecordPayload<'_>)) {
     let backends = BACKENDS.load(Ordering::Relaxed);
     if backends == SIMPLE {
         let timestamp = clock::now_ns();
@@ -79,11 +109,10 @@ pub fn record(state: u64, payload_len: usize, fill: impl FnOnce(&mut RecordPaylo
 
 /// The log backend's path: the arguments are written once into a scratch
 /// buffer, logged, and copied into the thread's ring if the simple backend is on.
-#[inline(never)]
 fn record_logged(
     state: u64,
     payload_len: usize,
-    fill: impl FnOnce(&mut RecordPayload<'_>),
+    fill: &mut dyn FnMut(&mut RecordPayload<'_>),
     backends: u8,
 ) {
     let simple = backends & SIMPLE != 0;

@@ -52,6 +52,14 @@ fn mark_drops_before(marker: &mut [u8], record: &[u8], count: u64) {
     put_dropped_before(marker, record, count);
 }
 
+/// How far ahead of `head` the producer asks for the ring's line it will
+/// write soon. In the steady state the writer has read that line since the
+/// producer last wrote it (it sits in the writer's cache or in memory), and
+/// fetching it on the store stalled the producer: `bench/README.md`,
+/// session 14.
+#[cfg(target_arch = "x86_64")]
+const PREFETCH_AHEAD: usize = 512;
+
 /// What a producer does when a record does not fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum WhenFull {
@@ -92,6 +100,16 @@ struct ProducerLocal {
     wrap_at: Cell<usize>,
     /// Flight mode: records overwritten so far.
     evicted: Cell<u64>,
+    /// How far `head` may advance with nothing but a plain write (no marker,
+    /// no wrap, no end of lap reached, room by `cached_tail`): the fast
+    /// path's one check ([`Producer::reserve`]). Recomputed by
+    /// [`Producer::refresh_fast_end`] whenever `head`, `cached_tail` or
+    /// `unmarked` change other than by a fast commit; `head` itself when the
+    /// next record must take the full path.
+    fast_end: Cell<usize>,
+    /// `cached_tail + cap / 2`, kept with `fast_end`: where a fast commit
+    /// finds the ring half full.
+    half_at: Cell<usize>,
 }
 
 struct Shared {
@@ -269,6 +287,10 @@ pub(crate) fn channel(cap: usize, when_full: WhenFull) -> Option<(Producer, Cons
             unmarked: Cell::new(0),
             wrap_at: Cell::new(0),
             evicted: Cell::new(0),
+            // `cap - 1` from head 0 (an empty ring, no marker owed), as
+            // `refresh_fast_end` would compute it.
+            fast_end: Cell::new(cap - 1),
+            half_at: Cell::new(cap / 2),
         }),
         tail: CachePadded::new(AtomicUsize::new(0)),
         handles: AtomicUsize::new(2),
@@ -301,6 +323,13 @@ pub(crate) struct Producer {
 // not `Sync` (`NonNull`), so one thread at a time uses the producer's cells.
 unsafe impl Send for Producer {}
 
+/// Bytes [`Producer::reserve`] gave out, to fill and then
+/// [`Producer::commit`] at `head`.
+pub(crate) struct Reserved<'a> {
+    pub(crate) head: usize,
+    pub(crate) bytes: &'a mut [u8],
+}
+
 impl Producer {
     #[inline(always)]
     fn shared(&self) -> &Shared {
@@ -325,11 +354,75 @@ impl Producer {
     /// and counted (`None`); else whether the ring is now at least half full
     /// as far as the producer knows (its cached view of the consumer).
     ///
-    /// One `publish` for both cases, `write` inlined once: a cold function
-    /// taking `write` would make the caller keep its captures in memory, and
-    /// the signal fences around the push (`local::push`) would reload them.
+    /// The common case is [`Producer::reserve`] then [`Producer::commit`]
+    /// (what `local::push` inlines into every event); the rest is
+    /// [`Producer::push_full_path`].
     #[inline]
     pub(crate) fn try_push(&self, len: usize, write: impl FnOnce(&mut [u8])) -> Option<bool> {
+        match self.reserve(len) {
+            Some(reserved) => {
+                let head = reserved.head;
+                write(reserved.bytes);
+                Some(self.commit(head, len))
+            }
+            None => self.push_full_path(len, write),
+        }
+    }
+
+    /// The common case in one check: `len` bytes (`len > 0`) fit in this
+    /// lap before its end and before the consumer's cached position, and no
+    /// drop is waiting for its marker. `None` changes nothing: the record
+    /// then takes [`Producer::push_full_path`]. The bytes are this
+    /// producer's until [`Producer::commit`] publishes them.
+    #[inline(always)]
+    pub(crate) fn reserve(&self, len: usize) -> Option<Reserved<'_>> {
+        let local = self.local();
+        let head = local.head.get();
+        if local.fast_end.get().wrapping_sub(head) < len || len == 0 {
+            return None;
+        }
+        let shared = self.shared();
+        let start = head & (shared.cap - 1);
+        shared.track_write(start, len);
+        // SAFETY: `fast_end` bounds `start + len` below `cap`, inside the
+        // allocation, and below `cached_tail + cap`, so the bytes are free
+        // (the consumer has released them) and only this producer writes
+        // there until it publishes them.
+        let bytes = unsafe { std::slice::from_raw_parts_mut(shared.buf.as_ptr().add(start), len) };
+        #[cfg(target_arch = "x86_64")]
+        {
+            let ahead = head.wrapping_add(PREFETCH_AHEAD) & (shared.cap - 1);
+            // SAFETY: `ahead < cap`: inside the allocation. A prefetch only
+            // hints; it reads nothing into the program and writes nothing.
+            unsafe {
+                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                _mm_prefetch::<_MM_HINT_T0>(shared.buf.as_ptr().add(ahead) as *const i8);
+            }
+        }
+        Some(Reserved { head, bytes })
+    }
+
+    /// Publish the `len` bytes [`Producer::reserve`] gave out at `head`;
+    /// whether the ring is now at least half full as far as the producer
+    /// knows.
+    #[inline(always)]
+    pub(crate) fn commit(&self, head: usize, len: usize) -> bool {
+        let shared = self.shared();
+        let local = self.local();
+        shared.mirror_write(head & (shared.cap - 1), len);
+        let new_head = head.wrapping_add(len);
+        local.head.set(new_head);
+        // Positions are less than a lap apart: a signed distance.
+        let half_full = new_head.wrapping_sub(local.half_at.get()) as isize >= 0;
+        shared.producer.head.store(new_head, Ordering::Release);
+        half_full
+    }
+
+    /// Everything [`Producer::reserve`] leaves out: the marker after drops,
+    /// padding at the end of a lap, a full ring (drop, or evict in flight
+    /// mode).
+    #[inline]
+    fn push_full_path(&self, len: usize, write: impl FnOnce(&mut [u8])) -> Option<bool> {
         let unmarked = self.local().unmarked.get();
         let marker = if unmarked != 0 { DROPPED_RECORD_LEN } else { 0 };
         let published = if len > 0 {
@@ -348,7 +441,30 @@ impl Producer {
         } else if unmarked != 0 {
             self.local().unmarked.set(0);
         }
+        self.refresh_fast_end();
         published
+    }
+
+    /// Recompute [`ProducerLocal::fast_end`] from `head`, `cached_tail` and
+    /// `unmarked`: the strictest of the fast path's conditions.
+    #[inline]
+    fn refresh_fast_end(&self) {
+        let local = self.local();
+        let cap = self.shared().cap;
+        let head = local.head.get();
+        let room = if local.unmarked.get() != 0 {
+            0
+        } else {
+            // Stop one byte short of the lap's end: a record that reaches it
+            // must store `wrap_at` (the full path).
+            let to_lap_end = cap - (head & (cap - 1)) - 1;
+            let free = cap - head.wrapping_sub(local.cached_tail.get());
+            to_lap_end.min(free)
+        };
+        local.fast_end.set(head.wrapping_add(room));
+        local
+            .half_at
+            .set(local.cached_tail.get().wrapping_add(cap / 2));
     }
 
     /// Reserve `len` contiguous bytes, let `write` fill them and publish them;
@@ -446,6 +562,7 @@ impl Producer {
         self.local()
             .cached_tail
             .set(self.shared().tail.load(Ordering::Acquire));
+        self.refresh_fast_end();
         self.used()
     }
 
@@ -618,6 +735,69 @@ mod tests {
         // The producer still counts the drained bytes until it looks again.
         assert_eq!(p.try_push(8, |s| s.fill(3)), Some(true));
         assert_eq!(p.refresh_used(), 8);
+    }
+
+    /// The fast path's bound, checked against the conditions it stands for
+    /// after every push, drain and refresh of a random run, in both modes.
+    fn assert_fast_end_is_safe(p: &Producer, when: &str) {
+        let (local, cap) = (p.local(), p.capacity());
+        let head = local.head.get();
+        let room = local.fast_end.get().wrapping_sub(head);
+        let free = cap - head.wrapping_sub(local.cached_tail.get());
+        assert!(
+            room <= free,
+            "{when}: {room} past the cached tail ({free} free)"
+        );
+        assert!(
+            (head & (cap - 1)) + room < cap,
+            "{when}: {room} reaches the end of the lap"
+        );
+        if local.unmarked.get() != 0 {
+            assert_eq!(room, 0, "{when}: a marker is owed");
+        }
+        let half_at = local.cached_tail.get().wrapping_add(cap / 2);
+        assert_eq!(local.half_at.get(), half_at, "{when}: half_at");
+    }
+
+    #[test]
+    fn the_fast_path_never_passes_the_tail_the_lap_end_or_a_marker() {
+        for when_full in [WhenFull::Drop, WhenFull::Overwrite] {
+            let (p, mut c) = channel(256, when_full).unwrap();
+            let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+            let mut next = || {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                rng
+            };
+            let (mut fast, mut full) = (0, 0);
+            for i in 0..20_000 {
+                let len = 32 + (next() % 40) as usize;
+                let was_fast = p.local().fast_end.get().wrapping_sub(p.local().head.get()) >= len;
+                if was_fast {
+                    fast += 1;
+                } else {
+                    full += 1;
+                }
+                p.try_push(len, |s| s.fill(i as u8));
+                assert_fast_end_is_safe(&p, &format!("{when_full:?} push {i} of {len}"));
+                match next() % 8 {
+                    0 if when_full == WhenFull::Drop => {
+                        drain_all(&mut c);
+                    }
+                    // Only the drop mode's writer announces its sleep.
+                    1 if when_full == WhenFull::Drop => {
+                        p.refresh_used();
+                        assert_fast_end_is_safe(&p, &format!("{when_full:?} refresh {i}"));
+                    }
+                    _ => {}
+                }
+            }
+            assert!(
+                fast > 1000 && full > 1000,
+                "{when_full:?}: {fast} fast, {full} full"
+            );
+        }
     }
 
     #[test]
