@@ -63,7 +63,7 @@ impl<'a> RecordPayload<'a> {
 /// backend, the counter clock, room in the ring ([`local::push`]). Anything
 /// else leaves through one cold, non-generic call, so the inlined path keeps
 /// its values in registers and needs no stack frame of its own.
-#[inline]
+#[inline(always)]
 pub fn record(state: u64, payload_len: usize, fill: impl FnOnce(&mut RecordPayload<'_>)) {
     if BACKENDS.load(Ordering::Relaxed) == SIMPLE {
         if let Some(timestamp) = clock::counter_now_ns() {
