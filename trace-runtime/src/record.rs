@@ -60,7 +60,7 @@ impl<'a> RecordPayload<'a> {
 /// (after the thread's first event).
 ///
 /// What is inlined into every event is the common case only: the simple
-/// backend, the counter clock, room in the ring ([`local::push`]). Anything
+/// backend, the counter clock, room in the ring (`local::push`). Anything
 /// else leaves through one cold, non-generic call, so the inlined path keeps
 /// its values in registers and needs no stack frame of its own.
 #[inline(always)]
