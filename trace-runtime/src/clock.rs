@@ -154,31 +154,19 @@ fn publish(scale: TscScale) {
 /// The published line, if any.
 #[inline(always)]
 fn published() -> Option<TscScale> {
-    let line = &LINE;
     loop {
-        let seq = line.seq.load(Ordering::Acquire);
-        if seq == UNPUBLISHED {
-            return None;
+        match read_line_once() {
+            Ok(scale) => return Some(scale),
+            Err(UNPUBLISHED) => return None,
+            Err(_) => std::hint::spin_loop(),
         }
-        let scale = TscScale {
-            base_tsc: line.base_tsc.load(Ordering::Relaxed),
-            base_ns: line.base_ns.load(Ordering::Relaxed),
-            mult: line.mult.load(Ordering::Relaxed),
-        };
-        fence(Ordering::Acquire);
-        if seq & 1 == 0 && line.seq.load(Ordering::Relaxed) == seq {
-            return Some(scale);
-        }
-        std::hint::spin_loop();
     }
 }
 
-/// The timestamp of a record being recorded now, from the counter, read
-/// with one try of the seqlock: `None` when there is no line or the writer
-/// is replacing it (then [`now_ns`] waits or reads the OS clock). The events'
-/// inlined path.
+/// One try of the seqlock: the line, or the sequence number seen when there
+/// is none ([`UNPUBLISHED`]) or the writer was replacing it.
 #[inline(always)]
-pub(crate) fn counter_now_ns() -> Option<u64> {
+fn read_line_once() -> Result<TscScale, u64> {
     let line = &LINE;
     let seq = line.seq.load(Ordering::Acquire);
     let scale = TscScale {
@@ -188,8 +176,18 @@ pub(crate) fn counter_now_ns() -> Option<u64> {
     };
     fence(Ordering::Acquire);
     if seq & 1 != 0 || line.seq.load(Ordering::Relaxed) != seq {
-        return None;
+        return Err(seq);
     }
+    Ok(scale)
+}
+
+/// The timestamp of a record being recorded now, from the counter, read
+/// with one try of the seqlock: `None` when there is no line or the writer
+/// is replacing it (then [`now_ns`] waits or reads the OS clock). The events'
+/// inlined path.
+#[inline(always)]
+pub(crate) fn counter_now_ns() -> Option<u64> {
+    let scale = read_line_once().ok()?;
     Some(scale.to_ns(tsc::read()))
 }
 

@@ -228,7 +228,7 @@ fn push_fast<W: FnOnce(&mut [u8])>(local: &Local, len: usize, write: W) -> Resul
     };
     let head = reserved.head;
     write(reserved.bytes);
-    if producer.commit(head, len) && wake::is_sleeping() {
+    if producer.commit(head, len) {
         kick_if_filling(producer);
     }
     compiler_fence(Ordering::SeqCst);
@@ -257,7 +257,7 @@ fn push_full_path(len: usize, write: &mut dyn FnMut(&mut [u8])) {
         // exits (the writer frees it only after that).
         let pushed = match unsafe { slot.as_ref() } {
             Some(slot) => {
-                if slot.producer.try_push(len, write) == Some(true) && wake::is_sleeping() {
+                if slot.producer.try_push(len, write) == Some(true) {
                     kick_if_filling(&slot.producer);
                 }
                 true
@@ -273,12 +273,21 @@ fn push_full_path(len: usize, write: &mut dyn FnMut(&mut [u8])) {
     }
 }
 
-/// Wake the sleeping writer (the caller saw it sleep) if the buffer is at
-/// least half full: the push found it so by the cached tail; re-read the
-/// consumer's line to be sure.
+/// Wake a sleeping writer: the buffer looked half full after a push. The
+/// cheap check is inlined; `refresh_used` reads the consumer's line only
+/// when the writer sleeps.
+#[inline(always)]
+fn kick_if_filling(producer: &Producer) {
+    if wake::is_sleeping() {
+        kick_if_still_filling(producer);
+    }
+}
+
+/// Re-read the consumer's line: wake the sleeping writer if the buffer is
+/// still at least half full.
 #[cold]
 #[inline(never)]
-fn kick_if_filling(producer: &Producer) {
+fn kick_if_still_filling(producer: &Producer) {
     if producer.refresh_used() >= producer.capacity() / 2 {
         wake::kick();
     }
