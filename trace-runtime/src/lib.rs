@@ -148,6 +148,7 @@ mod trace_file;
 mod traced;
 mod unique;
 mod wake;
+mod write_once;
 mod writer;
 
 pub use args::{TracePtr, TraceStr};

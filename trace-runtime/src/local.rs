@@ -29,6 +29,7 @@ use std::sync::atomic::{
 };
 
 use crate::ring::{self, Consumer, Producer, WhenFull};
+use crate::write_once::{Closure, WriteOnce};
 use crate::{sys, wake};
 
 /// Process id written in every record (set at start).
@@ -192,13 +193,19 @@ thread_local! {
 /// room in this lap of the ring). Everything else goes to one cold call.
 #[inline(always)]
 pub(crate) fn push(len: usize, write: impl FnOnce(&mut [u8])) {
+    push_with(len, Closure(write))
+}
+
+/// [`push`] with a [`WriteOnce`]: inlined into the fast path whole.
+#[inline(always)]
+pub(crate) fn push_with(len: usize, write: impl WriteOnce<[u8]>) {
     match LOCAL.try_with(|local| push_fast(local, len, write)) {
         Ok(Ok(())) => {}
         Ok(Err(write)) => {
             let mut write = Some(write);
             push_full_path(len, &mut |rec| {
                 if let Some(write) = write.take() {
-                    write(rec);
+                    write.write(rec);
                 }
             });
         }
@@ -210,7 +217,7 @@ pub(crate) fn push(len: usize, write: impl FnOnce(&mut [u8])) {
 
 /// The common case of [`push`], or `write` back untouched.
 #[inline(always)]
-fn push_fast<W: FnOnce(&mut [u8])>(local: &Local, len: usize, write: W) -> Result<(), W> {
+fn push_fast<W: WriteOnce<[u8]>>(local: &Local, len: usize, write: W) -> Result<(), W> {
     // SAFETY: a non-null slot is this thread's, valid until the thread
     // exits (the writer frees it only after that).
     let Some(slot) = (unsafe { local.slot.get().as_ref() }) else {
@@ -227,7 +234,7 @@ fn push_fast<W: FnOnce(&mut [u8])>(local: &Local, len: usize, write: W) -> Resul
         return Err(write);
     };
     let head = reserved.head;
-    write(reserved.bytes);
+    write.write(reserved.bytes);
     if producer.commit(head, len) {
         kick_if_filling(producer);
     }

@@ -4,6 +4,7 @@ use std::sync::atomic::Ordering;
 
 use crate::control::{BACKENDS, LATE, LOG, SIMPLE};
 use crate::event::state_id;
+use crate::write_once::{Closure, WriteOnce};
 use crate::{clock, exit, local, log};
 use trace_events::v4::encode;
 
@@ -65,24 +66,51 @@ impl<'a> RecordPayload<'a> {
 /// its values in registers and needs no stack frame of its own.
 #[inline(always)]
 pub fn record(state: u64, payload_len: usize, fill: impl FnOnce(&mut RecordPayload<'_>)) {
+    record_fill(state, payload_len, Closure(fill))
+}
+
+/// [`record`] with a [`WriteOnce`] (`#[traced]`'s arguments): the fast path
+/// holds the argument writes themselves.
+#[inline(always)]
+pub(crate) fn record_fill(
+    state: u64,
+    payload_len: usize,
+    fill: impl for<'r> WriteOnce<RecordPayload<'r>>,
+) {
     if BACKENDS.load(Ordering::Relaxed) == SIMPLE {
         if let Some(timestamp) = clock::counter_now_ns() {
-            // `move`: the captures stay in registers; only the cold path
-            // (which takes the closure's address) puts them in memory.
-            local::push(encode::record_len(payload_len), move |rec| {
-                let pid = local::PID.load(Ordering::Relaxed);
-                encode::put_record_header(rec, state_id(state), timestamp, pid);
-                fill(&mut RecordPayload::new(&mut rec[encode::record_len(0)..]));
-            });
+            let record = Record {
+                state,
+                timestamp,
+                fill,
+            };
+            local::push_with(encode::record_len(payload_len), record);
             return;
         }
     }
     let mut fill = Some(fill);
     record_full_path(state, payload_len, &mut |payload| {
         if let Some(fill) = fill.take() {
-            fill(payload);
+            fill.write(payload);
         }
     });
+}
+
+/// A record: its header, then what `fill` writes.
+struct Record<F> {
+    state: u64,
+    timestamp: u64,
+    fill: F,
+}
+
+impl<F: for<'r> WriteOnce<RecordPayload<'r>>> WriteOnce<[u8]> for Record<F> {
+    #[inline(always)]
+    fn write(self, rec: &mut [u8]) {
+        let pid = local::PID.load(Ordering::Relaxed);
+        encode::put_record_header(rec, state_id(self.state), self.timestamp, pid);
+        let payload = &mut rec[encode::record_len(0)..];
+        self.fill.write(&mut RecordPayload::new(payload));
+    }
 }
 
 /// Every case [`record`] does not inline: another backend, the clock read

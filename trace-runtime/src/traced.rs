@@ -8,7 +8,8 @@ use std::ffi::{CStr, CString};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::event::{state_enabled, ArgKind, Event, IntType};
-use crate::record::{record, str_arg_len, RecordPayload};
+use crate::record::{record, record_fill, str_arg_len, RecordPayload};
+use crate::write_once::WriteOnce;
 
 /// An argument as the simple backend records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,15 +311,22 @@ pub fn record_args<const N: usize>(state: u64, args: [Encoded<'_>; N]) {
             Encoded::Str(s) => str_arg_len(s.len()),
         })
         .sum();
-    record(state, len, |rec| write_args(rec, &args));
+    record_fill(state, len, Args(args));
 }
 
-#[inline(always)]
-fn write_args(rec: &mut RecordPayload<'_>, args: &[Encoded<'_>]) {
-    for arg in args {
-        match *arg {
-            Encoded::U64(v) => rec.u64(v),
-            Encoded::Str(s) => rec.str(s),
+/// A record's arguments, written in order. A [`WriteOnce`] (not a
+/// closure) so that its writes are inlined where the kinds are known and
+/// fold to plain stores.
+struct Args<'a, const N: usize>([Encoded<'a>; N]);
+
+impl<const N: usize> WriteOnce<RecordPayload<'_>> for Args<'_, N> {
+    #[inline(always)]
+    fn write(self, rec: &mut RecordPayload<'_>) {
+        for arg in self.0 {
+            match arg {
+                Encoded::U64(v) => rec.u64(v),
+                Encoded::Str(s) => rec.str(s),
+            }
         }
     }
 }
