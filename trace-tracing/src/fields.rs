@@ -185,11 +185,29 @@ impl<'a> Encoder<'a> {
 }
 
 impl Sink for Encoder<'_> {
+    /// An integer field in order takes one bounds check and a store; the
+    /// rest (strings, gaps, values out of order) is out of line, so this
+    /// path needs no stack frame.
     #[inline(always)]
     fn put(&mut self, index: usize, val: Val<'_>) {
         let Some(&ty) = self.types.get(index) else {
             return;
         };
+        if index == self.next && ty != ArgType::Str {
+            if let Some(dst) = self.buf.get_mut(self.pos..self.pos + 8) {
+                dst.copy_from_slice(&val.as_u64().to_ne_bytes());
+                self.pos += 8;
+                self.next = index + 1;
+                return;
+            }
+        }
+        self.put_other(index, ty, val);
+    }
+}
+
+impl Encoder<'_> {
+    #[inline(never)]
+    fn put_other(&mut self, index: usize, ty: ArgType, val: Val<'_>) {
         if index != self.next {
             if index < self.next {
                 return;
