@@ -66,13 +66,13 @@ impl<'a> RecordPayload<'a> {
 /// its values in registers and needs no stack frame of its own.
 #[inline(always)]
 pub fn record(state: u64, payload_len: usize, fill: impl FnOnce(&mut RecordPayload<'_>)) {
-    record_fill(state, payload_len, Closure(fill))
+    record_with(state, payload_len, Closure(fill))
 }
 
 /// [`record`] with a [`WriteOnce`] (`#[traced]`'s arguments): the fast path
 /// holds the argument writes themselves.
 #[inline(always)]
-pub(crate) fn record_fill(
+pub(crate) fn record_with(
     state: u64,
     payload_len: usize,
     fill: impl for<'r> WriteOnce<RecordPayload<'r>>,

@@ -8,7 +8,7 @@ use std::ffi::{CStr, CString};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::event::{state_enabled, ArgKind, Event, IntType};
-use crate::record::{record, record_fill, str_arg_len, RecordPayload};
+use crate::record::{record, record_with, str_arg_len, RecordPayload};
 use crate::write_once::WriteOnce;
 
 /// An argument as the simple backend records it.
@@ -311,7 +311,7 @@ pub fn record_args<const N: usize>(state: u64, args: [Encoded<'_>; N]) {
             Encoded::Str(s) => str_arg_len(s.len()),
         })
         .sum();
-    record_fill(state, len, Args(args));
+    record_with(state, len, Args(args));
 }
 
 /// A record's arguments, written in order. A [`WriteOnce`] (not a

@@ -185,7 +185,7 @@ impl<'a> Encoder<'a> {
 }
 
 impl Sink for Encoder<'_> {
-    /// An integer field in order takes one bounds check and a store; the
+    /// An integer field in order is one bounds-checked store; the
     /// rest (strings, gaps, values out of order) is out of line, so this
     /// path needs no stack frame.
     #[inline(always)]
@@ -194,12 +194,9 @@ impl Sink for Encoder<'_> {
             return;
         };
         if index == self.next && ty != ArgType::Str {
-            if let Some(dst) = self.buf.get_mut(self.pos..self.pos + 8) {
-                dst.copy_from_slice(&val.as_u64().to_ne_bytes());
-                self.pos += 8;
-                self.next = index + 1;
-                return;
-            }
+            self.u64(val.as_u64());
+            self.next = index + 1;
+            return;
         }
         self.put_other(index, ty, val);
     }
