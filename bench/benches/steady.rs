@@ -3,7 +3,9 @@
 //! before a round), and the program works between its bursts of events: a
 //! round of [`ROUND`] events every [`PERIOD`], the time between rounds spent
 //! spinning (the thread stays on its CPU, as a busy program's does). Only the
-//! rounds are timed; times are per event.
+//! rounds are timed; times are per event. The `steady_ladder` group times,
+//! the same way, the rungs from the floor to a correct event
+//! (`trace_bench::ladder`): what stands between the two.
 //! Run with `cargo bench -p trace-bench --bench steady`.
 
 use std::hint::black_box;
@@ -11,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
 use trace_bench::setup::Setup;
-use trace_bench::{floor, ours};
+use trace_bench::{floor, ladder, ours};
 
 /// Events per round (the measurement: 2,000 every 800 us, about
 /// 2.5 M events/s, 120 MB/s of two-u64 records).
@@ -48,6 +50,15 @@ fn floor_two(i: u64) {
     floor::two_u64(black_box(i), black_box(!i));
 }
 
+fn rung<const RUNG: u8>(i: u64) {
+    ladder::two_u64::<RUNG>(black_box(i), black_box(!i));
+}
+
+/// Each rung of `ladder::RUNGS`, in order.
+const RUNG_FNS: [fn(u64); 7] = [
+    rung::<0>, rung::<1>, rung::<2>, rung::<3>, rung::<4>, rung::<5>, rung::<6>,
+];
+
 fn main() {
     let setup = Setup::start(trace_runtime::Config::new()).expect("start the implementations");
     let mut c = Criterion::default()
@@ -63,6 +74,14 @@ fn main() {
     g.bench_function("floor", |b| b.iter_custom(|n| steady(n, floor_two)));
     g.finish();
 
+    let mut g = c.benchmark_group("steady_ladder");
+    g.throughput(Throughput::Elements(1));
+    for (name, f) in ladder::RUNGS.iter().zip(RUNG_FNS) {
+        g.bench_function(*name, |b| b.iter_custom(|n| steady(n, f)));
+    }
+    g.bench_function("ours", |b| b.iter_custom(|n| steady(n, ours_two)));
+    g.finish();
+
     trace_runtime::flush();
     let after = trace_runtime::status().expect("started");
     eprintln!(
@@ -73,4 +92,5 @@ fn main() {
     c.final_summary();
     drop(setup);
     black_box(floor::checksum());
+    black_box(ladder::last_small());
 }

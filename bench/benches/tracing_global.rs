@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
 use trace_bench::setup::Setup;
+use trace_bench::tracing_floor::FloorSubscriber;
 use trace_bench::{ours, tracing_baseline};
 use trace_tracing::{SimpletraceLayer, SimpletraceSubscriber};
 use tracing_subscriber::prelude::*;
@@ -21,9 +22,11 @@ use tracing_subscriber::prelude::*;
 /// Events (calls) per round: every buffer holds a round.
 const ROUND: u64 = 2500;
 
-/// The processes: which global default each sets. `ours` sets none and
-/// records the same event declared in trace-events, and `#[traced]`.
-const CASES: [&str; 4] = ["subscriber", "layer", "fmt_non_blocking", "ours"];
+/// The processes: which global default each sets. `floor` sets
+/// `tracing_floor::FloorSubscriber` (the least a recording subscriber
+/// does); `ours` sets none and records the same event declared in
+/// trace-events, and `#[traced]`.
+const CASES: [&str; 5] = ["subscriber", "layer", "fmt_non_blocking", "floor", "ours"];
 
 const CASE_VAR: &str = "TRACING_GLOBAL_CASE";
 
@@ -94,6 +97,8 @@ fn run(case: &str) {
         "layer" => tracing_subscriber::registry()
             .with(SimpletraceLayer::new())
             .init(),
+        "floor" => tracing::subscriber::set_global_default(FloorSubscriber)
+            .expect("the only global default"),
         _ => {}
     }
     let mut g = c.benchmark_group("tracing_global");
@@ -110,9 +115,12 @@ fn run(case: &str) {
         g.bench_function(format!("two_u64/{case}"), |b| {
             b.iter_custom(|iters| rounds(iters, drain, two_u64))
         });
-        g.bench_function(format!("instrument/{case}"), |b| {
-            b.iter_custom(|iters| rounds(iters, drain, instrumented))
-        });
+        // The floor keeps no span: its `#[instrument]` would record nothing.
+        if case != "floor" {
+            g.bench_function(format!("instrument/{case}"), |b| {
+                b.iter_custom(|iters| rounds(iters, drain, instrumented))
+            });
+        }
     }
     g.finish();
     c.final_summary();

@@ -16,7 +16,8 @@
 //! `instrument_subscriber`, `instrument_noop`, `instrument_noop_subscriber`,
 //! `traced`; and, with the subscriber as the global default (as `.init()`
 //! sets it) rather than a scoped one, `global_subscriber`, `global_layer`,
-//! `global_noop_subscriber`, `global_instrument_subscriber`.
+//! `global_noop_subscriber`, `global_floor_subscriber` (the least a
+//! recording subscriber does: `tracing_floor.rs`), `global_instrument_subscriber`.
 
 use std::hint::black_box;
 
@@ -122,6 +123,10 @@ fn main() {
         }
         "global_noop_subscriber" => {
             global(NoopSubscriber);
+            rounds(&two_u64)
+        }
+        "global_floor_subscriber" => {
+            global(trace_bench::tracing_floor::FloorSubscriber);
             rounds(&two_u64)
         }
         "global_instrument_subscriber" => {

@@ -4,8 +4,10 @@
 
 pub mod fastrace_baseline;
 pub mod floor;
+pub mod ladder;
 pub mod ours;
 pub mod qemu_port;
 pub mod rounds;
 pub mod setup;
 pub mod tracing_baseline;
+pub mod tracing_floor;
