@@ -199,19 +199,25 @@ pub(crate) fn push(len: usize, write: impl FnOnce(&mut [u8])) {
 /// [`push`] with a [`WriteOnce`]: inlined into the fast path whole.
 #[inline(always)]
 pub(crate) fn push_with(len: usize, write: impl WriteOnce<[u8]>) {
-    match LOCAL.try_with(|local| push_fast(local, len, write)) {
-        Ok(Ok(())) => {}
-        Ok(Err(write)) => {
-            let mut write = Some(write);
-            push_full_path(len, &mut |rec| {
-                if let Some(write) = write.take() {
-                    write.write(rec);
-                }
-            });
-        }
-        Err(_) => {
-            UNBUFFERED_DROPS.fetch_add(1, Ordering::Relaxed);
-        }
+    // The key's accessor takes only a closure that returns the address:
+    // with the push inside it, the closure of a record with several
+    // arguments grew past what LLVM inlines, and `try_with` became a call
+    // with the record's values passed through memory (`#[traced]`'s enter).
+    let Ok(local) = LOCAL.try_with(|local| local as *const Local) else {
+        UNBUFFERED_DROPS.fetch_add(1, Ordering::Relaxed);
+        return;
+    };
+    // SAFETY: `LOCAL` is `const` with no destructor: the value lives as
+    // long as this thread, which runs this call; `Local` is not `Sync`, so
+    // the reference stays on this thread.
+    let local = unsafe { &*local };
+    if let Err(write) = push_fast(local, len, write) {
+        let mut write = Some(write);
+        push_full_path(len, &mut |rec| {
+            if let Some(write) = write.take() {
+                write.write(rec);
+            }
+        });
     }
 }
 
