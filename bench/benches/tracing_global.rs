@@ -97,7 +97,7 @@ fn run(case: &str) {
         "layer" => tracing_subscriber::registry()
             .with(SimpletraceLayer::new())
             .init(),
-        "floor" => tracing::subscriber::set_global_default(FloorSubscriber)
+        "floor" => tracing::subscriber::set_global_default(FloorSubscriber::default())
             .expect("the only global default"),
         _ => {}
     }

@@ -126,7 +126,7 @@ fn main() {
             rounds(&two_u64)
         }
         "global_floor_subscriber" => {
-            global(trace_bench::tracing_floor::FloorSubscriber);
+            global(trace_bench::tracing_floor::FloorSubscriber::default());
             rounds(&two_u64)
         }
         "global_instrument_subscriber" => {

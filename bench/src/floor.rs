@@ -30,7 +30,7 @@ pub static DISABLED_ON: AtomicBool = AtomicBool::new(false);
 
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn ticks() -> u64 {
+pub(crate) fn ticks() -> u64 {
     // SAFETY: `rdtsc` exists on every x86-64 CPU and only reads the counter.
     #[allow(unused_unsafe)]
     unsafe {
@@ -40,7 +40,7 @@ fn ticks() -> u64 {
 
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-fn ticks() -> u64 {
+pub(crate) fn ticks() -> u64 {
     use std::sync::OnceLock;
     use std::time::Instant;
     static START: OnceLock<Instant> = OnceLock::new();

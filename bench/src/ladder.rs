@@ -24,6 +24,8 @@
 use std::cell::Cell;
 use std::sync::atomic::{compiler_fence, AtomicU64, AtomicUsize, Ordering};
 
+use crate::floor::ticks;
+
 /// The rungs, in order, as the bench names them.
 pub const RUNGS: [&str; 7] = [
     "floor",
@@ -92,25 +94,6 @@ thread_local! {
             big: Cell::new(std::ptr::null_mut()),
         }
     };
-}
-
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn ticks() -> u64 {
-    // SAFETY: `rdtsc` exists on every x86-64 CPU and only reads the counter.
-    #[allow(unused_unsafe)]
-    unsafe {
-        core::arch::x86_64::_rdtsc()
-    }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-#[inline(always)]
-fn ticks() -> u64 {
-    use std::sync::OnceLock;
-    use std::time::Instant;
-    static START: OnceLock<Instant> = OnceLock::new();
-    START.get_or_init(Instant::now).elapsed().as_nanos() as u64
 }
 
 /// Nanoseconds from the clock's line; `None` while it is being replaced.
