@@ -356,9 +356,69 @@ fn register_as(tid: u64, buffer_size: usize) -> *const Slot {
 mod tests {
     use super::*;
 
+    /// The tests that adopt buffers take it: `REGISTERED` is process-wide,
+    /// and one test's adoption must not take another's buffers.
+    static ADOPTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn adopting() -> std::sync::MutexGuard<'static, ()> {
+        ADOPTING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Record `n` of [`push_reads_back_in_order_across_laps`]: its number,
+    /// its complement and a pattern, 40 bytes (a lap of 4096 ends mid-record).
+    fn numbered(n: u64) -> [u8; 40] {
+        let mut r = [0; 40];
+        r[..8].copy_from_slice(&n.to_le_bytes());
+        r[8..16].copy_from_slice(&(!n).to_le_bytes());
+        r[16..].fill(n as u8);
+        r
+    }
+
+    /// The thread-local path as events take it (`push`: the fast path, the
+    /// full path at each lap's end), under Miri too: every record comes back
+    /// whole and in order, laps after laps.
+    #[test]
+    fn push_reads_back_in_order_across_laps() {
+        let _one = adopting();
+        std::thread::spawn(|| {
+            let tid = u64::from(u32::MAX) + 9;
+            let slot = register_as(tid, 4096);
+            assert!(!slot.is_null());
+            LOCAL.with(|local| local.slot.set(slot));
+            let mut buffers = Vec::new();
+            adopt_new_buffers(&mut buffers);
+            let at = buffers.iter().position(|b| b.tid == tid).unwrap();
+            let mut buffer = buffers.swap_remove(at);
+            let (mut pushed, mut read) = (0u64, 0u64);
+            // 60 records a round (2,400 bytes, padding included, fit);
+            // eight rounds are about five laps.
+            for _ in 0..8 {
+                for _ in 0..60 {
+                    push(40, |rec| rec.copy_from_slice(&numbered(pushed)));
+                    pushed += 1;
+                }
+                buffer.consumer.drain(|a, b| {
+                    for rec in a.chunks(40).chain(b.chunks(40)) {
+                        assert_eq!(rec, numbered(read), "record {read}");
+                        read += 1;
+                    }
+                });
+                assert_eq!(read, pushed);
+            }
+            assert_eq!(buffer.consumer.dropped(), 0);
+            LOCAL.with(|local| local.slot.set(std::ptr::null()));
+            buffer.mark_exited();
+        })
+        .join()
+        .unwrap();
+    }
+
     #[test]
     #[cfg_attr(miri, ignore)] // tgkill is not emulated
     fn a_reused_tid_marks_the_older_buffer_exited_and_order_is_kept() {
+        let _one = adopting();
         // Ids no live thread has (above the kernel's pid_max of 2^22).
         let (reused, other) = (u64::from(u32::MAX) + 7, u64::from(u32::MAX) + 8);
         // Reused between two looks of the writer, then across two looks.

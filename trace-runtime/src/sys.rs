@@ -50,10 +50,16 @@ pub(crate) fn thread_name() -> Vec<u8> {
 /// signal handler.
 pub(crate) fn thread_name_bytes() -> [u8; 16] {
     let mut buf = [0u8; 16];
-    #[cfg(target_os = "linux")]
+    #[cfg(all(target_os = "linux", not(miri)))]
     {
         // SAFETY: PR_GET_NAME writes at most 16 bytes (NUL included) to `buf`.
         unsafe { libc::prctl(libc::PR_GET_NAME, buf.as_mut_ptr()) };
+    }
+    // Miri has no `prctl`; glibc's `pthread_getname_np` reads the same name.
+    #[cfg(all(target_os = "linux", miri))]
+    {
+        // SAFETY: `buf` is writable for the 16 bytes passed.
+        unsafe { libc::pthread_getname_np(libc::pthread_self(), buf.as_mut_ptr().cast(), 16) };
     }
     #[cfg(target_vendor = "apple")]
     {
