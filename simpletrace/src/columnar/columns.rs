@@ -284,10 +284,28 @@ pub(crate) struct Dict {
     levels: Option<Levels>,
     /// The distinct strings, in key order.
     distinct: Names,
+    /// For each distinct string, when every one came through
+    /// [`Self::cached_key_of`]: the id that names it for the whole export,
+    /// by which the table's thread finds it in its chunk's dictionary.
+    ids: Vec<u32>,
     /// New at every `clear` (each `write` ends with one; unique among all
     /// dictionaries): keys of an earlier batch, or of another dictionary,
     /// are not valid.
     generation: u64,
+}
+
+/// No id: the string is found in a chunk's dictionary by its hash.
+pub(crate) const NO_ID: u32 = u32::MAX;
+
+/// The distinct strings a batch's dictionary keys index.
+#[derive(Clone, Copy)]
+pub(crate) enum Distinct<'a> {
+    /// The batch's own, with each one's id for the whole export if known
+    /// ([`Dict::cached_key_of`]).
+    Batch(&'a Names, Option<&'a [u32]>),
+    /// A dictionary kept for the row group: the one the column's earlier
+    /// batches of the group gave, grown.
+    Kept(&'a Names),
 }
 
 /// Generations of every [`Dict`]: a cached key is valid for one batch of
@@ -305,6 +323,7 @@ impl Dict {
             keys: Vec::new(),
             levels: nullable.then(Levels::default),
             distinct: Names::default(),
+            ids: Vec::new(),
             generation: next_generation(),
         }
     }
@@ -324,6 +343,30 @@ impl Dict {
             };
         }
         cache.key
+    }
+
+    /// [`Self::cached_key`] for a string that `id` names for the whole
+    /// export (one id, one string; [`NO_ID`] for none): a batch of a trace
+    /// of thousands of events then costs the table's thread a lookup by id
+    /// for each of its distinct names, not a hash of each.
+    #[inline]
+    pub fn cached_key_of(&mut self, cache: &mut CachedKey, s: &str, id: u32) -> u32 {
+        if cache.generation != self.generation {
+            let key = self.key(s);
+            if key as usize == self.ids.len() {
+                self.ids.push(id);
+            }
+            *cache = CachedKey {
+                generation: self.generation,
+                key,
+            };
+        }
+        cache.key
+    }
+
+    /// Each distinct string's id, when every one has one.
+    fn ids(&self) -> Option<&[u32]> {
+        (!self.ids.is_empty() && self.ids.len() == self.distinct.len()).then_some(&self.ids[..])
     }
 
     #[inline]
@@ -373,7 +416,13 @@ impl Dict {
         rep: &[i16],
     ) -> Result<(), ExportError> {
         debug_assert!(self.levels.is_none(), "the map's levels are the levels");
-        out.write_dict(&self.distinct, true, &self.keys, Some(def), Some(rep), None)?;
+        out.write_dict(
+            Distinct::Kept(&self.distinct),
+            &self.keys,
+            Some(def),
+            Some(rep),
+            None,
+        )?;
         self.keys.clear();
         Ok(())
     }
@@ -383,6 +432,7 @@ impl Dict {
     pub fn clear(&mut self) {
         self.generation = next_generation();
         self.distinct.clear();
+        self.ids.clear();
         self.keys.clear();
         if let Some(levels) = &mut self.levels {
             levels.clear();
@@ -401,7 +451,8 @@ impl Dict {
             )
         });
         let levels = self.levels.as_ref().map(Levels::as_slice);
-        out.write_dict(&self.distinct, false, &self.keys, levels, None, range)?;
+        let distinct = Distinct::Batch(&self.distinct, self.ids());
+        out.write_dict(distinct, &self.keys, levels, None, range)?;
         self.clear();
         Ok(())
     }

@@ -14,9 +14,10 @@ use parquet::errors::ParquetError;
 use parquet::file::statistics::Statistics;
 use parquet::schema::types::ColumnDescPtr;
 
-use super::columns::Names;
+use super::columns::{Distinct, Names, NO_ID};
 use super::hybrid;
 use super::pages::{DataPages, DictionaryPage, Levels};
+use crate::keyed::Map;
 
 /// The chunk of one dictionary column in the row group being built.
 pub(crate) struct DictChunk {
@@ -28,6 +29,10 @@ pub(crate) struct DictChunk {
     /// A batch's keys as chunk indices (kept from batch to batch for a
     /// dictionary kept for the row group).
     remap: Vec<u32>,
+    /// By a string's id for the whole export (`Distinct::Batch`'s ids): its
+    /// chunk index. A map, not a table: an export of many files has many
+    /// ids, a chunk only its rows'.
+    by_id: Map<u32, u32>,
     indices: Vec<u32>,
 }
 
@@ -39,6 +44,7 @@ impl DictChunk {
             names: Names::default(),
             pages: DataPages::default(),
             remap: Vec::new(),
+            by_id: Map::default(),
             indices: Vec::new(),
         }
     }
@@ -51,23 +57,38 @@ impl DictChunk {
 
     /// Append a batch: `keys` into `distinct`, for the levels at `def`'s
     /// maximum, with the levels the column has (`def` when its maximum is
-    /// above 0, `rep` likewise). Pages start where rows do. `distinct` is
-    /// the batch's own, or, when `kept`, the one the chunk's earlier
-    /// batches gave, grown: then only its new strings are looked up.
+    /// above 0, `rep` likewise). Pages start where rows do. A kept
+    /// `distinct` is the one the chunk's earlier batches gave, grown: then
+    /// only its new strings are looked up; a batch's own strings with ids
+    /// are found by id once the chunk has seen them.
     pub fn write(
         &mut self,
-        distinct: &Names,
-        kept: bool,
+        distinct: Distinct<'_>,
         keys: &[u32],
         def: Option<&[i16]>,
         rep: Option<&[i16]>,
     ) -> Result<(), ParquetError> {
-        if !kept || self.remap.len() > distinct.len() {
-            self.remap.clear();
-        }
-        for s in distinct.iter_from(self.remap.len() as u32) {
-            let i = self.names.key(s);
-            self.remap.push(i);
+        match distinct {
+            Distinct::Kept(kept) => {
+                if self.remap.len() > kept.len() {
+                    self.remap.clear();
+                }
+                for s in kept.iter_from(self.remap.len() as u32) {
+                    let i = self.names.key(s);
+                    self.remap.push(i);
+                }
+            }
+            Distinct::Batch(names, None) => {
+                self.remap.clear();
+                self.remap.extend(names.iter().map(|s| self.names.key(s)));
+            }
+            Distinct::Batch(names, Some(ids)) => {
+                self.remap.clear();
+                for (s, &id) in names.iter().zip(ids) {
+                    let i = self.key_of(s, id);
+                    self.remap.push(i);
+                }
+            }
         }
         let width = hybrid::bit_width(self.names.len().saturating_sub(1) as u32);
         let levels = Levels::new(def, rep, self.max_def, self.max_rep);
@@ -88,6 +109,15 @@ impl DictChunk {
                 hybrid::encode(indices, width, body);
             }
         })
+    }
+
+    /// The chunk index of `s`, which `id` names.
+    fn key_of(&mut self, s: &str, id: u32) -> u32 {
+        if id == NO_ID {
+            return self.names.key(s);
+        }
+        let names = &mut self.names;
+        *self.by_id.entry(id).or_insert_with(|| names.key(s))
     }
 
     /// The chunk's pages, serialized, and what the row group needs to

@@ -9,7 +9,7 @@ use super::calls::{CallKeys, CallRows};
 use super::error::ExportError;
 use super::pairing::{Out, Pairing};
 use super::pipeline::{Batch, Pipeline};
-use super::records::{RecordKeys, RecordRows};
+use super::records::{EventIds, RecordKeys, RecordRows};
 use super::schema::{calls_schema, records_schema};
 use super::source::{CurrentThread, Source};
 use super::table::Table;
@@ -98,6 +98,7 @@ pub struct ParquetExport {
     calls: Option<Pipeline<CallRows>>,
     options: ParquetOptions,
     written: Written,
+    event_ids: EventIds,
 }
 
 impl ParquetExport {
@@ -141,6 +142,7 @@ impl ParquetExport {
             },
             options,
             written: Written::default(),
+            event_ids: EventIds::default(),
         })
     }
 
@@ -235,8 +237,16 @@ impl FileRows<'_> {
     /// table's batch and the pairing of calls.
     fn rows(&mut self, role: Role, record: &Record<'_>, thread: Option<&Thread>, seq: u64) {
         let thread = self.thread.of(thread);
-        let rows = &mut self.export.records.building;
-        rows.push(&self.source, &mut self.record_keys, record, thread, seq);
+        let export = &mut *self.export;
+        let (rows, ids) = (&mut export.records.building, &mut export.event_ids);
+        rows.push(
+            &self.source,
+            &mut self.record_keys,
+            ids,
+            record,
+            thread,
+            seq,
+        );
         let out = calls_out(self.export, &self.source, &mut self.call_keys, &self.pairs);
         if let Some(out) = out {
             self.pairing.record(role, record, thread, seq, out);

@@ -3,7 +3,7 @@
 //! are not rows (their content is the `tid` and `thread` columns) but are
 //! counted by `seq`.
 
-use super::columns::{CachedKey, Dict, Ints};
+use super::columns::{CachedKey, Dict, Ints, NO_ID};
 use super::pipeline::Batch;
 use super::raw_args::{ArgsEncoder, EventDecls, RawArgs};
 use super::source::{RowThread, Source, SourceColumns, SourceKeys};
@@ -27,9 +27,26 @@ pub(crate) fn batch_due(rows: usize, bytes: usize, batch_rows: usize) -> bool {
 #[derive(Debug, Default)]
 pub(crate) struct RecordKeys {
     pub source: SourceKeys,
-    /// By event index.
-    events: Vec<CachedKey>,
+    /// By event index: the batch's key of the event's name, and the id
+    /// that names it for the whole export ([`EventIds`]).
+    events: Vec<(CachedKey, u32)>,
     decls: EventDecls,
+}
+
+/// Ids for the event names of every file of one export: one per event of
+/// each file, so that an id names one string (`Dict::cached_key_of`).
+#[derive(Debug, Default)]
+pub(crate) struct EventIds {
+    next: u32,
+}
+
+impl EventIds {
+    fn next(&mut self) -> u32 {
+        let id = self.next;
+        // Past 2^32 - 1 events, names are found by hash (`NO_ID`).
+        self.next = self.next.saturating_add(1);
+        id
+    }
 }
 
 #[derive(Debug)]
@@ -66,6 +83,7 @@ impl RecordRows {
         &mut self,
         source: &Source,
         keys: &mut RecordKeys,
+        ids: &mut EventIds,
         record: &Record<'_>,
         thread: RowThread<'_>,
         seq: u64,
@@ -78,11 +96,13 @@ impl RecordRows {
         self.event_id.push(record.id as i64);
         let index = record.index.get();
         if keys.events.len() <= index {
-            keys.events.resize(index + 1, CachedKey::default());
+            keys.events.resize(index + 1, (CachedKey::default(), NO_ID));
         }
-        let event = self
-            .event
-            .cached_key(&mut keys.events[index], record.name());
+        let (cache, id) = &mut keys.events[index];
+        if *id == NO_ID {
+            *id = ids.next();
+        }
+        let event = self.event.cached_key_of(cache, record.name(), *id);
         self.event.push(event);
         match record.dropped_count() {
             Some(count) => {

@@ -32,7 +32,7 @@ use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedW
 use parquet::format::KeyValue;
 use parquet::schema::types::SchemaDescriptor;
 
-use super::columns::Names;
+use super::columns::Distinct;
 use super::delta_chunk::DeltaChunk;
 use super::dict_chunk::DictChunk;
 use super::error::ExportError;
@@ -286,14 +286,11 @@ impl Chunks {
 
     /// Write a batch of the next leaf column, a dictionary column: value
     /// `v` (of the levels at `def`'s maximum) is `distinct[keys[v]]`; `rep`
-    /// for a map's keys; `range` as for [`Self::write_with_range`].
-    /// `distinct` is the batch's own, or, when `kept`, a dictionary kept
-    /// for the row group ([`Self::group`]): the one the column's earlier
-    /// batches of the group gave, grown.
+    /// for a map's keys; `range` as for [`Self::write_with_range`]. A kept
+    /// `distinct` is kept for the row group ([`Self::group`]).
     pub fn write_dict(
         &mut self,
-        distinct: &Names,
-        kept: bool,
+        distinct: Distinct<'_>,
         keys: &[u32],
         def: Option<&[i16]>,
         rep: Option<&[i16]>,
@@ -304,7 +301,7 @@ impl Chunks {
         let Leaf::Dict(dict) = &mut chunk.leaf else {
             return Err(self.misdirected());
         };
-        dict.write(distinct, kept, keys, def, rep)
+        dict.write(distinct, keys, def, rep)
             .map_err(|e| Self::error_of(self.table, e))?;
         if rep.is_none() {
             chunk.add_statistics(def.map_or(0, |def| def.len() - keys.len()), range);
