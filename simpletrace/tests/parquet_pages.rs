@@ -382,3 +382,57 @@ fn each_row_group_s_argument_names_are_its_own() {
         assert_eq!(row.ints, Some(vec![(x, n as i64)]), "row {n}");
     }
 }
+
+#[test]
+fn files_that_share_event_names_share_dictionary_entries() {
+    // Three files in one batch, one row group: two learn an event of the
+    // same name at the same index, the third learns it at another index
+    // after an event of its own. Each file's events have ids of their own
+    // (`columnar/records.rs`); the file's dictionary holds each name once.
+    let decl = "alpha(uint64_t x) \"x %\" PRIu64";
+    let a = describing(decl, &[&[A::I(1)], &[A::I(2)]]);
+    let b = describing(decl, &[&[A::I(3)]]);
+    let c = Trace::v4()
+        .mapping(0, "trace_thread")
+        .mapping(1, "trace_event_decl")
+        .mapping(2, "gamma")
+        .mapping(3, "alpha")
+        .event(
+            1,
+            10,
+            PID,
+            &[A::I(2), A::S(b"gamma(uint64_t y) \"y %\" PRIu64")],
+        )
+        .event(1, 11, PID, &[A::I(3), A::S(decl.as_bytes())])
+        .event(2, 20, PID, &[A::I(4)])
+        .event(3, 21, PID, &[A::I(5)]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.parquet");
+    let options = ParquetOptions {
+        host: None,
+        batch_rows: DEFAULT_BATCH_ROWS,
+        row_group_rows: 1 << 20,
+    };
+    let mut export = ParquetExport::create(&path, None, options).unwrap();
+    for (name, t) in [("a", &a), ("b", &b), ("c", &c)] {
+        let runtime = table(simpletrace::RUNTIME_TRACE_EVENTS);
+        let mut reader = Reader::new(&t.bytes[..], runtime).unwrap();
+        let mut rows = Selected::new(Filter::default(), export.file(name));
+        process(&mut reader, &mut rows).unwrap();
+    }
+    export.finish().unwrap();
+    let got: Vec<_> = read(&path)
+        .into_iter()
+        .map(|r| (r.event, r.ints.unwrap()[0].1))
+        .collect();
+    let want = [
+        ("alpha", 1),
+        ("alpha", 2),
+        ("alpha", 3),
+        ("gamma", 4),
+        ("alpha", 5),
+    ];
+    let want: Vec<_> = want.iter().map(|&(e, x)| (e.to_string(), x)).collect();
+    assert_eq!(got, want);
+    assert_eq!(dictionary_sizes(&path, "event"), [2]);
+}

@@ -199,6 +199,14 @@ pub(crate) struct CachedKey {
     key: u32,
 }
 
+impl CachedKey {
+    /// Never valid (generations start at 1), as the default.
+    pub(crate) const NONE: CachedKey = CachedKey {
+        generation: 0,
+        key: 0,
+    };
+}
+
 /// Distinct strings, end to end in one buffer, each found by its hash: no
 /// allocation a string (a batch of a trace of thousands of events keys
 /// thousands of names, batch after batch).
@@ -239,6 +247,17 @@ impl Names {
     /// Bytes of the names, end to end.
     pub fn bytes(&self) -> usize {
         self.text.len()
+    }
+
+    /// Append `s` as a name of its own, not looked up: a name already
+    /// there gets a second key. For names that ids tell apart
+    /// ([`Dict::cached_key_of`]); a `Names` filled this way is not keyed
+    /// by [`Self::key`].
+    fn push_unkeyed(&mut self, s: &str) -> u32 {
+        let key = self.ends.len() as u32;
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+        key
     }
 
     /// The key of `s`, given one if new.
@@ -346,16 +365,18 @@ impl Dict {
     }
 
     /// [`Self::cached_key`] for a string that `id` names for the whole
-    /// export (one id, one string; [`NO_ID`] for none): a batch of a trace
-    /// of thousands of events then costs the table's thread a lookup by id
-    /// for each of its distinct names, not a hash of each.
+    /// export (one id, one string; [`NO_ID`] for none), `cache` being the
+    /// id's: a batch of a trace of thousands of events then costs a lookup
+    /// by id for each of its distinct names on the table's thread, and no
+    /// hash of any here. Two ids of one string (two files' events of one
+    /// name) get a key each; the table's thread keys them as one
+    /// (`DictChunk`). Not to be mixed with [`Self::cached_key`] on one
+    /// dictionary.
     #[inline]
     pub fn cached_key_of(&mut self, cache: &mut CachedKey, s: &str, id: u32) -> u32 {
         if cache.generation != self.generation {
-            let key = self.key(s);
-            if key as usize == self.ids.len() {
-                self.ids.push(id);
-            }
+            let key = self.distinct.push_unkeyed(s);
+            self.ids.push(id);
             *cache = CachedKey {
                 generation: self.generation,
                 key,

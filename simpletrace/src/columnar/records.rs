@@ -27,11 +27,33 @@ pub(crate) fn batch_due(rows: usize, bytes: usize, batch_rows: usize) -> bool {
 #[derive(Debug, Default)]
 pub(crate) struct RecordKeys {
     pub source: SourceKeys,
-    /// By event index: the batch's key of the event's name, and the id
-    /// that names it for the whole export ([`EventIds`]).
-    events: Vec<(CachedKey, u32)>,
+    /// By event index.
+    events: Vec<EventKey>,
+    /// The names of the events with rows, end to end: a batch's first look
+    /// at thousands of names reads one buffer, not thousands of allocations.
+    names: String,
     decls: EventDecls,
 }
+
+/// One event of a file, as its rows are keyed.
+#[derive(Debug, Clone)]
+struct EventKey {
+    /// The batch's key of the event's name.
+    cache: CachedKey,
+    /// The id that names it for the whole export ([`EventIds`]).
+    id: u32,
+    /// Where its name is in [`RecordKeys::names`].
+    name: std::ops::Range<usize>,
+    /// Whether `id` and `name` are set (at the event's first row).
+    known: bool,
+}
+
+const NO_KEY: EventKey = EventKey {
+    cache: CachedKey::NONE,
+    id: NO_ID,
+    name: 0..0,
+    known: false,
+};
 
 /// Ids for the event names of every file of one export: one per event of
 /// each file, so that an id names one string (`Dict::cached_key_of`).
@@ -96,13 +118,18 @@ impl RecordRows {
         self.event_id.push(record.id as i64);
         let index = record.index.get();
         if keys.events.len() <= index {
-            keys.events.resize(index + 1, (CachedKey::default(), NO_ID));
+            keys.events.resize(index + 1, NO_KEY);
         }
-        let (cache, id) = &mut keys.events[index];
-        if *id == NO_ID {
-            *id = ids.next();
+        let (event, names) = (&mut keys.events[index], &mut keys.names);
+        if !event.known {
+            event.known = true;
+            event.id = ids.next();
+            let start = names.len();
+            names.push_str(record.name());
+            event.name = start..names.len();
         }
-        let event = self.event.cached_key_of(cache, record.name(), *id);
+        let name = &names[event.name.clone()];
+        let event = self.event.cached_key_of(&mut event.cache, name, event.id);
         self.event.push(event);
         match record.dropped_count() {
             Some(count) => {
