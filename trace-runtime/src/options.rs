@@ -498,6 +498,11 @@ mod tests {
     }
 
     proptest::proptest! {
+        // Miri runs each case some thousand times slower: a few cases there.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
+            if cfg!(miri) { 4 } else { 256 }
+        ))]
+
         /// Any text: items or a typed error, never a panic.
         #[test]
         fn never_panics(s in "\\PC{0,40}") {
