@@ -276,6 +276,24 @@ fn describing(decl: &str, records: &[&[A<'_>]]) -> Trace {
     t
 }
 
+/// Export self-describing traces, each a file named as given, in one batch
+/// and one row group.
+fn export_self_describing(path: &Path, files: &[(&str, &Trace)]) {
+    let options = ParquetOptions {
+        host: None,
+        batch_rows: DEFAULT_BATCH_ROWS,
+        row_group_rows: 1 << 20,
+    };
+    let mut export = ParquetExport::create(path, None, options).unwrap();
+    for (name, t) in files {
+        let runtime = table(simpletrace::RUNTIME_TRACE_EVENTS);
+        let mut reader = Reader::new(&t.bytes[..], runtime).unwrap();
+        let mut rows = Selected::new(Filter::default(), export.file(*name));
+        process(&mut reader, &mut rows).unwrap();
+    }
+    export.finish().unwrap();
+}
+
 #[test]
 fn each_file_s_arguments_follow_its_own_declarations() {
     // Two traces that each learn a different event at the same index, in
@@ -290,19 +308,7 @@ fn each_file_s_arguments_follow_its_own_declarations() {
     );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("two.parquet");
-    let options = ParquetOptions {
-        host: None,
-        batch_rows: DEFAULT_BATCH_ROWS,
-        row_group_rows: 1 << 20,
-    };
-    let mut export = ParquetExport::create(&path, None, options).unwrap();
-    for (name, t) in [("a", &a), ("b", &b)] {
-        let runtime = table(simpletrace::RUNTIME_TRACE_EVENTS);
-        let mut reader = Reader::new(&t.bytes[..], runtime).unwrap();
-        let mut rows = Selected::new(Filter::default(), export.file(name));
-        process(&mut reader, &mut rows).unwrap();
-    }
-    export.finish().unwrap();
+    export_self_describing(&path, &[("a", &a), ("b", &b)]);
     let rows = read(&path);
     let args: Vec<_> = rows
         .iter()
@@ -408,19 +414,7 @@ fn files_that_share_event_names_share_dictionary_entries() {
         .event(3, 21, PID, &[A::I(5)]);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shared.parquet");
-    let options = ParquetOptions {
-        host: None,
-        batch_rows: DEFAULT_BATCH_ROWS,
-        row_group_rows: 1 << 20,
-    };
-    let mut export = ParquetExport::create(&path, None, options).unwrap();
-    for (name, t) in [("a", &a), ("b", &b), ("c", &c)] {
-        let runtime = table(simpletrace::RUNTIME_TRACE_EVENTS);
-        let mut reader = Reader::new(&t.bytes[..], runtime).unwrap();
-        let mut rows = Selected::new(Filter::default(), export.file(name));
-        process(&mut reader, &mut rows).unwrap();
-    }
-    export.finish().unwrap();
+    export_self_describing(&path, &[("a", &a), ("b", &b), ("c", &c)]);
     let got: Vec<_> = read(&path)
         .into_iter()
         .map(|r| (r.event, r.ints.unwrap()[0].1))
