@@ -78,13 +78,10 @@ impl DictChunk {
                     self.remap.push(i);
                 }
             }
-            Distinct::Batch(names, None) => {
+            Distinct::Batch(names, ids) => {
                 self.remap.clear();
-                self.remap.extend(names.iter().map(|s| self.names.key(s)));
-            }
-            Distinct::Batch(names, Some(ids)) => {
-                self.remap.clear();
-                for (s, &id) in names.iter().zip(ids) {
+                let ids = ids.into_iter().flatten().copied();
+                for (s, id) in names.iter().zip(ids.chain(std::iter::repeat(NO_ID))) {
                     let i = self.key_of(s, id);
                     self.remap.push(i);
                 }
