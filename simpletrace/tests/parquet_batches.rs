@@ -132,6 +132,57 @@ fn small_batches_and_row_groups_keep_every_record_in_order() {
     assert!(row_groups(&calls).iter().all(|&n| n <= 10));
 }
 
+/// `--parquet-row-group-rows` sets both tables' row groups (full ones but
+/// the last); 0 is refused before anything is written.
+#[test]
+fn the_cli_writes_row_groups_of_the_rows_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = threaded_trace();
+    for i in 0..30u64 {
+        t = t.event(1, 10_000 + 10 * i, PID, &[A::I(i)]);
+        t = t.event(2, 10_005 + 10 * i, PID, &[A::I(i)]);
+    }
+    let (trace, events) = (dir.path().join("t"), dir.path().join("e"));
+    std::fs::write(&trace, &t.bytes).unwrap();
+    std::fs::write(&events, THREADED_EVENTS).unwrap();
+    let (records, calls) = (dir.path().join("r.parquet"), dir.path().join("c.parquet"));
+    let export = |rows: &str| {
+        run_cli(&[
+            "export".as_ref(),
+            "--parquet".as_ref(),
+            records.as_os_str(),
+            "--parquet-calls".as_ref(),
+            calls.as_os_str(),
+            "--parquet-row-group-rows".as_ref(),
+            rows.as_ref(),
+            events.as_os_str(),
+            trace.as_os_str(),
+        ])
+    };
+    let run = export("8");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    for (path, rows) in [(&records, 13 + 60), (&calls, 5 + 30)] {
+        let groups = row_groups(path);
+        let (last, full) = groups.split_last().unwrap();
+        assert!(
+            full.iter().all(|&n| n == 8) && (1..=8).contains(last),
+            "{groups:?}"
+        );
+        assert_eq!(groups.iter().sum::<i64>(), rows);
+    }
+
+    std::fs::remove_file(&records).unwrap();
+    let run = export("0");
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("--parquet-row-group-rows"), "{stderr}");
+    assert!(!records.exists());
+}
+
 /// Takes `room` bytes, then fails every write, as a full disk does.
 struct FillsUp {
     room: usize,

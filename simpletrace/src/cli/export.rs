@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
+use simpletrace::columnar::DEFAULT_ROW_GROUP_ROWS;
 use simpletrace::timeline::{ChromeTrace, HtmlTimeline, PerfettoTrace};
 use simpletrace::{Consumer, Reader, Selected};
 
@@ -39,6 +40,12 @@ pub struct ExportArgs {
     /// With --parquet: write the calls table here.
     #[arg(long, value_name = "CALLS.parquet", requires = "parquet")]
     parquet_calls: Option<PathBuf>,
+    /// With --parquet: rows per row group, the unit an engine reads in
+    /// parallel and skips by its statistics (larger: fewer, bigger groups
+    /// and more memory while writing).
+    #[arg(long, value_name = "ROWS", requires = "parquet",
+          default_value_t = DEFAULT_ROW_GROUP_ROWS as u32, value_parser = clap::value_parser!(u32).range(1..))]
+    parquet_row_group_rows: u32,
     #[command(flatten)]
     otlp: OtlpArgs,
     /// The name of the host the traces were recorded on (Parquet: the `host`
@@ -73,6 +80,7 @@ pub fn run(args: &ExportArgs) -> io::Result<ExitCode> {
             out,
             calls: args.parquet_calls.as_deref(),
             host: args.host.as_deref(),
+            row_group_rows: args.parquet_row_group_rows as usize,
         };
         return parquet::run(&parquet, &args.select.filter(), &args.input);
     }

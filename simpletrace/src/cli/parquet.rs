@@ -1,6 +1,7 @@
 //! `simpletrace export --parquet OUT.parquet [--parquet-calls CALLS.parquet]
-//! [--host NAME] [SELECTION] [TRACE_EVENTS...] TRACE...`: the records of
-//! every trace as one table, their calls as another.
+//! [--parquet-row-group-rows ROWS] [--host NAME] [SELECTION]
+//! [TRACE_EVENTS...] TRACE...`: the records of every trace as one table,
+//! their calls as another.
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -20,6 +21,7 @@ pub struct ParquetArgs<'a> {
     pub out: &'a Path,
     pub calls: Option<&'a Path>,
     pub host: Option<&'a str>,
+    pub row_group_rows: usize,
 }
 
 /// Does `path` start with a v4 trace header (a trace, not a trace-events
@@ -123,6 +125,7 @@ pub fn run(args: &ParquetArgs<'_>, filter: &Filter, input: &TraceInput) -> io::R
     }
     let options = ParquetOptions {
         host: args.host.map(str::to_string),
+        row_group_rows: args.row_group_rows,
         ..ParquetOptions::default()
     };
     let mut export = match ParquetExport::create(args.out, Some(&calls), options) {
