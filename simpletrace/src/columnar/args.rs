@@ -5,6 +5,7 @@
 use trace_events::{Arg, ArgKind};
 
 use super::columns::{Dict, Strings};
+use super::pages::{LevelPages, Levels, LevelsIn};
 use super::plain_chunk::Plain;
 use super::table::Chunks;
 use super::ExportError;
@@ -52,25 +53,21 @@ impl IntConv {
 }
 
 /// Levels of a map column, `optional group (MAP) { repeated group
-/// key_value { required key; optional value } }`: per entry, or one for a
-/// row without entries.
+/// key_value { required key; required value } }`: per entry, or one for a
+/// row without entries. Both leaves (`key`, `value`) have the same.
 const NULL_MAP: i16 = 0;
 const EMPTY_MAP: i16 = 1;
-const KEY: i16 = 2;
-const VALUE: i16 = 3;
+const ENTRY: i16 = 2;
 const NEW_ROW: i16 = 0;
 const SAME_ROW: i16 = 1;
 
-/// The levels and entries of one map column. Both leaves (`key`, `value`)
-/// share the repetition levels; their definition levels differ only for an
-/// entry (`key` 2, `value` 3: it is never NULL), so `value`'s are kept and
-/// `key`'s derived.
+/// The levels and entries of one map column.
 #[derive(Debug)]
 struct MapColumn<V> {
     rep: Vec<i16>,
     def: Vec<i16>,
-    /// Scratch for `key`'s definition levels.
-    key_def: Vec<i16>,
+    /// `rep` and `def` paged and encoded, once for both leaves.
+    paged: LevelPages,
     /// Entries in the row being built.
     row_entries: usize,
     /// The entries' names, as keys into the batch's distinct names.
@@ -83,7 +80,7 @@ impl<V: Default> Default for MapColumn<V> {
         Self {
             rep: Vec::new(),
             def: Vec::new(),
-            key_def: Vec::new(),
+            paged: LevelPages::default(),
             row_entries: 0,
             keys: Dict::new(false),
             values: V::default(),
@@ -100,7 +97,7 @@ impl<V> MapColumn<V> {
         } else {
             SAME_ROW
         });
-        self.def.push(VALUE);
+        self.def.push(ENTRY);
         self.row_entries += 1;
     }
 
@@ -113,13 +110,12 @@ impl<V> MapColumn<V> {
         self.row_entries = 0;
     }
 
-    /// Write the `key` column; the caller writes `value` next with
-    /// [`Self::levels`], then calls [`Self::clear`].
+    /// Page and encode the levels, then write the `key` column; the caller
+    /// writes `value` next with [`Self::paged`], then calls [`Self::clear`].
     fn write_keys(&mut self, out: &mut Chunks) -> Result<(), ExportError> {
-        self.key_def.clear();
-        self.key_def
-            .extend(self.def.iter().map(|&d| if d == VALUE { KEY } else { d }));
-        self.keys.write_leveled(out, &self.key_def, &self.rep)
+        let levels = Levels::new(Some(&self.def), Some(&self.rep), ENTRY, SAME_ROW);
+        self.paged.encode(levels, self.def.len());
+        self.keys.write_leveled(out, &self.paged)
     }
 
     fn clear(&mut self) {
@@ -229,7 +225,7 @@ impl ArgMaps {
             let rep = ints.rep.len();
             ints.rep.resize(rep + plans.len(), SAME_ROW);
             ints.rep[rep] = NEW_ROW;
-            ints.def.resize(ints.def.len() + plans.len(), VALUE);
+            ints.def.resize(ints.def.len() + plans.len(), ENTRY);
             ints.values.0.reserve(bytes.len());
             for (b, p) in bytes.chunks_exact(8).zip(plans) {
                 let v = p
@@ -283,12 +279,12 @@ impl ArgMaps {
         let ints = &mut self.ints;
         ints.write_keys(out)?;
         let values = Plain::Int64(&ints.values.0);
-        out.write_plain(values, Some(&ints.def), Some(&ints.rep))?;
+        out.write_plain(values, LevelsIn::Paged(&ints.paged))?;
         ints.values.0.clear();
         ints.clear();
         let strs = &mut self.strs;
         strs.write_keys(out)?;
-        strs.values.write(out, Some(&strs.def), Some(&strs.rep))?;
+        strs.values.write(out, &strs.paged)?;
         strs.clear();
         Ok(())
     }
@@ -391,6 +387,6 @@ mod tests {
         assert_eq!(&values[..4], [-1, 1, 0xdead_beef, 2]);
         assert_eq!(&keys[..4], [0, 1, 2, 3]);
         assert_eq!(&rep[..5], [NEW_ROW, SAME_ROW, SAME_ROW, SAME_ROW, NEW_ROW]);
-        assert_eq!(&def[..5], [VALUE; 5]);
+        assert_eq!(&def[..5], [ENTRY; 5]);
     }
 }

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use parquet::data_type::{BoolType, ByteArray};
 
+use super::pages::{LevelPages, LevelsIn};
 use super::plain_chunk::Plain;
 use super::table::{Chunks, Range};
 use super::ExportError;
@@ -164,17 +165,12 @@ impl Strings {
     }
 
     /// Write the batch to the next column of `out`, with these levels.
-    pub fn write(
-        &mut self,
-        out: &mut Chunks,
-        def: Option<&[i16]>,
-        rep: Option<&[i16]>,
-    ) -> Result<(), ExportError> {
+    pub fn write(&mut self, out: &mut Chunks, levels: &LevelPages) -> Result<(), ExportError> {
         let values = Plain::ByteArrays {
             plain: &self.plain,
             ends: &self.ends,
         };
-        let written = out.write_plain(values, def, rep);
+        let written = out.write_plain(values, LevelsIn::Paged(levels));
         self.plain.clear();
         self.ends.clear();
         written
@@ -433,17 +429,11 @@ impl Dict {
     pub fn write_leveled(
         &mut self,
         out: &mut Chunks,
-        def: &[i16],
-        rep: &[i16],
+        levels: &LevelPages,
     ) -> Result<(), ExportError> {
         debug_assert!(self.levels.is_none(), "the map's levels are the levels");
-        out.write_dict(
-            Distinct::Kept(&self.distinct),
-            &self.keys,
-            Some(def),
-            Some(rep),
-            None,
-        )?;
+        let levels = LevelsIn::Paged(levels);
+        out.write_dict(Distinct::Kept(&self.distinct), &self.keys, levels, None)?;
         self.keys.clear();
         Ok(())
     }
@@ -473,7 +463,7 @@ impl Dict {
         });
         let levels = self.levels.as_ref().map(Levels::as_slice);
         let distinct = Distinct::Batch(&self.distinct, self.ids());
-        out.write_dict(distinct, &self.keys, levels, None, range)?;
+        out.write_dict(distinct, &self.keys, LevelsIn::Slices(levels, None), range)?;
         self.clear();
         Ok(())
     }

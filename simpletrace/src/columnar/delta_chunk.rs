@@ -11,7 +11,7 @@ use parquet::file::statistics::Statistics;
 use parquet::schema::types::ColumnDescPtr;
 
 use super::delta;
-use super::pages::{DataPages, Levels};
+use super::pages::{DataPages, LevelsIn};
 
 /// The chunk of one top-level integer column in the row group being built.
 #[derive(Default)]
@@ -30,14 +30,18 @@ impl DeltaChunk {
     ) -> Result<Option<(i64, i64)>, ParquetError> {
         let mut values = values;
         let mut range: Option<(i64, i64)> = None;
-        self.pages
-            .write_batch(Levels::top(levels), values.len(), |present, body| {
+        self.pages.write_batch(
+            LevelsIn::Slices(levels, None),
+            (1, 0),
+            values.len(),
+            |present, body| {
                 let (page, rest) = values.split_at(present);
                 if let Some((lo, hi)) = delta::encode(page, body) {
                     range = Some(range.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
                 }
                 values = rest;
-            })?;
+            },
+        )?;
         Ok(range)
     }
 

@@ -16,7 +16,7 @@ use parquet::schema::types::ColumnDescPtr;
 
 use super::columns::{Distinct, Names, NO_ID};
 use super::hybrid;
-use super::pages::{DataPages, DictionaryPage, Levels};
+use super::pages::{DataPages, DictionaryPage, LevelsIn};
 use crate::keyed::Map;
 
 /// The chunk of one dictionary column in the row group being built.
@@ -55,9 +55,9 @@ impl DictChunk {
         self.names.bytes() + 4 * self.names.len()
     }
 
-    /// Append a batch: `keys` into `distinct`, for the levels at `def`'s
-    /// maximum, with the levels the column has (`def` when its maximum is
-    /// above 0, `rep` likewise). Pages start where rows do. A kept
+    /// Append a batch: `keys` into `distinct`, for the levels at the
+    /// maximum definition level, with the levels the column has. Pages
+    /// start where rows do. A kept
     /// `distinct` is the one the chunk's earlier batches gave, grown: then
     /// only its new strings are looked up; a batch's own strings with ids
     /// are found by id once the chunk has seen them.
@@ -65,8 +65,7 @@ impl DictChunk {
         &mut self,
         distinct: Distinct<'_>,
         keys: &[u32],
-        def: Option<&[i16]>,
-        rep: Option<&[i16]>,
+        levels: LevelsIn<'_>,
     ) -> Result<(), ParquetError> {
         match distinct {
             Distinct::Kept(kept) => {
@@ -88,24 +87,25 @@ impl DictChunk {
             }
         }
         let width = hybrid::bit_width(self.names.len().saturating_sub(1) as u32);
-        let levels = Levels::new(def, rep, self.max_def, self.max_rep);
+        let max = (self.max_def, self.max_rep);
         // The batch's keys are the chunk's indices when its names came in
         // the chunk's order (most batches after the first): no remapping.
         let same = self.remap.iter().enumerate().all(|(i, &r)| r as usize == i);
         let (remap, indices) = (&self.remap, &mut self.indices);
         let mut at = 0;
-        self.pages.write_batch(levels, keys.len(), |present, body| {
-            let page = &keys[at..at + present];
-            at += present;
-            body.push(width);
-            if same {
-                hybrid::encode(page, width, body);
-            } else {
-                indices.clear();
-                indices.extend(page.iter().map(|&k| remap[k as usize]));
-                hybrid::encode(indices, width, body);
-            }
-        })
+        self.pages
+            .write_batch(levels, max, keys.len(), |present, body| {
+                let page = &keys[at..at + present];
+                at += present;
+                body.push(width);
+                if same {
+                    hybrid::encode(page, width, body);
+                } else {
+                    indices.clear();
+                    indices.extend(page.iter().map(|&k| remap[k as usize]));
+                    hybrid::encode(indices, width, body);
+                }
+            })
     }
 
     /// The chunk index of `s`, which `id` names.

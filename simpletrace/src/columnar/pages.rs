@@ -71,6 +71,8 @@ pub(crate) struct DataPages {
     snappy: Snappy,
     /// The page being encoded (scratch).
     body: Vec<u8>,
+    /// A batch's levels, paged (scratch).
+    levels: LevelPages,
 }
 
 /// A batch's levels as its column has them: definition levels when the
@@ -93,11 +95,6 @@ impl<'a> Levels<'a> {
             max_rep,
         }
     }
-
-    /// A top-level column's: `def` (0 NULL, 1 a value) when it is nullable.
-    pub fn top(def: Option<&'a [i16]>) -> Self {
-        Self::new(def, None, 1, 0)
-    }
 }
 
 /// A chunk's dictionary page, `PLAIN`-encoded, and its number of entries.
@@ -106,42 +103,116 @@ pub(crate) struct DictionaryPage<'a> {
     pub entries: u32,
 }
 
-impl DataPages {
-    /// Append a batch of `count` values (levels, for a column that has
-    /// them) in pages that start where rows do: each page its levels, then
-    /// what `values` appends for the values it holds (the levels at their
-    /// maximum), given their number.
-    pub fn write_batch(
-        &mut self,
-        levels: Levels<'_>,
-        count: usize,
-        mut values: impl FnMut(usize, &mut Vec<u8>),
-    ) -> Result<(), ParquetError> {
+/// A chunk's levels as given: slices, or split into pages and encoded
+/// already ([`LevelPages`]: a map's key and value leaves share theirs).
+#[derive(Clone, Copy)]
+pub(crate) enum LevelsIn<'a> {
+    /// Definition and repetition levels, each when the column has them.
+    Slices(Option<&'a [i16]>, Option<&'a [i16]>),
+    Paged(&'a LevelPages),
+}
+
+/// One data page of a [`LevelPages`].
+#[derive(Debug, Clone)]
+struct PageSpan {
+    /// Its levels (or values, for a column without levels).
+    levels: u32,
+    rows: usize,
+    /// Values present: levels at the maximum definition level.
+    present: usize,
+    /// Its levels, encoded, in [`LevelPages::encoded`].
+    bytes: std::ops::Range<usize>,
+}
+
+/// A batch's levels split into pages that start where rows do, each
+/// page's levels encoded as a v1 data page starts (repetition levels, then
+/// definition levels). Made once for every leaf column with the same
+/// levels: a map's key and value leaves took twice the work before.
+#[derive(Debug, Default)]
+pub(crate) struct LevelPages {
+    pages: Vec<PageSpan>,
+    encoded: Vec<u8>,
+    /// The maximum levels they were encoded for (definition, repetition).
+    max: (i16, i16),
+}
+
+impl LevelPages {
+    /// Split and encode `levels` (`count` values when it has none).
+    pub fn encode(&mut self, levels: Levels<'_>, count: usize) {
+        self.pages.clear();
+        self.encoded.clear();
+        self.max = (levels.max_def, levels.max_rep);
         let count = levels.def.map_or(count, <[i16]>::len);
         let mut start = 0;
         while start < count {
             let (end, rows) = page_end(levels.rep, start, count);
-            let body = &mut self.body;
-            body.clear();
+            let at = self.encoded.len();
             if let Some(rep) = levels.rep {
-                put_levels(&rep[start..end], levels.max_rep, body);
+                put_levels(&rep[start..end], levels.max_rep, &mut self.encoded);
             }
             let present = match levels.def {
                 Some(def) => {
                     let def = &def[start..end];
-                    put_levels(def, levels.max_def, body);
+                    put_levels(def, levels.max_def, &mut self.encoded);
                     def.iter().filter(|&&d| d == levels.max_def).count()
                 }
                 None => end - start,
             };
-            values(present, body);
+            self.pages.push(PageSpan {
+                levels: (end - start) as u32,
+                rows,
+                present,
+                bytes: at..self.encoded.len(),
+            });
+            start = end;
+        }
+    }
+}
+
+impl DataPages {
+    /// Append a batch of `count` values (levels, for a column that has
+    /// them) in pages that start where rows do: each page its levels, then
+    /// what `values` appends for the values it holds (the levels at their
+    /// maximum), given their number. `max`: the column's maximum
+    /// definition and repetition levels.
+    pub fn write_batch(
+        &mut self,
+        levels: LevelsIn<'_>,
+        max: (i16, i16),
+        count: usize,
+        values: impl FnMut(usize, &mut Vec<u8>),
+    ) -> Result<(), ParquetError> {
+        match levels {
+            LevelsIn::Slices(def, rep) => {
+                let mut paged = std::mem::take(&mut self.levels);
+                paged.encode(Levels::new(def, rep, max.0, max.1), count);
+                let written = self.write_pages(&paged, values);
+                self.levels = paged;
+                written
+            }
+            LevelsIn::Paged(paged) => {
+                debug_assert_eq!(paged.max, max, "levels encoded for another column");
+                self.write_pages(paged, values)
+            }
+        }
+    }
+
+    fn write_pages(
+        &mut self,
+        paged: &LevelPages,
+        mut values: impl FnMut(usize, &mut Vec<u8>),
+    ) -> Result<(), ParquetError> {
+        for page in &paged.pages {
+            let body = &mut self.body;
+            body.clear();
+            body.extend_from_slice(&paged.encoded[page.bytes.clone()]);
+            values(page.present, body);
             self.pages.push(DataPage {
                 compressed: self.snappy.compress(body)?,
                 size: body.len(),
-                values: (end - start) as u32,
+                values: page.levels,
             });
-            self.rows += rows as u64;
-            start = end;
+            self.rows += page.rows as u64;
         }
         Ok(())
     }

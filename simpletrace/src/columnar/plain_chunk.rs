@@ -10,7 +10,7 @@ use parquet::column::writer::ColumnCloseResult;
 use parquet::errors::ParquetError;
 use parquet::schema::types::ColumnDescPtr;
 
-use super::pages::{DataPages, Levels};
+use super::pages::{DataPages, LevelsIn};
 
 /// A batch's values, `PLAIN`-encoded.
 pub(crate) enum Plain<'a> {
@@ -52,22 +52,16 @@ impl PlainChunk {
         }
     }
 
-    /// Append a batch: `values` for the levels at `def`'s maximum, with
-    /// the levels the column has (`def` when it has a maximum above 0,
-    /// `rep` likewise). Pages start where rows do.
-    pub fn write(
-        &mut self,
-        values: Plain<'_>,
-        def: Option<&[i16]>,
-        rep: Option<&[i16]>,
-    ) -> Result<(), ParquetError> {
+    /// Append a batch: `values` for the levels at the maximum definition
+    /// level, with the levels the column has. Pages start where rows do.
+    pub fn write(&mut self, values: Plain<'_>, levels: LevelsIn<'_>) -> Result<(), ParquetError> {
         let count = match &values {
             Plain::Int64(bytes) => bytes.len() / 8,
             Plain::ByteArrays { ends, .. } => ends.len(),
         };
-        let levels = Levels::new(def, rep, self.max_def, self.max_rep);
+        let max = (self.max_def, self.max_rep);
         let mut value = 0;
-        self.pages.write_batch(levels, count, |present, body| {
+        self.pages.write_batch(levels, max, count, |present, body| {
             values.put(value, value + present, body);
             value += present;
         })

@@ -18,7 +18,8 @@ pub(crate) fn dict() -> DataType {
 pub(crate) fn map_entries(value: DataType) -> FieldRef {
     let fields = Fields::from(vec![
         Field::new("key", DataType::Utf8, false),
-        Field::new("value", value, true),
+        // Never NULL: then both leaves have the same levels, encoded once.
+        Field::new("value", value, false),
     ]);
     Arc::new(Field::new("key_value", DataType::Struct(fields), false))
 }

@@ -36,6 +36,7 @@ use super::columns::Distinct;
 use super::delta_chunk::DeltaChunk;
 use super::dict_chunk::DictChunk;
 use super::error::ExportError;
+use super::pages::LevelsIn;
 use super::plain_chunk::{Plain, PlainChunk};
 
 /// A row group ends early once a dictionary column's dictionary holds this
@@ -285,15 +286,15 @@ impl Chunks {
     }
 
     /// Write a batch of the next leaf column, a dictionary column: value
-    /// `v` (of the levels at `def`'s maximum) is `distinct[keys[v]]`; `rep`
-    /// for a map's keys; `range` as for [`Self::write_with_range`]. A kept
+    /// `v` (of the levels at the maximum definition level) is
+    /// `distinct[keys[v]]`; repetition levels for a map's keys; `range` as
+    /// for [`Self::write_with_range`] (a top-level column's). A kept
     /// `distinct` is kept for the row group ([`Self::group`]).
     pub fn write_dict(
         &mut self,
         distinct: Distinct<'_>,
         keys: &[u32],
-        def: Option<&[i16]>,
-        rep: Option<&[i16]>,
+        levels: LevelsIn<'_>,
         range: Option<Range>,
     ) -> Result<(), ExportError> {
         let chunk = &mut self.chunks[self.next];
@@ -301,21 +302,20 @@ impl Chunks {
         let Leaf::Dict(dict) = &mut chunk.leaf else {
             return Err(self.misdirected());
         };
-        dict.write(distinct, keys, def, rep)
+        dict.write(distinct, keys, levels)
             .map_err(|e| Self::error_of(self.table, e))?;
-        if rep.is_none() {
+        if let LevelsIn::Slices(def, None) = levels {
             chunk.add_statistics(def.map_or(0, |def| def.len() - keys.len()), range);
         }
         Ok(())
     }
 
     /// Write a batch of the next leaf column, an argument map's values:
-    /// `values` where `def` is at its maximum.
+    /// `values` where the definition level is at its maximum.
     pub fn write_plain(
         &mut self,
         values: Plain<'_>,
-        def: Option<&[i16]>,
-        rep: Option<&[i16]>,
+        levels: LevelsIn<'_>,
     ) -> Result<(), ExportError> {
         let chunk = &mut self.chunks[self.next];
         self.next += 1;
@@ -323,7 +323,7 @@ impl Chunks {
             return Err(self.misdirected());
         };
         plain
-            .write(values, def, rep)
+            .write(values, levels)
             .map_err(|e| Self::error_of(self.table, e))
     }
 
