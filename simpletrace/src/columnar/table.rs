@@ -2,14 +2,15 @@
 //! Each leaf column's pages are made in memory until the row group is
 //! full, then the row group's column chunks are appended to the file in
 //! order. Memory: one row group, encoded. Who makes the pages ([`Leaf`]):
-//! - times, sequence numbers, ids, durations, pids and tids
-//!   (`DELTA_COLUMNS`): delta-encoded pages of ours (`delta_chunk.rs`);
+//! - times, sequence numbers, ids, durations, pids, tids and dropped
+//!   counts (`DELTA_COLUMNS`): delta-encoded pages of ours
+//!   (`delta_chunk.rs`);
 //! - file, host, thread, event, call and ending names, and the argument
 //!   maps' keys: dictionary pages of ours (`dict_chunk.rs`: the builders
 //!   key each row already);
 //! - the argument maps' values: `PLAIN` pages of ours (`plain_chunk.rs`:
 //!   the builders lay the values out as `PLAIN` does);
-//! - the rest (`dropped`, `is_async`): a typed column writer of the crate,
+//! - the rest (`is_async`): a typed column writer of the crate,
 //!   fed by `write_batch` with the values and levels our builders hold.
 //!
 //! Ours are laid out as the crate's writer lays them out (`pages.rs`).
@@ -55,8 +56,11 @@ const MAP_COLUMNS: [&str; 4] = ["args_int", "args_str", "exit_args_int", "exit_a
 /// dictionary would only overflow), and the few-valued ones, whose deltas
 /// pack into as few bits as dictionary indices would (a pid: none; a tid or
 /// an event id: the distance between its values) without hashing every
-/// value into a dictionary.
-const DELTA_COLUMNS: [&str; 11] = [
+/// value into a dictionary; and `dropped`, NULL but in a few rows, whose
+/// levels are then long runs (the crate's writer took 4% of the records
+/// table's instructions encoding them level by level).
+const DELTA_COLUMNS: [&str; 12] = [
+    "dropped",
     "seq",
     "ts_ns",
     "start_ns",
